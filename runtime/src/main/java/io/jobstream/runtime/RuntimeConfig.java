@@ -1,0 +1,85 @@
+package io.jobstream.runtime;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The runtime module's own settings: where the admin endpoint listens, how long a readiness check
+ * may take, and the shutdown drain budget. Validated at construction; the keys and their docs live
+ * here and nowhere else.
+ *
+ * @param adminHost interface the admin HTTP endpoint binds to
+ * @param adminPort port of the admin HTTP endpoint, 0 for a random free port
+ * @param checkTimeout how long one readiness check may take before it counts as down
+ * @param shutdownTimeout total time a graceful shutdown may take
+ */
+public record RuntimeConfig(String adminHost, int adminPort, Duration checkTimeout, Duration shutdownTimeout) {
+    static final String ADMIN_HOST_NAME = "jobstream.runtime.admin.host";
+
+    /** Interface the admin endpoint binds to. */
+    public static final ConfigKey<String> ADMIN_HOST = ConfigKey.stringKey(ADMIN_HOST_NAME)
+            .defaultValue("0.0.0.0")
+            .validator(ConfigValidator.notBlank())
+            .doc("Interface the admin HTTP endpoint (/health, /ready, /metrics) binds to.")
+            .build();
+
+    /** Port of the admin endpoint. */
+    public static final ConfigKey<Integer> ADMIN_PORT = ConfigKey.intKey("jobstream.runtime.admin.port")
+            .defaultValue(9400)
+            .validator(ConfigValidator.range(0, 65535))
+            .doc("Port of the admin HTTP endpoint; 0 picks a free port.")
+            .build();
+
+    /** Per-check timeout of {@code /ready}. */
+    public static final ConfigKey<Duration> CHECK_TIMEOUT = ConfigKey.durationKey(
+                    "jobstream.runtime.admin.check-timeout")
+            .defaultValue(Duration.ofSeconds(2))
+            .validator(ConfigValidator.range(Duration.ofMillis(1), Duration.ofMinutes(1)))
+            .doc("How long one readiness check may take before /ready reports it down.")
+            .build();
+
+    /** Total graceful-shutdown budget. */
+    public static final ConfigKey<Duration> SHUTDOWN_TIMEOUT = ConfigKey.durationKey(
+                    "jobstream.runtime.shutdown-timeout")
+            .defaultValue(Duration.ofSeconds(30))
+            .validator(ConfigValidator.range(Duration.ZERO, Duration.ofHours(1)))
+            .doc("Total time a graceful shutdown (SIGTERM) may take; components still draining when it runs"
+                    + " out are abandoned.")
+            .build();
+
+    /** Every key of this module except the Kafka ones ({@link KafkaSettings#DEFINITION}). */
+    public static final ConfigDefinition DEFINITION =
+            ConfigDefinition.of(ADMIN_HOST, ADMIN_PORT, CHECK_TIMEOUT, SHUTDOWN_TIMEOUT);
+
+    /** Validates every field, naming its key. */
+    public RuntimeConfig {
+        check(ADMIN_HOST, Objects.requireNonNull(adminHost, ADMIN_HOST.name()));
+        check(ADMIN_PORT, adminPort);
+        check(CHECK_TIMEOUT, Objects.requireNonNull(checkTimeout, CHECK_TIMEOUT.name()));
+        check(SHUTDOWN_TIMEOUT, Objects.requireNonNull(shutdownTimeout, SHUTDOWN_TIMEOUT.name()));
+    }
+
+    /** The defaults of every key. */
+    public static RuntimeConfig defaults() {
+        return new RuntimeConfig(
+                ADMIN_HOST.defaultValue().orElseThrow(),
+                ADMIN_PORT.defaultValue().orElseThrow(),
+                CHECK_TIMEOUT.defaultValue().orElseThrow(),
+                SHUTDOWN_TIMEOUT.defaultValue().orElseThrow());
+    }
+
+    /** Reads the settings from a loaded config whose definition includes {@link #DEFINITION}. */
+    public static RuntimeConfig from(Config config) {
+        return new RuntimeConfig(
+                config.get(ADMIN_HOST),
+                config.get(ADMIN_PORT),
+                config.get(CHECK_TIMEOUT),
+                config.get(SHUTDOWN_TIMEOUT));
+    }
+
+    private static <T> void check(ConfigKey<T> key, T value) {
+        key.validator().problem(value).ifPresent(problem -> {
+            throw new ConfigException("invalid value '" + key.describe(value) + "' for " + key.name() + ": " + problem);
+        });
+    }
+}

@@ -1,0 +1,243 @@
+package io.jobstream.schemas;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
+
+/**
+ * A small client of the Confluent Schema Registry REST API (Avro schemas only, no schema references).
+ *
+ * <p>Caches: each schema id is fetched once and each (subject, schema) pair is registered once for the client's
+ * lifetime; concurrent callers asking for the same id share one request. Failed requests are not cached.
+ *
+ * <p>Thread-safe. Faults: {@link SchemaRegistryUnavailableException} (retriable) when no registry URL answers, a
+ * request times out, or the registry answers {@code 5xx}, {@code 408} or {@code 429}; {@link
+ * SchemaRegistryException} for any other error answer, with the registry's {@code error_code}.
+ */
+public final class SchemaRegistryClient implements AutoCloseable {
+
+    /** The registry's media type, sent as {@code Content-Type} and {@code Accept}. */
+    public static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+
+    /** The outcome of a compatibility check; {@code messages} explain an incompatibility when the registry says. */
+    public record CompatibilityResult(boolean compatible, List<String> messages) {
+        public CompatibilityResult {
+            messages = List.copyOf(messages);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SchemaRegistryConfig config;
+    private final HttpClient http;
+    private final String authorization;
+    private final ConcurrentHashMap<Integer, CompletableFuture<Schema>> schemasById = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<SubjectSchema, CompletableFuture<Integer>> idsBySubjectSchema =
+            new ConcurrentHashMap<>();
+
+    private record SubjectSchema(String subject, String canonicalSchema) {}
+
+    public SchemaRegistryClient(SchemaRegistryConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(config.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+        this.authorization = config.basicAuthUserInfo() == null
+                ? null
+                : "Basic "
+                        + Base64.getEncoder()
+                                .encodeToString(config.basicAuthUserInfo().getBytes(StandardCharsets.UTF_8));
+    }
+
+    public SchemaRegistryConfig config() {
+        return config;
+    }
+
+    /**
+     * Registers {@code schema} under {@code subject} ({@code POST /subjects/{subject}/versions}) and returns its
+     * global id. Registering an already registered schema returns its existing id (the registry's rule); this client
+     * asks at most once per (subject, schema).
+     */
+    public int register(String subject, Schema schema) {
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(schema, "schema");
+        String schemaText = schema.toString();
+        int id = cached(idsBySubjectSchema, new SubjectSchema(subject, schemaText), () -> {
+            JsonNode body = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schemaText));
+            JsonNode idNode = body.get("id");
+            if (idNode == null || !idNode.canConvertToInt()) {
+                throw new SchemaRegistryException(200, 0, "register answer has no id: " + body);
+            }
+            return idNode.intValue();
+        });
+        schemasById.putIfAbsent(id, CompletableFuture.completedFuture(schema));
+        return id;
+    }
+
+    /** The schema with the given global id ({@code GET /schemas/ids/{id}}), fetched at most once per id. */
+    public Schema schemaById(int id) {
+        return cached(schemasById, id, () -> {
+            JsonNode body = send("GET", "/schemas/ids/" + id, null);
+            JsonNode type = body.get("schemaType");
+            if (type != null && !type.isNull() && !"AVRO".equals(type.asText())) {
+                throw new SchemaRegistryException(200, 0, "schema " + id + " is " + type.asText() + ", not AVRO");
+            }
+            JsonNode text = body.get("schema");
+            if (text == null || !text.isTextual()) {
+                throw new SchemaRegistryException(200, 0, "schema " + id + " answer has no schema: " + body);
+            }
+            try {
+                return new Schema.Parser().parse(text.asText());
+            } catch (SchemaParseException e) {
+                throw new SchemaRegistryException(200, 0, "schema " + id + " is not valid Avro: " + e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * Whether {@code schema} is compatible with the latest version under {@code subject}, by the subject's
+     * compatibility rule ({@code POST /compatibility/subjects/{subject}/versions/latest?verbose=true}). A subject
+     * without versions accepts any schema. Not cached.
+     */
+    public CompatibilityResult testCompatibility(String subject, Schema schema) {
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(schema, "schema");
+        try {
+            JsonNode body = send(
+                    "POST",
+                    "/compatibility/subjects/" + encode(subject) + "/versions/latest?verbose=true",
+                    schemaBody(schema.toString()));
+            List<String> messages = new ArrayList<>();
+            JsonNode messageNodes = body.get("messages");
+            if (messageNodes != null && messageNodes.isArray()) {
+                messageNodes.forEach(node -> messages.add(node.asText()));
+            }
+            JsonNode compatible = body.get("is_compatible");
+            return new CompatibilityResult(compatible != null && compatible.asBoolean(false), messages);
+        } catch (SchemaRegistryException e) {
+            if (e.errorCode() == SchemaRegistryException.SUBJECT_NOT_FOUND
+                    || e.errorCode() == SchemaRegistryException.VERSION_NOT_FOUND) {
+                return new CompatibilityResult(true, List.of("subject " + subject + " has no versions"));
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    private static String schemaBody(String schemaText) {
+        return JSON.createObjectNode().put("schema", schemaText).toString();
+    }
+
+    private static String encode(String pathSegment) {
+        return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private JsonNode send(String method, String path, String body) {
+        IOException lastFailure = null;
+        for (URI base : config.urls()) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                    .timeout(config.requestTimeout())
+                    .header("Accept", CONTENT_TYPE + ", application/vnd.schemaregistry+json, application/json");
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            if (body == null) {
+                request.GET();
+            } else {
+                request.header("Content-Type", CONTENT_TYPE)
+                        .method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+            }
+            HttpResponse<byte[]> response;
+            try {
+                response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException e) {
+                lastFailure = e;
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SchemaRegistryUnavailableException("interrupted while calling the schema registry", e);
+            }
+            return answer(method, base + path, response);
+        }
+        throw new SchemaRegistryUnavailableException(
+                "no schema registry answered " + method + " " + path + " at " + config.urls() + ": " + lastFailure,
+                lastFailure);
+    }
+
+    private static JsonNode answer(String method, String url, HttpResponse<byte[]> response) {
+        int status = response.statusCode();
+        JsonNode body;
+        try {
+            body = JSON.readTree(response.body());
+        } catch (IOException e) {
+            body = null;
+        }
+        if (status / 100 == 2) {
+            if (body == null || !body.isObject()) {
+                throw new SchemaRegistryException(
+                        status, 0, method + " " + url + " answered a body that is not a JSON object");
+            }
+            return body;
+        }
+        int errorCode = status;
+        String message = "";
+        if (body != null && body.isObject()) {
+            errorCode = body.path("error_code").asInt(status);
+            message = body.path("message").asText("");
+        }
+        if (status >= 500 || status == 408 || status == 429) {
+            throw new SchemaRegistryUnavailableException(
+                    method + " " + url + " answered HTTP " + status + " error_code " + errorCode + ": " + message,
+                    null);
+        }
+        throw new SchemaRegistryException(status, errorCode, method + " " + url + ": " + message);
+    }
+
+    private static <K, V> V cached(ConcurrentHashMap<K, CompletableFuture<V>> cache, K key, Supplier<V> fetch) {
+        CompletableFuture<V> existing = cache.get(key);
+        if (existing == null) {
+            CompletableFuture<V> mine = new CompletableFuture<>();
+            existing = cache.putIfAbsent(key, mine);
+            if (existing == null) {
+                try {
+                    V value = fetch.get();
+                    mine.complete(value);
+                    return value;
+                } catch (RuntimeException e) {
+                    cache.remove(key, mine);
+                    mine.completeExceptionally(e);
+                    throw e;
+                }
+            }
+        }
+        try {
+            return existing.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+}

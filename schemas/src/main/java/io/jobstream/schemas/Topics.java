@@ -1,0 +1,135 @@
+package io.jobstream.schemas;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The names of a queue's topics and consumer group. A queue is the user's topic name; every other name is derived
+ * from it:
+ *
+ * <pre>
+ * emails               Job
+ * emails.failed        JobFailure
+ * emails.delay.5s      Job, due time in the jobstream.due-at header
+ * emails.dlq           DeadLetter
+ * emails.dlq.replayed  DeadLetter, the ones replayed
+ * emails.events        JobEvent
+ * emails.workers       the processor's consumer group
+ * </pre>
+ *
+ * <p>Queue names are lowercase letters, digits, {@code .} and {@code -} (never {@code _}), start and end with a
+ * letter or digit, and are at most {@value #MAX_QUEUE_LENGTH} characters so every derived name stays within Kafka's
+ * limit. Every method throws {@link IllegalArgumentException} for an invalid queue name or delay.
+ */
+public final class Topics {
+    /** The longest queue name, leaving room for the longest suffix within Kafka's 249-character limit. */
+    public static final int MAX_QUEUE_LENGTH = 200;
+
+    private static final Pattern QUEUE = Pattern.compile("[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?");
+    private static final Pattern TIER = Pattern.compile("([1-9][0-9]{0,9})(ms|s|m|h|d)");
+
+    private Topics() {}
+
+    /** Validates {@code queue} and returns it. */
+    public static String queue(String queue) {
+        Objects.requireNonNull(queue, "queue");
+        if (queue.length() > MAX_QUEUE_LENGTH || !QUEUE.matcher(queue).matches() || queue.contains("..")) {
+            throw new IllegalArgumentException("queue name '" + queue + "' is invalid: use lowercase letters, digits,"
+                    + " '.' and '-' (no '_'), start and end with a letter or digit, at most " + MAX_QUEUE_LENGTH
+                    + " characters");
+        }
+        return queue;
+    }
+
+    /** Whether {@code queue} is a valid queue name. */
+    public static boolean isValidQueue(String queue) {
+        try {
+            queue(queue);
+            return true;
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return false;
+        }
+    }
+
+    /** {@code <queue>.failed}: failed attempts ({@link JobFailure}). */
+    public static String failed(String queue) {
+        return queue(queue) + ".failed";
+    }
+
+    /** {@code <queue>.delay.<tier>}, the tier named by {@link #tierName(Duration)} (e.g. {@code emails.delay.5s}). */
+    public static String delay(String queue, Duration tier) {
+        return queue(queue) + ".delay." + tierName(tier);
+    }
+
+    /** {@code <queue>.delay.<tier>} for a tier written like {@code 5s}, {@code 500ms}, {@code 1m}, {@code 6h}. */
+    public static String delay(String queue, String tier) {
+        return delay(queue, parseTier(tier));
+    }
+
+    /** {@code <queue>.dlq}: dead letters ({@link DeadLetter}). */
+    public static String dlq(String queue) {
+        return queue(queue) + ".dlq";
+    }
+
+    /** {@code <queue>.dlq.replayed}: dead letters that were replayed. */
+    public static String dlqReplayed(String queue) {
+        return queue(queue) + ".dlq.replayed";
+    }
+
+    /** {@code <queue>.events}: lifecycle events ({@link JobEvent}). */
+    public static String events(String queue) {
+        return queue(queue) + ".events";
+    }
+
+    /** {@code <queue>.workers}: the processor's consumer group. */
+    public static String workerGroup(String queue) {
+        return queue(queue) + ".workers";
+    }
+
+    /**
+     * The canonical name of a delay tier: the largest of {@code d}, {@code h}, {@code m}, {@code s}, {@code ms} that
+     * divides it exactly ({@code 5s}, {@code 1m} for 60 seconds, {@code 90s}, {@code 1500ms}).
+     */
+    public static String tierName(Duration tier) {
+        Objects.requireNonNull(tier, "tier");
+        if (tier.isNegative() || tier.isZero() || tier.getNano() % 1_000_000 != 0) {
+            throw new IllegalArgumentException(
+                    "delay tier must be a positive whole number of milliseconds, got " + tier);
+        }
+        long millis = tier.toMillis();
+        if (millis % 86_400_000L == 0) {
+            return millis / 86_400_000L + "d";
+        }
+        if (millis % 3_600_000L == 0) {
+            return millis / 3_600_000L + "h";
+        }
+        if (millis % 60_000L == 0) {
+            return millis / 60_000L + "m";
+        }
+        if (millis % 1_000L == 0) {
+            return millis / 1_000L + "s";
+        }
+        return millis + "ms";
+    }
+
+    /** Parses a tier written like {@code 5s}, {@code 500ms}, {@code 1m}, {@code 6h}, {@code 1d}. */
+    public static Duration parseTier(String tier) {
+        Objects.requireNonNull(tier, "tier");
+        Matcher m = TIER.matcher(tier.strip().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException(
+                    "delay tier '" + tier + "' is invalid: use a positive number and ms, s, m, h or d (e.g. 5s)");
+        }
+        long amount = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+        };
+    }
+}

@@ -1,0 +1,122 @@
+package io.jobstream.testkit;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * What a {@link KafkaCluster} looks like; built by {@link KafkaCluster.Builder}, validated here.
+ *
+ * @param name a short label used for log directories and container names ({@code [a-z0-9-]+})
+ * @param brokers how many combined broker+controller nodes (1 to 9)
+ * @param brokerProperties broker settings on top of {@link #testDefaults(int)} (they win over the defaults)
+ * @param backend processes or containers
+ * @param startupTimeout how long to wait for all brokers (and any single restart) to be ready
+ * @param logRoot the folder under which this cluster's log folder is created
+ */
+public record KafkaClusterConfig(
+        String name,
+        int brokers,
+        Map<String, String> brokerProperties,
+        Backend backend,
+        Duration startupTimeout,
+        Path logRoot) {
+
+    /** Settings the testkit owns (listeners, roles, ids, quorum, directories): they cannot be overridden. */
+    public static final Set<String> RESERVED_BROKER_PROPERTIES = Set.of(
+            "process.roles",
+            "node.id",
+            "broker.id",
+            "controller.quorum.voters",
+            "controller.quorum.bootstrap.servers",
+            "listeners",
+            "advertised.listeners",
+            "listener.security.protocol.map",
+            "controller.listener.names",
+            "inter.broker.listener.name",
+            "log.dirs",
+            "log.dir");
+
+    /** The default {@code startupTimeout}. */
+    public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(90);
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+
+    public KafkaClusterConfig {
+        Objects.requireNonNull(name, "name");
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("name must match [a-z0-9][a-z0-9-]{0,39} (was '" + name + "')");
+        }
+        if (brokers < 1 || brokers > 9) {
+            throw new IllegalArgumentException("brokers must be between 1 and 9 (was " + brokers + ")");
+        }
+        Objects.requireNonNull(brokerProperties, "brokerProperties");
+        for (Map.Entry<String, String> property : brokerProperties.entrySet()) {
+            if (property.getKey() == null || property.getKey().isBlank()) {
+                throw new IllegalArgumentException("brokerProperty names must not be blank");
+            }
+            if (RESERVED_BROKER_PROPERTIES.contains(property.getKey())) {
+                throw new IllegalArgumentException("brokerProperty '" + property.getKey()
+                        + "' is set by the testkit (listeners, ids and quorum are managed) and cannot be overridden");
+            }
+            if (property.getValue() == null) {
+                throw new IllegalArgumentException(
+                        "brokerProperty '" + property.getKey() + "' must have a value (was null)");
+            }
+        }
+        brokerProperties = Map.copyOf(brokerProperties);
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(startupTimeout, "startupTimeout");
+        if (startupTimeout.isNegative() || startupTimeout.isZero()) {
+            throw new IllegalArgumentException("startupTimeout must be positive (was " + startupTimeout + ")");
+        }
+        Objects.requireNonNull(logRoot, "logRoot");
+    }
+
+    /**
+     * Settings for fast, small test brokers: no auto-created topics, no initial rebalance delay, internal
+     * topics replicated {@code min(3, brokers)} times, quick failure detection, and short KIP-848 consumer
+     * group session timeouts so a dead consumer's partitions move within seconds.
+     */
+    public static Map<String, String> testDefaults(int brokers) {
+        int replication = Math.min(3, brokers);
+        int minIsr = Math.min(2, brokers);
+        Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put("auto.create.topics.enable", "false");
+        defaults.put("group.initial.rebalance.delay.ms", "0");
+        defaults.put("offsets.topic.replication.factor", Integer.toString(replication));
+        defaults.put("offsets.topic.num.partitions", "5");
+        defaults.put("transaction.state.log.replication.factor", Integer.toString(replication));
+        defaults.put("transaction.state.log.min.isr", Integer.toString(minIsr));
+        defaults.put("transaction.state.log.num.partitions", "5");
+        defaults.put("share.coordinator.state.topic.replication.factor", Integer.toString(replication));
+        defaults.put("share.coordinator.state.topic.min.isr", Integer.toString(minIsr));
+        defaults.put("min.insync.replicas", "1");
+        defaults.put("num.partitions", "1");
+        defaults.put("default.replication.factor", "1");
+        defaults.put("num.network.threads", "2");
+        defaults.put("num.io.threads", "2");
+        defaults.put("broker.heartbeat.interval.ms", "1000");
+        defaults.put("broker.session.timeout.ms", "6000");
+        // Requests a broker sends to a hung controller give up after 5 s instead of 30 s.
+        defaults.put("controller.socket.timeout.ms", "5000");
+        defaults.put("group.consumer.min.session.timeout.ms", "1000");
+        defaults.put("group.consumer.session.timeout.ms", "10000");
+        defaults.put("group.consumer.min.heartbeat.interval.ms", "500");
+        defaults.put("group.consumer.heartbeat.interval.ms", "1000");
+        defaults.put("group.min.session.timeout.ms", "1000");
+        return defaults;
+    }
+
+    /** {@link #testDefaults(int)} overlaid with {@link #brokerProperties()}, sorted by name. */
+    public Map<String, String> effectiveBrokerProperties() {
+        Map<String, String> effective = new TreeMap<>(testDefaults(brokers));
+        effective.putAll(brokerProperties);
+        return effective;
+    }
+}

@@ -1,0 +1,90 @@
+package io.jobstream.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class KafkaClusterConfigTest {
+
+    private static KafkaClusterConfig config(int brokers, Map<String, String> properties) {
+        return new KafkaClusterConfig(
+                "kafka", brokers, properties, Backend.PROCESS, Duration.ofSeconds(30), Path.of("target"));
+    }
+
+    @Test
+    void rejectsBrokerCountsOutsideOneToNine() {
+        assertThatThrownBy(() -> config(0, Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("brokers must be between 1 and 9 (was 0)");
+        assertThatThrownBy(() -> config(10, Map.of())).hasMessageContaining("brokers");
+    }
+
+    @Test
+    void rejectsOverridingListenersAndIds() {
+        assertThatThrownBy(() -> config(1, Map.of("listeners", "PLAINTEXT://:9092")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("brokerProperty 'listeners' is set by the testkit");
+        assertThatThrownBy(() -> config(1, Map.of("node.id", "7"))).hasMessageContaining("'node.id'");
+    }
+
+    @Test
+    void rejectsNamesThatCannotBeFolders() {
+        assertThatThrownBy(() -> new KafkaClusterConfig(
+                        "My Cluster", 1, Map.of(), Backend.PROCESS, Duration.ofSeconds(1), Path.of("target")))
+                .hasMessageContaining("name must match");
+    }
+
+    @Test
+    void rejectsNonPositiveStartupTimeout() {
+        assertThatThrownBy(() ->
+                        new KafkaClusterConfig("kafka", 1, Map.of(), Backend.PROCESS, Duration.ZERO, Path.of("target")))
+                .hasMessage("startupTimeout must be positive (was PT0S)");
+    }
+
+    @Test
+    void internalTopicsAreReplicatedAtMostThreeTimes() {
+        assertThat(KafkaClusterConfig.testDefaults(1))
+                .containsEntry("offsets.topic.replication.factor", "1")
+                .containsEntry("transaction.state.log.min.isr", "1");
+        assertThat(KafkaClusterConfig.testDefaults(3))
+                .containsEntry("offsets.topic.replication.factor", "3")
+                .containsEntry("transaction.state.log.min.isr", "2");
+        assertThat(KafkaClusterConfig.testDefaults(5)).containsEntry("offsets.topic.replication.factor", "3");
+    }
+
+    @Test
+    void brokerPropertiesOverrideTheTestDefaults() {
+        // Given a test that wants auto-created topics
+        KafkaClusterConfig config = config(1, Map.of("auto.create.topics.enable", "true", "log.retention.ms", "1000"));
+
+        // Then its settings win, and the other defaults stay
+        assertThat(config.effectiveBrokerProperties())
+                .containsEntry("auto.create.topics.enable", "true")
+                .containsEntry("log.retention.ms", "1000")
+                .containsEntry("group.initial.rebalance.delay.ms", "0");
+    }
+
+    @Test
+    void forcingContainersOnABuilderWithoutDockerFailsClearly() {
+        // Given this machine's Docker state: the builder must either fail clearly or pick containers
+        boolean docker = org.testcontainers.DockerClientFactory.instance().isDockerAvailable();
+
+        // When / Then
+        if (docker) {
+            assertThat(KafkaCluster.builder()
+                            .backend(Backend.CONTAINERS)
+                            .build()
+                            .backend())
+                    .isEqualTo(Backend.CONTAINERS);
+        } else {
+            assertThatThrownBy(() ->
+                            KafkaCluster.builder().backend(Backend.CONTAINERS).build())
+                    .isInstanceOf(TestkitException.class)
+                    .hasMessageContaining("no Docker engine is reachable");
+        }
+    }
+}
