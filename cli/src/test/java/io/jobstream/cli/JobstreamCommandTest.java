@@ -1,0 +1,70 @@
+package io.jobstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+class JobstreamCommandTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return Jobstream.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void helpListsTheCommandsWithExamples() {
+        // When
+        int exit = run("--help");
+
+        // Then
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("dev", "topics", "Examples:");
+    }
+
+    @Test
+    void unknownOptionIsAUsageErrorOnOneLine() {
+        // When
+        int exit = run("dev", "--no-such-option");
+
+        // Then
+        assertThat(exit).isEqualTo(Jobstream.USAGE);
+        assertThat(err.toString().lines()).first().asString().startsWith("jobstream: Unknown option");
+        assertThat(err.toString()).contains("Try 'jobstream dev --help'");
+    }
+
+    @Test
+    void missingCommandIsAUsageError() {
+        // When
+        int exit = run();
+
+        // Then
+        assertThat(exit).isEqualTo(Jobstream.USAGE);
+        assertThat(err.toString()).contains("a command is required");
+    }
+
+    @Test
+    void missingRequiredOptionIsAUsageError() {
+        // When
+        int exit = run("topics", "create");
+
+        // Then
+        assertThat(exit).isEqualTo(Jobstream.USAGE);
+        assertThat(err.toString()).contains("--queue");
+    }
+
+    @Test
+    void missingBootstrapServersIsARuntimeFailureNamingTheKeyAndEnvVar() {
+        // Given no --bootstrap-servers and no config file (the test JVM has no JOBSTREAM_* env vars)
+
+        // When
+        int exit = run("topics", "create", "--queue", "emails");
+
+        // Then
+        assertThat(exit).isEqualTo(Jobstream.FAILURE);
+        assertThat(err.toString()).startsWith("jobstream: ").contains("jobstream.kafka.bootstrap-servers");
+        assertThat(err.toString().lines()).hasSize(1);
+    }
+}

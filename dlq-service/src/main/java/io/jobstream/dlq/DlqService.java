@@ -1,0 +1,273 @@
+package io.jobstream.dlq;
+
+import io.jobstream.dlq.internal.DelayForwarder;
+import io.jobstream.dlq.internal.RouterMetrics;
+import io.jobstream.dlq.internal.RouterTopology;
+import io.jobstream.runtime.CheckResult;
+import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.runtime.ReadinessCheck;
+import io.jobstream.schemas.SerdeConfig;
+import io.jobstream.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.random.RandomGenerator;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dlq-service: for each configured queue, the failure router (a Kafka Streams application {@code
+ * jobstream-dlq-router-<queue>}, exactly-once v2) and the delay forwarder (consumer group {@code
+ * <queue>.delay-forwarder}, transactional).
+ *
+ * <pre>{@code
+ * try (DlqService dlq = DlqService.builder(DlqServiceConfig.from(config), KafkaSettings.from(config))
+ *         .registry(meterRegistry)
+ *         .build()
+ *         .start()) {
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Threading: {@link #start()} and {@link #close(Duration)} may be called from any thread; each queue's router
+ * runs on its Streams thread and its forwarder on a thread named {@code jobstream-delay-forwarder-<queue>}. Failure
+ * contract: a router thread that throws (e.g. the schema registry is down) is replaced and resumes from its last
+ * commit; a forwarder whose producer is fenced stops and {@link #isRunning()} turns false.
+ */
+public final class DlqService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DlqService.class);
+
+    private final DlqServiceConfig config;
+    private final KafkaSettings kafka;
+    private final SerdeConfig serdes;
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final List<KafkaStreams> routers = new ArrayList<>();
+    private final List<DelayForwarder> forwarders = new ArrayList<>();
+    private boolean started;
+    private boolean closed;
+
+    private DlqService(Builder b) {
+        this.config = b.config;
+        this.kafka = b.kafka;
+        this.serdes = b.serdes;
+        this.registry = b.registry;
+        this.clock = b.clock;
+        this.random = b.random;
+    }
+
+    /** A builder for a service with {@code config} talking to {@code kafka}. */
+    public static Builder builder(DlqServiceConfig config, KafkaSettings kafka) {
+        return new Builder(config, kafka);
+    }
+
+    /** The Streams application id of {@code queue}'s failure router. */
+    public static String routerApplicationId(String queue) {
+        return "jobstream-dlq-router-" + Topics.queue(queue);
+    }
+
+    /** The consumer group of {@code queue}'s delay forwarder. */
+    public static String forwarderGroup(String queue) {
+        return Topics.queue(queue) + ".delay-forwarder";
+    }
+
+    /**
+     * Starts every queue's router and forwarder.
+     *
+     * @throws IllegalStateException when already started or closed
+     */
+    public synchronized DlqService start() {
+        if (started || closed) {
+            throw new IllegalStateException("the dlq-service is already " + (closed ? "closed" : "started"));
+        }
+        started = true;
+        try {
+            startAll();
+        } catch (RuntimeException e) {
+            close(Duration.ofSeconds(10));
+            throw e;
+        }
+        return this;
+    }
+
+    private void startAll() {
+        for (String queue : config.queues()) {
+            KafkaStreams streams = new KafkaStreams(
+                    RouterTopology.build(new RouterTopology.Settings(
+                            queue,
+                            routerApplicationId(queue),
+                            config.tiers(),
+                            config.retry(),
+                            config.historyLimit(),
+                            serdes,
+                            clock,
+                            random,
+                            new RouterMetrics(registry, queue))),
+                    new StreamsConfig(streamsProperties(queue)));
+            streams.setUncaughtExceptionHandler(e -> {
+                LOG.error("failure router thread failed queue={}; replacing it", queue, e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            routers.add(streams);
+            streams.start();
+            forwarders.add(DelayForwarder.create(
+                            queue,
+                            config.tiers(),
+                            kafka,
+                            forwarderGroup(queue),
+                            clock,
+                            registry,
+                            config.maxPollWait(),
+                            config.forwarderRetryBackoff())
+                    .start());
+            LOG.info(
+                    "dlq-service started queue={} tiers={}",
+                    queue,
+                    config.tiers().names());
+        }
+    }
+
+    /** Whether every router is running (or rebalancing) and every forwarder's thread is alive. */
+    public boolean isRunning() {
+        return problems().isEmpty();
+    }
+
+    /**
+     * What keeps the service from running, one entry per component (e.g. {@code router emails is ERROR}); empty when
+     * it runs.
+     */
+    public synchronized List<String> problems() {
+        if (!started) {
+            return List.of("not started");
+        }
+        if (closed) {
+            return List.of("closed");
+        }
+        List<String> problems = new ArrayList<>();
+        List<String> queues = config.queues();
+        for (int i = 0; i < routers.size(); i++) {
+            KafkaStreams.State state = routers.get(i).state();
+            if (!state.isRunningOrRebalancing()) {
+                problems.add("router " + queues.get(i) + " is " + state);
+            }
+        }
+        for (int i = 0; i < forwarders.size(); i++) {
+            DelayForwarder forwarder = forwarders.get(i);
+            if (!forwarder.isRunning()) {
+                Throwable failure = forwarder.failure();
+                problems.add("delay forwarder " + queues.get(i) + " stopped"
+                        + (failure == null
+                                ? ""
+                                : ": " + failure.getClass().getSimpleName() + ": " + failure.getMessage()));
+            }
+        }
+        return problems;
+    }
+
+    /** A {@code /ready} check named {@code dlq-service}: up while {@link #isRunning()}, else down with the problems. */
+    public ReadinessCheck readinessCheck() {
+        return ReadinessCheck.of("dlq-service", () -> {
+            List<String> problems = problems();
+            return problems.isEmpty() ? CheckResult.up() : CheckResult.down(String.join("; ", problems));
+        });
+    }
+
+    /**
+     * Stops the forwarders, then the routers, within {@code timeout} in total. Idempotent.
+     *
+     * @return whether everything stopped within {@code timeout}
+     */
+    public synchronized boolean close(Duration timeout) {
+        if (closed) {
+            return true;
+        }
+        closed = true;
+        Instant deadline = Instant.now().plus(timeout);
+        boolean clean = true;
+        for (DelayForwarder forwarder : forwarders) {
+            clean &= forwarder.close(remaining(deadline));
+        }
+        for (KafkaStreams streams : routers) {
+            clean &= streams.close(CloseOptions.timeout(remaining(deadline)));
+        }
+        return clean;
+    }
+
+    /** {@link #close(Duration)} with 30 seconds. */
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+
+    private static Duration remaining(Instant deadline) {
+        Duration left = Duration.between(Instant.now(), deadline);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    private Map<String, Object> streamsProperties(String queue) {
+        Map<String, Object> props = new HashMap<>(kafka.adminProperties());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, routerApplicationId(queue));
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        config.stateDir().ifPresent(dir -> props.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString()));
+        return props;
+    }
+
+    /** Builds a {@link DlqService}. */
+    public static final class Builder {
+        private final DlqServiceConfig config;
+        private final KafkaSettings kafka;
+        private SerdeConfig serdes = SerdeConfig.singleObject();
+        private MeterRegistry registry = new SimpleMeterRegistry();
+        private Clock clock = Clock.systemUTC();
+        private RandomGenerator random = new Random();
+
+        private Builder(DlqServiceConfig config, KafkaSettings kafka) {
+            this.config = Objects.requireNonNull(config, "config");
+            this.kafka = Objects.requireNonNull(kafka, "kafka");
+        }
+
+        /** How records are written (default: Avro single-object encoding). */
+        public Builder serdes(SerdeConfig serdes) {
+            this.serdes = Objects.requireNonNull(serdes, "serdes");
+            return this;
+        }
+
+        /** Where meters go (default: a private {@link SimpleMeterRegistry}). */
+        public Builder registry(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /** The time source (default: the system UTC clock). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The jitter source; must be thread-safe (default: {@link Random}). */
+        public Builder random(RandomGenerator random) {
+            this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /** The service, not yet started. */
+        public DlqService build() {
+            return new DlqService(this);
+        }
+    }
+}

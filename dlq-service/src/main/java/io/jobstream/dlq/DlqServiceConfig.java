@@ -1,0 +1,339 @@
+package io.jobstream.dlq;
+
+import io.jobstream.runtime.Config;
+import io.jobstream.runtime.ConfigDefinition;
+import io.jobstream.runtime.ConfigException;
+import io.jobstream.runtime.ConfigKey;
+import io.jobstream.runtime.ConfigType;
+import io.jobstream.runtime.ConfigValidator;
+import io.jobstream.schemas.DelayTiers;
+import io.jobstream.schemas.FailureReason;
+import io.jobstream.schemas.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The dlq-service's settings: which queues it serves, the delay tiers, the retry policies and the forwarder's
+ * timing. Immutable; validated at construction, naming the key in every error. {@link #DEFINITION} holds every
+ * {@code jobstream.dlq.*} key; {@link #from(Config)} reads them.
+ *
+ * <p>Per-type retry settings are entries of the map key {@value #TYPES_PREFIX}: {@code <type>.<setting>} where
+ * setting is one of {@code max-attempts}, {@code initial-backoff}, {@code multiplier}, {@code max-backoff}, {@code
+ * jitter}, {@code non-retryable-reasons}, {@code non-retryable-errors}; a type's unset settings are the defaults'.
+ *
+ * @param queues the queues whose failures and delay tiers this service handles
+ * @param tiers the delay tiers
+ * @param retry the retry policies
+ * @param historyLimit failures kept in a job's history (and so in its dead letter)
+ * @param stateDir Kafka Streams' state directory; empty for Streams' default
+ * @param maxPollWait the forwarder's longest poll when no partition is held
+ * @param forwarderRetryBackoff how long the forwarder waits after a failed transaction
+ */
+public record DlqServiceConfig(
+        List<String> queues,
+        DelayTiers tiers,
+        RetryPolicies retry,
+        int historyLimit,
+        Optional<Path> stateDir,
+        Duration maxPollWait,
+        Duration forwarderRetryBackoff) {
+
+    /** The prefix of per-type retry settings. */
+    public static final String TYPES_PREFIX = "jobstream.dlq.retry.types";
+
+    public static final ConfigKey<List<String>> QUEUES = ConfigKey.listKey("jobstream.dlq.queues")
+            .doc("Queues whose <queue>.failed and <queue>.delay.<tier> topics this service handles.")
+            .build();
+    public static final ConfigKey<List<String>> DELAY_TIERS = ConfigKey.listKey("jobstream.dlq.delay-tiers")
+            .defaultValue(DelayTiers.defaults().names())
+            .doc("The delay tiers; each has a topic <queue>.delay.<tier>. Written like 1s, 500ms, 2m, 6h.")
+            .build();
+    public static final ConfigKey<Integer> MAX_ATTEMPTS = ConfigKey.intKey("jobstream.dlq.retry.max-attempts")
+            .defaultValue(RetryPolicy.DEFAULT_MAX_ATTEMPTS)
+            .validator(ConfigValidator.range(1, 10_000))
+            .unit("attempts")
+            .doc("Attempts a job gets before it is dead-lettered, unless the job sets maxAttempts itself.")
+            .build();
+    public static final ConfigKey<Duration> INITIAL_BACKOFF = ConfigKey.durationKey(
+                    "jobstream.dlq.retry.initial-backoff")
+            .defaultValue(Backoff.DEFAULT.initial())
+            .validator(ConfigValidator.range(Duration.ofMillis(1), Duration.ofDays(1)))
+            .doc("Backoff ceiling after the first failure; it grows by the multiplier per attempt.")
+            .build();
+    public static final ConfigKey<Double> MULTIPLIER = ConfigKey.doubleKey("jobstream.dlq.retry.multiplier")
+            .defaultValue(Backoff.DEFAULT.multiplier())
+            .validator(ConfigValidator.range(1.0, 100.0))
+            .doc("Factor by which the backoff ceiling grows per attempt.")
+            .build();
+    public static final ConfigKey<Duration> MAX_BACKOFF = ConfigKey.durationKey("jobstream.dlq.retry.max-backoff")
+            .defaultValue(Backoff.DEFAULT.max())
+            .validator(ConfigValidator.range(Duration.ofMillis(1), Duration.ofDays(7)))
+            .doc("The largest backoff ceiling.")
+            .build();
+    public static final ConfigKey<Backoff.Jitter> JITTER = ConfigKey.enumKey(
+                    "jobstream.dlq.retry.jitter", Backoff.Jitter.class)
+            .defaultValue(Backoff.DEFAULT.jitter())
+            .doc("How the wait is drawn from the ceiling c: FULL uniform in [0, c], EQUAL c/2 plus uniform in"
+                    + " [0, c/2], NONE exactly c.")
+            .build();
+    public static final ConfigKey<List<String>> NON_RETRYABLE_REASONS = ConfigKey.listKey(
+                    "jobstream.dlq.retry.non-retryable-reasons")
+            .optional()
+            .doc("Failure reasons never retried, besides DECODE_ERROR, UNKNOWN_TYPE, EXPIRED and REJECTED"
+                    + " (always), e.g. TIMEOUT.")
+            .build();
+    public static final ConfigKey<List<String>> NON_RETRYABLE_ERRORS = ConfigKey.listKey(
+                    "jobstream.dlq.retry.non-retryable-errors")
+            .optional()
+            .doc("Exception class names (exact) never retried, e.g. java.lang.IllegalArgumentException.")
+            .build();
+    public static final ConfigKey<Map<String, String>> TYPES = ConfigKey.mapKey(TYPES_PREFIX)
+            .doc("Per job type retry settings, <type>.<setting>: e.g. " + TYPES_PREFIX
+                    + ".send_email.max-attempts: 3. Settings: max-attempts, initial-backoff, multiplier,"
+                    + " max-backoff, jitter, non-retryable-reasons, non-retryable-errors.")
+            .build();
+    public static final ConfigKey<Integer> HISTORY_LIMIT = ConfigKey.intKey("jobstream.dlq.history-limit")
+            .defaultValue(20)
+            .validator(ConfigValidator.range(1, 1_000))
+            .unit("failures")
+            .doc("Failures a job carries in its history, and so in its dead letter (the latest ones).")
+            .build();
+    public static final ConfigKey<String> STATE_DIR = ConfigKey.stringKey("jobstream.dlq.router.state-dir")
+            .optional()
+            .validator(ConfigValidator.notBlank())
+            .doc("Kafka Streams state directory of the failure router (it keeps no state stores); Streams'"
+                    + " default when unset.")
+            .build();
+    public static final ConfigKey<Duration> MAX_POLL_WAIT = ConfigKey.durationKey(
+                    "jobstream.dlq.forwarder.max-poll-wait")
+            .defaultValue(Duration.ofSeconds(1))
+            .validator(ConfigValidator.range(Duration.ofMillis(10), Duration.ofMinutes(1)))
+            .doc("Longest poll of the delay forwarder when no partition is held; held partitions wake it when"
+                    + " due.")
+            .build();
+    public static final ConfigKey<Duration> FORWARDER_RETRY_BACKOFF = ConfigKey.durationKey(
+                    "jobstream.dlq.forwarder.retry-backoff")
+            .defaultValue(Duration.ofSeconds(1))
+            .validator(ConfigValidator.range(Duration.ofMillis(10), Duration.ofMinutes(5)))
+            .doc("How long the delay forwarder holds a batch after its transaction failed before retrying.")
+            .build();
+
+    /** Every {@code jobstream.dlq.*} key. */
+    public static final ConfigDefinition DEFINITION = ConfigDefinition.of(
+            QUEUES,
+            DELAY_TIERS,
+            MAX_ATTEMPTS,
+            INITIAL_BACKOFF,
+            MULTIPLIER,
+            MAX_BACKOFF,
+            JITTER,
+            NON_RETRYABLE_REASONS,
+            NON_RETRYABLE_ERRORS,
+            TYPES,
+            HISTORY_LIMIT,
+            STATE_DIR,
+            MAX_POLL_WAIT,
+            FORWARDER_RETRY_BACKOFF);
+
+    public DlqServiceConfig {
+        Objects.requireNonNull(queues, QUEUES.name());
+        if (queues.isEmpty()) {
+            throw new IllegalArgumentException(QUEUES.name() + " must name at least one queue");
+        }
+        for (String queue : queues) {
+            if (!Topics.isValidQueue(queue)) {
+                throw new IllegalArgumentException(QUEUES.name() + ": queue name '" + queue
+                        + "' is invalid: use lowercase letters, digits, '.' and '-'");
+            }
+        }
+        if (new LinkedHashSet<>(queues).size() != queues.size()) {
+            throw new IllegalArgumentException(QUEUES.name() + " lists a queue twice: " + queues);
+        }
+        queues = List.copyOf(queues);
+        Objects.requireNonNull(tiers, DELAY_TIERS.name());
+        Objects.requireNonNull(retry, MAX_ATTEMPTS.name());
+        if (historyLimit < 1) {
+            throw new IllegalArgumentException(HISTORY_LIMIT.name() + " must be at least 1, got " + historyLimit);
+        }
+        Objects.requireNonNull(stateDir, STATE_DIR.name());
+        requirePositive(maxPollWait, MAX_POLL_WAIT);
+        requirePositive(forwarderRetryBackoff, FORWARDER_RETRY_BACKOFF);
+    }
+
+    /** The defaults for {@code queues}. */
+    public static DlqServiceConfig defaults(List<String> queues) {
+        return new DlqServiceConfig(
+                queues,
+                DelayTiers.defaults(),
+                RetryPolicies.DEFAULT,
+                HISTORY_LIMIT.defaultValue().orElseThrow(),
+                Optional.empty(),
+                MAX_POLL_WAIT.defaultValue().orElseThrow(),
+                FORWARDER_RETRY_BACKOFF.defaultValue().orElseThrow());
+    }
+
+    /** This config with other retry policies. */
+    public DlqServiceConfig withRetry(RetryPolicies retry) {
+        return new DlqServiceConfig(queues, tiers, retry, historyLimit, stateDir, maxPollWait, forwarderRetryBackoff);
+    }
+
+    /** This config with another Streams state directory. */
+    public DlqServiceConfig withStateDir(Path stateDir) {
+        return new DlqServiceConfig(
+                queues, tiers, retry, historyLimit, Optional.of(stateDir), maxPollWait, forwarderRetryBackoff);
+    }
+
+    /**
+     * Reads a config loaded against a definition that includes {@link #DEFINITION}.
+     *
+     * @throws ConfigException listing every problem, each naming its key
+     */
+    public static DlqServiceConfig from(Config config) {
+        List<String> problems = new ArrayList<>();
+        DelayTiers tiers = null;
+        try {
+            tiers = DelayTiers.parse(config.get(DELAY_TIERS));
+        } catch (IllegalArgumentException e) {
+            problems.add(DELAY_TIERS.name() + ": " + e.getMessage());
+        }
+        RetryPolicy defaults = null;
+        try {
+            defaults = new RetryPolicy(
+                    config.get(MAX_ATTEMPTS),
+                    backoff(
+                            config.get(INITIAL_BACKOFF),
+                            config.get(MULTIPLIER),
+                            config.get(MAX_BACKOFF),
+                            config.get(JITTER),
+                            MAX_BACKOFF.name()),
+                    reasons(config.find(NON_RETRYABLE_REASONS).orElse(List.of()), NON_RETRYABLE_REASONS.name()),
+                    Set.copyOf(config.find(NON_RETRYABLE_ERRORS).orElse(List.of())));
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        Map<String, RetryPolicy> byType = new LinkedHashMap<>();
+        if (defaults != null) {
+            byType = typePolicies(config.get(TYPES), defaults, problems);
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        try {
+            return new DlqServiceConfig(
+                    config.get(QUEUES),
+                    tiers,
+                    new RetryPolicies(defaults, byType),
+                    config.get(HISTORY_LIMIT),
+                    config.find(STATE_DIR).map(Path::of),
+                    config.get(MAX_POLL_WAIT),
+                    config.get(FORWARDER_RETRY_BACKOFF));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, RetryPolicy> typePolicies(
+            Map<String, String> entries, RetryPolicy defaults, List<String> problems) {
+        Map<String, Map<String, String>> byType = new TreeMap<>();
+        for (Map.Entry<String, String> entry : entries.entrySet()) {
+            int dot = entry.getKey().lastIndexOf('.');
+            if (dot <= 0) {
+                problems.add(TYPES_PREFIX + "." + entry.getKey() + ": expected " + TYPES_PREFIX + ".<type>.<setting>");
+                continue;
+            }
+            byType.computeIfAbsent(entry.getKey().substring(0, dot), t -> new LinkedHashMap<>())
+                    .put(entry.getKey().substring(dot + 1), entry.getValue());
+        }
+        Map<String, RetryPolicy> out = new LinkedHashMap<>();
+        byType.forEach((type, settings) -> {
+            String prefix = TYPES_PREFIX + "." + type + ".";
+            try {
+                out.put(type, typePolicy(prefix, settings, defaults));
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        });
+        return out;
+    }
+
+    private static RetryPolicy typePolicy(String prefix, Map<String, String> settings, RetryPolicy defaults) {
+        int maxAttempts = defaults.maxAttempts();
+        Backoff b = defaults.backoff();
+        Duration initial = b.initial();
+        double multiplier = b.multiplier();
+        Duration max = b.max();
+        Backoff.Jitter jitter = b.jitter();
+        Set<FailureReason> reasons = defaults.nonRetryableReasons();
+        Set<String> errors = defaults.nonRetryableErrors();
+        for (Map.Entry<String, String> setting : settings.entrySet()) {
+            String key = prefix + setting.getKey();
+            String value = setting.getValue();
+            try {
+                switch (setting.getKey()) {
+                    case "max-attempts" -> maxAttempts = checked(ConfigType.INT.parse(value), MAX_ATTEMPTS);
+                    case "initial-backoff" -> initial = checked(ConfigType.DURATION.parse(value), INITIAL_BACKOFF);
+                    case "multiplier" -> multiplier = checked(ConfigType.DOUBLE.parse(value), MULTIPLIER);
+                    case "max-backoff" -> max = checked(ConfigType.DURATION.parse(value), MAX_BACKOFF);
+                    case "jitter" ->
+                        jitter = ConfigType.enumOf(Backoff.Jitter.class).parse(value);
+                    case "non-retryable-reasons" -> reasons = reasons(ConfigType.LIST.parse(value), key);
+                    case "non-retryable-errors" -> errors = Set.copyOf(ConfigType.LIST.parse(value));
+                    default -> throw new IllegalArgumentException("unknown setting");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "invalid value '" + value + "' for " + key + ": " + e.getMessage(), e);
+            }
+        }
+        return new RetryPolicy(
+                maxAttempts, backoff(initial, multiplier, max, jitter, prefix + "max-backoff"), reasons, errors);
+    }
+
+    private static <T> T checked(T value, ConfigKey<T> like) {
+        like.validator().problem(value).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
+        return value;
+    }
+
+    private static Backoff backoff(
+            Duration initial, double multiplier, Duration max, Backoff.Jitter jitter, String maxKey) {
+        if (max.compareTo(initial) < 0) {
+            throw new IllegalArgumentException(
+                    maxKey + " (" + max + ") must not be shorter than the initial backoff (" + initial + ")");
+        }
+        return new Backoff(initial, multiplier, max, jitter);
+    }
+
+    private static Set<FailureReason> reasons(List<String> names, String key) {
+        EnumSet<FailureReason> out = EnumSet.noneOf(FailureReason.class);
+        for (String name : names) {
+            try {
+                out.add(FailureReason.valueOf(
+                        name.strip().toUpperCase(Locale.ROOT).replace('-', '_')));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        key + ": unknown failure reason '" + name + "'; use one of " + List.of(FailureReason.values()));
+            }
+        }
+        return out;
+    }
+
+    private static void requirePositive(Duration value, ConfigKey<Duration> key) {
+        Objects.requireNonNull(value, key.name());
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(key.name() + " must be positive, got " + value);
+        }
+    }
+}

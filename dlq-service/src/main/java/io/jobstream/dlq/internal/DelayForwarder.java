@@ -1,0 +1,394 @@
+package io.jobstream.dlq.internal;
+
+import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.schemas.DelayTiers;
+import io.jobstream.schemas.JobHeaders;
+import io.jobstream.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves one queue's delayed records down the tiers and back to the queue when due.
+ *
+ * <p>One consumer reads every {@code <queue>.delay.<tier>} topic; one thread owns it (and the transactional
+ * producer). For each partition it looks at the head record ({@link Release}): a record that is not yet due makes
+ * the forwarder {@code seek} back to it and {@code pause} the partition until the time {@link Release.Hold} names;
+ * the poll timeout shrinks to the earliest such time, so the loop wakes exactly when a partition is due and never
+ * spins. Released records go, key, value and headers unchanged, to the tier that fits what remains or, when due, to
+ * {@code <queue>}, with the
+ * record timestamp set to now (the time they entered their next tier).
+ *
+ * <p>Commits are transactional: the forwards of one poll and the consumer offsets after them are committed in one
+ * producer transaction ({@code sendOffsetsToTransaction}), so a crash never forwards a record twice nor loses one,
+ * and consumers of {@code <queue>} reading {@code read_committed} see each forward once. If the transaction fails,
+ * it is aborted, the partitions are rewound to the first record of the batch and held for {@code retryBackoff}; a
+ * fenced or unauthorized producer stops the forwarder.
+ *
+ * <p>Meter: {@code jobstream.delay.lateness} (timer, tags {@code queue}): commit time minus due time of each record
+ * forwarded to the queue.
+ */
+public final class DelayForwarder implements AutoCloseable {
+    /** The lateness timer. */
+    public static final String LATENESS = "jobstream.delay.lateness";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DelayForwarder.class);
+    private static final int TRANSACTION_TIMEOUT_MS = 10_000;
+    private static final int FETCH_MAX_WAIT_MS = 50;
+
+    private final String queue;
+    private final DelayTiers tiers;
+    private final Map<String, Duration> tierOfTopic = new HashMap<>();
+    private final Consumer<byte[], byte[]> consumer;
+    private final Producer<byte[], byte[]> producer;
+    private final Clock clock;
+    private final Duration maxPollWait;
+    private final Duration retryBackoff;
+    private final Timer lateness;
+    private final Map<TopicPartition, Instant> heldUntil = new HashMap<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean closing;
+    private volatile Thread thread;
+    private volatile Throwable failure;
+    private boolean initialized;
+
+    public DelayForwarder(
+            String queue,
+            DelayTiers tiers,
+            Consumer<byte[], byte[]> consumer,
+            Producer<byte[], byte[]> producer,
+            Clock clock,
+            MeterRegistry registry,
+            Duration maxPollWait,
+            Duration retryBackoff) {
+        this.queue = Topics.queue(queue);
+        this.tiers = Objects.requireNonNull(tiers, "tiers");
+        this.consumer = Objects.requireNonNull(consumer, "consumer");
+        this.producer = Objects.requireNonNull(producer, "producer");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.maxPollWait = Objects.requireNonNull(maxPollWait, "maxPollWait");
+        this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff");
+        for (Duration tier : tiers.tiers()) {
+            tierOfTopic.put(Topics.delay(queue, tier), tier);
+        }
+        this.lateness = Timer.builder(LATENESS)
+                .description("Delivery time minus due time of delayed jobs returned to their queue")
+                .tag("queue", queue)
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+    }
+
+    /**
+     * A forwarder with its own clients: a consumer in group {@code group} reading {@code read_committed} from the
+     * earliest offset without auto-commit, parking fetches at most 50 ms (unless the raw Kafka properties say
+     * otherwise), and a transactional producer ({@code transactional.id =
+     * jobstream-dlq-forwarder-<queue>-<random>}; zombies are fenced through the consumer group, KIP-447) whose
+     * {@code transaction.timeout.ms} is 10 s unless the raw Kafka properties set it.
+     */
+    public static DelayForwarder create(
+            String queue,
+            DelayTiers tiers,
+            KafkaSettings kafka,
+            String group,
+            Clock clock,
+            MeterRegistry registry,
+            Duration maxPollWait,
+            Duration retryBackoff) {
+        Map<String, Object> consumerProps = new HashMap<>(kafka.consumerProperties());
+        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
+        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // The consumer keeps one fetch in flight per broker; a partition resumed while a fetch for the others is
+        // parked at the broker waits for it. A short park keeps that wait (and so the lateness) short.
+        consumerProps.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
+        Map<String, Object> producerProps = new HashMap<>(kafka.producerProperties());
+        producerProps.put(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "jobstream-dlq-forwarder-" + queue + "-" + UUID.randomUUID());
+        // A transaction spans one poll's forwards (milliseconds). If this process dies with one open, it blocks
+        // read_committed readers of the tiers and the queue until the broker aborts it: 10 s, as Kafka Streams.
+        producerProps.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
+        KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        try {
+            return new DelayForwarder(
+                    queue,
+                    tiers,
+                    consumer,
+                    new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()),
+                    clock,
+                    registry,
+                    maxPollWait,
+                    retryBackoff);
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e;
+        }
+    }
+
+    /** Starts the poll thread, named {@code jobstream-delay-forwarder-<queue>}. */
+    public synchronized DelayForwarder start() {
+        if (thread != null) {
+            throw new IllegalStateException("the delay forwarder of " + queue + " is already started");
+        }
+        Thread t = new Thread(this::run, "jobstream-delay-forwarder-" + queue);
+        t.setDaemon(false);
+        thread = t;
+        t.start();
+        return this;
+    }
+
+    /** The fault that stopped the poll thread, if one did. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** Whether the poll thread is running. */
+    public boolean isRunning() {
+        Thread t = thread;
+        return t != null && t.isAlive();
+    }
+
+    private void run() {
+        try {
+            while (!closing) {
+                pollOnce();
+            }
+        } catch (WakeupException | InterruptException e) {
+            if (!closing) {
+                failure = e;
+                LOG.error("delay forwarder stopped queue={}", queue, e);
+            }
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            LOG.error("delay forwarder stopped queue={}", queue, e);
+        } finally {
+            closeClients();
+            stopped.countDown();
+        }
+    }
+
+    /**
+     * One round: resume partitions that are due, poll, forward what is due and hold the rest. Called by the poll
+     * thread; tests call it directly without {@link #start()}.
+     */
+    void pollOnce() {
+        if (!initialized) {
+            producer.initTransactions();
+            consumer.subscribe(tierOfTopic.keySet(), new Rebalance());
+            initialized = true;
+        }
+        Instant now = clock.instant();
+        resumeDue(now);
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout(now));
+        if (records.isEmpty()) {
+            return;
+        }
+        now = clock.instant();
+        List<Forward> batch = new ArrayList<>();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+        Map<TopicPartition, Long> firstOffsets = new LinkedHashMap<>();
+        for (TopicPartition partition : records.partitions()) {
+            Duration tier = tierOfTopic.get(partition.topic());
+            for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+                Instant entered = record.timestamp() < 0 ? now : Instant.ofEpochMilli(record.timestamp());
+                Release release = Release.decide(
+                        now, tier, entered, JobHeaders.instant(record.headers(), JobHeaders.DUE_AT), tiers);
+                if (release instanceof Release.Hold hold) {
+                    hold(partition, record.offset(), hold.until());
+                    break;
+                }
+                String target = release instanceof Release.ToTier toTier ? Topics.delay(queue, toTier.tier()) : queue;
+                Instant due = release instanceof Release.ToQueue toQueue ? toQueue.due() : null;
+                batch.add(new Forward(
+                        new ProducerRecord<>(
+                                target, null, now.toEpochMilli(), record.key(), record.value(), record.headers()),
+                        due));
+                firstOffsets.putIfAbsent(partition, record.offset());
+                offsets.put(partition, new OffsetAndMetadata(record.offset() + 1));
+            }
+        }
+        if (!batch.isEmpty()) {
+            commit(batch, offsets, firstOffsets);
+        }
+    }
+
+    private void commit(
+            List<Forward> batch,
+            Map<TopicPartition, OffsetAndMetadata> offsets,
+            Map<TopicPartition, Long> firstOffsets) {
+        try {
+            producer.beginTransaction();
+            for (Forward forward : batch) {
+                producer.send(forward.record());
+            }
+            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            producer.commitTransaction();
+        } catch (ProducerFencedException
+                | InvalidProducerEpochException
+                | OutOfOrderSequenceException
+                | UnsupportedVersionException
+                | AuthorizationException e) {
+            throw e; // fatal for this producer: stop, another instance owns the partitions now
+        } catch (KafkaException e) {
+            LOG.warn(
+                    "delay forward failed queue={} records={}; aborting and retrying in {}",
+                    queue,
+                    batch.size(),
+                    retryBackoff,
+                    e);
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abortFailure) {
+                e.addSuppressed(abortFailure);
+                throw e;
+            }
+            Instant retryAt = clock.instant().plus(retryBackoff);
+            firstOffsets.forEach((partition, offset) -> hold(partition, offset, retryAt));
+            return;
+        }
+        Instant committed = clock.instant();
+        for (Forward forward : batch) {
+            if (forward.due() != null) {
+                lateness.record(
+                        Duration.between(forward.due(), committed).isNegative()
+                                ? Duration.ZERO
+                                : Duration.between(forward.due(), committed));
+            }
+        }
+    }
+
+    private void hold(TopicPartition partition, long offset, Instant until) {
+        consumer.seek(partition, offset);
+        consumer.pause(List.of(partition));
+        heldUntil.put(partition, until);
+    }
+
+    private void resumeDue(Instant now) {
+        List<TopicPartition> due = new ArrayList<>();
+        heldUntil.entrySet().removeIf(entry -> {
+            if (!now.isBefore(entry.getValue())) {
+                due.add(entry.getKey());
+                return true;
+            }
+            return false;
+        });
+        if (!due.isEmpty()) {
+            consumer.resume(due);
+        }
+    }
+
+    private Duration pollTimeout(Instant now) {
+        Duration timeout = maxPollWait;
+        for (Instant until : heldUntil.values()) {
+            Duration left = Duration.between(now, until);
+            if (left.compareTo(timeout) < 0) {
+                timeout = left.isNegative() ? Duration.ZERO : left;
+            }
+        }
+        return timeout;
+    }
+
+    /** The partitions currently held, and until when (for tests and diagnostics; poll thread only). */
+    Map<TopicPartition, Instant> held() {
+        return Map.copyOf(heldUntil);
+    }
+
+    /**
+     * Stops the poll thread and closes the consumer and producer; waits up to {@code timeout}. Idempotent.
+     *
+     * @return whether the thread stopped within {@code timeout}
+     */
+    public boolean close(Duration timeout) {
+        closing = true;
+        Thread t = thread;
+        if (t == null) {
+            synchronized (this) {
+                if (thread == null && stopped.getCount() > 0) {
+                    closeClients();
+                    stopped.countDown();
+                }
+            }
+            return true;
+        }
+        consumer.wakeup();
+        try {
+            return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+
+    private void closeClients() {
+        try {
+            producer.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            LOG.warn("closing the delay forwarder's producer failed queue={}", queue, e);
+        }
+        try {
+            consumer.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the delay forwarder's consumer failed queue={}", queue, e);
+        }
+    }
+
+    private record Forward(ProducerRecord<byte[], byte[]> record, Instant due) {}
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            partitions.forEach(heldUntil::remove);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            partitions.forEach(heldUntil::remove);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.jobstream.dlq.internal;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Objects;
+
+/**
+ * The failure router's meters: {@code jobstream.retries.scheduled} and {@code jobstream.dead-letters} (tags {@code
+ * queue}, {@code type}, {@code reason}), and {@code jobstream.dlq.undecodable-failures} ({@code queue}). Thread-safe.
+ */
+public final class RouterMetrics {
+    /** Retries the router scheduled. */
+    public static final String RETRIES_SCHEDULED = "jobstream.retries.scheduled";
+    /** Jobs the router dead-lettered. */
+    public static final String DEAD_LETTERS = "jobstream.dead-letters";
+    /** Records on {@code <queue>.failed} that could not be decoded (dead-lettered with their raw bytes). */
+    public static final String UNDECODABLE = "jobstream.dlq.undecodable-failures";
+
+    private final MeterRegistry registry;
+    private final String queue;
+
+    public RouterMetrics(MeterRegistry registry, String queue) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.queue = Objects.requireNonNull(queue, "queue");
+    }
+
+    void retryScheduled(String type, String reason) {
+        registry.counter(RETRIES_SCHEDULED, "queue", queue, "type", type, "reason", reason)
+                .increment();
+    }
+
+    void deadLettered(String type, String reason) {
+        registry.counter(DEAD_LETTERS, "queue", queue, "type", type, "reason", reason)
+                .increment();
+    }
+
+    void undecodable() {
+        registry.counter(UNDECODABLE, "queue", queue).increment();
+    }
+}

@@ -1,0 +1,126 @@
+package io.jobstream.dlq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jobstream.runtime.Config;
+import io.jobstream.runtime.ConfigException;
+import io.jobstream.runtime.ConfigLoader;
+import io.jobstream.schemas.DelayTiers;
+import io.jobstream.schemas.FailureReason;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class DlqServiceConfigTest {
+    private static Config load(String yaml) {
+        return ConfigLoader.forDefinition(DlqServiceConfig.DEFINITION)
+                .withEnvironment(Map.of())
+                .withYaml(yaml)
+                .load();
+    }
+
+    @Test
+    void readsTheDefaults() {
+        DlqServiceConfig config = DlqServiceConfig.from(load("jobstream.dlq.queues: emails"));
+        assertThat(config.queues()).containsExactly("emails");
+        assertThat(config.tiers()).isEqualTo(DelayTiers.defaults());
+        assertThat(config.retry()).isEqualTo(RetryPolicies.DEFAULT);
+        assertThat(config.historyLimit()).isEqualTo(20);
+        assertThat(config.stateDir()).isEmpty();
+        assertThat(config).isEqualTo(DlqServiceConfig.defaults(List.of("emails")));
+    }
+
+    @Test
+    void readsDefaultAndPerTypeRetryPolicies() {
+        // Given a default policy and one for send_email that overrides two settings
+        DlqServiceConfig config = DlqServiceConfig.from(load("""
+                jobstream:
+                  dlq:
+                    queues: [emails, images]
+                    delay-tiers: 500ms, 5s, 1m
+                    retry:
+                      max-attempts: 7
+                      initial-backoff: 2s
+                      multiplier: 3
+                      max-backoff: 10m
+                      jitter: equal
+                      non-retryable-reasons: [timeout]
+                      non-retryable-errors: [java.lang.IllegalArgumentException]
+                      types:
+                        send_email:
+                          max-attempts: 3
+                          jitter: none
+                """));
+        // Then
+        assertThat(config.tiers().names()).containsExactly("500ms", "5s", "1m");
+        RetryPolicy defaults = config.retry().defaultPolicy();
+        assertThat(defaults.maxAttempts()).isEqualTo(7);
+        assertThat(defaults.backoff())
+                .isEqualTo(new Backoff(Duration.ofSeconds(2), 3.0, Duration.ofMinutes(10), Backoff.Jitter.EQUAL));
+        assertThat(defaults.nonRetryableReasons()).contains(FailureReason.TIMEOUT, FailureReason.EXPIRED);
+        assertThat(defaults.nonRetryableErrors()).containsExactly("java.lang.IllegalArgumentException");
+        RetryPolicy sendEmail = config.retry().forType("send_email");
+        assertThat(sendEmail.maxAttempts()).isEqualTo(3);
+        assertThat(sendEmail.backoff())
+                .isEqualTo(new Backoff(Duration.ofSeconds(2), 3.0, Duration.ofMinutes(10), Backoff.Jitter.NONE));
+        assertThat(sendEmail.nonRetryableReasons()).contains(FailureReason.TIMEOUT);
+    }
+
+    @Test
+    void badPerTypeSettingsNameTheirKey() {
+        assertThatThrownBy(() -> DlqServiceConfig.from(load("""
+                        jobstream.dlq.queues: emails
+                        jobstream.dlq.retry.types.send_email.max-attempts: 0
+                        jobstream.dlq.retry.types.send_email.jiter: full
+                        jobstream.dlq.retry.non-retryable-reasons: [SLOW]
+                        """)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobstream.dlq.retry.non-retryable-reasons: unknown failure reason 'SLOW'")
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(1));
+        assertThatThrownBy(() -> DlqServiceConfig.from(load("""
+                        jobstream.dlq.queues: emails
+                        jobstream.dlq.retry.types.send_email.max-attempts: 0
+                        """)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(
+                        "invalid value '0' for jobstream.dlq.retry.types.send_email.max-attempts: must be from 1 to 10000");
+        assertThatThrownBy(() -> DlqServiceConfig.from(load("""
+                        jobstream.dlq.queues: emails
+                        jobstream.dlq.retry.types.send_email.jiter: full
+                        """)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobstream.dlq.retry.types.send_email.jiter: unknown setting");
+    }
+
+    @Test
+    void badValuesNameTheirKey() {
+        assertThatThrownBy(() -> DlqServiceConfig.from(
+                        load("{jobstream.dlq.queues: emails, jobstream.dlq.delay-tiers: '5s, 2x'}")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobstream.dlq.delay-tiers");
+        assertThatThrownBy(() ->
+                        DlqServiceConfig.from(load("{jobstream.dlq.queues: emails, jobstream.dlq.retry.max-backoff: 1s,"
+                                + " jobstream.dlq.retry.initial-backoff: 5s}")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobstream.dlq.retry.max-backoff");
+        assertThatThrownBy(() -> load("jobstream.dlq.retry.max-attempts: 0"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobstream.dlq.queues")
+                .hasMessageContaining("jobstream.dlq.retry.max-attempts");
+        assertThatThrownBy(() -> DlqServiceConfig.from(load("jobstream.dlq.queues: [Emails_1]")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobstream.dlq.queues");
+        assertThatThrownBy(() -> new DlqServiceConfig(
+                        List.of("a"),
+                        DelayTiers.defaults(),
+                        RetryPolicies.DEFAULT,
+                        0,
+                        Optional.empty(),
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(1)))
+                .hasMessageContaining("jobstream.dlq.history-limit");
+    }
+}

@@ -1,0 +1,148 @@
+package io.jobstream.dlq.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.jobstream.dlq.ItKafka;
+import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.schemas.DelayTiers;
+import io.jobstream.schemas.JobHeaders;
+import io.jobstream.schemas.Topics;
+import io.jobstream.testkit.JobstreamTest;
+import io.jobstream.testkit.KafkaCluster;
+import io.jobstream.testkit.TestTopics;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+
+/** The delay forwarder on a real broker. */
+@JobstreamTest
+class DelayForwarderIT {
+    private static final DelayTiers TIERS = DelayTiers.of(Duration.ofSeconds(1), Duration.ofSeconds(5));
+
+    @Test
+    void aJobDueInThreeSecondsArrivesOnItsQueueNoEarlierThanDue(KafkaCluster kafka, TestTopics topics) {
+        // Given a queue with 1s and 5s tiers and a running forwarder
+        String queue = topics.unique("jobs");
+        ItKafka.createQueueTopics(kafka, queue, TIERS);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (DelayForwarder forwarder = DelayForwarder.create(
+                                queue,
+                                TIERS,
+                                KafkaSettings.builder()
+                                        .bootstrapServers(kafka.bootstrapServers())
+                                        .build(),
+                                queue + ".delay-forwarder",
+                                Clock.systemUTC(),
+                                registry,
+                                Duration.ofMillis(500),
+                                Duration.ofMillis(500))
+                        .start();
+                ItKafka.Collector onQueue = new ItKafka.Collector(kafka, queue)) {
+            // When a job due 3 s from now is published to the 1s tier (the largest not longer than 3 s)
+            Instant due = Instant.now().plusSeconds(3).truncatedTo(ChronoUnit.MILLIS);
+            RecordHeaders headers = new RecordHeaders();
+            JobHeaders.putInstant(headers, JobHeaders.DUE_AT, due);
+            JobHeaders.putText(headers, JobHeaders.JOB_ID, "job-1");
+            byte[] key = "order-7".getBytes(StandardCharsets.UTF_8);
+            byte[] value = "the job".getBytes(StandardCharsets.UTF_8);
+            ItKafka.send(
+                    kafka,
+                    new ProducerRecord<>(
+                            Topics.delay(queue, Duration.ofSeconds(1)),
+                            null,
+                            Instant.now().toEpochMilli(),
+                            key,
+                            value,
+                            headers));
+            // Then it arrives on the queue, once, with key, value and headers intact, no earlier than due
+            List<ItKafka.Received> received =
+                    await().atMost(Duration.ofSeconds(30)).until(onQueue::poll, r -> !r.isEmpty());
+            ItKafka.Received arrived = received.getFirst();
+            assertThat(arrived.receivedAt()).isAfterOrEqualTo(due);
+            assertThat(arrived.record().key()).isEqualTo(key);
+            assertThat(arrived.record().value()).isEqualTo(value);
+            assertThat(JobHeaders.instant(arrived.headers(), JobHeaders.DUE_AT)).contains(due);
+            assertThat(JobHeaders.text(arrived.headers(), JobHeaders.JOB_ID)).contains("job-1");
+            // And its lateness was recorded
+            Timer lateness =
+                    registry.get(DelayForwarder.LATENESS).tag("queue", queue).timer();
+            assertThat(lateness.count()).isEqualTo(1);
+            System.out.printf("lateness_ms=%.0f%n", lateness.max(java.util.concurrent.TimeUnit.MILLISECONDS));
+            assertThat(forwarder.isRunning()).isTrue();
+            assertThat(onQueue.poll()).hasSize(1);
+        }
+    }
+
+    @Test
+    void manyJobsDueAtDifferentTimesEachArriveOnceNoEarlierThanDue(KafkaCluster kafka, TestTopics topics) {
+        // Given a running forwarder
+        String queue = topics.unique("jobs");
+        ItKafka.createQueueTopics(kafka, queue, TIERS);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (DelayForwarder forwarder = DelayForwarder.create(
+                                queue,
+                                TIERS,
+                                KafkaSettings.builder()
+                                        .bootstrapServers(kafka.bootstrapServers())
+                                        .build(),
+                                queue + ".delay-forwarder",
+                                Clock.systemUTC(),
+                                registry,
+                                Duration.ofMillis(500),
+                                Duration.ofMillis(500))
+                        .start();
+                ItKafka.Collector onQueue = new ItKafka.Collector(kafka, queue)) {
+            // When 40 jobs due 0.2 s to 7 s from now are published, each to the tier DelayTiers picks
+            Map<String, Instant> dueById = new HashMap<>();
+            List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+            Random random = new Random(11);
+            Instant now = Instant.now();
+            for (int i = 0; i < 40; i++) {
+                Instant due = now.plusMillis(200 + random.nextInt(6_800)).truncatedTo(ChronoUnit.MILLIS);
+                Duration tier = TIERS.tierFor(Duration.between(now, due)).orElse(TIERS.smallest());
+                RecordHeaders headers = new RecordHeaders();
+                JobHeaders.putInstant(headers, JobHeaders.DUE_AT, due);
+                String id = "job-" + i;
+                dueById.put(id, due);
+                records.add(new ProducerRecord<>(
+                        Topics.delay(queue, tier),
+                        null,
+                        now.toEpochMilli(),
+                        id.getBytes(StandardCharsets.UTF_8),
+                        id.getBytes(StandardCharsets.UTF_8),
+                        headers));
+            }
+            ItKafka.sendAll(kafka, records);
+            // Then each arrives exactly once, none before it is due
+            List<ItKafka.Received> received =
+                    await().atMost(Duration.ofSeconds(40)).until(onQueue::poll, r -> r.size() >= 40);
+            assertThat(received)
+                    .extracting(r -> new String(r.record().key(), StandardCharsets.UTF_8))
+                    .hasSize(40)
+                    .doesNotHaveDuplicates()
+                    .containsExactlyInAnyOrderElementsOf(dueById.keySet());
+            assertThat(received).allSatisfy(r -> assertThat(r.receivedAt())
+                    .isAfterOrEqualTo(dueById.get(new String(r.record().key(), StandardCharsets.UTF_8))));
+            Timer lateness =
+                    registry.get(DelayForwarder.LATENESS).tag("queue", queue).timer();
+            assertThat(lateness.count()).isEqualTo(40);
+            System.out.printf(
+                    "lateness_ms max=%.0f mean=%.0f%n",
+                    lateness.max(java.util.concurrent.TimeUnit.MILLISECONDS),
+                    lateness.mean(java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package io.jobstream.dlq.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jobstream.schemas.DelayTiers;
+import io.jobstream.schemas.JobHeaders;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DelayForwarderTest {
+    private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+    private static final TopicPartition TIER_1S = new TopicPartition("emails.delay.1s", 0);
+    private static final TopicPartition TIER_5S_P0 = new TopicPartition("emails.delay.5s", 0);
+    private static final TopicPartition TIER_5S_P1 = new TopicPartition("emails.delay.5s", 1);
+
+    private final MutableClock clock = new MutableClock(T0);
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+    private final MockProducer<byte[], byte[]> producer =
+            new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    private DelayForwarder forwarder;
+
+    @BeforeEach
+    void start() {
+        forwarder = new DelayForwarder(
+                "emails",
+                DelayTiers.defaults(),
+                consumer,
+                producer,
+                clock,
+                registry,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(2));
+        forwarder.pollOnce(); // subscribes
+        List<TopicPartition> partitions = List.of(TIER_1S, TIER_5S_P0, TIER_5S_P1);
+        consumer.rebalance(partitions);
+        Map<TopicPartition, Long> beginning = new HashMap<>();
+        partitions.forEach(p -> beginning.put(p, 0L));
+        consumer.updateBeginningOffsets(beginning);
+    }
+
+    @AfterEach
+    void close() {
+        forwarder.close(Duration.ofSeconds(5));
+    }
+
+    private ConsumerRecord<byte[], byte[]> delayed(
+            TopicPartition partition, long offset, Instant entered, Instant due) {
+        RecordHeaders headers = new RecordHeaders();
+        JobHeaders.putText(headers, JobHeaders.JOB_ID, "job-" + offset);
+        if (due != null) {
+            JobHeaders.putInstant(headers, JobHeaders.DUE_AT, due);
+        }
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>(
+                partition.topic(),
+                partition.partition(),
+                offset,
+                entered.toEpochMilli(),
+                TimestampType.CREATE_TIME,
+                3,
+                5,
+                ("key-" + offset).getBytes(StandardCharsets.UTF_8),
+                ("value-" + offset).getBytes(StandardCharsets.UTF_8),
+                headers,
+                Optional.empty());
+        consumer.addRecord(record);
+        return record;
+    }
+
+    private List<Map<TopicPartition, OffsetAndMetadata>> committedOffsets() {
+        return producer.consumerGroupOffsetsHistory().stream()
+                .flatMap(byGroup -> byGroup.values().stream())
+                .toList();
+    }
+
+    @Test
+    void holdsAPartitionWhoseHeadIsNotDueAndHopsDownWhenItsTierIsOver() {
+        // Given a job due in 60 s that entered the 5s tier now
+        delayed(TIER_5S_P0, 0, T0, T0.plusSeconds(60));
+        clock.advance(Duration.ofSeconds(1));
+        // When the forwarder polls before the tier is over
+        forwarder.pollOnce();
+        // Then it forwards nothing, rewinds to the job and pauses the partition until the tier is over
+        assertThat(producer.history()).isEmpty();
+        assertThat(consumer.paused()).containsExactly(TIER_5S_P0);
+        assertThat(consumer.position(TIER_5S_P0)).isZero();
+        assertThat(forwarder.held()).containsEntry(TIER_5S_P0, T0.plusSeconds(5));
+        // When the tier is over (the broker serves the record again from the rewound position)
+        clock.set(T0.plusSeconds(5));
+        ConsumerRecord<byte[], byte[]> record = delayed(TIER_5S_P0, 0, T0, T0.plusSeconds(60));
+        forwarder.pollOnce();
+        // Then the partition is resumed and the job hops to the 30s tier (55 s remain), key, value and headers intact
+        assertThat(consumer.paused()).isEmpty();
+        assertThat(producer.history()).singleElement().satisfies(sent -> {
+            assertThat(sent.topic()).isEqualTo("emails.delay.30s");
+            assertThat(sent.key()).isEqualTo(record.key());
+            assertThat(sent.value()).isEqualTo(record.value());
+            assertThat(sent.headers().toArray())
+                    .containsExactly(record.headers().toArray());
+            assertThat(sent.timestamp()).isEqualTo(T0.plusSeconds(5).toEpochMilli());
+        });
+        // And its offset is committed in the same transaction
+        assertThat(producer.transactionCommitted()).isTrue();
+        assertThat(committedOffsets()).containsExactly(Map.of(TIER_5S_P0, new OffsetAndMetadata(1)));
+    }
+
+    @Test
+    void forwardsADueJobToTheQueueAndRecordsItsLateness() {
+        Instant due = T0.plusSeconds(1);
+        delayed(TIER_1S, 0, T0, due);
+        clock.set(due.plusMillis(200));
+        forwarder.pollOnce();
+        ProducerRecord<byte[], byte[]> sent = producer.history().getFirst();
+        assertThat(sent.topic()).isEqualTo("emails");
+        assertThat(JobHeaders.instant(sent.headers(), JobHeaders.DUE_AT)).contains(due);
+        Timer lateness =
+                registry.get(DelayForwarder.LATENESS).tag("queue", "emails").timer();
+        assertThat(lateness.count()).isEqualTo(1);
+        assertThat(lateness.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(200.0);
+    }
+
+    @Test
+    void neverDeliversBeforeTheDueTimeEvenWhenLessThanTheSmallestTierRemains() {
+        // Given a job that entered the 5s tier due 5.4 s later
+        Instant due = T0.plusMillis(5_400);
+        delayed(TIER_5S_P0, 0, T0, due);
+        clock.set(T0.plusSeconds(5));
+        // When its tier is over, 400 ms early
+        forwarder.pollOnce();
+        // Then it moves to the smallest tier rather than to the queue
+        assertThat(producer.history()).extracting(ProducerRecord::topic).containsExactly("emails.delay.1s");
+        // And there it is held until due, then delivered
+        delayed(TIER_1S, 0, T0.plusSeconds(5), due);
+        clock.set(T0.plusMillis(5_100));
+        forwarder.pollOnce();
+        assertThat(forwarder.held()).containsEntry(TIER_1S, due);
+        clock.set(due);
+        delayed(TIER_1S, 0, T0.plusSeconds(5), due);
+        forwarder.pollOnce();
+        assertThat(producer.history()).extracting(ProducerRecord::topic).containsExactly("emails.delay.1s", "emails");
+    }
+
+    @Test
+    void aRecordWithoutDueTimeIsDueWhenItsTierIsOver() {
+        delayed(TIER_5S_P1, 0, T0, null);
+        clock.set(T0.plusSeconds(5));
+        forwarder.pollOnce();
+        assertThat(producer.history()).extracting(ProducerRecord::topic).containsExactly("emails");
+    }
+
+    @Test
+    void aHeldHeadHoldsTheRecordsBehindItButNotOtherPartitions() {
+        // Given partition 0 whose head is not due, with a due record behind it, and a due record on partition 1
+        delayed(TIER_5S_P0, 0, T0, T0.plusSeconds(60));
+        delayed(TIER_5S_P0, 1, T0.minusSeconds(10), T0.minusSeconds(5));
+        delayed(TIER_5S_P1, 0, T0.minusSeconds(10), T0.minusSeconds(5));
+        // When polled
+        forwarder.pollOnce();
+        // Then only partition 1's record is forwarded and committed
+        assertThat(producer.history())
+                .extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                .containsExactly("key-0");
+        assertThat(committedOffsets()).containsExactly(Map.of(TIER_5S_P1, new OffsetAndMetadata(1)));
+        assertThat(consumer.paused()).containsExactly(TIER_5S_P0);
+        assertThat(consumer.position(TIER_5S_P0)).isZero();
+    }
+
+    @Test
+    void aFailedTransactionIsAbortedAndTheBatchRetriedAfterTheBackoff() {
+        // Given a broker that fails the next commit
+        producer.commitTransactionException = new KafkaException("broker went away");
+        delayed(TIER_1S, 0, T0.minusSeconds(2), T0.minusSeconds(1));
+        // When the due record is forwarded
+        forwarder.pollOnce();
+        // Then the transaction is aborted and the partition rewound and held for the retry backoff
+        assertThat(producer.transactionAborted()).isTrue();
+        assertThat(producer.history()).isEmpty();
+        assertThat(consumer.position(TIER_1S)).isZero();
+        assertThat(forwarder.held()).containsEntry(TIER_1S, T0.plusSeconds(2));
+        // When the broker is back and the backoff is over
+        producer.commitTransactionException = null;
+        clock.advance(Duration.ofSeconds(2));
+        delayed(TIER_1S, 0, T0.minusSeconds(2), T0.minusSeconds(1));
+        forwarder.pollOnce();
+        // Then the record is forwarded once
+        assertThat(producer.history()).extracting(ProducerRecord::topic).containsExactly("emails");
+    }
+
+    @Test
+    void aFencedProducerStopsTheForwarder() {
+        producer.commitTransactionException = new ProducerFencedException("another instance took over");
+        delayed(TIER_1S, 0, T0.minusSeconds(2), T0.minusSeconds(1));
+        assertThatThrownBy(forwarder::pollOnce).isInstanceOf(ProducerFencedException.class);
+    }
+
+    @Test
+    void closingClosesTheConsumerAndProducerOnce() {
+        assertThat(forwarder.close(Duration.ofSeconds(1))).isTrue();
+        assertThat(forwarder.close(Duration.ofSeconds(1))).isTrue();
+        assertThat(consumer.closed()).isTrue();
+        assertThat(producer.closed()).isTrue();
+    }
+}

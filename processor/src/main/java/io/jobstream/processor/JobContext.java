@@ -1,0 +1,39 @@
+package io.jobstream.processor;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a handler knows about the job it runs. One per run; safe to read from any thread.
+ *
+ * <p>{@link #isCancelled()} turns true, and the handler's thread is interrupted, when the job's timeout passes or the
+ * processor gives up waiting for it while closing. A cancelled job's outcome is already decided ({@code TIMEOUT}), so
+ * the handler should stop as soon as it can.
+ */
+public interface JobContext {
+
+    /** The job's id (a ULID unless its publisher chose another). */
+    String id();
+
+    /** The job's type, which selected the handler. */
+    String type();
+
+    /** 1 for the first run, incremented on each retry. */
+    int attempt();
+
+    /** The job's ordering key, if it has one. */
+    Optional<String> orderingKey();
+
+    /** The job's free-form headers (not the Kafka record headers). */
+    Map<String, String> headers();
+
+    /** The queue the job came from. */
+    String queue();
+
+    /** When this run times out. */
+    Instant deadline();
+
+    /** Whether the run was cancelled (timed out, or abandoned on close); the thread is interrupted too. */
+    boolean isCancelled();
+}

@@ -1,0 +1,358 @@
+package io.jobstream.processor;
+
+import io.jobstream.runtime.Config;
+import io.jobstream.runtime.ConfigDefinition;
+import io.jobstream.runtime.ConfigException;
+import io.jobstream.runtime.ConfigKey;
+import io.jobstream.runtime.ConfigType;
+import io.jobstream.runtime.ConfigValidator;
+import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.schemas.SerdeConfig;
+import io.jobstream.schemas.Topics;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A processor's settings. Immutable and validated at construction: a bad value fails naming its key. The keys ({@code
+ * jobstream.worker.*}), their defaults and docs live here and nowhere else; {@link #DEFINITION} groups them.
+ *
+ * @param queue the queue (topic) to work on
+ * @param group the consumer group; {@code <queue>.workers} unless set
+ * @param kafka how to reach Kafka
+ * @param serde how failure records are written (and jobs read)
+ * @param concurrency jobs in flight at once, over all partitions
+ * @param ordering how jobs of one partition are ordered
+ * @param commitInterval how often finished offsets are committed
+ * @param jobTimeout how long a job may run unless its type has its own timeout
+ * @param typeTimeouts timeouts of particular job types
+ * @param typeConcurrency in-flight limits of particular job types (below {@code concurrency})
+ * @param instanceId {@code group.instance.id} for static membership, when set
+ * @param workerId this worker's name in failure records; the instance id, else {@code <host>-<pid>}
+ * @param maxPendingPerPartition jobs fetched from one partition and not yet committable before it is paused
+ * @param revokeTimeout how long a revoked partition's in-flight jobs are waited for before committing
+ */
+public record ProcessorConfig(
+        String queue,
+        String group,
+        KafkaSettings kafka,
+        SerdeConfig serde,
+        int concurrency,
+        OrderingMode ordering,
+        Duration commitInterval,
+        Duration jobTimeout,
+        Map<String, Duration> typeTimeouts,
+        Map<String, Integer> typeConcurrency,
+        Optional<String> instanceId,
+        String workerId,
+        int maxPendingPerPartition,
+        Duration revokeTimeout) {
+
+    /** The queue to work on. */
+    public static final ConfigKey<String> QUEUE = ConfigKey.stringKey("jobstream.worker.queue")
+            .validator(value -> Topics.isValidQueue(value)
+                    ? Optional.empty()
+                    : Optional.of("must be a queue name: lowercase letters, digits, '.' and '-'"))
+            .doc("The queue (topic) whose jobs this worker runs.")
+            .build();
+
+    /** The consumer group. */
+    public static final ConfigKey<String> GROUP = ConfigKey.stringKey("jobstream.worker.group")
+            .optional()
+            .validator(ConfigValidator.notBlank())
+            .doc("Consumer group of the workers; <queue>.workers when unset.")
+            .build();
+
+    /** Global in-flight limit. */
+    public static final ConfigKey<Integer> CONCURRENCY = ConfigKey.intKey("jobstream.worker.concurrency")
+            .defaultValue(100)
+            .validator(ConfigValidator.range(1, 100_000))
+            .unit("jobs")
+            .doc("Jobs in flight at once in this worker, over all partitions; each runs on a virtual thread.")
+            .build();
+
+    /** Ordering mode. */
+    public static final ConfigKey<OrderingMode> ORDERING = ConfigKey.enumKey(
+                    "jobstream.worker.ordering", OrderingMode.class)
+            .defaultValue(OrderingMode.KEY)
+            .doc("KEY: one job in flight per ordering key; PARTITION: one per partition; UNORDERED: no ordering.")
+            .build();
+
+    /** Commit interval. */
+    public static final ConfigKey<Duration> COMMIT_INTERVAL = ConfigKey.durationKey("jobstream.worker.commit-interval")
+            .defaultValue(Duration.ofSeconds(1))
+            .validator(ConfigValidator.range(Duration.ofMillis(10), Duration.ofMinutes(5)))
+            .doc("How often the offset after each partition's contiguous finished jobs is committed.")
+            .build();
+
+    /** Default job timeout. */
+    public static final ConfigKey<Duration> JOB_TIMEOUT = ConfigKey.durationKey("jobstream.worker.job-timeout")
+            .defaultValue(Duration.ofMinutes(5))
+            .validator(ConfigValidator.range(Duration.ofMillis(1), Duration.ofDays(1)))
+            .doc("How long a job may run before it is interrupted and fails with TIMEOUT, unless its type has its own"
+                    + " timeout.")
+            .build();
+
+    /** Per-type timeouts. */
+    public static final ConfigKey<Map<String, String>> TYPE_TIMEOUTS = ConfigKey.mapKey(
+                    "jobstream.worker.type-timeouts")
+            .doc("Timeouts of particular job types, e.g. jobstream.worker.type-timeouts.send_email: 30s.")
+            .build();
+
+    /** Per-type in-flight limits. */
+    public static final ConfigKey<Map<String, String>> TYPE_CONCURRENCY = ConfigKey.mapKey(
+                    "jobstream.worker.type-concurrency")
+            .doc("In-flight limits of particular job types, e.g. jobstream.worker.type-concurrency.resize_image: 4.")
+            .build();
+
+    /** Static membership. */
+    public static final ConfigKey<String> INSTANCE_ID = ConfigKey.stringKey("jobstream.worker.instance-id")
+            .optional()
+            .validator(ConfigValidator.notBlank())
+            .doc("group.instance.id for static group membership: a restart with the same id keeps the partitions.")
+            .build();
+
+    /** Worker id in failure records. */
+    public static final ConfigKey<String> WORKER_ID = ConfigKey.stringKey("jobstream.worker.id")
+            .optional()
+            .validator(ConfigValidator.notBlank())
+            .doc("This worker's name in failure records; the instance id, else <host>-<pid>, when unset.")
+            .build();
+
+    /** Per-partition buffer bound. */
+    public static final ConfigKey<Integer> MAX_PENDING_PER_PARTITION = ConfigKey.intKey(
+                    "jobstream.worker.max-pending-per-partition")
+            .defaultValue(1000)
+            .validator(ConfigValidator.range(1, 1_000_000))
+            .unit("jobs")
+            .doc("Jobs fetched from one partition and not yet committable (waiting, running, or finished behind an"
+                    + " unfinished one) at which the partition is paused; it resumes at half.")
+            .build();
+
+    /** Revoke drain budget. */
+    public static final ConfigKey<Duration> REVOKE_TIMEOUT = ConfigKey.durationKey("jobstream.worker.revoke-timeout")
+            .defaultValue(Duration.ofSeconds(10))
+            .validator(ConfigValidator.range(Duration.ZERO, Duration.ofMinutes(5)))
+            .doc("How long in-flight jobs of revoked partitions are waited for before their finished offsets are"
+                    + " committed and the partitions given up.")
+            .build();
+
+    /** Every key of this module. */
+    public static final ConfigDefinition DEFINITION = ConfigDefinition.of(
+            QUEUE,
+            GROUP,
+            CONCURRENCY,
+            ORDERING,
+            COMMIT_INTERVAL,
+            JOB_TIMEOUT,
+            TYPE_TIMEOUTS,
+            TYPE_CONCURRENCY,
+            INSTANCE_ID,
+            WORKER_ID,
+            MAX_PENDING_PER_PARTITION,
+            REVOKE_TIMEOUT);
+
+    /** Validates every field, naming its key. */
+    public ProcessorConfig {
+        check(QUEUE, Objects.requireNonNull(queue, QUEUE.name()));
+        check(GROUP, Objects.requireNonNull(group, GROUP.name()));
+        Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(serde, "serde");
+        check(CONCURRENCY, concurrency);
+        check(ORDERING, Objects.requireNonNull(ordering, ORDERING.name()));
+        check(COMMIT_INTERVAL, Objects.requireNonNull(commitInterval, COMMIT_INTERVAL.name()));
+        check(JOB_TIMEOUT, Objects.requireNonNull(jobTimeout, JOB_TIMEOUT.name()));
+        typeTimeouts = Collections.unmodifiableMap(
+                new LinkedHashMap<>(Objects.requireNonNull(typeTimeouts, TYPE_TIMEOUTS.name())));
+        typeTimeouts.forEach((type, timeout) -> check(
+                TYPE_TIMEOUTS.name() + "." + type, timeout, JOB_TIMEOUT.validator(), ConfigType.DURATION::format));
+        typeConcurrency = Collections.unmodifiableMap(
+                new LinkedHashMap<>(Objects.requireNonNull(typeConcurrency, TYPE_CONCURRENCY.name())));
+        typeConcurrency.forEach((type, limit) ->
+                check(TYPE_CONCURRENCY.name() + "." + type, limit, CONCURRENCY.validator(), String::valueOf));
+        Objects.requireNonNull(instanceId, INSTANCE_ID.name());
+        instanceId.ifPresent(id -> check(INSTANCE_ID, id));
+        check(WORKER_ID, Objects.requireNonNull(workerId, WORKER_ID.name()));
+        check(MAX_PENDING_PER_PARTITION, maxPendingPerPartition);
+        check(REVOKE_TIMEOUT, Objects.requireNonNull(revokeTimeout, REVOKE_TIMEOUT.name()));
+    }
+
+    /** A builder with every default, for {@code queue} on {@code kafka}. */
+    public static Builder builder(String queue, KafkaSettings kafka) {
+        return new Builder(queue, kafka);
+    }
+
+    /** Reads the settings from a config loaded with {@link #DEFINITION} and {@link KafkaSettings#DEFINITION}. */
+    public static ProcessorConfig from(Config config) {
+        Builder b = builder(config.get(QUEUE), KafkaSettings.from(config))
+                .concurrency(config.get(CONCURRENCY))
+                .ordering(config.get(ORDERING))
+                .commitInterval(config.get(COMMIT_INTERVAL))
+                .jobTimeout(config.get(JOB_TIMEOUT))
+                .maxPendingPerPartition(config.get(MAX_PENDING_PER_PARTITION))
+                .revokeTimeout(config.get(REVOKE_TIMEOUT));
+        config.find(GROUP).ifPresent(b::group);
+        config.find(INSTANCE_ID).ifPresent(b::instanceId);
+        config.find(WORKER_ID).ifPresent(b::workerId);
+        config.get(TYPE_TIMEOUTS)
+                .forEach((type, raw) -> b.typeTimeout(type, parse(TYPE_TIMEOUTS, type, raw, ConfigType.DURATION)));
+        config.get(TYPE_CONCURRENCY)
+                .forEach((type, raw) -> b.typeConcurrency(type, parse(TYPE_CONCURRENCY, type, raw, ConfigType.INT)));
+        return b.build();
+    }
+
+    /** The timeout of a job of {@code type}. */
+    public Duration timeoutOf(String type) {
+        return typeTimeouts.getOrDefault(type, jobTimeout);
+    }
+
+    private static <T> T parse(ConfigKey<?> key, String type, String raw, ConfigType<T> as) {
+        try {
+            return as.parse(raw);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(
+                    "invalid value '" + raw + "' for " + key.name() + "." + type + ": expected " + as.expected());
+        }
+    }
+
+    private static <T> void check(ConfigKey<T> key, T value) {
+        check(key.name(), value, key.validator(), key::describe);
+    }
+
+    private static <T> void check(
+            String name,
+            T value,
+            ConfigValidator<? super T> validator,
+            java.util.function.Function<T, String> describe) {
+        validator.problem(value).ifPresent(problem -> {
+            throw new ConfigException("invalid value '" + describe.apply(value) + "' for " + name + ": " + problem);
+        });
+    }
+
+    private static String defaultWorkerId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "-" + ManagementFactory.getRuntimeMXBean().getPid();
+    }
+
+    /** Builds a {@link ProcessorConfig}; every setting starts at its key's default. */
+    public static final class Builder {
+        private final String queue;
+        private final KafkaSettings kafka;
+        private String group;
+        private SerdeConfig serde = SerdeConfig.singleObject();
+        private int concurrency = CONCURRENCY.defaultValue().orElseThrow();
+        private OrderingMode ordering = ORDERING.defaultValue().orElseThrow();
+        private Duration commitInterval = COMMIT_INTERVAL.defaultValue().orElseThrow();
+        private Duration jobTimeout = JOB_TIMEOUT.defaultValue().orElseThrow();
+        private final Map<String, Duration> typeTimeouts = new LinkedHashMap<>();
+        private final Map<String, Integer> typeConcurrency = new LinkedHashMap<>();
+        private String instanceId;
+        private String workerId;
+        private int maxPendingPerPartition =
+                MAX_PENDING_PER_PARTITION.defaultValue().orElseThrow();
+        private Duration revokeTimeout = REVOKE_TIMEOUT.defaultValue().orElseThrow();
+
+        private Builder(String queue, KafkaSettings kafka) {
+            this.queue = queue;
+            this.kafka = kafka;
+        }
+
+        /** The consumer group, instead of {@code <queue>.workers}. */
+        public Builder group(String group) {
+            this.group = group;
+            return this;
+        }
+
+        public Builder serde(SerdeConfig serde) {
+            this.serde = serde;
+            return this;
+        }
+
+        public Builder concurrency(int concurrency) {
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        public Builder ordering(OrderingMode ordering) {
+            this.ordering = ordering;
+            return this;
+        }
+
+        public Builder commitInterval(Duration commitInterval) {
+            this.commitInterval = commitInterval;
+            return this;
+        }
+
+        public Builder jobTimeout(Duration jobTimeout) {
+            this.jobTimeout = jobTimeout;
+            return this;
+        }
+
+        public Builder typeTimeout(String type, Duration timeout) {
+            typeTimeouts.put(Objects.requireNonNull(type, "type"), timeout);
+            return this;
+        }
+
+        public Builder typeConcurrency(String type, int limit) {
+            typeConcurrency.put(Objects.requireNonNull(type, "type"), limit);
+            return this;
+        }
+
+        public Builder instanceId(String instanceId) {
+            this.instanceId = instanceId;
+            return this;
+        }
+
+        public Builder workerId(String workerId) {
+            this.workerId = workerId;
+            return this;
+        }
+
+        public Builder maxPendingPerPartition(int maxPendingPerPartition) {
+            this.maxPendingPerPartition = maxPendingPerPartition;
+            return this;
+        }
+
+        public Builder revokeTimeout(Duration revokeTimeout) {
+            this.revokeTimeout = revokeTimeout;
+            return this;
+        }
+
+        /**
+         * The config.
+         *
+         * @throws ConfigException naming the key of the first invalid setting
+         */
+        public ProcessorConfig build() {
+            if (queue == null || !Topics.isValidQueue(queue)) {
+                check(QUEUE, String.valueOf(queue));
+            }
+            return new ProcessorConfig(
+                    queue,
+                    group != null ? group : Topics.workerGroup(queue),
+                    kafka,
+                    serde,
+                    concurrency,
+                    ordering,
+                    commitInterval,
+                    jobTimeout,
+                    typeTimeouts,
+                    typeConcurrency,
+                    Optional.ofNullable(instanceId),
+                    workerId != null ? workerId : instanceId != null ? instanceId : defaultWorkerId(),
+                    maxPendingPerPartition,
+                    revokeTimeout);
+        }
+    }
+}

@@ -1,0 +1,553 @@
+package io.jobstream.processor.internal;
+
+import io.jobstream.processor.JobContext;
+import io.jobstream.processor.ProcessorConfig;
+import io.jobstream.processor.internal.Outcome.Abandoned;
+import io.jobstream.processor.internal.Outcome.Completion;
+import io.jobstream.processor.internal.Outcome.Failed;
+import io.jobstream.processor.internal.Outcome.Succeeded;
+import io.jobstream.schemas.FailureReason;
+import io.jobstream.schemas.Job;
+import io.jobstream.schemas.JobDecodeException;
+import io.jobstream.schemas.JobDecoder;
+import io.jobstream.schemas.JobFailure;
+import io.jobstream.schemas.JobHeaders;
+import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.Topics;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one fetched record to its {@link Outcome} on a virtual thread of its own: decode the job, check expiry and the
+ * handler, wait for the type's in-flight limit, run the handler under its timeout, and on failure write a {@link
+ * JobFailure} to {@code <queue>.failed}, retrying with backoff until the broker acknowledges it. The outcome is handed
+ * to the poll thread through the callback given to {@link #start(Work, Consumer)}, exactly once per record (a handler
+ * that returns after its timeout fired is ignored).
+ *
+ * <p>Thread-safe. Nothing here throws to the caller: a bad record becomes a failure, a fault inside Jobstream an
+ * {@link Abandoned} outcome (logged). {@link #abandon()} (the processor's close budget ran out) cancels every running
+ * handler and stops retrying failure writes; those records end {@link Abandoned}, never committed.
+ */
+public final class JobRunner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+    /** Longest message or stack trace kept in a failure record, in chars. */
+    private static final int TEXT_LIMIT = 8 * 1024;
+
+    private static final long MIN_BACKOFF_MS = 100;
+    private static final long MAX_BACKOFF_MS = 5_000;
+    private static final Succeeded SUCCEEDED = new Succeeded();
+
+    private final ProcessorConfig config;
+    private final Map<String, HandlerRegistration<?>> handlers;
+    private final JobDecoder decoder;
+    private final JobSerde<JobFailure> failureSerde;
+    private final Producer<byte[], byte[]> producer;
+    private final String failedTopic;
+    private final Clock clock;
+    private final ProcessorMetrics metrics;
+    private final Map<String, Semaphore> typeLimits = new HashMap<>();
+    private final ScheduledExecutorService timer;
+    private final ThreadFactory threads;
+    private final Set<Run> running = ConcurrentHashMap.newKeySet();
+    private final Map<FailureReason, AtomicLong> failuresSeen = new EnumMap<>(FailureReason.class);
+    private final AtomicLong writeErrors = new AtomicLong();
+    private volatile boolean abandoned;
+
+    public JobRunner(
+            ProcessorConfig config,
+            Map<String, HandlerRegistration<?>> handlers,
+            JobDecoder decoder,
+            JobSerde<JobFailure> failureSerde,
+            Producer<byte[], byte[]> producer,
+            Clock clock,
+            ProcessorMetrics metrics) {
+        this.config = config;
+        this.handlers = Map.copyOf(handlers);
+        this.decoder = decoder;
+        this.failureSerde = failureSerde;
+        this.producer = producer;
+        this.failedTopic = Topics.failed(config.queue());
+        this.clock = clock;
+        this.metrics = metrics;
+        config.typeConcurrency().forEach((type, limit) -> typeLimits.put(type, new Semaphore(limit, true)));
+        for (FailureReason reason : FailureReason.values()) {
+            failuresSeen.put(reason, new AtomicLong());
+        }
+        ScheduledThreadPoolExecutor timeouts = new ScheduledThreadPoolExecutor(
+                1,
+                Thread.ofPlatform()
+                        .name("jobstream-" + config.queue() + "-timeouts")
+                        .daemon(true)
+                        .factory());
+        timeouts.setRemoveOnCancelPolicy(true); // a finished job's timeout must not linger until it would fire
+        this.timer = timeouts;
+        this.threads = Thread.ofVirtual()
+                .name("jobstream-" + config.queue() + "-job-", 0)
+                .factory();
+    }
+
+    /** Runs {@code work} on a new virtual thread; {@code done} receives its outcome exactly once. */
+    public void start(Work work, Consumer<Completion> done) {
+        threads.newThread(() -> runSafely(work, done)).start();
+    }
+
+    /**
+     * Gives up on every running job: cancels and interrupts the handlers (each ends {@link Abandoned}) and stops
+     * retrying failure writes and decodes.
+     */
+    public void abandon() {
+        abandoned = true;
+        for (Run run : running) {
+            if (run.decide()) {
+                run.cancel();
+                run.releasePermit();
+                run.done.accept(new Completion(run.work, new Abandoned("the processor closed before the job ended")));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        decoder.close();
+        failureSerde.close();
+    }
+
+    private void runSafely(Work work, Consumer<Completion> done) {
+        Outcome outcome;
+        try {
+            outcome = execute(work, done);
+        } catch (Throwable t) {
+            LOG.error(
+                    "job_abandoned partition={} offset={} reason=internal_error error={}",
+                    work.partition(),
+                    work.offset(),
+                    t.toString(),
+                    t);
+            outcome = new Abandoned("internal error: " + t);
+        }
+        if (outcome != null) {
+            done.accept(new Completion(work, outcome));
+        }
+    }
+
+    private Outcome execute(Work work, Consumer<Completion> done) {
+        Job job;
+        try {
+            job = decode(work.record());
+        } catch (RuntimeException e) {
+            return fail(
+                    work, null, ProcessorMetrics.UNKNOWN_TYPE, FailureReason.DECODE_ERROR, e, e.getMessage(), false);
+        }
+        if (job == null) {
+            return new Abandoned("the schema registry was unavailable until the processor closed");
+        }
+        HandlerRegistration<?> handler = handlers.get(job.getType());
+        String typeTag = handler == null ? ProcessorMetrics.UNKNOWN_TYPE : job.getType();
+        Optional<Instant> expiresAt = job.getExpiresAt();
+        if (expiresAt.isPresent() && !clock.instant().isBefore(expiresAt.get())) {
+            return fail(work, job, typeTag, FailureReason.EXPIRED, null, "expired at " + expiresAt.get(), false);
+        }
+        if (handler == null) {
+            return fail(
+                    work,
+                    job,
+                    typeTag,
+                    FailureReason.UNKNOWN_TYPE,
+                    null,
+                    "no handler for job type '" + job.getType() + "'; this worker handles " + handlers.keySet(),
+                    false);
+        }
+        return runHandler(work, job, handler, done);
+    }
+
+    private Job decode(ConsumerRecord<byte[], byte[]> record) {
+        long backoff = MIN_BACKOFF_MS;
+        while (true) {
+            try {
+                return decoder.decode(record);
+            } catch (JobDecodeException e) {
+                if (!e.isRetriable()) {
+                    throw e;
+                }
+                LOG.warn(
+                        "job_decode_retry partition={} offset={} error={}",
+                        record.partition(),
+                        record.offset(),
+                        e.getMessage());
+                if (abandoned || !pause(backoff)) {
+                    return null;
+                }
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+            }
+        }
+    }
+
+    private Outcome runHandler(Work work, Job job, HandlerRegistration<?> handler, Consumer<Completion> done) {
+        String type = job.getType();
+        Semaphore limit = typeLimits.get(type);
+        if (limit != null) {
+            try {
+                limit.acquire();
+            } catch (InterruptedException e) {
+                return new Abandoned("interrupted while waiting for the in-flight limit of type " + type);
+            }
+        }
+        if (abandoned) {
+            if (limit != null) {
+                limit.release();
+            }
+            return new Abandoned("the processor closed before the job started");
+        }
+        Duration timeout = config.timeoutOf(type);
+        Run run =
+                new Run(work, job, config.queue(), clock.instant().plus(timeout), Thread.currentThread(), done, limit);
+        running.add(run);
+        ScheduledFuture<?> timeoutTask;
+        try {
+            timeoutTask = timer.schedule(() -> timeOut(run, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+            running.remove(run);
+            run.releasePermit();
+            throw e;
+        }
+        Throwable error = null;
+        metrics.workersActive().incrementAndGet();
+        try {
+            if (abandoned) {
+                run.cancel();
+            }
+            invoke(handler, run, job.getPayload());
+        } catch (Throwable t) {
+            error = t;
+        } finally {
+            metrics.workersActive().decrementAndGet();
+            running.remove(run);
+            timeoutTask.cancel(false);
+        }
+        long nanos = System.nanoTime() - run.startNanos;
+        if (!run.decide()) {
+            LOG.debug("job_returned_after_timeout id={} type={}", job.getId(), type);
+            return null;
+        }
+        run.releasePermit();
+        Thread.interrupted(); // a stale interrupt must not disturb writing the outcome
+        if (error == null) {
+            metrics.duration(type, "succeeded", nanos);
+            metrics.completed(type);
+            return SUCCEEDED;
+        }
+        metrics.duration(type, "failed", nanos);
+        return fail(
+                work,
+                job,
+                type,
+                FailureReason.HANDLER_ERROR,
+                error,
+                error.getMessage(),
+                FailureClassification.isRetryable(error));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void invoke(HandlerRegistration<T> handler, JobContext context, ByteBuffer payload)
+            throws Exception {
+        T value = handler.reader().read(payload);
+        handler.handler().handle(context, value);
+    }
+
+    private void timeOut(Run run, Duration timeout) {
+        if (!run.decide()) {
+            return;
+        }
+        run.cancel();
+        run.releasePermit(); // a handler that ignores the interrupt must not hold its type's slot
+        metrics.duration(run.job.getType(), "timeout", System.nanoTime() - run.startNanos);
+        threads.newThread(() -> {
+                    Outcome outcome;
+                    try {
+                        outcome = fail(
+                                run.work,
+                                run.job,
+                                run.job.getType(),
+                                FailureReason.TIMEOUT,
+                                null,
+                                "timed out after " + timeout + "; the handler was interrupted",
+                                true);
+                    } catch (Throwable t) {
+                        LOG.error("job_abandoned reason=internal_error error={}", t.toString(), t);
+                        outcome = new Abandoned("internal error: " + t);
+                    }
+                    run.done.accept(new Completion(run.work, outcome));
+                })
+                .start();
+    }
+
+    private Outcome fail(
+            Work work,
+            Job job,
+            String typeTag,
+            FailureReason reason,
+            Throwable error,
+            String message,
+            boolean retryable) {
+        ConsumerRecord<byte[], byte[]> record = work.record();
+        JobFailure failure = JobFailure.newBuilder()
+                .setJob(job)
+                .setRawKey(job == null && record.key() != null ? ByteBuffer.wrap(record.key()) : null)
+                .setRawValue(job == null && record.value() != null ? ByteBuffer.wrap(record.value()) : null)
+                .setReason(reason)
+                .setErrorClass(error == null ? null : error.getClass().getName())
+                .setMessage(message == null ? "" : truncate(message))
+                .setStackTrace(error == null ? null : stackTrace(error))
+                .setRetryable(retryable)
+                .setFailedAt(clock.instant())
+                .setWorkerId(config.workerId())
+                .setSourceTopic(record.topic())
+                .setSourcePartition(record.partition())
+                .setSourceOffset(record.offset())
+                .build();
+        logFailure(work, job, reason, error, message);
+        if (!write(work, job, failure)) {
+            return new Abandoned("the processor closed before the failure record was acknowledged");
+        }
+        metrics.failed(typeTag, reason);
+        return new Failed(reason, retryable);
+    }
+
+    private boolean write(Work work, Job job, JobFailure failure) {
+        RecordHeaders headers = new RecordHeaders();
+        JobHeaders.putText(
+                headers, JobHeaders.FAILURE_REASON, failure.getReason().name());
+        if (job != null) {
+            JobHeaders.putText(headers, JobHeaders.JOB_ID, job.getId());
+            JobHeaders.putText(headers, JobHeaders.JOB_TYPE, job.getType());
+        }
+        long backoff = MIN_BACKOFF_MS;
+        while (!abandoned) {
+            try {
+                // encoding is retried too: with the Confluent format it may need the schema registry
+                byte[] value = failureSerde.encode(failedTopic, failure);
+                ProducerRecord<byte[], byte[]> record =
+                        new ProducerRecord<>(failedTopic, null, work.key(), value, headers);
+                Future<RecordMetadata> sent = producer.send(record);
+                while (true) {
+                    try {
+                        sent.get(250, TimeUnit.MILLISECONDS);
+                        return true;
+                    } catch (TimeoutException e) {
+                        if (abandoned) {
+                            return false;
+                        }
+                    } catch (InterruptedException e) {
+                        if (abandoned) {
+                            return false;
+                        }
+                    }
+                }
+            } catch (ExecutionException | RuntimeException e) {
+                Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+                long n = writeErrors.incrementAndGet();
+                if (n == 1) {
+                    LOG.warn(
+                            "failure_write_failed topic={} partition={} offset={} retry_in_ms={}",
+                            failedTopic,
+                            work.partition(),
+                            work.offset(),
+                            backoff,
+                            cause);
+                } else {
+                    LOG.warn(
+                            "failure_write_failed topic={} partition={} offset={} retry_in_ms={} error={} count={}",
+                            failedTopic,
+                            work.partition(),
+                            work.offset(),
+                            backoff,
+                            cause,
+                            n);
+                }
+                if (!pause(backoff)) {
+                    return false;
+                }
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+            }
+        }
+        return false;
+    }
+
+    /** Sleeps {@code millis} (a retry backoff); false when the processor gave up meanwhile. */
+    private boolean pause(long millis) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!abandoned) {
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                return true;
+            }
+            try {
+                TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+            } catch (InterruptedException e) {
+                // only abandon() ends a backoff early
+            }
+        }
+        return false;
+    }
+
+    private void logFailure(Work work, Job job, FailureReason reason, Throwable error, String message) {
+        long n = failuresSeen.get(reason).incrementAndGet();
+        String id = job == null ? "-" : job.getId();
+        String type = job == null ? "-" : job.getType();
+        if (n == 1) {
+            LOG.warn(
+                    "job_failed reason={} id={} type={} partition={} offset={} message=\"{}\" (first of its kind;"
+                            + " later ones are counted)",
+                    reason,
+                    id,
+                    type,
+                    work.partition(),
+                    work.offset(),
+                    message,
+                    error);
+        } else if (LOG.isDebugEnabled()) {
+            LOG.debug(
+                    "job_failed reason={} id={} type={} partition={} offset={} count={} message=\"{}\"",
+                    reason,
+                    id,
+                    type,
+                    work.partition(),
+                    work.offset(),
+                    n,
+                    message);
+        }
+    }
+
+    static String stackTrace(Throwable error) {
+        StringWriter out = new StringWriter();
+        error.printStackTrace(new PrintWriter(out));
+        return truncate(out.toString());
+    }
+
+    private static String truncate(String text) {
+        return text.length() <= TEXT_LIMIT
+                ? text
+                : text.substring(0, TEXT_LIMIT) + "\n\t... (truncated, " + text.length() + " chars)";
+    }
+
+    /** One run of a handler: its context, and who decides the outcome (the handler's return or its timeout). */
+    private static final class Run implements JobContext {
+        final Work work;
+        final Job job;
+        final String queue;
+        final Instant deadline;
+        final Thread thread;
+        final Consumer<Completion> done;
+        final long startNanos = System.nanoTime();
+        final AtomicBoolean decided = new AtomicBoolean();
+        final Semaphore permit;
+        final AtomicBoolean permitHeld;
+        volatile boolean cancelled;
+
+        Run(
+                Work work,
+                Job job,
+                String queue,
+                Instant deadline,
+                Thread thread,
+                Consumer<Completion> done,
+                Semaphore permit) {
+            this.work = work;
+            this.job = job;
+            this.queue = queue;
+            this.deadline = deadline;
+            this.thread = thread;
+            this.done = done;
+            this.permit = permit;
+            this.permitHeld = new AtomicBoolean(permit != null);
+        }
+
+        /** Gives the type's in-flight slot back, once, by whoever decided the outcome. */
+        void releasePermit() {
+            if (permitHeld.getAndSet(false)) {
+                permit.release();
+            }
+        }
+
+        /** True for whoever decides the outcome first. */
+        boolean decide() {
+            return decided.compareAndSet(false, true);
+        }
+
+        void cancel() {
+            cancelled = true;
+            thread.interrupt();
+        }
+
+        @Override
+        public String id() {
+            return job.getId();
+        }
+
+        @Override
+        public String type() {
+            return job.getType();
+        }
+
+        @Override
+        public int attempt() {
+            return job.getAttempt();
+        }
+
+        @Override
+        public Optional<String> orderingKey() {
+            return job.getOrderingKey();
+        }
+
+        @Override
+        public Map<String, String> headers() {
+            return Collections.unmodifiableMap(job.getHeaders());
+        }
+
+        @Override
+        public String queue() {
+            return queue;
+        }
+
+        @Override
+        public Instant deadline() {
+            return deadline;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return cancelled;
+        }
+    }
+}

@@ -1,0 +1,454 @@
+package io.jobstream.processor.internal;
+
+import io.jobstream.processor.ProcessorConfig;
+import io.jobstream.processor.internal.Outcome.Completion;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The poll thread: the only thread that touches the {@link Consumer}. Each turn it applies the outcomes handed back by
+ * handler threads (finishing offsets in {@link PartitionProgress}, releasing {@link Lanes}), starts ready jobs up to the
+ * in-flight limit on the {@link JobRunner}, pauses partitions whose pending jobs reached the bound and resumes them at
+ * half, commits each partition's contiguous finished prefix every commit interval, and polls.
+ *
+ * <p><b>Hand-back and wake-up.</b> Handler threads put their {@link Completion} on a queue and, when the poll thread is
+ * parked in {@code poll()}, call {@code consumer.wakeup()} (at most once per park, decided under a lock), so the next
+ * job of a key starts without waiting for the poll timeout. A stale wake-up can reach another blocking call; the loop
+ * treats {@link WakeupException} from any consumer call as "retry" and never as a signal.
+ *
+ * <p><b>Rebalance.</b> On revoke it drops the partitions' jobs that have not started, waits up to {@code
+ * jobstream.worker.revoke-timeout} for their running ones, commits what finished, and forgets the partitions; jobs
+ * still running are stale from then on (their outcomes change nothing). On loss it drops everything without
+ * committing.
+ *
+ * <p><b>Close.</b> {@link #requestClose(long)} makes the loop stop fetching, drop not-started jobs, wait for running
+ * ones until the deadline, {@link JobRunner#abandon() abandon} the rest, commit what finished, and close the consumer
+ * (leaving the group). A fault of the consumer that is not retriable ends the loop the same way.
+ */
+public final class ProcessorLoop implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessorLoop.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final ProcessorConfig config;
+    private final Consumer<byte[], byte[]> consumer;
+    private final JobRunner runner;
+    private final ProcessorMetrics metrics;
+    private final Clock clock;
+    private final Lanes<Work> lanes;
+    private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
+    private final Set<TopicPartition> paused = new HashSet<>();
+    private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
+    private final Object wakeLock = new Object();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private boolean parked;
+    private int inFlight;
+    private long lastCommitMillis;
+    private volatile boolean closeRequested;
+    private volatile long closeDeadlineMillis;
+    private volatile boolean closing;
+    private volatile Throwable fault;
+
+    public ProcessorLoop(
+            ProcessorConfig config,
+            Consumer<byte[], byte[]> consumer,
+            JobRunner runner,
+            ProcessorMetrics metrics,
+            Clock clock) {
+        this.config = config;
+        this.consumer = consumer;
+        this.runner = runner;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.lanes = new Lanes<>(config.ordering(), Work::partition, Work::key);
+    }
+
+    @Override
+    public void run() {
+        try {
+            consumer.subscribe(List.of(config.queue()), new Listener());
+            lastCommitMillis = clock.millis();
+            while (!closeRequested) {
+                try {
+                    turn();
+                } catch (WakeupException | RetriableException e) {
+                    LOG.debug("poll_loop_retry error={}", e.toString());
+                }
+            }
+        } catch (Throwable t) {
+            fault = t;
+            LOG.error("poll_loop_failed queue={} error={}; closing the processor", config.queue(), t.toString(), t);
+            closeDeadlineMillis = clock.millis() + config.revokeTimeout().toMillis();
+            closeRequested = true;
+        }
+        try {
+            shutDown();
+        } catch (Throwable t) {
+            LOG.error("poll_loop_close_failed queue={} error={}", config.queue(), t.toString(), t);
+        } finally {
+            terminated.countDown();
+        }
+    }
+
+    /** Asks the loop to drain and stop; the first call's deadline (epoch millis) counts. */
+    public void requestClose(long deadlineMillis) {
+        synchronized (wakeLock) {
+            if (!closeRequested) {
+                closeDeadlineMillis = deadlineMillis;
+                closeRequested = true;
+            }
+        }
+        wake();
+    }
+
+    /** Waits until the loop has stopped and closed the consumer; false when {@code timeout} passed first. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Whether the loop has stopped. */
+    public boolean isTerminated() {
+        return terminated.getCount() == 0;
+    }
+
+    /** The fault that ended the loop, if one did. */
+    public Throwable fault() {
+        return fault;
+    }
+
+    /** Hands a job's outcome back; called on handler threads. */
+    public void complete(Completion completion) {
+        completions.add(completion);
+        wake();
+    }
+
+    private void wake() {
+        synchronized (wakeLock) {
+            if (parked) {
+                parked = false;
+                consumer.wakeup();
+            }
+        }
+    }
+
+    private void turn() {
+        applyCompletions();
+        startReady();
+        applyBackpressure();
+        long now = clock.millis();
+        if (now - lastCommitMillis >= config.commitInterval().toMillis()) {
+            lastCommitMillis = now;
+            commitAsync();
+            updateLag();
+        }
+        poll();
+    }
+
+    private void applyCompletions() {
+        Completion completion;
+        while ((completion = completions.poll()) != null) {
+            apply(completion);
+        }
+    }
+
+    private void apply(Completion completion) {
+        Work work = completion.work();
+        inFlight--;
+        metrics.inFlight().decrementAndGet();
+        work.progress().ended();
+        lanes.release(work);
+        if (completion.outcome().finished() && progress.get(work.partition()) == work.progress()) {
+            work.progress().finish(work.offset());
+        }
+    }
+
+    private void startReady() {
+        while (inFlight < config.concurrency() && !closing) {
+            Work work = lanes.nextReady();
+            if (work == null) {
+                return;
+            }
+            if (progress.get(work.partition()) != work.progress()) {
+                continue; // its partition was revoked after it was fetched
+            }
+            inFlight++;
+            metrics.inFlight().incrementAndGet();
+            work.progress().started();
+            runner.start(work, this::complete);
+        }
+    }
+
+    private void applyBackpressure() {
+        List<TopicPartition> pause = new ArrayList<>();
+        List<TopicPartition> resume = new ArrayList<>();
+        int bound = config.maxPendingPerPartition();
+        int total = 0;
+        for (Map.Entry<TopicPartition, PartitionProgress> entry : progress.entrySet()) {
+            int pending = entry.getValue().tracked();
+            total += pending;
+            boolean isPaused = paused.contains(entry.getKey());
+            if (!isPaused && pending >= bound) {
+                pause.add(entry.getKey());
+            } else if (isPaused && pending <= bound / 2) {
+                resume.add(entry.getKey());
+            }
+        }
+        metrics.pending().set(total);
+        if (!pause.isEmpty()) {
+            consumer.pause(pause);
+            paused.addAll(pause);
+            LOG.debug("partitions_paused partitions={}", pause);
+        }
+        if (!resume.isEmpty()) {
+            consumer.resume(resume);
+            resume.forEach(paused::remove);
+            LOG.debug("partitions_resumed partitions={}", resume);
+        }
+    }
+
+    private void poll() {
+        ConsumerRecords<byte[], byte[]> records;
+        boolean park;
+        synchronized (wakeLock) {
+            park = completions.isEmpty() && !closeRequested;
+            parked = park;
+        }
+        try {
+            records = consumer.poll(park ? POLL_TIMEOUT : Duration.ZERO);
+        } catch (WakeupException e) {
+            records = ConsumerRecords.empty();
+        } finally {
+            synchronized (wakeLock) {
+                parked = false;
+            }
+        }
+        for (TopicPartition partition : records.partitions()) {
+            PartitionProgress partitionProgress = progress.get(partition);
+            if (partitionProgress == null) {
+                continue; // not ours (any more); another worker fetches it from the committed offset
+            }
+            for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+                if (!partitionProgress.isNew(record.offset())) {
+                    continue; // fetched again after a seek: already handed out in this assignment
+                }
+                partitionProgress.handOut(record.offset());
+                lanes.offer(new Work(record, partition, partitionProgress));
+            }
+        }
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> finishedOffsets(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            PartitionProgress partitionProgress = progress.get(partition);
+            if (partitionProgress == null) {
+                continue;
+            }
+            OptionalLong next = partitionProgress.toCommit();
+            if (next.isPresent()) {
+                offsets.put(partition, new OffsetAndMetadata(next.getAsLong()));
+            }
+        }
+        return offsets;
+    }
+
+    private void commitAsync() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = finishedOffsets(progress.keySet());
+        if (offsets.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, PartitionProgress> owners = new HashMap<>();
+        offsets.keySet().forEach(tp -> owners.put(tp, progress.get(tp)));
+        consumer.commitAsync(offsets, (committed, error) -> {
+            if (error != null) {
+                LOG.warn("commit_failed offsets={} error={}", offsets, error.toString());
+                return;
+            }
+            committed.forEach((tp, offset) -> owners.get(tp).committed(offset.offset()));
+        });
+    }
+
+    private void commitSync(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = finishedOffsets(partitions);
+        if (offsets.isEmpty()) {
+            return;
+        }
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                consumer.commitSync(offsets, COMMIT_TIMEOUT);
+                offsets.forEach((tp, offset) -> progress.get(tp).committed(offset.offset()));
+                LOG.debug("committed offsets={}", offsets);
+                return;
+            } catch (WakeupException e) {
+                // a stale wake-up from a handler thread; try again
+            } catch (KafkaException e) {
+                LOG.warn("commit_failed offsets={} error={}", offsets, e.toString());
+                return;
+            }
+        }
+    }
+
+    private void updateLag() {
+        for (TopicPartition partition : progress.keySet()) {
+            OptionalLong lag = consumer.currentLag(partition);
+            if (lag.isPresent()) {
+                metrics.lag(partition, lag.getAsLong());
+            }
+        }
+    }
+
+    /** Waits for running jobs of {@code partitions} (all when null) until {@code deadlineMillis}. */
+    private void awaitRunning(Collection<TopicPartition> partitions, long deadlineMillis) {
+        while (running(partitions) > 0) {
+            long left = deadlineMillis - clock.millis();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                Completion completion = completions.poll(Math.min(left, 100), TimeUnit.MILLISECONDS);
+                if (completion != null) {
+                    apply(completion);
+                    applyCompletions();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private int running(Collection<TopicPartition> partitions) {
+        if (partitions == null) {
+            return inFlight;
+        }
+        int running = 0;
+        for (TopicPartition partition : partitions) {
+            PartitionProgress partitionProgress = progress.get(partition);
+            if (partitionProgress != null) {
+                running += partitionProgress.running();
+            }
+        }
+        return running;
+    }
+
+    private void shutDown() {
+        closing = true;
+        long deadline = closeDeadlineMillis;
+        Set<TopicPartition> owned = new HashSet<>(progress.keySet());
+        try {
+            if (!owned.isEmpty()) {
+                consumer.pause(owned);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("pause_on_close_failed error={}", e.toString());
+        }
+        int dropped = 0;
+        for (TopicPartition partition : owned) {
+            dropped += lanes.dropPartition(partition);
+        }
+        awaitRunning(null, deadline);
+        int left = inFlight;
+        if (left > 0) {
+            LOG.warn(
+                    "processor_close_abandoning queue={} running_jobs={} (their offsets are not committed)",
+                    config.queue(),
+                    left);
+            runner.abandon();
+            applyCompletions();
+        }
+        try {
+            commitSync(owned);
+        } catch (RuntimeException e) {
+            LOG.warn("commit_on_close_failed error={}", e.toString());
+        }
+        try {
+            consumer.close(CloseOptions.timeout(Duration.ofMillis(Math.max(1_000, deadline - clock.millis()))));
+        } catch (RuntimeException e) {
+            LOG.warn("consumer_close_failed error={}", e.toString());
+        }
+        owned.forEach(metrics::partitionRevoked);
+        LOG.info(
+                "processor_closed queue={} dropped_not_started={} abandoned_running={}", config.queue(), dropped, left);
+    }
+
+    private void revoked(Collection<TopicPartition> partitions, boolean commit) {
+        synchronized (wakeLock) {
+            parked = false;
+        }
+        Set<TopicPartition> ours = new HashSet<>(partitions);
+        ours.retainAll(progress.keySet());
+        if (ours.isEmpty()) {
+            return;
+        }
+        int dropped = 0;
+        for (TopicPartition partition : ours) {
+            dropped += lanes.dropPartition(partition);
+            paused.remove(partition);
+        }
+        if (commit) {
+            if (!closing) {
+                awaitRunning(ours, clock.millis() + config.revokeTimeout().toMillis());
+            }
+            commitSync(ours);
+        }
+        int stillRunning = running(ours);
+        for (TopicPartition partition : ours) {
+            progress.remove(partition);
+            metrics.partitionRevoked(partition);
+        }
+        LOG.info(
+                "partitions_{} partitions={} dropped_not_started={} still_running={}",
+                commit ? "revoked" : "lost",
+                ours,
+                dropped,
+                stillRunning);
+    }
+
+    private final class Listener implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            for (TopicPartition partition : partitions) {
+                if (!progress.containsKey(partition)) {
+                    progress.put(partition, new PartitionProgress());
+                    metrics.partitionAssigned(partition);
+                }
+            }
+            if (!partitions.isEmpty()) {
+                LOG.info("partitions_assigned partitions={}", partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            revoked(partitions, true);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            revoked(partitions, false);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.jobstream.processor.internal;
+
+import io.jobstream.schemas.FailureReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The processor's meters. Tags are bounded: {@code queue}, {@code type} (a registered job type, else {@value
+ * #UNKNOWN_TYPE}), {@code reason}, {@code outcome}, {@code partition}.
+ *
+ * <p>Thread-safe; the queue-depth gauges are registered and removed by the poll thread only.
+ */
+public final class ProcessorMetrics {
+    public static final String COMPLETED = "jobstream.jobs.completed";
+    public static final String FAILED = "jobstream.jobs.failed";
+    public static final String DURATION = "jobstream.job.duration";
+    public static final String IN_FLIGHT = "jobstream.jobs.in-flight";
+    public static final String PENDING = "jobstream.jobs.pending";
+    public static final String WORKERS_ACTIVE = "jobstream.workers.active";
+    public static final String QUEUE_DEPTH = "jobstream.queue.depth";
+    /** The {@code type} tag of jobs whose type has no handler or could not be read. */
+    public static final String UNKNOWN_TYPE = "unknown";
+
+    private final MeterRegistry registry;
+    private final String queue;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger workersActive = new AtomicInteger();
+    private final AtomicInteger pending = new AtomicInteger();
+    private final Map<String, Counter> completed = new ConcurrentHashMap<>();
+    private final Map<String, Counter> failed = new ConcurrentHashMap<>();
+    private final Map<String, Timer> durations = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Depth> depths = new ConcurrentHashMap<>();
+
+    public ProcessorMetrics(MeterRegistry registry, String queue) {
+        this.registry = registry;
+        this.queue = queue;
+        Gauge.builder(IN_FLIGHT, inFlight, AtomicInteger::get)
+                .description("Jobs taken from the queue and not yet finished (running, or writing their failure)")
+                .tags(Tags.of("queue", queue))
+                .register(registry);
+        Gauge.builder(PENDING, pending, AtomicInteger::get)
+                .description("Jobs fetched and not yet committable: waiting, running, or finished behind an unfinished"
+                        + " one (bounded by pausing partitions)")
+                .tags(Tags.of("queue", queue))
+                .register(registry);
+        Gauge.builder(WORKERS_ACTIVE, workersActive, AtomicInteger::get)
+                .description("Handlers running right now")
+                .tags(Tags.of("queue", queue))
+                .register(registry);
+    }
+
+    /** The registry. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public AtomicInteger inFlight() {
+        return inFlight;
+    }
+
+    public AtomicInteger pending() {
+        return pending;
+    }
+
+    public AtomicInteger workersActive() {
+        return workersActive;
+    }
+
+    /** A job of {@code type} succeeded. */
+    public void completed(String type) {
+        completed
+                .computeIfAbsent(type, t -> Counter.builder(COMPLETED)
+                        .description("Jobs that succeeded")
+                        .tags(Tags.of("queue", queue, "type", t))
+                        .register(registry))
+                .increment();
+    }
+
+    /** A job of {@code type} failed with {@code reason} and the failure was written. */
+    public void failed(String type, FailureReason reason) {
+        failed.computeIfAbsent(type + "\u0000" + reason, k -> Counter.builder(FAILED)
+                        .description("Jobs whose failure was written to <queue>.failed")
+                        .tags(Tags.of("queue", queue, "type", type, "reason", reason.name()))
+                        .register(registry))
+                .increment();
+    }
+
+    /** A handler of {@code type} ran for {@code nanos} with {@code outcome} (succeeded, failed, timeout). */
+    public void duration(String type, String outcome, long nanos) {
+        durations
+                .computeIfAbsent(type + "\u0000" + outcome, k -> Timer.builder(DURATION)
+                        .description("How long handlers ran")
+                        .tags(Tags.of("queue", queue, "type", type, "outcome", outcome))
+                        .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Starts reporting the lag of {@code partition}. */
+    public void partitionAssigned(TopicPartition partition) {
+        depths.computeIfAbsent(partition, tp -> {
+            AtomicLong lag = new AtomicLong();
+            Gauge gauge = Gauge.builder(QUEUE_DEPTH, lag, AtomicLong::get)
+                    .description("Jobs in the partition after this worker's position (consumer lag)")
+                    .tags(Tags.of("queue", queue, "partition", Integer.toString(tp.partition())))
+                    .register(registry);
+            return new Depth(lag, gauge);
+        });
+    }
+
+    /** Stops reporting the lag of {@code partition}. */
+    public void partitionRevoked(TopicPartition partition) {
+        Depth depth = depths.remove(partition);
+        if (depth != null) {
+            registry.remove(depth.gauge());
+        }
+    }
+
+    /** Sets the lag of {@code partition}. */
+    public void lag(TopicPartition partition, long lag) {
+        Depth depth = depths.get(partition);
+        if (depth != null) {
+            depth.lag().set(lag);
+        }
+    }
+
+    /** Removes every meter of this processor's partitions (on close). */
+    public void close() {
+        depths.keySet().forEach(this::partitionRevoked);
+    }
+
+    private record Depth(AtomicLong lag, Gauge gauge) {}
+}

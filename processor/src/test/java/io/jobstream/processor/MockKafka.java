@@ -1,0 +1,147 @@
+package io.jobstream.processor;
+
+import static org.awaitility.Awaitility.await;
+
+import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.schemas.Job;
+import io.jobstream.schemas.JobFailure;
+import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.SerdeConfig;
+import io.jobstream.schemas.Topics;
+import io.jobstream.schemas.Ulid;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Kafka's fakes wired into a processor: a {@link MockConsumer} on the queue and a {@link MockProducer}. */
+final class MockKafka {
+    static final String QUEUE = "jobs";
+    static final KafkaSettings KAFKA =
+            KafkaSettings.builder().bootstrapServers("localhost:9092").build();
+
+    final TestConsumer consumer = new TestConsumer();
+    final MockProducer<byte[], byte[]> producer;
+    private final JobSerde<Job> jobSerde = JobSerde.forJob(SerdeConfig.singleObject());
+    private final JobSerde<JobFailure> failureSerde = JobSerde.forFailure(SerdeConfig.singleObject());
+    private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
+
+    MockKafka(boolean autoCompleteProducer) {
+        producer = new MockProducer<>(autoCompleteProducer, null, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    static ProcessorConfig.Builder config() {
+        return ProcessorConfig.builder(QUEUE, KAFKA)
+                .commitInterval(Duration.ofMillis(10))
+                .workerId("worker-1");
+    }
+
+    JobProcessor.Builder builder(ProcessorConfig config) {
+        return JobProcessor.builder(config).kafkaClients(props -> consumer, props -> producer);
+    }
+
+    static TopicPartition partition(int n) {
+        return new TopicPartition(QUEUE, n);
+    }
+
+    /** Assigns {@code partitions} on the poll thread and waits until the consumer has them. */
+    void assign(TopicPartition... partitions) {
+        Map<TopicPartition, Long> beginning = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            beginning.put(tp, 0L);
+            nextOffset.putIfAbsent(tp, 0L);
+        }
+        consumer.updateBeginningOffsets(beginning);
+        List<TopicPartition> assignment = List.of(partitions);
+        consumer.schedulePollTask(() -> consumer.rebalance(assignment));
+        await().atMost(Duration.ofSeconds(10)).until(() -> consumer.assignment().equals(Set.copyOf(assignment)));
+    }
+
+    /** Appends a record; returns its offset. */
+    synchronized long add(TopicPartition tp, byte[] key, byte[] value) {
+        long offset = nextOffset.merge(tp, 1L, Long::sum) - 1;
+        consumer.addRecord(new ConsumerRecord<>(tp.topic(), tp.partition(), offset, key, value));
+        consumer.updateEndOffsets(Map.of(tp, offset + 1));
+        return offset;
+    }
+
+    /** Appends a job of {@code type} with a JSON payload, keyed by {@code key}; returns its offset. */
+    long addJob(TopicPartition tp, String key, String type, String json) {
+        return add(
+                tp,
+                key.getBytes(StandardCharsets.UTF_8),
+                encode(job(key, type, json).build()));
+    }
+
+    static Job.Builder job(String key, String type, String json) {
+        return Job.newBuilder()
+                .setId(Ulid.next())
+                .setType(type)
+                .setPayload(ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)))
+                .setContentType("application/json")
+                .setOrderingKey(key)
+                .setCreatedAt(Instant.now());
+    }
+
+    byte[] encode(Job job) {
+        return jobSerde.encode(QUEUE, job);
+    }
+
+    /** The last offset of {@code tp} the processor committed, or -1. */
+    long committed(TopicPartition tp) {
+        return consumer.commits.getOrDefault(tp, -1L);
+    }
+
+    /** The failure records written so far. */
+    List<JobFailure> failures() {
+        return producer.history().stream()
+                .filter(r -> r.topic().equals(Topics.failed(QUEUE)))
+                .map(r -> failureSerde.decode(r.topic(), r.headers(), r.value()))
+                .toList();
+    }
+
+    /** A MockConsumer whose empty polls park briefly, as a real poll blocks, so the loop does not spin. */
+    static final class TestConsumer extends MockConsumer<byte[], byte[]> {
+        final Map<TopicPartition, Long> commits = new ConcurrentHashMap<>();
+
+        TestConsumer() {
+            super("earliest");
+        }
+
+        @Override
+        public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
+            super.commitSync(offsets, timeout);
+            offsets.forEach((tp, offset) -> commits.put(tp, offset.offset()));
+        }
+
+        @Override
+        public synchronized void commitAsync(
+                Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
+            super.commitAsync(offsets, callback);
+            offsets.forEach((tp, offset) -> commits.put(tp, offset.offset()));
+        }
+
+        @Override
+        public synchronized ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+            ConsumerRecords<byte[], byte[]> records = super.poll(timeout);
+            if (records.isEmpty() && !timeout.isZero()) {
+                LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+            }
+            return records;
+        }
+    }
+}

@@ -1,0 +1,442 @@
+package io.jobstream.producer;
+
+import io.jobstream.producer.JobRejectedException.Reason;
+import io.jobstream.producer.internal.AdminTopicDirectory;
+import io.jobstream.producer.internal.JobChecks;
+import io.jobstream.producer.internal.LagRefresher;
+import io.jobstream.producer.internal.LeastLoaded;
+import io.jobstream.producer.internal.PublishMetrics;
+import io.jobstream.producer.internal.TopicDirectory;
+import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.schemas.Job;
+import io.jobstream.schemas.JobHeaders;
+import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Publishes {@link Job}s to queues: validates each job, picks its topic (the queue, or the delay tier it waits in)
+ * and partition, encodes it with {@link JobSerde} and sends it with an idempotent {@code acks=all} producer.
+ *
+ * <pre>{@code
+ * try (JobPublisher publisher = JobPublisher.create(PublisherConfig.defaults(), kafkaSettings)) {
+ *     JobReceipt receipt = publisher.publishSync("emails", Jobs.builder("send_email").payload(email).build());
+ * }
+ * }</pre>
+ *
+ * <p><b>Failure contract.</b> Every returned future completes: with a {@link JobReceipt} once Kafka acknowledged the
+ * record; with {@link JobRejectedException} when the job or queue was refused before anything was sent (invalid job,
+ * payload too large, expired, invalid or unknown queue); with {@link PublishFailedException} when Kafka did not
+ * acknowledge it within {@code delivery.timeout.ms} (or the brokers did not answer whether the topic exists within
+ * {@code jobstream.publisher.metadata-timeout}), naming the bootstrap servers. A job is never reported published
+ * unless acknowledged.
+ *
+ * <p><b>Threading.</b> Thread-safe; share one per process. {@code publish} may block the caller: the first publish to a
+ * topic waits (at most the metadata timeout) to learn whether it exists, and Kafka's {@code send} blocks when its
+ * buffer is full ({@code max.block.ms}). Jobs published from one thread with one key are written in order. Futures
+ * complete on the Kafka producer's I/O thread: do not block in non-async dependent stages.
+ */
+public final class JobPublisher implements AutoCloseable {
+    /** Bytes allowed on top of the payload limit for the envelope, key and headers. */
+    static final int ENVELOPE_ALLOWANCE = 64 * 1024;
+
+    private static final Duration TOPIC_CACHE_TTL = Duration.ofMinutes(5);
+
+    private final PublisherConfig config;
+    private final Producer<String, byte[]> producer;
+    private final TopicDirectory topics;
+    private final LeastLoaded leastLoaded;
+    private final JobSerde<Job> serde;
+    private final PublishMetrics metrics;
+    private final Clock clock;
+    private final String bootstrapServers;
+    private final List<AutoCloseable> resources;
+    private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    JobPublisher(
+            PublisherConfig config,
+            Producer<String, byte[]> producer,
+            TopicDirectory topics,
+            LeastLoaded leastLoaded,
+            MeterRegistry registry,
+            Clock clock,
+            String bootstrapServers,
+            List<AutoCloseable> resources) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.producer = Objects.requireNonNull(producer, "producer");
+        this.topics = Objects.requireNonNull(topics, "topics");
+        this.leastLoaded = Objects.requireNonNull(leastLoaded, "leastLoaded");
+        this.serde = JobSerde.forJob(config.serde());
+        this.metrics = new PublishMetrics(Objects.requireNonNull(registry, "registry"));
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        this.resources = List.copyOf(resources);
+    }
+
+    /** A publisher connected with {@code kafka}, counting into Micrometer's global registry. */
+    public static JobPublisher create(PublisherConfig config, KafkaSettings kafka) {
+        return create(config, kafka, Metrics.globalRegistry);
+    }
+
+    /**
+     * A publisher connected with {@code kafka}'s producer properties ({@code acks=all}, idempotence on), counting into
+     * {@code registry}. Unless set as a raw property, {@code max.request.size} is raised to fit the payload limit plus
+     * 64 KiB. Creating it does not contact the brokers.
+     */
+    public static JobPublisher create(PublisherConfig config, KafkaSettings kafka, MeterRegistry registry) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(kafka, "kafka");
+        Map<String, Object> properties = new HashMap<>(kafka.producerProperties());
+        properties.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int)
+                Math.max(1024 * 1024, config.maxPayloadSize() + ENVELOPE_ALLOWANCE));
+        List<AutoCloseable> resources = new ArrayList<>();
+        Admin admin = Admin.create(kafka.adminProperties());
+        KafkaProducer<String, byte[]> producer;
+        try {
+            producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
+        } catch (RuntimeException e) {
+            admin.close(Duration.ZERO);
+            throw e;
+        }
+        TopicDirectory directory = new AdminTopicDirectory(admin, false, TOPIC_CACHE_TTL);
+        LeastLoaded leastLoaded = new LeastLoaded();
+        if (config.partitionStrategy() == PartitionStrategy.LEAST_LOADED) {
+            resources.add(new LagRefresher(
+                    admin, leastLoaded, directory, config.lagRefreshInterval(), config.metadataTimeout()));
+        }
+        resources.add(directory);
+        resources.add(() -> admin.close(Duration.ofSeconds(5)));
+        return new JobPublisher(
+                config,
+                producer,
+                directory,
+                leastLoaded,
+                registry,
+                Clock.systemUTC(),
+                String.join(",", kafka.bootstrapServers()),
+                resources);
+    }
+
+    /** The settings this publisher runs with. */
+    public PublisherConfig config() {
+        return config;
+    }
+
+    /**
+     * Publishes {@code job} to {@code queue}: to the queue's topic, or, when its {@code notBefore} is in the future, to
+     * {@code <queue>.delay.<tier>} with the due time in header {@code jobstream.due-at} (never delivered early).
+     *
+     * @return a future completed with the receipt once Kafka acknowledged the record, or failed with {@link
+     *     JobRejectedException} / {@link PublishFailedException} (see the class doc)
+     */
+    public CompletableFuture<JobReceipt> publish(String queue, Job job) {
+        return publish(queue, job, new Batch());
+    }
+
+    /**
+     * {@link #publish} and wait for the outcome.
+     *
+     * @throws JobRejectedException when the job was refused before sending
+     * @throws PublishFailedException when Kafka did not acknowledge it
+     */
+    public JobReceipt publishSync(String queue, Job job) {
+        try {
+            return publish(queue, job).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw new PublishFailedException("publishing job " + job.getId() + " failed", e.getCause());
+        }
+    }
+
+    /**
+     * Publishes every job of {@code jobs} to {@code queue}, in order, checking each target topic once for the whole
+     * batch. When Kafka cannot take a job within {@code max.block.ms} (no metadata for the topic because the brokers
+     * are unreachable, or a full buffer), the rest of the batch for that topic fails at once instead of waiting
+     * {@code max.block.ms} each.
+     *
+     * @return a future completed, once every job is settled, with one {@link PublishOutcome} per job in the batch's
+     *     order; it never fails
+     */
+    public CompletableFuture<List<PublishOutcome>> publishAll(String queue, List<Job> jobs) {
+        Objects.requireNonNull(jobs, "jobs");
+        Batch batch = new Batch();
+        List<CompletableFuture<PublishOutcome>> outcomes = new ArrayList<>(jobs.size());
+        for (Job job : jobs) {
+            outcomes.add(publish(queue, job, batch).handle((receipt, error) -> outcome(job, receipt, error)));
+        }
+        return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+                .thenApply(
+                        done -> outcomes.stream().map(CompletableFuture::join).toList());
+    }
+
+    /** Whether the least-loaded strategy has a lag snapshot of {@code queue} (it falls back to hash until then). */
+    boolean hasLagSnapshot(String queue) {
+        return leastLoaded.hasSnapshot(queue);
+    }
+
+    /** Sends every job accepted so far and waits until each is acknowledged or failed. */
+    public void flush() {
+        producer.flush();
+    }
+
+    /** Closes within {@code jobstream.publisher.close-timeout} (see {@link #close(Duration)}). */
+    @Override
+    public void close() {
+        close(config.closeTimeout());
+    }
+
+    /**
+     * Stops accepting jobs (later publishes fail with {@link PublishFailedException}), waits up to {@code timeout} for
+     * jobs in flight to be acknowledged (those that are not fail), and releases the clients. Idempotent.
+     */
+    public void close(Duration timeout) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        RuntimeException failure = null;
+        try {
+            producer.close(timeout);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new PublishFailedException("closing the publisher failed", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        serde.close();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** What one publish, or one batch, learned about its topics. Used by one thread. */
+    private static final class Batch {
+        final Map<String, TopicCheck> checked = new HashMap<>();
+        final Map<String, PublishFailedException> blocked = new HashMap<>();
+    }
+
+    private CompletableFuture<JobReceipt> publish(String queue, Job job, Batch batch) {
+        Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(job, "job");
+        CompletableFuture<JobReceipt> result = new CompletableFuture<>();
+        try {
+            send(queue, job, batch, result);
+        } catch (JobRejectedException e) {
+            metrics.count(metricQueue(queue, e), String.valueOf(job.getType()), "rejected");
+            result.completeExceptionally(e);
+        } catch (PublishFailedException e) {
+            metrics.count(queue, String.valueOf(job.getType()), "failed");
+            result.completeExceptionally(e);
+        } catch (RuntimeException e) {
+            // Encoding (e.g. the schema registry is down) or Kafka refusing the record inside send().
+            metrics.count(queue, String.valueOf(job.getType()), "failed");
+            result.completeExceptionally(new PublishFailedException(
+                    "job " + job.getId() + " for queue " + queue + " was not sent (bootstrap servers "
+                            + bootstrapServers + "): " + e,
+                    e));
+        }
+        return result;
+    }
+
+    private void send(String queue, Job job, Batch batch, CompletableFuture<JobReceipt> result) {
+        if (closed.get()) {
+            throw new PublishFailedException("the publisher is closed; job " + job.getId() + " was not sent");
+        }
+        if (!Topics.isValidQueue(queue)) {
+            throw new JobRejectedException(
+                    Reason.INVALID_QUEUE_NAME,
+                    "queue name '" + queue + "' is invalid: use lowercase letters, digits, '.' and '-' (no '_'),"
+                            + " starting and ending with a letter or digit");
+        }
+        Instant now = clock.instant();
+        JobChecks.checkForPublish(job, config.maxPayloadSize(), now);
+        Optional<Duration> tier =
+                job.getNotBefore().flatMap(notBefore -> config.delayTiers().tierFor(notBefore, now));
+        String topic = tier.map(t -> Topics.delay(queue, t)).orElse(queue);
+        int partitions = batch.checked.computeIfAbsent(topic, this::check).partitions(queue, topic);
+        PublishFailedException blocked = batch.blocked.get(topic);
+        if (blocked != null) {
+            throw new PublishFailedException(
+                    "job " + job.getId() + " was not sent: an earlier job of this batch could not be handed to Kafka"
+                            + " (" + blocked.getMessage() + ")",
+                    blocked.getCause());
+        }
+
+        byte[] value = serde.encode(topic, job);
+        String key = job.getOrderingKey().orElse(job.getId());
+        Integer partition = tier.isPresent() ? null : choosePartition(queue, partitions);
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, partition, key, value);
+        JobHeaders.putText(record.headers(), JobHeaders.JOB_ID, job.getId());
+        JobHeaders.putText(record.headers(), JobHeaders.JOB_TYPE, job.getType());
+        if (tier.isPresent()) {
+            JobHeaders.putInstant(
+                    record.headers(), JobHeaders.DUE_AT, job.getNotBefore().orElseThrow());
+            JobHeaders.putText(record.headers(), JobHeaders.TARGET_TOPIC, queue);
+        }
+        String type = job.getType();
+        producer.send(record, (metadata, exception) -> {
+            if (exception != null) {
+                metrics.count(queue, type, "failed");
+                result.completeExceptionally(notAcknowledged(job, topic, exception));
+            } else {
+                metrics.count(queue, type, "acknowledged");
+                result.complete(receipt(job, queue, metadata, tier));
+            }
+        });
+        if (result.isCompletedExceptionally()) {
+            // Kafka failed the send inside send(): it waited max.block.ms for metadata or buffer space.
+            result.exceptionally(error -> {
+                if (error instanceof PublishFailedException failed
+                        && failed.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                    batch.blocked.put(topic, failed);
+                }
+                return null;
+            });
+        }
+    }
+
+    private Integer choosePartition(String queue, int partitions) {
+        return switch (config.partitionStrategy()) {
+            case HASH -> null;
+            case ROUND_ROBIN ->
+                Math.floorMod(
+                        roundRobin
+                                .computeIfAbsent(queue, q -> new AtomicInteger())
+                                .getAndIncrement(),
+                        partitions);
+            case LEAST_LOADED -> {
+                leastLoaded.register(queue);
+                OptionalInt chosen = leastLoaded.choose(queue, partitions);
+                yield chosen.isPresent() ? chosen.getAsInt() : null;
+            }
+        };
+    }
+
+    private TopicCheck check(String topic) {
+        try {
+            OptionalInt partitions = topics.partitions(topic, config.metadataTimeout());
+            return partitions.isPresent() ? new TopicCheck(partitions.getAsInt(), null) : new TopicCheck(-1, null);
+        } catch (TimeoutException e) {
+            return new TopicCheck(
+                    -1,
+                    new PublishFailedException(
+                            "could not learn whether topic " + topic + " exists: the Kafka brokers at "
+                                    + bootstrapServers + " did not answer within "
+                                    + config.metadataTimeout().toMillis()
+                                    + " ms (jobstream.publisher.metadata-timeout); are they reachable?",
+                            new org.apache.kafka.common.errors.TimeoutException(e.getMessage(), e)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new TopicCheck(-1, new PublishFailedException("interrupted while checking topic " + topic, e));
+        } catch (RuntimeException e) {
+            return new TopicCheck(
+                    -1,
+                    new PublishFailedException(
+                            "could not learn whether topic " + topic + " exists (Kafka brokers at " + bootstrapServers
+                                    + "): " + e,
+                            e));
+        }
+    }
+
+    /** The answer to "does this topic exist" for one publish or one batch. */
+    private record TopicCheck(int partitionCount, PublishFailedException failure) {
+        int partitions(String queue, String topic) {
+            if (failure != null) {
+                throw failure;
+            }
+            if (partitionCount < 0) {
+                throw new JobRejectedException(
+                        Reason.UNKNOWN_QUEUE,
+                        topic.equals(queue)
+                                ? "queue " + queue + " does not exist (no topic " + queue + "); create its topics"
+                                        + " first (QueueTopics, or jobstream topics create --queue " + queue + ")"
+                                : "delay topic " + topic + " of queue " + queue + " does not exist; create the queue's"
+                                        + " topics with the same delay tiers (QueueTopics)");
+            }
+            return partitionCount;
+        }
+    }
+
+    private PublishFailedException notAcknowledged(Job job, String topic, Throwable cause) {
+        if (cause instanceof PublishFailedException failed) {
+            return failed;
+        }
+        return new PublishFailedException(
+                "job " + job.getId() + " was not acknowledged by Kafka (topic " + topic + ", bootstrap servers "
+                        + bootstrapServers + "): " + cause.getClass().getSimpleName() + ": " + cause.getMessage(),
+                cause);
+    }
+
+    private static String metricQueue(String queue, JobRejectedException e) {
+        return switch (e.reason()) {
+            case INVALID_QUEUE_NAME -> "invalid";
+            case UNKNOWN_QUEUE -> "unknown";
+            default -> queue;
+        };
+    }
+
+    private static JobReceipt receipt(Job job, String queue, RecordMetadata metadata, Optional<Duration> tier) {
+        return new JobReceipt(
+                job.getId(),
+                queue,
+                metadata.topic(),
+                metadata.partition(),
+                metadata.offset(),
+                Instant.ofEpochMilli(metadata.timestamp()),
+                tier);
+    }
+
+    private static PublishOutcome outcome(Job job, JobReceipt receipt, Throwable error) {
+        if (error == null) {
+            return new PublishOutcome.Published(receipt);
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof JobRejectedException rejected) {
+            return new PublishOutcome.Rejected(job, rejected);
+        }
+        if (cause instanceof PublishFailedException failed) {
+            return new PublishOutcome.Failed(job, failed);
+        }
+        return new PublishOutcome.Failed(job, new PublishFailedException("job " + job.getId() + " failed", cause));
+    }
+
+    @Override
+    public String toString() {
+        return "JobPublisher[bootstrap=" + bootstrapServers + ", strategy=" + config.partitionStrategy() + "]";
+    }
+}

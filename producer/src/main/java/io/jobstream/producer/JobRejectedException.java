@@ -1,0 +1,43 @@
+package io.jobstream.producer;
+
+import io.jobstream.schemas.JobstreamException;
+import java.util.Objects;
+
+/**
+ * A job the publisher refused before sending anything: the job or the queue is wrong, and sending it again as it is
+ * will fail the same way (never retriable). {@link #reason()} is a stable code an HTTP API maps to a status.
+ */
+public final class JobRejectedException extends JobstreamException {
+    private static final long serialVersionUID = 1L;
+
+    /** Why a job was rejected. */
+    public enum Reason {
+        /** The job's type is empty or blank. */
+        EMPTY_TYPE,
+        /** A field of the job is out of range: blank id, attempt or max attempts below 1, a blank header name. */
+        INVALID_JOB,
+        /** The payload is larger than {@code jobstream.publisher.max-payload-size}. */
+        PAYLOAD_TOO_LARGE,
+        /** The job's {@code expiresAt} has passed. */
+        ALREADY_EXPIRED,
+        /** The job expires before (or when) it becomes due: it could never run. */
+        EXPIRES_BEFORE_DUE,
+        /** The queue name is not a valid queue name (lowercase letters, digits, '.', '-'). */
+        INVALID_QUEUE_NAME,
+        /** The queue's topic (or the delay-tier topic the job needs) does not exist. */
+        UNKNOWN_QUEUE
+    }
+
+    private final Reason reason;
+
+    /** A rejection for {@code reason}; the message says what to fix. */
+    public JobRejectedException(Reason reason, String message) {
+        super(Objects.requireNonNull(reason, "reason") + ": " + message);
+        this.reason = reason;
+    }
+
+    /** The stable reason code. */
+    public Reason reason() {
+        return reason;
+    }
+}
