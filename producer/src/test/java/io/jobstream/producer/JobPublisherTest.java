@@ -104,11 +104,27 @@ class JobPublisherTest {
     }
 
     @Test
-    void aJobDueWithinTheSmallestTierGoesToTheQueue() {
-        publisher = publisher(PublisherConfig.defaults());
+    void aJobDueWithinTheSmallestTierWaitsInTheSmallestTierNeverEarly() {
+        // Given tiers 5s and 1h, and a job due in 850 ms
+        publisher = publisher(
+                PublisherConfig.defaults().withDelayTiers(DelayTiers.of(Duration.ofSeconds(5), Duration.ofHours(1))));
 
+        // When published
         JobReceipt receipt = publisher.publishSync(
                 "emails", job().notBefore(NOW.plusMillis(850)).build());
+
+        // Then the smallest tier holds it until its due time (the forwarder releases it then, not after 5 s)
+        assertThat(receipt.topic()).isEqualTo("emails.delay.5s");
+        assertThat(JobHeaders.instant(producer.history().getFirst().headers(), JobHeaders.DUE_AT))
+                .contains(NOW.plusMillis(850));
+    }
+
+    @Test
+    void aJobAlreadyDueGoesToTheQueue() {
+        publisher = publisher(PublisherConfig.defaults());
+
+        JobReceipt receipt =
+                publisher.publishSync("emails", job().notBefore(NOW).build());
 
         assertThat(receipt.topic()).isEqualTo("emails");
         assertThat(JobHeaders.text(producer.history().getFirst().headers(), JobHeaders.DUE_AT))
