@@ -1,15 +1,21 @@
 package io.jobstream.cli;
 
 import io.jobstream.cli.internal.EmbeddedKafka;
+import io.jobstream.cli.internal.ServiceHost;
+import io.jobstream.dlq.DlqServiceConfig;
+import io.jobstream.processor.ProcessorConfig;
 import io.jobstream.producer.QueueTopics;
 import io.jobstream.producer.QueueTopicsResult;
-import io.jobstream.runtime.GracefulShutdown;
+import io.jobstream.runtime.Config;
+import io.jobstream.runtime.ConfigLoader;
+import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.runtime.RuntimeConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
@@ -19,17 +25,24 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code jobstream dev}: Jobstream on this machine with nothing installed but a JDK — a real Kafka broker inside this
- * process (KRaft, data under {@code ./.jobstream/}) and the {@code jobs} queue with its derived topics. Runs until
- * Ctrl-C (SIGINT) or SIGTERM, then stops everything cleanly.
+ * process (KRaft, data under {@code ./.jobstream/}), the {@code jobs} queue with its derived topics, a worker with the
+ * built-in handlers and the dlq-service. Runs until Ctrl-C (SIGINT) or SIGTERM, then stops everything cleanly:
+ * worker first (draining), then the dlq-service, the admin server, and the broker last.
  */
 @Command(
         name = "dev",
         mixinStandardHelpOptions = true,
         description = {
-            "Run Jobstream on this machine: an embedded Kafka broker (data in --data-dir) and the queue",
-            "--queue with all its derived topics. Ctrl-C stops everything."
+            "Run Jobstream on this machine: an embedded Kafka broker (data in --data-dir), the queue --queue with",
+            "all its derived topics, a worker with the built-in handlers (noop, sleep, fail, log) and the",
+            "dlq-service (retries with backoff, dead letters). Ctrl-C stops everything."
         },
-        footer = {"", "Examples:", "  jobstream dev", "  jobstream dev --kafka-port 19092 --data-dir /tmp/jobstream"})
+        footer = {
+            "",
+            "Examples:",
+            "  jobstream dev",
+            "  jobstream dev --kafka-port 19092 --admin-port 19400 --data-dir /tmp/jobstream"
+        })
 final class DevCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -56,10 +69,17 @@ final class DevCommand implements Callable<Integer> {
     int controllerPort;
 
     @Option(
+            names = "--admin-port",
+            defaultValue = "9400",
+            paramLabel = "PORT",
+            description = "Port of /health, /ready and /metrics (default ${DEFAULT-VALUE}; 0 = any free port).")
+    int adminPort;
+
+    @Option(
             names = "--queue",
             defaultValue = "jobs",
             paramLabel = "QUEUE",
-            description = "The queue to create (default ${DEFAULT-VALUE}).")
+            description = "The queue to create and work on (default ${DEFAULT-VALUE}).")
     String queue;
 
     @Option(
@@ -70,25 +90,42 @@ final class DevCommand implements Callable<Integer> {
     int partitions;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        CountDownLatch stopped = new CountDownLatch(1);
-        GracefulShutdown shutdown = GracefulShutdown.create(Duration.ofSeconds(30));
-        shutdown.register("stopped", stopped::countDown);
-        shutdown.installShutdownHook();
+        ServiceHost host = ServiceHost.start(
+                new RuntimeConfig("127.0.0.1", adminPort, Duration.ofSeconds(2), Duration.ofSeconds(30)));
         try {
             out.println("jobstream dev: starting Kafka (data in "
                     + dataDir.toAbsolutePath().normalize() + ")");
+            out.flush();
             EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, kafkaPort, controllerPort, Duration.ofSeconds(60));
-            shutdown.register("kafka", kafka);
+            host.register("kafka", kafka);
             QueueTopicsResult topics = createQueue(kafka.bootstrapServers());
-            printReady(out, kafka, topics);
+            Config config = config(kafka.bootstrapServers());
+            DlqServiceCommand.start(config, host);
+            WorkerCommand.Started worker = WorkerCommand.start(config, host);
+            printReady(out, kafka, topics, host, worker);
         } catch (RuntimeException e) {
-            shutdown.shutdown();
+            host.shutdownNow();
             throw e;
         }
-        stopped.await();
+        host.awaitShutdown();
         return 0;
+    }
+
+    private Config config(String bootstrapServers) {
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(KafkaSettings.BOOTSTRAP_SERVERS.name(), bootstrapServers);
+        settings.put(ProcessorConfig.QUEUE.name(), queue);
+        settings.put(DlqServiceConfig.QUEUES.name(), queue);
+        settings.put(
+                DlqServiceConfig.STATE_DIR.name(),
+                dataDir.resolve("streams").toAbsolutePath().toString());
+        return ConfigLoader.forDefinition(WorkerCommand.DEFINITION
+                        .and(DlqServiceCommand.DEFINITION)
+                        .and(KafkaSettings.DEFINITION))
+                .withOverrides(settings)
+                .load();
     }
 
     private QueueTopicsResult createQueue(String bootstrapServers) {
@@ -97,15 +134,24 @@ final class DevCommand implements Callable<Integer> {
         }
     }
 
-    private void printReady(PrintWriter out, EmbeddedKafka kafka, QueueTopicsResult topics) {
+    private void printReady(
+            PrintWriter out,
+            EmbeddedKafka kafka,
+            QueueTopicsResult topics,
+            ServiceHost host,
+            WorkerCommand.Started worker) {
         String bootstrap = kafka.bootstrapServers();
         out.println("jobstream dev: ready");
-        out.println("  kafka   " + bootstrap);
-        out.println("  queue   " + queue + " (" + partitions + " partitions; "
+        out.println("  kafka    " + bootstrap);
+        out.println("  queue    " + queue + " (" + partitions + " partitions; "
                 + topics.topics().size() + " topics incl. " + queue + ".failed, " + queue + ".dlq, " + queue
                 + ".events, delay tiers)");
-        out.println("  publish echo '{\"type\":\"send_email\",\"payload\":{\"to\":\"a@b.c\"}}' | kcat -P -b "
-                + bootstrap + " -t " + queue);
+        out.println("  worker   handlers " + String.join(", ", worker.types()));
+        out.println("  admin    " + host.adminUrl() + "/health  /ready  /metrics");
+        out.println("  publish  ./jobstream publish --bootstrap-servers " + bootstrap + " --queue " + queue
+                + " --type log --payload '{\"hello\":\"world\"}'");
+        out.println("           echo '{\"type\":\"log\",\"payload\":{\"to\":\"a@b.c\"}}' | kcat -P -b " + bootstrap
+                + " -t " + queue);
         out.println("Ctrl-C stops everything.");
         out.flush();
     }

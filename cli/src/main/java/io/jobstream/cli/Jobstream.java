@@ -13,7 +13,14 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Jobstream.Version.class,
         description = "Job processing on Apache Kafka: queues, workers, retries, dead letters.",
-        subcommands = {DevCommand.class, TopicsCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {
+            DevCommand.class,
+            WorkerCommand.class,
+            DlqServiceCommand.class,
+            PublishCommand.class,
+            TopicsCommand.class,
+            CommandLine.HelpCommand.class
+        },
         footer = {
             "",
             "Examples:",

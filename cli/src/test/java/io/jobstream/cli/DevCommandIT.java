@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +32,7 @@ class DevCommandIT {
     private static final Path JAR = Path.of("target", "jobstream.jar");
     private static final Pattern KAFKA_LINE =
             Pattern.compile("^\\s+kafka\\s+(127\\.0\\.0\\.1:\\d+)", Pattern.MULTILINE);
+    private static final Pattern ADMIN_LINE = Pattern.compile("^\\s+admin\\s+(http://\\S+?)/health", Pattern.MULTILINE);
 
     @Test
     void devModeServesTheJobsQueueAndStopsOnCtrlC(@TempDir Path workDir) throws Exception {
@@ -40,6 +45,8 @@ class DevCommandIT {
                         JAR.toAbsolutePath().toString(),
                         "dev",
                         "--kafka-port",
+                        "0",
+                        "--admin-port",
                         "0",
                         "--data-dir",
                         workDir.resolve("data").toString()))
@@ -57,12 +64,17 @@ class DevCommandIT {
             String bootstrap = kafka.group(1);
             assertThat(output).contains("kcat -P -b " + bootstrap + " -t jobs");
 
-            // When a job is published to the jobs queue
-            RecordMetadata written = publish(bootstrap);
+            Matcher admin = ADMIN_LINE.matcher(output);
+            assertThat(admin.find()).as("admin URL in:%n%s", output).isTrue();
 
-            // Then the broker acknowledged it
+            // When a job (a JSON envelope, as any producer can write) is published to the jobs queue
+            RecordMetadata written = publish(bootstrap);
             assertThat(written.topic()).isEqualTo("jobs");
-            assertThat(written.offset()).isZero();
+
+            // Then the worker inside dev runs it with the built-in log handler, as its metrics show
+            String metrics = admin.group(1) + "/metrics";
+            await().atMost(Duration.ofSeconds(60)).until(() -> httpGet(metrics)
+                    .contains("jobstream_jobs_completed_total{queue=\"jobs\",type=\"log\"} 1.0"));
 
             // When Ctrl-C arrives
             new ProcessBuilder("kill", "-INT", Long.toString(dev.pid())).start().waitFor(10, TimeUnit.SECONDS);
@@ -84,9 +96,20 @@ class DevCommandIT {
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
                 new StringSerializer(),
                 new StringSerializer())) {
-            return producer.send(new ProducerRecord<>(
-                            "jobs", 0, null, "{\"type\":\"send_email\",\"payload\":{\"to\":\"a@b.c\"}}"))
+            return producer.send(
+                            new ProducerRecord<>("jobs", 0, null, "{\"type\":\"log\",\"payload\":{\"to\":\"a@b.c\"}}"))
                     .get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String httpGet(String url) throws IOException, InterruptedException {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
         }
     }
 

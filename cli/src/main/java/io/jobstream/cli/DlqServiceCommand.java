@@ -1,0 +1,111 @@
+package io.jobstream.cli;
+
+import io.jobstream.cli.internal.ServiceHost;
+import io.jobstream.dlq.DlqService;
+import io.jobstream.dlq.DlqServiceConfig;
+import io.jobstream.runtime.Config;
+import io.jobstream.runtime.ConfigDefinition;
+import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.runtime.RuntimeConfig;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code jobstream dlq-service}: the failure router and delay forwarder of one or more queues. */
+@Command(
+        name = "dlq-service",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Route failures of <queue>.failed: retry through the delay tiers with backoff, or dead-letter to",
+            "<queue>.dlq; forward delayed jobs from <queue>.delay.<tier> when due."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  jobstream dlq-service --queue jobs --bootstrap-servers localhost:9092",
+            "  jobstream dlq-service --queue emails --max-attempts 8 --backoff 2s --admin-port 9402"
+        })
+final class DlqServiceCommand implements Callable<Integer> {
+    static final ConfigDefinition DEFINITION = DlqServiceConfig.DEFINITION.and(RuntimeConfig.DEFINITION);
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
+
+    @Option(
+            names = "--queue",
+            paramLabel = "QUEUE",
+            description = "A queue to serve; repeatable (jobstream.dlq.queues).")
+    List<String> queues = new ArrayList<>();
+
+    @Option(
+            names = "--max-attempts",
+            paramLabel = "N",
+            description = "Attempts before dead-lettering (jobstream.dlq.retry.max-attempts).")
+    Integer maxAttempts;
+
+    @Option(
+            names = "--backoff",
+            paramLabel = "DURATION",
+            description = "First retry's backoff, doubling after (jobstream.dlq.retry.initial-backoff), e.g. 1s.")
+    String backoff;
+
+    @Option(names = "--admin-port", paramLabel = "PORT", description = "Port of /health, /ready, /metrics.")
+    Integer adminPort;
+
+    @Override
+    public Integer call() throws Exception {
+        Config config = kafka.load(DEFINITION, flags());
+        ServiceHost host = ServiceHost.start(RuntimeConfig.from(config));
+        try {
+            start(config, host);
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("jobstream dlq-service: running queues="
+                    + String.join(",", DlqServiceConfig.from(config).queues()) + " admin=" + host.adminUrl());
+            out.flush();
+        } catch (RuntimeException e) {
+            host.shutdownNow();
+            throw e;
+        }
+        host.awaitShutdown();
+        return 0;
+    }
+
+    /** Builds and starts the service for {@code config}, registered with {@code host} for shutdown. */
+    static DlqService start(Config config, ServiceHost host) {
+        DlqService service = DlqService.builder(DlqServiceConfig.from(config), KafkaSettings.from(config))
+                .registry(host.registry())
+                .build();
+        host.readiness(service.readinessCheck());
+        host.register("dlq-service", () -> service.close(Duration.ofSeconds(20)));
+        return service.start();
+    }
+
+    private Map<String, Object> flags() {
+        Map<String, Object> flags = new HashMap<>();
+        if (!queues.isEmpty()) {
+            flags.put(DlqServiceConfig.QUEUES.name(), String.join(",", queues));
+        }
+        if (maxAttempts != null) {
+            flags.put(DlqServiceConfig.MAX_ATTEMPTS.name(), maxAttempts);
+        }
+        if (backoff != null) {
+            flags.put(DlqServiceConfig.INITIAL_BACKOFF.name(), backoff);
+        }
+        if (adminPort != null) {
+            flags.put(RuntimeConfig.ADMIN_PORT.name(), adminPort);
+        }
+        return flags;
+    }
+}
