@@ -1,0 +1,25 @@
+package io.jobstream.cli;
+
+import io.jobstream.dlq.DlqServiceConfig;
+import io.jobstream.processor.ProcessorConfig;
+import io.jobstream.producer.PublisherConfig;
+import io.jobstream.runtime.ConfigDefinition;
+import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.runtime.RuntimeConfig;
+
+/**
+ * Every configuration key the {@code jobstream} command reads, in one definition: the README's configuration table
+ * is generated from it ({@code ReadmeTest} fails when the table is stale; regenerate with the command in the README).
+ */
+public final class ConfigReference {
+    /** All keys: Kafka client settings, the service runtime, the worker, the dlq-service, the publisher. */
+    public static final ConfigDefinition ALL = ConfigDefinition.combine(
+            KafkaSettings.DEFINITION,
+            RuntimeConfig.DEFINITION,
+            WorkerCommand.DEFINITION,
+            DlqServiceConfig.DEFINITION,
+            PublisherConfig.DEFINITION,
+            ProcessorConfig.DEFINITION);
+
+    private ConfigReference() {}
+}
