@@ -12,13 +12,14 @@ import io.jobstream.runtime.RuntimeConfig;
  * is generated from it ({@code ReadmeTest} fails when the table is stale; regenerate with the command in the README).
  */
 public final class ConfigReference {
-    /** All keys: Kafka client settings, the service runtime, the worker, the dlq-service, the publisher. */
+    /** All keys: Kafka client settings, the service runtime, the worker, the dlq-service, the publisher, the scheduler. */
     public static final ConfigDefinition ALL = ConfigDefinition.combine(
             KafkaSettings.DEFINITION,
             RuntimeConfig.DEFINITION,
             WorkerCommand.DEFINITION,
             DlqServiceConfig.DEFINITION,
             PublisherConfig.DEFINITION,
+            SchedulerCommand.DEFINITION,
             ProcessorConfig.DEFINITION);
 
     private ConfigReference() {}

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             WorkerCommand.class,
             DlqServiceCommand.class,
             PublishCommand.class,
+            SchedulerCommand.class,
             TopicsCommand.class,
             CommandLine.HelpCommand.class
         },

@@ -41,9 +41,18 @@ public final class ServiceHost {
         return admin;
     }
 
-    /** The admin server's base URL. */
+    /** The admin server's base URL (loopback when it listens on every interface). */
     public String adminUrl() {
-        return "http://" + admin.address().getHostString() + ":" + admin.port();
+        java.net.InetAddress address = admin.address().getAddress();
+        String host;
+        if (address == null || address.isAnyLocalAddress()) {
+            host = "127.0.0.1";
+        } else if (address instanceof java.net.Inet6Address) {
+            host = "[" + address.getHostAddress() + "]";
+        } else {
+            host = address.getHostAddress();
+        }
+        return "http://" + host + ":" + admin.port();
     }
 
     /** Adds a readiness check to {@code /ready}. */

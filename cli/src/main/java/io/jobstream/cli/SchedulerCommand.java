@@ -1,0 +1,116 @@
+package io.jobstream.cli;
+
+import io.jobstream.cli.internal.ServiceHost;
+import io.jobstream.coordination.Coordination;
+import io.jobstream.coordination.CoordinationConfig;
+import io.jobstream.producer.CronScheduler;
+import io.jobstream.producer.JobPublisher;
+import io.jobstream.producer.PublisherConfig;
+import io.jobstream.producer.SchedulerConfig;
+import io.jobstream.runtime.Config;
+import io.jobstream.runtime.ConfigDefinition;
+import io.jobstream.runtime.ConfigException;
+import io.jobstream.runtime.ConfigKey;
+import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.runtime.RuntimeConfig;
+import java.io.PrintWriter;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code jobstream scheduler}: publishes jobs on cron schedules; any number of replicas fire each tick once. */
+@Command(
+        name = "scheduler",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Publish jobs on cron schedules (jobstream.scheduler.schedules.<name>.cron|queue|type|payload|zone|",
+            "ordering-key|max-attempts|misfire in the config file). Replicas elect a leader in Redis/Dragonfly",
+            "(--redis-uri); each tick is claimed there and published once, with a job id made of schedule and tick."
+        },
+        footer = {
+            "",
+            "Example config (scheduler.yaml):",
+            "  jobstream:",
+            "    scheduler:",
+            "      schedules:",
+            "        nightly-report: {cron: \"0 2 * * *\", zone: Europe/Paris, queue: reports, type: build_report}",
+            "        heartbeat: {cron: \"@every 5m\", queue: jobs, type: log, payload: '{\"ping\":true}'}",
+            "",
+            "Examples:",
+            "  jobstream scheduler --config scheduler.yaml --redis-uri redis://localhost:6379",
+            "  jobstream scheduler --config scheduler.yaml --redis-uri redis://dragonfly:6379 --admin-port 9403"
+        })
+final class SchedulerCommand implements Callable<Integer> {
+    /** {@code jobstream.coordination.redis-uri}: the Redis/Dragonfly the replicas share. */
+    static final ConfigKey<String> REDIS_URI = ConfigKey.stringKey(CoordinationConfig.REDIS_URI)
+            .optional()
+            .doc("Redis or Dragonfly URI for coordination (leader election, locks), e.g. redis://localhost:6379.")
+            .build();
+
+    static final ConfigDefinition DEFINITION = SchedulerConfig.DEFINITION
+            .and(PublisherConfig.DEFINITION)
+            .and(RuntimeConfig.DEFINITION)
+            .and(ConfigDefinition.of(REDIS_URI));
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
+
+    @Option(
+            names = "--redis-uri",
+            paramLabel = "URI",
+            description = "Redis/Dragonfly URI (jobstream.coordination.redis-uri).")
+    String redisUri;
+
+    @Option(names = "--admin-port", paramLabel = "PORT", description = "Port of /health, /ready, /metrics.")
+    Integer adminPort;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Object> flags = new HashMap<>();
+        if (redisUri != null) {
+            flags.put(REDIS_URI.name(), redisUri);
+        }
+        if (adminPort != null) {
+            flags.put(RuntimeConfig.ADMIN_PORT.name(), adminPort);
+        }
+        Config config = kafka.load(DEFINITION, flags);
+        String uri = config.find(REDIS_URI)
+                .orElseThrow(() -> new ConfigException("the scheduler needs a Redis/Dragonfly to elect its leader: set "
+                        + REDIS_URI.name() + " (env " + REDIS_URI.envVar() + ", or --redis-uri)"));
+        ServiceHost host = ServiceHost.start(RuntimeConfig.from(config));
+        try {
+            Coordination coordination = Coordination.redis(CoordinationConfig.of(uri));
+            host.register("coordination", coordination);
+            SchedulerConfig schedules = start(config, coordination, host);
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("jobstream scheduler: running schedules="
+                    + schedules.schedules().size() + " admin=" + host.adminUrl());
+            out.flush();
+        } catch (RuntimeException e) {
+            host.shutdownNow();
+            throw e;
+        }
+        host.awaitShutdown();
+        return 0;
+    }
+
+    /** Starts a scheduler for {@code config} on {@code coordination}, registered with {@code host} for shutdown. */
+    static SchedulerConfig start(Config config, Coordination coordination, ServiceHost host) {
+        SchedulerConfig schedules = SchedulerConfig.from(config);
+        JobPublisher publisher =
+                JobPublisher.create(PublisherConfig.from(config), KafkaSettings.from(config), host.registry());
+        host.register("publisher", publisher);
+        CronScheduler scheduler = CronScheduler.create(schedules, publisher, coordination, host.registry());
+        host.register("scheduler", scheduler);
+        scheduler.start();
+        return schedules;
+    }
+}

@@ -1,0 +1,210 @@
+package io.jobstream.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.jobstream.coordination.Coordination;
+import io.jobstream.runtime.Config;
+import io.jobstream.runtime.ConfigException;
+import io.jobstream.runtime.ConfigLoader;
+import io.jobstream.schemas.Job;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class CronSchedulerTest {
+    private static final Instant T0 = Instant.parse("2026-11-22T09:00:00Z");
+
+    private final AtomicReference<Instant> now = new AtomicReference<>(T0);
+    private final Clock clock = new Clock() {
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
+    };
+    private final Coordination coordination = Coordination.inMemory(Clock.systemUTC());
+    private final List<Job> published = new CopyOnWriteArrayList<>();
+    private final List<CronScheduler> schedulers = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        schedulers.forEach(CronScheduler::close);
+        coordination.close();
+    }
+
+    private CronScheduler scheduler(Schedule schedule, CronScheduler.Sink sink) {
+        SchedulerConfig config = SchedulerConfig.of(List.of(schedule))
+                .withTiming(Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofMinutes(1));
+        CronScheduler scheduler = new CronScheduler(config, sink, coordination, clock, new SimpleMeterRegistry());
+        schedulers.add(scheduler);
+        return scheduler.start(false); // the test drives check() itself
+    }
+
+    private CronScheduler scheduler(Schedule schedule) {
+        return scheduler(schedule, (queue, job) -> published.add(job));
+    }
+
+    private static Schedule every10s() {
+        return Schedule.of("report", "@every 10s", "jobs", "log").withPayload("{\"report\":true}");
+    }
+
+    @Test
+    void firesEachTickOnceWithADeterministicIdAndHeaders() {
+        // Given a leading scheduler with an @every 10s schedule
+        CronScheduler scheduler = scheduler(every10s());
+        await().atMost(Duration.ofSeconds(10)).until(scheduler::isLeader);
+
+        // When time moves 35 s on and the leader checks twice
+        now.set(T0.plusSeconds(35));
+        int first = scheduler.check();
+        int second = scheduler.check();
+
+        // Then the ticks at +10, +20, +30 fired once each
+        assertThat(first).isEqualTo(3);
+        assertThat(second).isZero();
+        assertThat(published)
+                .extracting(Job::getId)
+                .containsExactly(
+                        CronScheduler.jobId("report", T0.plusSeconds(10)),
+                        CronScheduler.jobId("report", T0.plusSeconds(20)),
+                        CronScheduler.jobId("report", T0.plusSeconds(30)));
+        Job job = published.getFirst();
+        assertThat(job.getType()).isEqualTo("log");
+        assertThat(job.getHeaders())
+                .containsEntry(CronScheduler.SCHEDULE_HEADER, "report")
+                .containsEntry(CronScheduler.TICK_HEADER, T0.plusSeconds(10).toString());
+    }
+
+    @Test
+    void onlyTheLeaderFiresAndAFollowerTakingOverFiresOnlyWhatWasMissed() {
+        // Given two replicas; the first leads
+        CronScheduler first = scheduler(every10s());
+        await().atMost(Duration.ofSeconds(10)).until(first::isLeader);
+        CronScheduler second = scheduler(every10s());
+
+        // When the leader fires up to +20 s and the follower checks too
+        now.set(T0.plusSeconds(25));
+        assertThat(first.check()).isEqualTo(2);
+        assertThat(second.check()).isZero();
+
+        // And the leader goes away; 30 s later the follower leads
+        first.close();
+        await().atMost(Duration.ofSeconds(10)).until(second::isLeader);
+        now.set(T0.plusSeconds(55));
+        int takeover = second.check();
+
+        // Then the follower fired +30, +40, +50 — nothing twice
+        assertThat(takeover).isEqualTo(3);
+        assertThat(published).extracting(Job::getId).doesNotHaveDuplicates().hasSize(5);
+    }
+
+    @Test
+    void aFailedPublishIsRetriedAndFiresOnce() {
+        // Given a sink that fails its first call
+        AtomicInteger calls = new AtomicInteger();
+        CronScheduler scheduler = scheduler(every10s(), (queue, job) -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("broker down");
+            }
+            published.add(job);
+        });
+        await().atMost(Duration.ofSeconds(10)).until(scheduler::isLeader);
+
+        // When the tick at +10 s is due and checked twice
+        now.set(T0.plusSeconds(12));
+        assertThat(scheduler.check()).isZero();
+        assertThat(scheduler.check()).isEqualTo(1);
+
+        // Then it was published once
+        assertThat(published).extracting(Job::getId).containsExactly(CronScheduler.jobId("report", T0.plusSeconds(10)));
+    }
+
+    @Test
+    void aFreshDeploymentDoesNotFireThePastButFireOnceCatchesUpOneMissedTick() {
+        // Given a daily 09:00 schedule, and a replica starting at 09:30 (so the 09:00 tick was missed)
+        now.set(T0.plusSeconds(1800));
+        CronScheduler skipping = scheduler(Schedule.of("daily", "0 9 * * *", "jobs", "log"));
+        await().atMost(Duration.ofSeconds(10)).until(skipping::isLeader);
+
+        // Then with the default (skip) nothing fires
+        assertThat(skipping.check()).isZero();
+        skipping.close();
+
+        // When a fire-once schedule starts the same way
+        CronScheduler catchingUp = scheduler(Schedule.of("daily-once", "@daily", "jobs", "log")
+                .withMisfire(MisfirePolicy.FIRE_ONCE)
+                .withZone(ZoneId.of("Europe/Paris")));
+        await().atMost(Duration.ofSeconds(10)).until(catchingUp::isLeader);
+
+        // Then the latest missed tick (midnight in Paris) fires once
+        assertThat(catchingUp.check()).isEqualTo(1);
+        assertThat(catchingUp.check()).isZero();
+        assertThat(published)
+                .extracting(Job::getId)
+                .containsExactly(CronScheduler.jobId("daily-once", Instant.parse("2026-11-21T23:00:00Z")));
+    }
+
+    @Test
+    void readsSchedulesFromConfigAndNamesTheKeyOfABadOne() {
+        // Given a config file with one good and two bad schedules
+        Config good = ConfigLoader.forDefinition(SchedulerConfig.DEFINITION)
+                .withOverrides(Map.of(
+                        "jobstream.scheduler.schedules.nightly.cron", "0 2 * * *",
+                        "jobstream.scheduler.schedules.nightly.queue", "reports",
+                        "jobstream.scheduler.schedules.nightly.type", "build_report",
+                        "jobstream.scheduler.schedules.nightly.zone", "America/New_York",
+                        "jobstream.scheduler.schedules.nightly.misfire", "fire-once"))
+                .load();
+        Config bad = ConfigLoader.forDefinition(SchedulerConfig.DEFINITION)
+                .withOverrides(Map.of(
+                        "jobstream.scheduler.schedules.broken.cron", "61 * * * *",
+                        "jobstream.scheduler.schedules.broken.queue", "reports",
+                        "jobstream.scheduler.schedules.broken.type", "x",
+                        "jobstream.scheduler.schedules.typo.crn", "@hourly"))
+                .load();
+
+        // Then
+        Schedule nightly = SchedulerConfig.from(good).schedules().getFirst();
+        assertThat(nightly.zone()).isEqualTo(ZoneId.of("America/New_York"));
+        assertThat(nightly.misfire()).isEqualTo(MisfirePolicy.FIRE_ONCE);
+        assertThatThrownBy(() -> SchedulerConfig.from(bad))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobstream.scheduler.schedules.broken")
+                .hasMessageContaining("61 * * * *")
+                .hasMessageContaining("jobstream.scheduler.schedules.typo.crn");
+    }
+
+    @Test
+    void cronExpressionsAndMacrosGiveTheirTicks() {
+        Schedule weekdays = Schedule.of("w", "0 9 * * 1-5", "jobs", "log");
+        // 2026-11-22 is a Sunday: no tick that day after 09:00; Monday and Tuesday at 09:00
+        assertThat(weekdays.ticks(T0, T0.plus(Duration.ofDays(2)), 10))
+                .containsExactly(Instant.parse("2026-11-23T09:00:00Z"), Instant.parse("2026-11-24T09:00:00Z"));
+        assertThat(Schedule.of("h", "@hourly", "jobs", "log").ticks(T0, T0.plusSeconds(7200), 10))
+                .containsExactly(T0.plusSeconds(3600), T0.plusSeconds(7200));
+        assertThatThrownBy(() -> Schedule.of("e", "@every 5 fortnights", "jobs", "log"))
+                .hasMessageContaining("@every");
+    }
+}
