@@ -1,7 +1,9 @@
 package io.jobstream.cli;
 
 import io.jobstream.dlq.DlqServiceConfig;
+import io.jobstream.dlq.LagMonitorConfig;
 import io.jobstream.processor.ProcessorConfig;
+import io.jobstream.producer.IngestApiConfig;
 import io.jobstream.producer.PublisherConfig;
 import io.jobstream.runtime.ConfigDefinition;
 import io.jobstream.runtime.KafkaSettings;
@@ -12,13 +14,15 @@ import io.jobstream.runtime.RuntimeConfig;
  * is generated from it ({@code ReadmeTest} fails when the table is stale; regenerate with the command in the README).
  */
 public final class ConfigReference {
-    /** All keys: Kafka client settings, the service runtime, the worker, the dlq-service, the publisher, the scheduler. */
+    /** All keys: Kafka client settings, the service runtime, the worker, the dlq-service and lag monitor, the publisher, the HTTP API, the scheduler. */
     public static final ConfigDefinition ALL = ConfigDefinition.combine(
             KafkaSettings.DEFINITION,
             RuntimeConfig.DEFINITION,
             WorkerCommand.DEFINITION,
             DlqServiceConfig.DEFINITION,
+            LagMonitorConfig.DEFINITION,
             PublisherConfig.DEFINITION,
+            IngestApiConfig.DEFINITION,
             SchedulerCommand.DEFINITION,
             ProcessorConfig.DEFINITION);
 

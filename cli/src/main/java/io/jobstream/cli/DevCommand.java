@@ -4,6 +4,7 @@ import io.jobstream.cli.internal.EmbeddedKafka;
 import io.jobstream.cli.internal.ServiceHost;
 import io.jobstream.dlq.DlqServiceConfig;
 import io.jobstream.processor.ProcessorConfig;
+import io.jobstream.producer.IngestApiConfig;
 import io.jobstream.producer.QueueTopics;
 import io.jobstream.producer.QueueTopicsResult;
 import io.jobstream.runtime.Config;
@@ -26,7 +27,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code jobstream dev}: Jobstream on this machine with nothing installed but a JDK — a real Kafka broker inside this
  * process (KRaft, data under {@code ./.jobstream/}), the {@code jobs} queue with its derived topics, a worker with the
- * built-in handlers and the dlq-service. Runs until Ctrl-C (SIGINT) or SIGTERM, then stops everything cleanly:
+ * built-in handlers, the dlq-service (with the lag monitor and DLQ routes) and the HTTP API on port 8080 (no token
+ * needed: development only). Runs until Ctrl-C (SIGINT) or SIGTERM, then stops everything cleanly:
  * worker first (draining), then the dlq-service, the admin server, and the broker last.
  */
 @Command(
@@ -34,14 +36,15 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Run Jobstream on this machine: an embedded Kafka broker (data in --data-dir), the queue --queue with",
-            "all its derived topics, a worker with the built-in handlers (noop, sleep, fail, log) and the",
-            "dlq-service (retries with backoff, dead letters). Ctrl-C stops everything."
+            "all its derived topics, a worker with the built-in handlers (noop, sleep, fail, log), the",
+            "dlq-service (retries with backoff, dead letters, lag monitor) and the HTTP API on --port (no token",
+            "needed: development only). Ctrl-C stops everything."
         },
         footer = {
             "",
             "Examples:",
             "  jobstream dev",
-            "  jobstream dev --kafka-port 19092 --admin-port 19400 --data-dir /tmp/jobstream"
+            "  jobstream dev --kafka-port 19092 --port 18080 --data-dir /tmp/jobstream"
         })
 final class DevCommand implements Callable<Integer> {
     @Spec
@@ -69,11 +72,12 @@ final class DevCommand implements Callable<Integer> {
     int controllerPort;
 
     @Option(
-            names = "--admin-port",
-            defaultValue = "9400",
+            names = "--port",
+            defaultValue = "8080",
             paramLabel = "PORT",
-            description = "Port of /health, /ready and /metrics (default ${DEFAULT-VALUE}; 0 = any free port).")
-    int adminPort;
+            description = "HTTP port of the API, the DLQ routes, /health, /ready and /metrics (default"
+                    + " ${DEFAULT-VALUE}; 0 = any free port).")
+    int port;
 
     @Option(
             names = "--queue",
@@ -92,8 +96,8 @@ final class DevCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        ServiceHost host = ServiceHost.start(
-                new RuntimeConfig("127.0.0.1", adminPort, Duration.ofSeconds(2), Duration.ofSeconds(30)));
+        ServiceHost host =
+                ServiceHost.start(new RuntimeConfig("127.0.0.1", port, Duration.ofSeconds(2), Duration.ofSeconds(30)));
         try {
             out.println("jobstream dev: starting Kafka (data in "
                     + dataDir.toAbsolutePath().normalize() + ")");
@@ -102,7 +106,8 @@ final class DevCommand implements Callable<Integer> {
             host.register("kafka", kafka);
             QueueTopicsResult topics = createQueue(kafka.bootstrapServers());
             Config config = config(kafka.bootstrapServers());
-            DlqServiceCommand.start(config, host);
+            DlqServiceCommand.start(config, host, false);
+            ApiCommand.mount(config, host);
             WorkerCommand.Started worker = WorkerCommand.start(config, host);
             printReady(out, kafka, topics, host, worker);
         } catch (RuntimeException e) {
@@ -121,8 +126,11 @@ final class DevCommand implements Callable<Integer> {
         settings.put(
                 DlqServiceConfig.STATE_DIR.name(),
                 dataDir.resolve("streams").toAbsolutePath().toString());
+        // Development only: anyone on this machine may publish without a token.
+        settings.put(IngestApiConfig.AUTH_REQUIRED.name(), false);
         return ConfigLoader.forDefinition(WorkerCommand.DEFINITION
                         .and(DlqServiceCommand.DEFINITION)
+                        .and(ApiCommand.DEFINITION)
                         .and(KafkaSettings.DEFINITION))
                 .withOverrides(settings)
                 .load();
@@ -147,8 +155,12 @@ final class DevCommand implements Callable<Integer> {
                 + topics.topics().size() + " topics incl. " + queue + ".failed, " + queue + ".dlq, " + queue
                 + ".events, delay tiers)");
         out.println("  worker   handlers " + String.join(", ", worker.types()));
+        out.println("  api      " + host.adminUrl() + "/v1/queues/" + queue + "/jobs   (no token needed in dev)");
         out.println("  admin    " + host.adminUrl() + "/health  /ready  /metrics");
-        out.println("  publish  ./jobstream publish --bootstrap-servers " + bootstrap + " --queue " + queue
+        out.println(
+                "  publish  curl -s -X POST " + host.adminUrl() + "/v1/queues/" + queue
+                        + "/jobs -H 'Content-Type: application/json' -d '{\"type\":\"log\",\"payload\":{\"hello\":\"world\"}}'");
+        out.println("           ./jobstream publish --bootstrap-servers " + bootstrap + " --queue " + queue
                 + " --type log --payload '{\"hello\":\"world\"}'");
         out.println("           echo '{\"type\":\"log\",\"payload\":{\"to\":\"a@b.c\"}}' | kcat -P -b " + bootstrap
                 + " -t " + queue);

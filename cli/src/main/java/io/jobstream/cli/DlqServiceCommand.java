@@ -1,19 +1,26 @@
 package io.jobstream.cli;
 
 import io.jobstream.cli.internal.ServiceHost;
+import io.jobstream.dlq.AlertConfig;
 import io.jobstream.dlq.DlqService;
 import io.jobstream.dlq.DlqServiceConfig;
+import io.jobstream.dlq.LagMonitor;
+import io.jobstream.dlq.LagMonitorConfig;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigDefinition;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.RuntimeConfig;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,7 +42,8 @@ import picocli.CommandLine.Spec;
             "  jobstream dlq-service --queue emails --max-attempts 8 --backoff 2s --admin-port 9402"
         })
 final class DlqServiceCommand implements Callable<Integer> {
-    static final ConfigDefinition DEFINITION = DlqServiceConfig.DEFINITION.and(RuntimeConfig.DEFINITION);
+    static final ConfigDefinition DEFINITION =
+            DlqServiceConfig.DEFINITION.and(LagMonitorConfig.DEFINITION).and(RuntimeConfig.DEFINITION);
 
     @Spec
     CommandSpec spec;
@@ -61,7 +69,14 @@ final class DlqServiceCommand implements Callable<Integer> {
             description = "First retry's backoff, doubling after (jobstream.dlq.retry.initial-backoff), e.g. 1s.")
     String backoff;
 
-    @Option(names = "--admin-port", paramLabel = "PORT", description = "Port of /health, /ready, /metrics.")
+    @Option(
+            names = "--slack-webhook",
+            paramLabel = "URL",
+            description = "Slack incoming webhook for dead-letter alerts (jobstream.dlq.alerts.slack.webhook-url;"
+                    + " default: env SLACK_WEBHOOK_URL).")
+    String slackWebhook;
+
+    @Option(names = "--admin-port", paramLabel = "PORT", description = "Port of /health, /ready, /metrics, DLQ routes.")
     Integer adminPort;
 
     @Override
@@ -69,7 +84,7 @@ final class DlqServiceCommand implements Callable<Integer> {
         Config config = kafka.load(DEFINITION, flags());
         ServiceHost host = ServiceHost.start(RuntimeConfig.from(config));
         try {
-            start(config, host);
+            start(config, host, true);
             PrintWriter out = spec.commandLine().getOut();
             out.println("jobstream dlq-service: running queues="
                     + String.join(",", DlqServiceConfig.from(config).queues()) + " admin=" + host.adminUrl());
@@ -82,15 +97,41 @@ final class DlqServiceCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Builds and starts the service for {@code config}, registered with {@code host} for shutdown. */
-    static DlqService start(Config config, ServiceHost host) {
-        DlqService service = DlqService.builder(DlqServiceConfig.from(config), KafkaSettings.from(config))
+    /**
+     * Builds and starts the service for {@code config} — router, forwarder, dead-letter alerts, the lag monitor and,
+     * with {@code dlqRoutes}, the {@code /v1/queues/{q}/dlq} admin routes — registered with {@code host} for shutdown.
+     * ({@code jobstream dev} leaves the routes out: its port serves the ingest API under {@code /v1/queues/}.)
+     */
+    static DlqService start(Config config, ServiceHost host, boolean dlqRoutes) {
+        KafkaSettings kafka = KafkaSettings.from(config);
+        DlqService service = DlqService.builder(DlqServiceConfig.from(config), kafka)
                 .registry(host.registry())
+                .alerts(AlertConfig.from(config, System.getenv()))
                 .build();
         host.readiness(service.readinessCheck());
         host.register("dlq-service", () -> service.close(Duration.ofSeconds(20)));
-        return service.start();
+        service.start();
+        if (dlqRoutes) {
+            service.adminRoutes().forEach(host.admin()::route);
+        }
+
+        Admin admin = Admin.create(kafka.adminProperties());
+        host.register("lag-admin", admin::close);
+        LagMonitor monitor =
+                LagMonitor.create(LagMonitorConfig.from(config), admin, host.registry(), Clock.systemUTC());
+        monitor.addListener(change -> LOG.warn(
+                "consumer lag status changed group={} from={} to={} state={} lag={}",
+                change.group(),
+                change.previous(),
+                change.current(),
+                change.detail().state(),
+                change.detail().partitions().stream().mapToLong(p -> p.lag()).sum()));
+        host.register("lag-monitor", monitor);
+        monitor.start();
+        return service;
     }
+
+    private static final Logger LOG = LoggerFactory.getLogger(DlqServiceCommand.class);
 
     private Map<String, Object> flags() {
         Map<String, Object> flags = new HashMap<>();
@@ -102,6 +143,9 @@ final class DlqServiceCommand implements Callable<Integer> {
         }
         if (backoff != null) {
             flags.put(DlqServiceConfig.INITIAL_BACKOFF.name(), backoff);
+        }
+        if (slackWebhook != null) {
+            flags.put(AlertConfig.SLACK_WEBHOOK_URL.name(), slackWebhook);
         }
         if (adminPort != null) {
             flags.put(RuntimeConfig.ADMIN_PORT.name(), adminPort);

@@ -15,10 +15,13 @@ import picocli.CommandLine.Command;
         description = "Job processing on Apache Kafka: queues, workers, retries, dead letters.",
         subcommands = {
             DevCommand.class,
+            ApiCommand.class,
             WorkerCommand.class,
             DlqServiceCommand.class,
             PublishCommand.class,
             SchedulerCommand.class,
+            DlqCommand.class,
+            LagCommand.class,
             TopicsCommand.class,
             CommandLine.HelpCommand.class
         },

@@ -46,7 +46,7 @@ class DevCommandIT {
                         "dev",
                         "--kafka-port",
                         "0",
-                        "--admin-port",
+                        "--port",
                         "0",
                         "--data-dir",
                         workDir.resolve("data").toString()))
@@ -57,7 +57,7 @@ class DevCommandIT {
             // Given jobstream dev has said it is ready
             await().atMost(Duration.ofSeconds(90))
                     .failFast("jobstream dev exited", () -> !dev.isAlive())
-                    .until(() -> Files.readString(stdout).contains("jobstream dev: ready"));
+                    .until(() -> Files.readString(stdout).contains("Ctrl-C stops everything."));
             String output = Files.readString(stdout);
             Matcher kafka = KAFKA_LINE.matcher(output);
             assertThat(kafka.find()).as("kafka address in:%n%s", output).isTrue();
@@ -67,14 +67,41 @@ class DevCommandIT {
             Matcher admin = ADMIN_LINE.matcher(output);
             assertThat(admin.find()).as("admin URL in:%n%s", output).isTrue();
 
-            // When a job (a JSON envelope, as any producer can write) is published to the jobs queue
-            RecordMetadata written = publish(bootstrap);
-            assertThat(written.topic()).isEqualTo("jobs");
+            // When a job is posted to the HTTP API (no token in dev)
+            HttpResponse<String> posted = httpPost(
+                    admin.group(1) + "/v1/queues/jobs/jobs", "{\"type\":\"log\",\"payload\":{\"to\":\"a@b.c\"}}");
+            assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
 
             // Then the worker inside dev runs it with the built-in log handler, as its metrics show
             String metrics = admin.group(1) + "/metrics";
             await().atMost(Duration.ofSeconds(60)).until(() -> httpGet(metrics)
                     .contains("jobstream_jobs_completed_total{queue=\"jobs\",type=\"log\"} 1.0"));
+
+            // When a job that always fails, with 2 attempts, is published by a plain producer (a JSON envelope)
+            publish(bootstrap, "{\"type\":\"fail\",\"payload\":{\"always\":true},\"maxAttempts\":2}");
+
+            // Then after its retry it is dead-lettered (as the dlq-service's metrics say)
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> httpGet(metrics).contains("jobstream_dead_letters_total{queue=\"jobs\""));
+            // and `jobstream dlq list --json` shows it
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> cli("dlq", "list", "--queue", "jobs", "--json", "--bootstrap-servers", bootstrap)
+                            .contains("\"type\":\"fail\""));
+            String letters = cli("dlq", "list", "--queue", "jobs", "--json", "--bootstrap-servers", bootstrap);
+            assertThat(letters.lines()).hasSize(1);
+            assertThat(letters).contains("\"attempts\":2", "\"reason\":\"HANDLER_ERROR\"");
+
+            // And a dry-run replay matches it without replaying
+            String dryRun =
+                    cli("dlq", "replay", "--queue", "jobs", "--dry-run", "--json", "--bootstrap-servers", bootstrap);
+            assertThat(dryRun.lines().toList().getFirst()).contains("\"outcome\":\"WOULD_REPLAY\"");
+            assertThat(dryRun.lines().toList().getLast()).contains("\"matched\":1", "\"summary\":true");
+            assertThat(cli("dlq", "list", "--queue", "jobs", "--json", "--bootstrap-servers", bootstrap))
+                    .contains("\"replayed\":false");
+
+            // And `jobstream lag --json` reports the worker group's partitions of the queue
+            String lag = cli("lag", "--queue", "jobs", "--json", "--samples", "1", "--bootstrap-servers", bootstrap);
+            assertThat(lag).contains("\"group\":\"jobs.workers\"", "\"topic\":\"jobs\"");
 
             // When Ctrl-C arrives
             new ProcessBuilder("kill", "-INT", Long.toString(dev.pid())).start().waitFor(10, TimeUnit.SECONDS);
@@ -86,18 +113,39 @@ class DevCommandIT {
             assertThat(dev.descendants()).isEmpty();
             assertThat(isOpen(bootstrap)).isFalse();
         } finally {
+            Files.copy(
+                    stderr, Path.of("target", "dev-command-it.err"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             dev.descendants().forEach(ProcessHandle::destroyForcibly);
             dev.destroyForcibly();
         }
     }
 
-    private static RecordMetadata publish(String bootstrap) throws Exception {
+    private static String cli(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int exit = Jobstream.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), args);
+        assertThat(exit).as("jobstream %s: %s", String.join(" ", args), err).isZero();
+        return out.toString();
+    }
+
+    private static HttpResponse<String> httpPost(String url, String json) throws IOException, InterruptedException {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .timeout(Duration.ofSeconds(30))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(json))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    private static RecordMetadata publish(String bootstrap, String envelope) throws Exception {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
                 new StringSerializer(),
                 new StringSerializer())) {
-            return producer.send(
-                            new ProducerRecord<>("jobs", 0, null, "{\"type\":\"log\",\"payload\":{\"to\":\"a@b.c\"}}"))
+            return producer.send(new ProducerRecord<>("jobs", 0, null, envelope))
                     .get(30, TimeUnit.SECONDS);
         }
     }

@@ -26,7 +26,8 @@ class ReadmeTest {
     @Test
     void everyCommandTheReadmeRunsExists() throws Exception {
         String readme = Files.readString(README);
-        for (String command : new String[] {"dev", "worker", "dlq-service", "publish", "topics"}) {
+        for (String command :
+                new String[] {"dev", "api", "worker", "dlq-service", "scheduler", "publish", "dlq", "lag", "topics"}) {
             assertThat(readme).contains("jobstream " + command);
             assertThat(Jobstream.run(
                             new java.io.PrintWriter(java.io.Writer.nullWriter()),

@@ -1,8 +1,10 @@
 package io.jobstream.dlq;
 
+import com.sun.net.httpserver.HttpHandler;
 import io.jobstream.dlq.internal.DelayForwarder;
 import io.jobstream.dlq.internal.RouterMetrics;
 import io.jobstream.dlq.internal.RouterTopology;
+import io.jobstream.dlq.internal.alert.DeadLetterFeed;
 import io.jobstream.runtime.CheckResult;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.ReadinessCheck;
@@ -10,6 +12,7 @@ import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * runs on its Streams thread and its forwarder on a thread named {@code jobstream-delay-forwarder-<queue>}. Failure
  * contract: a router thread that throws (e.g. the schema registry is down) is replaced and resumes from its last
  * commit; a forwarder whose producer is fenced stops and {@link #isRunning()} turns false.
+ *
+ * <p>With {@link Builder#alerts(AlertConfig)}, a dead-letter alert feed (thread {@code jobstream-dlq-alert-feed},
+ * consumer group {@code jobstream-dlq-alerts}) reads the committed records of every {@code <queue>.dlq} into an
+ * {@link AlertAggregator} whose sinks post on their own virtual threads; the router never waits for alerts.
+ * {@link #adminRoutes()} gives the dead-letter list/replay routes ({@link DlqAdminRoutes}) to mount on an admin
+ * server.
  */
 public final class DlqService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DlqService.class);
@@ -58,6 +67,11 @@ public final class DlqService implements AutoCloseable {
     private final RandomGenerator random;
     private final List<KafkaStreams> routers = new ArrayList<>();
     private final List<DelayForwarder> forwarders = new ArrayList<>();
+    private final AlertConfig alerts;
+    private final List<AlertSink> extraSinks;
+    private AlertAggregator aggregator;
+    private HttpClient alertHttp;
+    private DeadLetterFeed alertFeed;
     private boolean started;
     private boolean closed;
 
@@ -68,6 +82,8 @@ public final class DlqService implements AutoCloseable {
         this.registry = b.registry;
         this.clock = b.clock;
         this.random = b.random;
+        this.alerts = b.alerts;
+        this.extraSinks = List.copyOf(b.extraSinks);
     }
 
     /** A builder for a service with {@code config} talking to {@code kafka}. */
@@ -139,6 +155,32 @@ public final class DlqService implements AutoCloseable {
                     queue,
                     config.tiers().names());
         }
+        if (alerts != null) {
+            alertHttp = HttpClient.newHttpClient();
+            List<AlertSink> sinks = new ArrayList<>(alerts.sinks(alertHttp, clock));
+            sinks.addAll(extraSinks);
+            aggregator = AlertAggregator.builder(alerts)
+                    .sinks(sinks)
+                    .clock(clock)
+                    .registry(registry)
+                    .build()
+                    .start();
+            alertFeed = new DeadLetterFeed(config.queues(), kafka, serdes, aggregator).start();
+            LOG.info(
+                    "dead-letter alerts started sinks={} config={}",
+                    sinks.stream().map(AlertSink::name).toList(),
+                    alerts);
+        }
+    }
+
+    /**
+     * The dead-letter routes for the admin server, path → handler ({@link DlqAdminRoutes}: {@code GET
+     * /v1/queues/{q}/dlq}, {@code GET /v1/queues/{q}/dlq/{partition}/{offset}}, {@code POST
+     * /v1/queues/{q}/dlq:replay}); mount each with {@code AdminServer.route(path, handler)}. Usable before {@link
+     * #start()}.
+     */
+    public Map<String, HttpHandler> adminRoutes() {
+        return new DlqAdminRoutes(kafka, serdes, clock).routes();
     }
 
     /** Whether every router is running (or rebalancing) and every forwarder's thread is alive. */
@@ -175,6 +217,9 @@ public final class DlqService implements AutoCloseable {
                                 : ": " + failure.getClass().getSimpleName() + ": " + failure.getMessage()));
             }
         }
+        if (alertFeed != null && !alertFeed.isRunning()) {
+            problems.add("dead-letter alert feed stopped");
+        }
         return problems;
     }
 
@@ -198,6 +243,15 @@ public final class DlqService implements AutoCloseable {
         closed = true;
         Instant deadline = Instant.now().plus(timeout);
         boolean clean = true;
+        if (alertFeed != null) {
+            clean &= alertFeed.close(remaining(deadline));
+        }
+        if (aggregator != null) {
+            clean &= aggregator.close(remaining(deadline));
+        }
+        if (alertHttp != null) {
+            alertHttp.shutdownNow();
+        }
         for (DelayForwarder forwarder : forwarders) {
             clean &= forwarder.close(remaining(deadline));
         }
@@ -235,6 +289,8 @@ public final class DlqService implements AutoCloseable {
         private MeterRegistry registry = new SimpleMeterRegistry();
         private Clock clock = Clock.systemUTC();
         private RandomGenerator random = new Random();
+        private AlertConfig alerts;
+        private final List<AlertSink> extraSinks = new ArrayList<>();
 
         private Builder(DlqServiceConfig config, KafkaSettings kafka) {
             this.config = Objects.requireNonNull(config, "config");
@@ -265,8 +321,26 @@ public final class DlqService implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Turns on dead-letter alerts: the sinks {@code alerts} names (Slack, webhook, log), fed by the committed
+         * records of every served queue's {@code <queue>.dlq} (default: no alerts).
+         */
+        public Builder alerts(AlertConfig alerts) {
+            this.alerts = Objects.requireNonNull(alerts, "alerts");
+            return this;
+        }
+
+        /** Adds a sink to the ones {@link #alerts(AlertConfig)} names (alerts must be turned on too). */
+        public Builder alertSink(AlertSink sink) {
+            extraSinks.add(Objects.requireNonNull(sink, "sink"));
+            return this;
+        }
+
         /** The service, not yet started. */
         public DlqService build() {
+            if (alerts == null && !extraSinks.isEmpty()) {
+                throw new IllegalStateException("alert sinks were added but alerts(AlertConfig) was not set");
+            }
             return new DlqService(this);
         }
     }

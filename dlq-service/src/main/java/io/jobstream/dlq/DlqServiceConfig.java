@@ -129,22 +129,24 @@ public record DlqServiceConfig(
             .doc("How long the delay forwarder holds a batch after its transaction failed before retrying.")
             .build();
 
-    /** Every {@code jobstream.dlq.*} key. */
-    public static final ConfigDefinition DEFINITION = ConfigDefinition.of(
-            QUEUES,
-            DELAY_TIERS,
-            MAX_ATTEMPTS,
-            INITIAL_BACKOFF,
-            MULTIPLIER,
-            MAX_BACKOFF,
-            JITTER,
-            NON_RETRYABLE_REASONS,
-            NON_RETRYABLE_ERRORS,
-            TYPES,
-            HISTORY_LIMIT,
-            STATE_DIR,
-            MAX_POLL_WAIT,
-            FORWARDER_RETRY_BACKOFF);
+    /** Every {@code jobstream.dlq.*} key, the alert keys ({@link AlertConfig}) included. */
+    public static final ConfigDefinition DEFINITION = ConfigDefinition.combine(
+            ConfigDefinition.of(
+                    QUEUES,
+                    DELAY_TIERS,
+                    MAX_ATTEMPTS,
+                    INITIAL_BACKOFF,
+                    MULTIPLIER,
+                    MAX_BACKOFF,
+                    JITTER,
+                    NON_RETRYABLE_REASONS,
+                    NON_RETRYABLE_ERRORS,
+                    TYPES,
+                    HISTORY_LIMIT,
+                    STATE_DIR,
+                    MAX_POLL_WAIT,
+                    FORWARDER_RETRY_BACKOFF),
+            ConfigDefinition.of(AlertConfig.KEYS));
 
     public DlqServiceConfig {
         Objects.requireNonNull(queues, QUEUES.name());

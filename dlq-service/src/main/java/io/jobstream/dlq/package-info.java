@@ -11,6 +11,18 @@
  *       <queue>.events}) and the delay forwarder ({@code <queue>.delay.<tier>} → lower tier | {@code <queue>}).
  *   <li>{@link io.jobstream.dlq.DlqServiceConfig} holds every {@code jobstream.dlq.*} key ({@link
  *       io.jobstream.dlq.DlqServiceConfig#DEFINITION}) and the validated settings.
+ *   <li>Alerts: {@link io.jobstream.dlq.AlertAggregator} turns dead letters into few messages (first failure,
+ *       aggregated counts per window, "recovered") and delivers them to {@link io.jobstream.dlq.AlertSink}s
+ *       ({@link io.jobstream.dlq.SlackSink}, {@link io.jobstream.dlq.WebhookSink}, {@link io.jobstream.dlq.LogSink})
+ *       through bounded per-sink outboxes, configured by {@link io.jobstream.dlq.AlertConfig}.
+ *   <li>Replay: {@link io.jobstream.dlq.DlqReplay} lists, shows and replays dead letters ({@link
+ *       io.jobstream.dlq.ReplayFilter}, {@link io.jobstream.dlq.ReplayRequest}, {@link
+ *       io.jobstream.dlq.ReplaySummary}), once each, recorded in {@code <queue>.dlq.replayed} in the same
+ *       transaction; {@link io.jobstream.dlq.DlqAdminRoutes} serves the same over HTTP.
+ *   <li>Lag: {@link io.jobstream.dlq.LagMonitor} samples consumer groups' committed and end offsets into {@link
+ *       io.jobstream.dlq.LagSnapshot}s with lag in offsets and seconds and a Burrow-style {@link
+ *       io.jobstream.dlq.LagStatus}, configured by {@link io.jobstream.dlq.LagMonitorConfig}; {@link
+ *       io.jobstream.dlq.LagListener}s hear of status changes.
  * </ul>
  *
  * <p>Threading: policies and configs are immutable and thread-safe; {@link io.jobstream.dlq.DlqService}'s methods

@@ -30,7 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
@@ -66,6 +65,10 @@ public final class JobRunner implements AutoCloseable {
     private static final long MIN_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 5_000;
     private static final Succeeded SUCCEEDED = new Succeeded();
+    /** The two bytes that open Avro single-object encoding. */
+    private static final byte SINGLE_OBJECT_MARKER_0 = (byte) 0xC3;
+
+    private static final byte SINGLE_OBJECT_MARKER_1 = 0x01;
 
     private final ProcessorConfig config;
     private final Map<String, HandlerRegistration<?>> handlers;
@@ -109,16 +112,69 @@ public final class JobRunner implements AutoCloseable {
                         .name("jobstream-" + config.queue() + "-timeouts")
                         .daemon(true)
                         .factory());
-        timeouts.setRemoveOnCancelPolicy(true); // a finished job's timeout must not linger until it would fire
         this.timer = timeouts;
-        this.threads = Thread.ofVirtual()
-                .name("jobstream-" + config.queue() + "-job-", 0)
-                .factory();
+        // One sweep over the running jobs instead of a scheduled task per job: scheduling and cancelling a task per
+        // job costs a lock (shared by every job thread) and a heap update each; a sweep costs one pass over at most
+        // `concurrency` runs per period. A timeout fires at most one period late, never early.
+        long periodNanos = sweepPeriod(config).toNanos();
+        timeouts.scheduleAtFixedRate(this::sweepTimeouts, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+        // One name for all job threads: a numbered name is a string built per job, on the poll thread.
+        this.threads =
+                Thread.ofVirtual().name("jobstream-" + config.queue() + "-job").factory();
+    }
+
+    /** How often running jobs are checked against their deadlines: a tenth of the shortest timeout, 5 to 50 ms. */
+    static Duration sweepPeriod(ProcessorConfig config) {
+        Duration shortest = config.jobTimeout();
+        for (Duration timeout : config.typeTimeouts().values()) {
+            if (timeout.compareTo(shortest) < 0) {
+                shortest = timeout;
+            }
+        }
+        long millis = Math.clamp(shortest.toMillis() / 10, 5L, 50L);
+        return Duration.ofMillis(millis);
+    }
+
+    private void sweepTimeouts() {
+        try {
+            long now = System.nanoTime();
+            for (Run run : running) {
+                if (now - run.deadlineNanos >= 0) {
+                    running.remove(run);
+                    timeOut(run, run.timeout);
+                }
+            }
+        } catch (Throwable t) {
+            // never let a fault end the periodic sweep: later timeouts must still fire
+            LOG.error("timeout_sweep_failed error={}", t.toString(), t);
+        }
     }
 
     /** Runs {@code work} on a new virtual thread; {@code done} receives its outcome exactly once. */
     public void start(Work work, Consumer<Completion> done) {
-        threads.newThread(() -> runSafely(work, done)).start();
+        Job decoded = decodeOnCaller(work.record());
+        threads.newThread(() -> runSafely(work, decoded, done)).start();
+    }
+
+    /**
+     * Decodes a single-object encoded job on the calling (poll) thread, where the decoder's per-thread scratch buffers
+     * are reused: on a fresh virtual thread per job they would be allocated for every job. Single-object decoding
+     * never calls the schema registry, so it cannot block; anything else, and any failure, returns null and is left
+     * to the job's own thread, which decodes again and reports the failure as before.
+     */
+    private Job decodeOnCaller(ConsumerRecord<byte[], byte[]> record) {
+        byte[] value = record.value();
+        if (value == null
+                || value.length < 2
+                || value[0] != SINGLE_OBJECT_MARKER_0
+                || value[1] != SINGLE_OBJECT_MARKER_1) {
+            return null;
+        }
+        try {
+            return decoder.decode(record);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /**
@@ -143,10 +199,10 @@ public final class JobRunner implements AutoCloseable {
         failureSerde.close();
     }
 
-    private void runSafely(Work work, Consumer<Completion> done) {
+    private void runSafely(Work work, Job decoded, Consumer<Completion> done) {
         Outcome outcome;
         try {
-            outcome = execute(work, done);
+            outcome = execute(work, decoded, done);
         } catch (Throwable t) {
             LOG.error(
                     "job_abandoned partition={} offset={} reason=internal_error error={}",
@@ -161,10 +217,10 @@ public final class JobRunner implements AutoCloseable {
         }
     }
 
-    private Outcome execute(Work work, Consumer<Completion> done) {
+    private Outcome execute(Work work, Job decoded, Consumer<Completion> done) {
         Job job;
         try {
-            job = decode(work.record());
+            job = decoded != null ? decoded : decode(work.record());
         } catch (RuntimeException e) {
             return fail(
                     work, null, ProcessorMetrics.UNKNOWN_TYPE, FailureReason.DECODE_ERROR, e, e.getMessage(), false);
@@ -230,17 +286,9 @@ public final class JobRunner implements AutoCloseable {
             return new Abandoned("the processor closed before the job started");
         }
         Duration timeout = config.timeoutOf(type);
-        Run run =
-                new Run(work, job, config.queue(), clock.instant().plus(timeout), Thread.currentThread(), done, limit);
-        running.add(run);
-        ScheduledFuture<?> timeoutTask;
-        try {
-            timeoutTask = timer.schedule(() -> timeOut(run, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (RuntimeException e) {
-            running.remove(run);
-            run.releasePermit();
-            throw e;
-        }
+        Run run = new Run(
+                work, job, config.queue(), clock.instant().plus(timeout), timeout, Thread.currentThread(), done, limit);
+        running.add(run); // from here the timeout sweep watches it
         Throwable error = null;
         metrics.workersActive().incrementAndGet();
         try {
@@ -253,7 +301,6 @@ public final class JobRunner implements AutoCloseable {
         } finally {
             metrics.workersActive().decrementAndGet();
             running.remove(run);
-            timeoutTask.cancel(false);
         }
         long nanos = System.nanoTime() - run.startNanos;
         if (!run.decide()) {
@@ -467,9 +514,11 @@ public final class JobRunner implements AutoCloseable {
         final Job job;
         final String queue;
         final Instant deadline;
+        final Duration timeout;
         final Thread thread;
         final Consumer<Completion> done;
         final long startNanos = System.nanoTime();
+        final long deadlineNanos;
         final AtomicBoolean decided = new AtomicBoolean();
         final Semaphore permit;
         final AtomicBoolean permitHeld;
@@ -480,6 +529,7 @@ public final class JobRunner implements AutoCloseable {
                 Job job,
                 String queue,
                 Instant deadline,
+                Duration timeout,
                 Thread thread,
                 Consumer<Completion> done,
                 Semaphore permit) {
@@ -487,6 +537,8 @@ public final class JobRunner implements AutoCloseable {
             this.job = job;
             this.queue = queue;
             this.deadline = deadline;
+            this.timeout = timeout;
+            this.deadlineNanos = startNanos + timeout.toNanos();
             this.thread = thread;
             this.done = done;
             this.permit = permit;

@@ -1,8 +1,8 @@
 package io.jobstream.processor.internal;
 
 import io.jobstream.processor.OrderingMode;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -55,6 +55,9 @@ public final class Lanes<T> {
             lanes.put(key, new Lane<>(partitionOf.apply(job), job));
             ready.add(job);
         } else {
+            if (lane.waiting == null) {
+                lane.waiting = new ArrayDeque<>(2);
+            }
             lane.waiting.add(job);
             waiting++;
         }
@@ -80,7 +83,7 @@ public final class Lanes<T> {
         if (lane == null || lane.current != job) {
             return;
         }
-        T next = lane.waiting.poll();
+        T next = lane.waiting == null ? null : lane.waiting.poll();
         if (next == null) {
             lanes.remove(key);
         } else {
@@ -99,7 +102,7 @@ public final class Lanes<T> {
         ready.removeIf(job -> partitionOf.apply(job).equals(partition));
         lanes.values().removeIf(lane -> {
             if (lane.partition.equals(partition)) {
-                waiting -= lane.waiting.size();
+                waiting -= lane.waiting == null ? 0 : lane.waiting.size();
                 return true;
             }
             return false;
@@ -123,16 +126,42 @@ public final class Lanes<T> {
             case PARTITION -> partitionOf.apply(job);
             case KEY -> {
                 byte[] key = keyOf.apply(job);
-                yield key == null ? null : new KeyLane(partitionOf.apply(job), ByteBuffer.wrap(key));
+                yield key == null ? null : new KeyLane(partitionOf.apply(job), key);
             }
         };
     }
 
-    private record KeyLane(TopicPartition partition, ByteBuffer key) {}
+    /** A key lane's identity: partition and key bytes, hashed once ({@code Arrays.hashCode} is vectorised). */
+    private static final class KeyLane {
+        private final TopicPartition partition;
+        private final byte[] key;
+        private final int hash;
+
+        KeyLane(TopicPartition partition, byte[] key) {
+            this.partition = partition;
+            this.key = key;
+            this.hash = 31 * partition.hashCode() + Arrays.hashCode(key);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof KeyLane that
+                    && hash == that.hash
+                    && Arrays.equals(key, that.key)
+                    && partition.equals(that.partition);
+        }
+    }
 
     private static final class Lane<T> {
         final TopicPartition partition;
-        final ArrayDeque<T> waiting = new ArrayDeque<>(2);
+        /** Jobs behind the current one; null until a second job of the key arrives (most keys never get one). */
+        ArrayDeque<T> waiting;
+
         T current;
 
         Lane(TopicPartition partition, T current) {

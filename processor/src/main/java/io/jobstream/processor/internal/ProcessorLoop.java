@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Hand-back and wake-up.</b> Handler threads put their {@link Completion} on a queue and, when the poll thread is
  * parked in {@code poll()}, call {@code consumer.wakeup()} (at most once per park, decided under a lock), so the next
  * job of a key starts without waiting for the poll timeout. A stale wake-up can reach another blocking call; the loop
- * treats {@link WakeupException} from any consumer call as "retry" and never as a signal.
+ * treats {@link WakeupException} from any consumer call as "retry" and never as a signal. While at least {@code
+ * concurrency} fetched jobs wait to start, the loop waits on the hand-back queue instead of polling (a poll wakes the
+ * consumer's network thread, which a no-op drain pays for per turn), but polls at least every 50 ms.
  *
  * <p><b>Rebalance.</b> On revoke it drops the partitions' jobs that have not started, waits up to {@code
  * jobstream.worker.revoke-timeout} for their running ones, commits what finished, and forgets the partitions; jobs
@@ -52,6 +54,8 @@ public final class ProcessorLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessorLoop.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+    /** Longest time the loop goes without polling while it has enough fetched jobs waiting. */
+    private static final long MAX_POLL_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final ProcessorConfig config;
     private final Consumer<byte[], byte[]> consumer;
@@ -62,9 +66,13 @@ public final class ProcessorLoop implements Runnable {
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Set<TopicPartition> paused = new HashSet<>();
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
+    private final List<Completion> drained = new ArrayList<>();
+    private long lastPollNanos = System.nanoTime();
     private final Object wakeLock = new Object();
     private final CountDownLatch terminated = new CountDownLatch(1);
-    private boolean parked;
+    /** Written under {@link #wakeLock}; read without it by handler threads first (the common case: not parked). */
+    private volatile boolean parked;
+
     private int inFlight;
     private long lastCommitMillis;
     private volatile boolean closeRequested;
@@ -146,6 +154,12 @@ public final class ProcessorLoop implements Runnable {
     }
 
     private void wake() {
+        // The caller published its completion (or close request) before reading `parked`, and poll() writes `parked`
+        // before reading the queue: one of the two sees the other, so a parked poll is always woken. Most hand-backs
+        // find the loop busy and skip the lock.
+        if (!parked) {
+            return;
+        }
         synchronized (wakeLock) {
             if (parked) {
                 parked = false;
@@ -164,14 +178,36 @@ public final class ProcessorLoop implements Runnable {
             commitAsync();
             updateLag();
         }
+        long sincePoll = System.nanoTime() - lastPollNanos;
+        if (lanes.notStarted() >= config.concurrency() && sincePoll < MAX_POLL_GAP_NANOS && !closeRequested) {
+            // Enough fetched jobs wait to start: what lets the loop go on is a finished job, not more records. Each
+            // consumer.poll() costs a wake-up of the consumer's network thread, so wait for a hand-back instead, but
+            // poll at least every MAX_POLL_GAP (rebalance callbacks run inside poll).
+            awaitCompletion(MAX_POLL_GAP_NANOS - sincePoll);
+            return;
+        }
+        lastPollNanos = System.nanoTime();
         poll();
     }
 
+    private void awaitCompletion(long nanos) {
+        try {
+            Completion completion = completions.poll(nanos, TimeUnit.NANOSECONDS);
+            if (completion != null) {
+                apply(completion);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void applyCompletions() {
-        Completion completion;
-        while ((completion = completions.poll()) != null) {
+        // one lock round for everything handed back since the last turn
+        completions.drainTo(drained);
+        for (Completion completion : drained) {
             apply(completion);
         }
+        drained.clear();
     }
 
     private void apply(Completion completion) {
@@ -233,6 +269,7 @@ public final class ProcessorLoop implements Runnable {
         ConsumerRecords<byte[], byte[]> records;
         boolean park;
         synchronized (wakeLock) {
+            parked = true; // before reading the queue: see wake()
             park = completions.isEmpty() && !closeRequested;
             parked = park;
         }

@@ -37,7 +37,7 @@ public final class ProcessorMetrics {
     private final AtomicInteger pending = new AtomicInteger();
     private final Map<String, Counter> completed = new ConcurrentHashMap<>();
     private final Map<String, Counter> failed = new ConcurrentHashMap<>();
-    private final Map<String, Timer> durations = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Timer>> durations = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Depth> depths = new ConcurrentHashMap<>();
 
     public ProcessorMetrics(MeterRegistry registry, String queue) {
@@ -77,12 +77,14 @@ public final class ProcessorMetrics {
 
     /** A job of {@code type} succeeded. */
     public void completed(String type) {
-        completed
-                .computeIfAbsent(type, t -> Counter.builder(COMPLETED)
-                        .description("Jobs that succeeded")
-                        .tags(Tags.of("queue", queue, "type", t))
-                        .register(registry))
-                .increment();
+        Counter counter = completed.get(type); // resolved once per type: no lookup in the registry per job
+        if (counter == null) {
+            counter = completed.computeIfAbsent(type, t -> Counter.builder(COMPLETED)
+                    .description("Jobs that succeeded")
+                    .tags(Tags.of("queue", queue, "type", t))
+                    .register(registry));
+        }
+        counter.increment();
     }
 
     /** A job of {@code type} failed with {@code reason} and the failure was written. */
@@ -96,12 +98,19 @@ public final class ProcessorMetrics {
 
     /** A handler of {@code type} ran for {@code nanos} with {@code outcome} (succeeded, failed, timeout). */
     public void duration(String type, String outcome, long nanos) {
-        durations
-                .computeIfAbsent(type + "\u0000" + outcome, k -> Timer.builder(DURATION)
-                        .description("How long handlers ran")
-                        .tags(Tags.of("queue", queue, "type", type, "outcome", outcome))
-                        .register(registry))
-                .record(nanos, TimeUnit.NANOSECONDS);
+        // two lookups by the given strings, so the per-job path builds no key
+        Map<String, Timer> byOutcome = durations.get(type);
+        if (byOutcome == null) {
+            byOutcome = durations.computeIfAbsent(type, t -> new ConcurrentHashMap<>());
+        }
+        Timer timer = byOutcome.get(outcome);
+        if (timer == null) {
+            timer = byOutcome.computeIfAbsent(outcome, o -> Timer.builder(DURATION)
+                    .description("How long handlers ran")
+                    .tags(Tags.of("queue", queue, "type", type, "outcome", o))
+                    .register(registry));
+        }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Starts reporting the lag of {@code partition}. */

@@ -4,11 +4,20 @@
  * io.jobstream.producer.internal.JobChecks}), the cached topic directory ({@link
  * io.jobstream.producer.internal.AdminTopicDirectory}), the least-loaded partition choice and its lag refresher
  * ({@link io.jobstream.producer.internal.LeastLoaded}, {@link io.jobstream.producer.internal.LagRefresher}) and the
- * publish counter ({@link io.jobstream.producer.internal.PublishMetrics}).
+ * publish counter ({@link io.jobstream.producer.internal.PublishMetrics}); and the HTTP ingest API's mechanics: the
+ * route handlers ({@link io.jobstream.producer.internal.QueueRoutes}, {@link
+ * io.jobstream.producer.internal.WebhookRoutes}) for the JDK's HTTP server, JSON to jobs ({@link
+ * io.jobstream.producer.internal.JobRequests}), webhook signatures ({@link io.jobstream.producer.internal.Signatures})
+ * and the per-process memories: idempotency keys, replayed signatures, per-token rate limits ({@link
+ * io.jobstream.producer.internal.IdempotencyCache}, {@link io.jobstream.producer.internal.ReplayGuard}, {@link
+ * io.jobstream.producer.internal.RateLimits}).
  *
  * <p>Threading: everything here is thread-safe; the lag refresher owns one daemon thread, {@code
  * jobstream-publisher-lag}, ended by {@code close()}. Failure contract: job checks throw {@link
  * io.jobstream.producer.JobRejectedException}; the topic directory throws {@link java.util.concurrent.TimeoutException}
  * when the brokers do not answer in time; a failed lag refresh keeps the previous snapshot and is logged, never thrown.
+ * Route handlers run on the server's virtual threads and end every request with a response: an expected refusal is an
+ * {@link io.jobstream.producer.internal.ApiProblem} turned into a JSON error, never a 2xx for a job Kafka did not
+ * acknowledge; only an I/O fault escapes to the server (a 500).
  */
 package io.jobstream.producer.internal;

@@ -1,0 +1,427 @@
+package io.jobstream.dlq;
+
+import io.jobstream.dlq.internal.LagMeters;
+import io.jobstream.dlq.internal.LagWindow;
+import io.jobstream.dlq.internal.StatusEvaluator;
+import io.jobstream.dlq.internal.TimeLagEstimator;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Samples the consumer groups of interest through the Admin client, every {@link LagMonitorConfig#interval()} on one
+ * scheduled thread ({@code jobstream-lag-monitor}) once {@link #start() started}, or on demand with {@link
+ * #sampleNow()}. Each sample lists the consumer groups (classic and KIP-848 consumer groups), keeps those matching
+ * {@link LagMonitorConfig#groupPattern()}, adds {@link LagMonitorConfig#groups()} (listed or not), reads their committed offsets, the log-end offsets of those
+ * partitions and the groups' members; then judges each partition's status over its sliding window, estimates its
+ * time lag, updates the gauges and tells the {@link LagListener}s about group status changes.
+ *
+ * <pre>{@code
+ * LagMonitor monitor = LagMonitor.create(LagMonitorConfig.from(config), admin, registry, Clock.systemUTC());
+ * monitor.addListener(change -> alerts.send(change));
+ * monitor.start();
+ * ...
+ * System.out.print(monitor.snapshot().orElseThrow().toTable());
+ * monitor.close();
+ * }</pre>
+ *
+ * <p>Thread-safe: samples (scheduled or {@link #sampleNow()}) run one at a time. The Admin client belongs to the
+ * caller and is not closed by {@link #close()}. Failure contract: an Admin request that fails or times out makes
+ * the affected groups {@link LagStatus#ERR} in that sample (the monitor keeps sampling); a listener's exception is
+ * logged and ignored.
+ */
+public final class LagMonitor implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LagMonitor.class);
+
+    /** The name of the sampling thread. */
+    public static final String THREAD_NAME = "jobstream-lag-monitor";
+
+    private record Key(String group, TopicPartition partition) {}
+
+    private final LagMonitorConfig config;
+    private final Admin admin;
+    private final Clock clock;
+    private final LagMeters meters;
+    private final List<LagListener> listeners = new CopyOnWriteArrayList<>();
+    private final Object sampling = new Object();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong failedSamples = new AtomicLong();
+    private final ScheduledExecutorService scheduler;
+
+    // Owned under `sampling`.
+    private final Map<Key, LagWindow> windows = new HashMap<>();
+    private final Map<TopicPartition, TimeLagEstimator> endTables = new HashMap<>();
+    private final Map<String, LagStatus> groupStatuses = new HashMap<>();
+    private final Map<String, GroupLag> lastRead = new HashMap<>();
+
+    private volatile LagSnapshot latest;
+
+    private LagMonitor(LagMonitorConfig config, Admin admin, MeterRegistry registry, Clock clock) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.admin = Objects.requireNonNull(admin, "admin");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.meters = new LagMeters(Objects.requireNonNull(registry, "registry"));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, THREAD_NAME);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * A monitor, not sampling yet.
+     *
+     * @param config its settings
+     * @param admin the Admin client it reads the cluster with (not closed by the monitor)
+     * @param registry where the gauges go
+     * @param clock the time samples are stamped with
+     */
+    public static LagMonitor create(LagMonitorConfig config, Admin admin, MeterRegistry registry, Clock clock) {
+        return new LagMonitor(config, admin, registry, clock);
+    }
+
+    /** Starts sampling now and then every interval; idempotent. */
+    public LagMonitor start() {
+        if (closed.get()) {
+            throw new IllegalStateException("the lag monitor is closed");
+        }
+        if (started.compareAndSet(false, true)) {
+            long interval = config.interval().toMillis();
+            scheduler.scheduleAtFixedRate(this::scheduledSample, 0, interval, TimeUnit.MILLISECONDS);
+            log.info(
+                    "lag monitor started interval={} window={} groupPattern={} groups={}",
+                    config.interval(),
+                    config.window(),
+                    config.groupPattern(),
+                    config.groups());
+        }
+        return this;
+    }
+
+    /** Registers a listener for group status changes. */
+    public void addListener(LagListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** The latest sample's snapshot; empty before the first sample. */
+    public Optional<LagSnapshot> snapshot() {
+        return Optional.ofNullable(latest);
+    }
+
+    /** Takes a sample now (on the calling thread, after any sample in progress) and returns it. */
+    public LagSnapshot sampleNow() {
+        if (closed.get()) {
+            throw new IllegalStateException("the lag monitor is closed");
+        }
+        synchronized (sampling) {
+            return sample();
+        }
+    }
+
+    /** Stops sampling and removes the gauges; idempotent. Does not close the Admin client. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        scheduler.shutdownNow();
+        try {
+            if (!scheduler.awaitTermination(config.requestTimeout().toMillis() * 4, TimeUnit.MILLISECONDS)) {
+                log.warn("lag monitor thread did not stop in time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (sampling) {
+            meters.close();
+        }
+    }
+
+    private void scheduledSample() {
+        if (closed.get()) {
+            return;
+        }
+        try {
+            synchronized (sampling) {
+                sample();
+            }
+        } catch (RuntimeException e) {
+            if (failedSamples.incrementAndGet() == 1) {
+                log.warn("lag sample failed", e);
+            } else {
+                log.warn("lag sample failed error={} failures={}", e.toString(), failedSamples.get());
+            }
+        }
+    }
+
+    private LagSnapshot sample() {
+        Instant now = clock.instant();
+        long timeoutMs = config.requestTimeout().toMillis();
+        int timeout = (int) Math.min(Integer.MAX_VALUE, timeoutMs);
+
+        Set<String> groups;
+        try {
+            groups = new TreeSet<>(config.groups());
+            for (GroupListing listing : admin.listGroups(
+                            ListGroupsOptions.forConsumerGroups().timeoutMs(timeout))
+                    .all()
+                    .get(timeoutMs, TimeUnit.MILLISECONDS)) {
+                if (config.monitors(listing.groupId())) {
+                    groups.add(listing.groupId());
+                }
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            return publish(now, failAll("listGroups: " + describe(e)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return publish(now, failAll("interrupted"));
+        }
+
+        Map<String, ListConsumerGroupOffsetsSpec> specs = new LinkedHashMap<>();
+        groups.forEach(group -> specs.put(group, new ListConsumerGroupOffsetsSpec()));
+        var offsetsResult = groups.isEmpty()
+                ? null
+                : admin.listConsumerGroupOffsets(specs, new ListConsumerGroupOffsetsOptions().timeoutMs(timeout));
+        Map<String, KafkaFuture<ConsumerGroupDescription>> descriptions = groups.isEmpty()
+                ? Map.of()
+                : admin.describeConsumerGroups(groups, new DescribeConsumerGroupsOptions().timeoutMs(timeout))
+                        .describedGroups();
+
+        Map<String, Map<TopicPartition, Long>> committed = new LinkedHashMap<>();
+        Map<String, ConsumerGroupDescription> described = new HashMap<>();
+        Map<String, String> errors = new HashMap<>();
+        for (String group : groups) {
+            try {
+                Map<TopicPartition, Long> offsets = new HashMap<>();
+                Map<TopicPartition, OffsetAndMetadata> read =
+                        offsetsResult.partitionsToOffsetAndMetadata(group).get(timeoutMs, TimeUnit.MILLISECONDS);
+                read.forEach((tp, offset) -> {
+                    if (offset != null) {
+                        offsets.put(tp, offset.offset());
+                    }
+                });
+                committed.put(group, offsets);
+                described.put(group, descriptions.get(group).get(timeoutMs, TimeUnit.MILLISECONDS));
+            } catch (ExecutionException | TimeoutException e) {
+                errors.put(group, describe(e));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                errors.put(group, "interrupted");
+            }
+        }
+
+        Set<TopicPartition> partitions = new HashSet<>();
+        committed.forEach((group, offsets) -> {
+            if (!errors.containsKey(group)) {
+                partitions.addAll(offsets.keySet());
+            }
+        });
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        Map<TopicPartition, String> endErrors = new HashMap<>();
+        if (!partitions.isEmpty()) {
+            Map<TopicPartition, OffsetSpec> latestSpecs = new HashMap<>();
+            partitions.forEach(tp -> latestSpecs.put(tp, OffsetSpec.latest()));
+            ListOffsetsResult result = admin.listOffsets(latestSpecs, new ListOffsetsOptions().timeoutMs(timeout));
+            for (TopicPartition tp : partitions) {
+                try {
+                    ends.put(
+                            tp,
+                            result.partitionResult(tp)
+                                    .get(timeoutMs, TimeUnit.MILLISECONDS)
+                                    .offset());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                        endErrors.put(tp, describe(e));
+                    }
+                } catch (TimeoutException e) {
+                    endErrors.put(tp, describe(e));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    endErrors.put(tp, "interrupted");
+                }
+            }
+        }
+        Instant endsSeenAt = clock.instant(); // when the log ends were read; time lags are measured from here
+        ends.forEach((tp, end) -> endTables
+                .computeIfAbsent(tp, p -> new TimeLagEstimator(config.timeSamples()))
+                .record(end, endsSeenAt));
+
+        List<GroupLag> out = new ArrayList<>();
+        Set<Key> live = new HashSet<>();
+        for (String group : groups) {
+            String error = errors.get(group);
+            if (error == null) {
+                error = committed.get(group).keySet().stream()
+                        .filter(endErrors::containsKey)
+                        .findFirst()
+                        .map(tp -> "listOffsets " + tp + ": " + endErrors.get(tp))
+                        .orElse(null);
+            }
+            if (error != null) {
+                out.add(failed(group, error));
+                windows.keySet().stream().filter(k -> k.group().equals(group)).forEach(live::add);
+                continue;
+            }
+            out.add(read(group, committed.get(group), described.get(group), ends, now, endsSeenAt, live));
+        }
+        windows.keySet().retainAll(live);
+        Set<TopicPartition> livePartitions = new HashSet<>();
+        live.forEach(k -> livePartitions.add(k.partition()));
+        endTables.keySet().retainAll(livePartitions);
+        lastRead.keySet().retainAll(groups);
+        return publish(now, out);
+    }
+
+    private GroupLag read(
+            String group,
+            Map<TopicPartition, Long> offsets,
+            ConsumerGroupDescription description,
+            Map<TopicPartition, Long> ends,
+            Instant now,
+            Instant endsSeenAt,
+            Set<Key> live) {
+        Map<TopicPartition, String> owners = new HashMap<>();
+        for (MemberDescription member : description.members()) {
+            for (TopicPartition tp : member.assignment().topicPartitions()) {
+                owners.put(tp, member.clientId());
+            }
+        }
+        List<PartitionLag> partitions = new ArrayList<>();
+        LagStatus status = LagStatus.OK;
+        List<TopicPartition> sorted = new ArrayList<>(offsets.keySet());
+        sorted.sort(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+        for (TopicPartition tp : sorted) {
+            Long end = ends.get(tp);
+            if (end == null) {
+                continue; // the topic or partition is gone; its committed offset will expire
+            }
+            long offset = offsets.get(tp);
+            Key key = new Key(group, tp);
+            live.add(key);
+            Optional<String> owner = Optional.ofNullable(owners.get(tp));
+            LagWindow window = windows.computeIfAbsent(key, k -> new LagWindow(config.window()));
+            window.add(new LagWindow.Sample(now, offset, end, owner.isPresent()));
+            LagStatus partitionStatus = StatusEvaluator.evaluate(window.samples(), config.window());
+            long lag = Math.max(0, end - offset);
+            TimeLagEstimator.Estimate estimate = lag == 0
+                    ? new TimeLagEstimator.Estimate(Duration.ZERO, false)
+                    : endTables.get(tp).estimate(offset, endsSeenAt);
+            partitions.add(new PartitionLag(
+                    group,
+                    tp.topic(),
+                    tp.partition(),
+                    offset,
+                    end,
+                    lag,
+                    estimate.lag(),
+                    estimate.lowerBound(),
+                    partitionStatus,
+                    owner));
+            status = status.worst(partitionStatus);
+        }
+        GroupLag lagOfGroup = new GroupLag(
+                group,
+                description.groupState().name(),
+                description.members().size(),
+                status,
+                Optional.empty(),
+                partitions);
+        lastRead.put(group, lagOfGroup);
+        return lagOfGroup;
+    }
+
+    private GroupLag failed(String group, String error) {
+        GroupLag last = lastRead.get(group);
+        return new GroupLag(
+                group, "UNKNOWN", last == null ? 0 : last.members(), LagStatus.ERR, Optional.of(error), List.of());
+    }
+
+    private List<GroupLag> failAll(String error) {
+        Set<String> known = new TreeSet<>(groupStatuses.keySet());
+        List<GroupLag> out = new ArrayList<>();
+        for (String group : known) {
+            out.add(failed(group, error));
+        }
+        return out;
+    }
+
+    private LagSnapshot publish(Instant now, List<GroupLag> groups) {
+        LagSnapshot snapshot = new LagSnapshot(now, groups);
+        if (closed.get()) {
+            return snapshot; // a sample cut short by close(): no gauges, no listeners
+        }
+        meters.update(snapshot);
+        latest = snapshot;
+        Set<String> present = new HashSet<>();
+        for (GroupLag group : groups) {
+            present.add(group.group());
+            LagStatus previous = groupStatuses.getOrDefault(group.group(), LagStatus.OK);
+            groupStatuses.put(group.group(), group.status());
+            if (previous != group.status()) {
+                log.info(
+                        "lag status changed group={} from={} to={} lag={}",
+                        group.group(),
+                        previous,
+                        group.status(),
+                        group.totalLag());
+                notifyListeners(new LagListener.Change(group.group(), previous, group.status(), now, group));
+            }
+        }
+        groupStatuses.keySet().retainAll(present);
+        return snapshot;
+    }
+
+    private void notifyListeners(LagListener.Change change) {
+        for (LagListener listener : listeners) {
+            try {
+                listener.onStatusChange(change);
+            } catch (RuntimeException e) {
+                log.warn("lag listener failed group={} listener={}", change.group(), listener, e);
+            }
+        }
+    }
+
+    private static String describe(Exception e) {
+        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+    }
+}

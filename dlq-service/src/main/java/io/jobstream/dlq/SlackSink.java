@@ -1,0 +1,106 @@
+package io.jobstream.dlq;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jobstream.dlq.internal.alert.HttpDelivery;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * An {@link AlertSink} posting a Block Kit message to a Slack incoming webhook: queue, type, reason, error class and
+ * message, count, first and last job ids, and a replay command to copy.
+ *
+ * <p>Threading: thread-safe ({@link HttpClient} is). Answers: 2xx delivered, 429 {@link Delivery.RetryAfter} (from
+ * {@code Retry-After}, seconds or HTTP date), 5xx/408/I/O error retryable, any other status a permanent failure.
+ */
+public final class SlackSink implements AlertSink {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_MESSAGE = 500;
+
+    private final URI webhook;
+    private final HttpClient client;
+    private final Duration timeout;
+    private final Clock clock;
+
+    /**
+     * A sink posting to {@code webhook}.
+     *
+     * @param timeout the longest wait for one request's answer
+     */
+    public SlackSink(URI webhook, HttpClient client, Duration timeout, Clock clock) {
+        this.webhook = Objects.requireNonNull(webhook, "webhook");
+        this.client = Objects.requireNonNull(client, "client");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public String name() {
+        return "slack";
+    }
+
+    @Override
+    public Delivery deliver(Alert alert) {
+        return HttpDelivery.post(client, webhook, message(alert), timeout, clock);
+    }
+
+    /** The JSON body posted for {@code alert}. */
+    public static String message(Alert alert) {
+        AlertKey key = alert.key();
+        ObjectNode root = JSON.createObjectNode();
+        root.put("text", summary(alert));
+        ArrayNode blocks = root.putArray("blocks");
+        ObjectNode header = blocks.addObject().put("type", "header");
+        header.putObject("text").put("type", "plain_text").put("text", cut(summary(alert), 150));
+        ObjectNode section = blocks.addObject().put("type", "section");
+        ArrayNode fields = section.putArray("fields");
+        field(fields, "Queue", "`" + key.queue() + "`");
+        field(fields, "Type", "`" + key.type() + "`");
+        field(fields, "Reason", "`" + key.reason() + "`");
+        field(fields, "Count", Long.toString(alert.count()));
+        if (alert.kind() != Alert.Kind.RECOVERED) {
+            field(fields, "First job", "`" + alert.firstJobId() + "`");
+            field(fields, "Last job", "`" + alert.lastJobId() + "`");
+            String error = (key.errorClass().isEmpty() ? "" : "`" + key.errorClass() + "`\n")
+                    + cut(alert.errorMessage(), MAX_MESSAGE);
+            blocks.addObject()
+                    .put("type", "section")
+                    .putObject("text")
+                    .put("type", "mrkdwn")
+                    .put("text", "*Error*\n" + (error.isBlank() ? "(no message)" : error));
+            blocks.addObject()
+                    .put("type", "section")
+                    .putObject("text")
+                    .put("type", "mrkdwn")
+                    .put("text", "*Replay*\n```" + alert.replayCommand() + "```");
+        }
+        ObjectNode context = blocks.addObject().put("type", "context");
+        context.putArray("elements")
+                .addObject()
+                .put("type", "mrkdwn")
+                .put("text", "from " + alert.from() + " to " + alert.to());
+        return root.toString();
+    }
+
+    private static String summary(Alert alert) {
+        AlertKey key = alert.key();
+        return switch (alert.kind()) {
+            case FIRST -> "Dead letter on " + key.queue() + ": " + key.type() + " " + key.reason();
+            case AGGREGATED ->
+                alert.count() + " dead letters on " + key.queue() + ": " + key.type() + " " + key.reason();
+            case RECOVERED -> "Recovered: no dead letters on " + key.queue() + ": " + key.type() + " " + key.reason();
+        };
+    }
+
+    private static void field(ArrayNode fields, String name, String value) {
+        fields.addObject().put("type", "mrkdwn").put("text", "*" + name + "*\n" + value);
+    }
+
+    private static String cut(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+    }
+}

@@ -1,0 +1,16 @@
+/**
+ * Mechanics of dead-letter alerts; not for other modules.
+ *
+ * <ul>
+ *   <li>{@link io.jobstream.dlq.internal.alert.SinkOutbox}: one sink's bounded queue of unsent alerts, its rate
+ *       limit ({@link io.jobstream.dlq.internal.alert.TokenBucket}), {@code Retry-After} and retry backoff.
+ *   <li>{@link io.jobstream.dlq.internal.alert.HttpDelivery}: one JSON POST and how its answer is classified.
+ *   <li>{@link io.jobstream.dlq.internal.alert.DeadLetterFeed}: reads the committed dead letters of every served
+ *       queue's {@code <queue>.dlq} and feeds them to the {@link io.jobstream.dlq.AlertAggregator}.
+ * </ul>
+ *
+ * <p>Threading: an outbox is filled from any thread and drained by one thread; the feed owns its consumer on its
+ * own thread. Failure contract: sink errors are values ({@link io.jobstream.dlq.AlertSink.Delivery}), retried or
+ * dropped with a metric, never thrown to the router; the feed logs and retries after a consumer error.
+ */
+package io.jobstream.dlq.internal.alert;

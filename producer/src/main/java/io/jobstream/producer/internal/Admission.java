@@ -1,0 +1,58 @@
+package io.jobstream.producer.internal;
+
+import java.time.Duration;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** Counts requests in flight and stops admitting new ones at shutdown, so closing can wait for the rest. */
+public final class Admission {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition idle = lock.newCondition();
+    private int inFlight;
+    private boolean closed;
+
+    /** Admits a request, unless closed; every {@code true} must be matched by {@link #exit()}. */
+    public boolean enter() {
+        lock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            inFlight++;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A request finished. */
+    public void exit() {
+        lock.lock();
+        try {
+            if (--inFlight == 0) {
+                idle.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops admitting and waits up to {@code timeout} for requests in flight.
+     *
+     * @return whether every request finished in time
+     */
+    public boolean closeAndAwait(Duration timeout) throws InterruptedException {
+        lock.lock();
+        try {
+            closed = true;
+            long remaining = timeout.toNanos();
+            while (inFlight > 0 && remaining > 0) {
+                remaining = idle.awaitNanos(remaining);
+            }
+            return inFlight == 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.jobstream.producer.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.jobstream.producer.IngestApiConfig;
+import io.jobstream.producer.IngestApiConfig.Webhook;
+import io.jobstream.producer.JobPublisher;
+import io.jobstream.producer.JobReceipt;
+import io.jobstream.producer.Jobs;
+import io.jobstream.schemas.Job;
+import io.jobstream.schemas.Ulid;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * {@code POST /webhooks/{name}}: checks the request's signature with the webhook's scheme and secret, then publishes
+ * the raw body (its content type kept) as a job of the webhook's type on its queue, answering 202 only after Kafka
+ * acknowledged it. A missing, bad, stale or replayed signature is answered 401 and nothing is published.
+ *
+ * <p>Job headers: {@code jobstream.webhook} (the webhook's name), {@code jobstream.webhook-event} (GitHub's
+ * {@code X-GitHub-Event}, or the {@code type} of a Stripe event) and {@code jobstream.webhook-delivery} (GitHub's
+ * {@code X-GitHub-Delivery}, or the Stripe event's {@code id}); the delivery also fixes the job id
+ * ({@code Ulid.fromName(name/delivery)}), so a redelivered event carries the same id. Thread-safe.
+ */
+public final class WebhookRoutes implements HttpHandler {
+    /** The context path the routes are mounted at. */
+    public static final String CONTEXT = "/webhooks/";
+
+    /** The job header naming the webhook. */
+    public static final String WEBHOOK_HEADER = "jobstream.webhook";
+    /** The job header holding the sender's event type. */
+    public static final String EVENT_HEADER = "jobstream.webhook-event";
+    /** The job header holding the sender's delivery id. */
+    public static final String DELIVERY_HEADER = "jobstream.webhook-delivery";
+
+    static final String ROUTE = "/webhooks/{name}";
+
+    private final IngestApiConfig config;
+    private final Map<String, Webhook> webhooks;
+    private final JobPublisher publisher;
+    private final Publishing publishing;
+    private final ReplayGuard replays;
+    private final ApiMetrics metrics;
+    private final Admission admission;
+    private final Clock clock;
+
+    /** Routes for the webhooks of {@code config}. */
+    public WebhookRoutes(
+            IngestApiConfig config, JobPublisher publisher, ApiMetrics metrics, Admission admission, Clock clock) {
+        this.config = config;
+        this.webhooks = config.webhooks().stream().collect(Collectors.toMap(Webhook::name, Function.identity()));
+        this.publisher = publisher;
+        this.publishing = new Publishing(config.publishTimeout());
+        this.replays = new ReplayGuard(100_000, clock);
+        this.metrics = metrics;
+        this.admission = admission;
+        this.clock = clock;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        long started = System.nanoTime();
+        HttpIo.Response response;
+        boolean admitted = admission.enter();
+        try {
+            if (!admitted) {
+                throw new ApiProblem(
+                        503,
+                        "SHUTTING_DOWN",
+                        "the server is shutting down",
+                        Optional.of(Publishing.RETRY_AFTER_UNAVAILABLE));
+            }
+            String name = exchange.getRequestURI().getRawPath().substring(CONTEXT.length());
+            Webhook webhook = webhooks.get(name);
+            if (webhook == null) {
+                throw new ApiProblem(404, "NOT_FOUND", "no webhook named '" + name + "' is configured");
+            }
+            if (!exchange.getRequestMethod().equals("POST")) {
+                throw new ApiProblem(405, "METHOD_NOT_ALLOWED", ROUTE + " accepts POST only");
+            }
+            response = deliver(exchange, webhook);
+        } catch (ApiProblem problem) {
+            response = HttpIo.error(problem);
+        } finally {
+            if (admitted) {
+                admission.exit();
+            }
+        }
+        try {
+            HttpIo.send(exchange, response);
+        } finally {
+            metrics.record(ROUTE, response.status(), System.nanoTime() - started);
+        }
+    }
+
+    private HttpIo.Response deliver(HttpExchange exchange, Webhook webhook) throws IOException {
+        byte[] body = HttpIo.readBody(exchange, config.maxRequestSize());
+        byte[] secret = webhook.secret().value().getBytes(StandardCharsets.UTF_8);
+        String signature = exchange.getRequestHeaders().getFirst(webhook.header());
+        Signatures.Verification verification =
+                switch (webhook.scheme()) {
+                    case GITHUB -> Signatures.github(secret, body, signature);
+                    case STRIPE -> Signatures.stripe(secret, body, signature, clock.instant(), webhook.tolerance());
+                    case HMAC_SHA256 ->
+                        Signatures.hmacSha256(secret, body, webhook.header(), signature, webhook.encoding());
+                };
+        Optional<String> replayKey =
+                switch (verification) {
+                    case Signatures.Invalid invalid -> throw new ApiProblem(401, invalid.code(), invalid.message());
+                    case Signatures.Valid valid -> valid.replayKey().map(k -> webhook.name() + "/" + k);
+                };
+        if (replayKey.isPresent()
+                && !replays.firstUse(replayKey.get(), webhook.tolerance().multipliedBy(2))) {
+            throw new ApiProblem(
+                    401, "REPLAYED_SIGNATURE", "this signature was already used; the sender must sign each delivery");
+        }
+        CompletableFuture<JobReceipt> published;
+        try {
+            published = publisher.publish(webhook.queue(), job(exchange, webhook, body));
+        } catch (RuntimeException e) {
+            published = CompletableFuture.failedFuture(e);
+        }
+        try {
+            JobReceipt receipt = publishing.await(published);
+            return new HttpIo.Response(202, Publishing.receiptJson(receipt));
+        } catch (ApiProblem problem) {
+            // Not enqueued (or not known to be): let the sender retry the very same request.
+            replayKey.ifPresent(replays::forget);
+            throw problem;
+        }
+    }
+
+    private static Job job(HttpExchange exchange, Webhook webhook, byte[] body) {
+        String contentType = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type"))
+                .filter(t -> !t.isBlank())
+                .orElse(Jobs.OCTET_STREAM);
+        Jobs.Builder builder =
+                Jobs.builder(webhook.type()).payload(body, contentType).header(WEBHOOK_HEADER, webhook.name());
+        Optional<String> event = Optional.empty();
+        Optional<String> delivery = Optional.empty();
+        switch (webhook.scheme()) {
+            case GITHUB -> {
+                event = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-GitHub-Event"));
+                delivery = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-GitHub-Delivery"));
+            }
+            case STRIPE -> {
+                JsonNode node = stripeEvent(body);
+                event = text(node, "type");
+                delivery = text(node, "id");
+            }
+            case HMAC_SHA256 -> {}
+        }
+        event.filter(e -> !e.isBlank()).ifPresent(e -> builder.header(EVENT_HEADER, e));
+        delivery.filter(d -> !d.isBlank()).ifPresent(d -> {
+            builder.header(DELIVERY_HEADER, d);
+            builder.id(Ulid.fromName(webhook.name() + "/" + d));
+        });
+        return builder.build();
+    }
+
+    private static JsonNode stripeEvent(byte[] body) {
+        try {
+            return Payloads.MAPPER.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static Optional<String> text(JsonNode node, String field) {
+        if (node == null || !node.isObject() || !node.path(field).isTextual()) {
+            return Optional.empty();
+        }
+        return Optional.of(node.get(field).asText());
+    }
+}
