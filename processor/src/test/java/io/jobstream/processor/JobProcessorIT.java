@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,13 +27,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -117,28 +112,6 @@ class JobProcessorIT {
         producer.send(new ProducerRecord<>(queue, key.getBytes(StandardCharsets.UTF_8), value));
     }
 
-    private static Map<TopicPartition, Long> committed(Admin admin, String group) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata()
-                .get(10, TimeUnit.SECONDS);
-        Map<TopicPartition, Long> out = new HashMap<>();
-        offsets.forEach((tp, offset) -> {
-            if (offset != null) {
-                out.put(tp, offset.offset());
-            }
-        });
-        return out;
-    }
-
-    private static Map<TopicPartition, Long> logEnd(Admin admin, String queue, int partitions) throws Exception {
-        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        for (int p = 0; p < partitions; p++) {
-            request.put(new TopicPartition(queue, p), OffsetSpec.latest());
-        }
-        return admin.listOffsets(request).all().get(10, TimeUnit.SECONDS).entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
-    }
-
     private List<JobFailure> readFailures(KafkaCluster kafka, String queue, int expected) {
         Map<String, Object> props = kafka.clientProperties();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + queue);
@@ -194,9 +167,9 @@ class JobProcessorIT {
                 .build());
 
         // Then every job ran exactly once, in key order, and the committed offsets reach the log end
-        Map<TopicPartition, Long> end = logEnd(kafka.admin(), queue, partitions);
+        Map<TopicPartition, Long> end = kafka.endOffsets(queue);
         assertThat(end.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(jobs);
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> committed(kafka.admin(), config.group())
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> kafka.committedOffsets(config.group())
                 .equals(end));
         assertThat(total).hasValue(jobs);
         assertThat(runs).hasSize(jobs);
@@ -265,8 +238,8 @@ class JobProcessorIT {
         await().atMost(WAIT).until(() -> good.size() == 5);
         assertThat(good).containsExactly(1, 2, 3, 4, 5);
         assertThat(interrupted).hasValue(1);
-        await().atMost(WAIT).until(() -> committed(kafka.admin(), config.group())
-                .equals(Map.of(new TopicPartition(queue, 0), 10L)));
+        await().atMost(WAIT)
+                .until(() -> kafka.committedOffsets(config.group()).equals(Map.of(new TopicPartition(queue, 0), 10L)));
     }
 
     @Test
@@ -298,7 +271,7 @@ class JobProcessorIT {
         processor.close(Duration.ofMillis(500));
 
         // Then the committed offset stops at the blocked job
-        assertThat(committed(kafka.admin(), config.group())).isEqualTo(Map.of(new TopicPartition(queue, 0), 1L));
+        assertThat(kafka.committedOffsets(config.group())).isEqualTo(Map.of(new TopicPartition(queue, 0), 1L));
 
         // And a new processor in the group runs the blocked job again
         Set<String> rerun = ConcurrentHashMap.newKeySet();
@@ -307,7 +280,7 @@ class JobProcessorIT {
                 .handle("block", (ctx, bytes) -> rerun.add("block"))
                 .build());
         await().atMost(WAIT)
-                .until(() -> committed(kafka.admin(), config.group()).equals(Map.of(new TopicPartition(queue, 0), 3L)));
+                .until(() -> kafka.committedOffsets(config.group()).equals(Map.of(new TopicPartition(queue, 0), 3L)));
         assertThat(rerun).containsExactlyInAnyOrder("block", "work");
     }
 
@@ -354,8 +327,8 @@ class JobProcessorIT {
 
         // When the handlers are released, every job finishes and is committed
         release.countDown();
-        Map<TopicPartition, Long> end = logEnd(kafka.admin(), queue, 2);
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> committed(kafka.admin(), config.group())
+        Map<TopicPartition, Long> end = kafka.endOffsets(queue);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> kafka.committedOffsets(config.group())
                 .equals(end));
         assertThat(registry.get("jobstream.jobs.completed").counter().count()).isEqualTo(jobs);
     }

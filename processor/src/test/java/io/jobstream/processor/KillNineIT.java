@@ -26,12 +26,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -114,8 +111,7 @@ class KillNineIT {
         child.destroyForcibly(); // SIGKILL
         assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(child.exitValue()).isEqualTo(137);
-        long recordedRuns =
-                logEnd(kafka.admin(), runsTopic, 1).values().iterator().next();
+        long recordedRuns = kafka.endOffsets(runsTopic).values().iterator().next();
         try (KafkaConsumer<byte[], byte[]> reader = reader(kafka, runsTopic)) {
             childRuns.clear();
             List<String> all = new ArrayList<>();
@@ -130,7 +126,7 @@ class KillNineIT {
 
         // Then nothing on partition 0 was committed past the blocked job
         TopicPartition blocked = new TopicPartition(queue, 0);
-        Map<TopicPartition, Long> committedAfterKill = committed(kafka.admin(), Topics.workerGroup(queue));
+        Map<TopicPartition, Long> committedAfterKill = kafka.committedOffsets(Topics.workerGroup(queue));
         assertThat(committedAfterKill.getOrDefault(blocked, 0L)).isLessThanOrEqualTo(blockOffset);
 
         // When a new processor takes over the group
@@ -149,8 +145,8 @@ class KillNineIT {
                 .start();
 
         // Then it finishes the rest, the blocked job included, and no published job was lost
-        Map<TopicPartition, Long> end = logEnd(kafka.admin(), queue, partitions);
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> committed(kafka.admin(), config.group())
+        Map<TopicPartition, Long> end = kafka.endOffsets(queue);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> kafka.committedOffsets(config.group())
                 .equals(end));
         Set<String> ran = new HashSet<>(survivorRuns.keySet());
         childRuns.keySet().forEach(run -> ran.add(run.substring(run.indexOf(':') + 1)));
@@ -192,28 +188,5 @@ class KillNineIT {
         consumer.assign(List.of(new TopicPartition(topic, 0)));
         consumer.seekToBeginning(consumer.assignment());
         return consumer;
-    }
-
-    private static Map<TopicPartition, Long> committed(Admin admin, String group) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata()
-                .get(10, TimeUnit.SECONDS);
-        Map<TopicPartition, Long> out = new HashMap<>();
-        offsets.forEach((tp, offset) -> {
-            if (offset != null) {
-                out.put(tp, offset.offset());
-            }
-        });
-        return out;
-    }
-
-    private static Map<TopicPartition, Long> logEnd(Admin admin, String queue, int partitions) throws Exception {
-        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        for (int p = 0; p < partitions; p++) {
-            request.put(new TopicPartition(queue, p), OffsetSpec.latest());
-        }
-        Map<TopicPartition, Long> out = new HashMap<>();
-        admin.listOffsets(request).all().get(10, TimeUnit.SECONDS).forEach((tp, info) -> out.put(tp, info.offset()));
-        return out;
     }
 }

@@ -17,18 +17,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -104,8 +98,8 @@ class ScaleOutIT {
         third.close(Duration.ofSeconds(10));
 
         // Then every published job ran, the committed offsets reach the log end, and duplicates are few
-        Map<TopicPartition, Long> end = logEnd(kafka.admin(), queue, partitions);
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> committed(kafka.admin(), config.group())
+        Map<TopicPartition, Long> end = kafka.endOffsets(queue);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> kafka.committedOffsets(config.group())
                 .equals(end));
         assertThat(first.isRunning()).isTrue();
         assertThat(runs.keySet()).isEqualTo(published);
@@ -124,27 +118,5 @@ class ScaleOutIT {
                 .build();
         processors.add(processor);
         return processor.start();
-    }
-
-    private static Map<TopicPartition, Long> committed(Admin admin, String group) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata()
-                .get(10, TimeUnit.SECONDS);
-        Map<TopicPartition, Long> out = new HashMap<>();
-        offsets.forEach((tp, offset) -> {
-            if (offset != null) {
-                out.put(tp, offset.offset());
-            }
-        });
-        return out;
-    }
-
-    private static Map<TopicPartition, Long> logEnd(Admin admin, String queue, int partitions) throws Exception {
-        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        for (int p = 0; p < partitions; p++) {
-            request.put(new TopicPartition(queue, p), OffsetSpec.latest());
-        }
-        return admin.listOffsets(request).all().get(10, TimeUnit.SECONDS).entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 }

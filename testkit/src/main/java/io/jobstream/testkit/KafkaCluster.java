@@ -21,8 +21,11 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
@@ -265,6 +268,43 @@ public final class KafkaCluster implements AutoCloseable {
         Map<Integer, TopicPartitionInfo> partitions = new LinkedHashMap<>();
         describe(topic).partitions().forEach(partition -> partitions.put(partition.partition(), partition));
         return partitions;
+    }
+
+    /** The offsets consumer group {@code group} has committed, by partition (partitions without a commit left out). */
+    public Map<TopicPartition, Long> committedOffsets(String group) {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin().listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, Long> committed = new HashMap<>();
+            offsets.forEach((tp, offset) -> {
+                if (offset != null) {
+                    committed.put(tp, offset.offset());
+                }
+            });
+            return committed;
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new TestkitException("Cannot read the committed offsets of group " + group + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TestkitException("Interrupted while reading committed offsets", e);
+        }
+    }
+
+    /** The log-end offset of each partition of {@code topic}. */
+    public Map<TopicPartition, Long> endOffsets(String topic) {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        partitions(topic).keySet().forEach(p -> request.put(new TopicPartition(topic, p), OffsetSpec.latest()));
+        try {
+            return admin().listOffsets(request).all().get(30, TimeUnit.SECONDS).entrySet().stream()
+                    .collect(Collectors.toMap(
+                            Map.Entry::getKey, e -> e.getValue().offset()));
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new TestkitException("Cannot read the end offsets of " + topic + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TestkitException("Interrupted while reading end offsets", e);
+        }
     }
 
     /** This cluster's log folder: {@code broker-<id>.log} for each broker. */
