@@ -6,6 +6,7 @@ import io.jobstream.schemas.JobstreamException;
 import io.jobstream.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -211,7 +214,7 @@ public final class QueueTopics implements AutoCloseable {
                         admin.describeTopics(created).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS);
                 boolean ready = described.values().stream()
                         .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null));
-                if (ready) {
+                if (ready && leadersServe(described, timeoutMs)) {
                     return;
                 }
             } catch (ExecutionException e) {
@@ -231,6 +234,25 @@ public final class QueueTopics implements AutoCloseable {
         }
         throw new JobstreamException("the topics of queue " + queue + " were created but have no leaders after "
                 + timeoutMs + " ms" + (last == null ? "" : ": " + last));
+    }
+
+    /**
+     * Whether every partition's leader already serves it: the controller names a leader before the broker has
+     * become it, and a producer that writes in between can get stuck retrying with stale metadata. A ListOffsets
+     * request is answered only by the partition's serving leader.
+     */
+    private boolean leadersServe(Map<String, TopicDescription> described, int timeoutMs)
+            throws InterruptedException, TimeoutException {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        described.forEach((topic, description) -> description
+                .partitions()
+                .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
+        try {
+            admin.listOffsets(request).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            return false; // NOT_LEADER_OR_FOLLOWER / UNKNOWN_TOPIC_OR_PARTITION while the leader takes over
+        }
     }
 
     /** Closes the admin client when this instance created it. */

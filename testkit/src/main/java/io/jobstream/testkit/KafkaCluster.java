@@ -199,7 +199,9 @@ public final class KafkaCluster implements AutoCloseable {
                     .pollInSameThread()
                     .pollInterval(Duration.ofMillis(50))
                     .ignoreExceptions()
-                    .until(() -> describe(name).partitions().stream().allMatch(p -> p.leader() != null));
+                    // leaders named by the controller, and serving: ListOffsets is answered only by a serving leader
+                    .until(() -> describe(name).partitions().stream().allMatch(p -> p.leader() != null)
+                            && endOffsets(name).size() == partitions);
         } catch (ConditionTimeoutException e) {
             throw new TestkitException(
                     "Topic " + name + " has partitions without a leader after " + config.startupTimeout()
