@@ -3,6 +3,7 @@ package io.jobstream.processor;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.jobstream.processor.internal.BatchRegistration;
 import io.jobstream.processor.internal.HandlerRegistration;
 import io.jobstream.processor.internal.JobRunner;
 import io.jobstream.processor.internal.PayloadReader;
@@ -17,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -75,6 +77,7 @@ public final class JobProcessor implements AutoCloseable, Drainable {
         this.runner = new JobRunner(
                 config,
                 b.handlers,
+                b.batchHandlers,
                 JobDecoder.create(config.serde(), null, clock),
                 JobSerde.forFailure(config.serde()),
                 producer,
@@ -216,6 +219,7 @@ public final class JobProcessor implements AutoCloseable, Drainable {
     public static final class Builder {
         private final ProcessorConfig config;
         private final Map<String, HandlerRegistration<?>> handlers = new LinkedHashMap<>();
+        private final Map<String, BatchRegistration<?>> batchHandlers = new LinkedHashMap<>();
         private MeterRegistry registry = new SimpleMeterRegistry();
         private ObjectMapper mapper = JsonMapper.builder()
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -238,7 +242,7 @@ public final class JobProcessor implements AutoCloseable, Drainable {
          */
         public <T> Builder handle(String type, Class<T> payloadType, JobHandler<? super T> handler) {
             Objects.requireNonNull(type, "type");
-            if (handlers.containsKey(type)) {
+            if (handlers.containsKey(type) || batchHandlers.containsKey(type)) {
                 throw new IllegalArgumentException("job type '" + type + "' already has a handler");
             }
             handlers.put(type, new HandlerRegistration<>(type, PayloadReader.of(payloadType, mapper), handler));
@@ -248,6 +252,34 @@ public final class JobProcessor implements AutoCloseable, Drainable {
         /** Runs jobs of {@code type} with {@code handler}, given the payload's raw bytes. */
         public Builder handle(String type, JobHandler<byte[]> handler) {
             return handle(type, byte[].class, handler);
+        }
+
+        /**
+         * Runs jobs of {@code type} in batches with {@code handler}, each payload read as {@code payloadType} (as for
+         * {@link #handle(String, Class, JobHandler)}). A batch is handed over when it holds {@code maxBatchSize} jobs,
+         * or {@code maxWait} after its first job arrived, on one virtual thread; the type's timeout applies to the
+         * whole batch. Jobs are acknowledged individually (see {@link BatchHandler}), and a batch only ever holds jobs
+         * the ordering mode lets run at once (in {@code KEY} mode never two of one key).
+         *
+         * @throws IllegalArgumentException when {@code type} already has a handler, {@code maxBatchSize} is below 1 or
+         *     {@code maxWait} is negative
+         */
+        public <T> Builder handleBatch(
+                String type, Class<T> payloadType, int maxBatchSize, Duration maxWait, BatchHandler<T> handler) {
+            Objects.requireNonNull(type, "type");
+            if (handlers.containsKey(type) || batchHandlers.containsKey(type)) {
+                throw new IllegalArgumentException("job type '" + type + "' already has a handler");
+            }
+            batchHandlers.put(
+                    type,
+                    new BatchRegistration<>(
+                            type, PayloadReader.of(payloadType, mapper), maxBatchSize, maxWait, handler));
+            return this;
+        }
+
+        /** Runs jobs of {@code type} in batches with {@code handler}, given each payload's raw bytes. */
+        public Builder handleBatch(String type, int maxBatchSize, Duration maxWait, BatchHandler<byte[]> handler) {
+            return handleBatch(type, byte[].class, maxBatchSize, maxWait, handler);
         }
 
         /**
@@ -266,7 +298,9 @@ public final class JobProcessor implements AutoCloseable, Drainable {
 
         /** The job types that have a handler so far. */
         public Set<String> handledTypes() {
-            return Set.copyOf(handlers.keySet());
+            Set<String> types = new LinkedHashSet<>(handlers.keySet());
+            types.addAll(batchHandlers.keySet());
+            return Set.copyOf(types);
         }
 
         /** Where the meters go; a {@link SimpleMeterRegistry} unless set. */
@@ -302,7 +336,7 @@ public final class JobProcessor implements AutoCloseable, Drainable {
          * @throws IllegalStateException when no handler is registered
          */
         public JobProcessor build() {
-            if (handlers.isEmpty()) {
+            if (handlers.isEmpty() && batchHandlers.isEmpty()) {
                 throw new IllegalStateException("register at least one handler with handle(type, ...)");
             }
             return new JobProcessor(this);

@@ -7,7 +7,8 @@
  * on a virtual thread of its own, so handlers may block. Handlers of different jobs run concurrently up to {@code
  * jobstream.worker.concurrency}; jobs with one ordering key run one at a time, in order ({@link
  * io.jobstream.processor.OrderingMode}). {@link io.jobstream.processor.JobProcessor#close(java.time.Duration)} may be
- * called from any thread, any number of times.
+ * called from any thread, any number of times. A {@link io.jobstream.processor.BatchHandler} takes up to N ready jobs
+ * of one type at once on one virtual thread; its items are still acknowledged (and failed) one by one.
  *
  * <p><b>Failure contract.</b> A job ends succeeded (the handler returned) or failed: its {@code JobFailure} written to
  * {@code <queue>.failed} and acknowledged, with a stable reason ({@code HANDLER_ERROR}, {@code TIMEOUT}, {@code

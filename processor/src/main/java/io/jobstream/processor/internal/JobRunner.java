@@ -1,5 +1,7 @@
 package io.jobstream.processor.internal;
 
+import io.jobstream.processor.BatchItem;
+import io.jobstream.processor.BatchResult;
 import io.jobstream.processor.JobContext;
 import io.jobstream.processor.ProcessorConfig;
 import io.jobstream.processor.internal.Outcome.Abandoned;
@@ -20,15 +22,18 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
@@ -72,6 +77,7 @@ public final class JobRunner implements AutoCloseable {
 
     private final ProcessorConfig config;
     private final Map<String, HandlerRegistration<?>> handlers;
+    private final Map<String, Batcher<?>> batchers = new HashMap<>();
     private final JobDecoder decoder;
     private final JobSerde<JobFailure> failureSerde;
     private final Producer<byte[], byte[]> producer;
@@ -94,8 +100,27 @@ public final class JobRunner implements AutoCloseable {
             Producer<byte[], byte[]> producer,
             Clock clock,
             ProcessorMetrics metrics) {
+        this(config, handlers, Map.of(), decoder, failureSerde, producer, clock, metrics);
+    }
+
+    /** A runner with batch handlers too: jobs of their types are collected into batches (see {@link Batcher}). */
+    public JobRunner(
+            ProcessorConfig config,
+            Map<String, HandlerRegistration<?>> handlers,
+            Map<String, BatchRegistration<?>> batchHandlers,
+            JobDecoder decoder,
+            JobSerde<JobFailure> failureSerde,
+            Producer<byte[], byte[]> producer,
+            Clock clock,
+            ProcessorMetrics metrics) {
         this.config = config;
         this.handlers = Map.copyOf(handlers);
+        batchHandlers.forEach((type, registration) -> {
+            if (this.handlers.containsKey(type)) {
+                throw new IllegalArgumentException("job type '" + type + "' has both a handler and a batch handler");
+            }
+            batchers.put(type, new Batcher<>(registration));
+        });
         this.decoder = decoder;
         this.failureSerde = failureSerde;
         this.producer = producer;
@@ -140,8 +165,22 @@ public final class JobRunner implements AutoCloseable {
             long now = System.nanoTime();
             for (Run run : running) {
                 if (now - run.deadlineNanos >= 0) {
-                    running.remove(run);
-                    timeOut(run, run.timeout);
+                    if (run.batch == null) {
+                        running.remove(run);
+                        timeOut(run, run.timeout);
+                    } else {
+                        // decide every item of the batch before interrupting its thread: an item decided after the
+                        // interrupt could be reported succeeded by a handler that returns on the interrupt
+                        List<Run> decided = new ArrayList<>(run.batch.size());
+                        for (Run item : run.batch) {
+                            running.remove(item);
+                            if (item.decide()) {
+                                decided.add(item);
+                            }
+                        }
+                        decided.forEach(item -> item.cancelled = true); // all of them cancelled before interrupting
+                        decided.forEach(item -> timedOut(item, item.timeout));
+                    }
                 }
             }
         } catch (Throwable t) {
@@ -183,6 +222,13 @@ public final class JobRunner implements AutoCloseable {
      */
     public void abandon() {
         abandoned = true;
+        for (Batcher<?> batcher : batchers.values()) {
+            for (Pending pending : batcher.takeAll()) {
+                pending.releasePermit();
+                pending.done.accept(
+                        new Completion(pending.work, new Abandoned("the processor closed before the batch started")));
+            }
+        }
         for (Run run : running) {
             if (run.decide()) {
                 run.cancel();
@@ -229,10 +275,14 @@ public final class JobRunner implements AutoCloseable {
             return new Abandoned("the schema registry was unavailable until the processor closed");
         }
         HandlerRegistration<?> handler = handlers.get(job.getType());
-        String typeTag = handler == null ? ProcessorMetrics.UNKNOWN_TYPE : job.getType();
+        Batcher<?> batcher = handler == null ? batchers.get(job.getType()) : null;
+        String typeTag = handler == null && batcher == null ? ProcessorMetrics.UNKNOWN_TYPE : job.getType();
         Optional<Instant> expiresAt = job.getExpiresAt();
         if (expiresAt.isPresent() && !clock.instant().isBefore(expiresAt.get())) {
             return fail(work, job, typeTag, FailureReason.EXPIRED, null, "expired at " + expiresAt.get(), false);
+        }
+        if (batcher != null) {
+            return enqueue(work, job, batcher, done);
         }
         if (handler == null) {
             return fail(
@@ -325,6 +375,128 @@ public final class JobRunner implements AutoCloseable {
                 FailureClassification.isRetryable(error));
     }
 
+    /**
+     * Hands a job of a batch type to its batcher, after taking its type's in-flight slot; null when queued (the batch
+     * delivers the outcome).
+     */
+    private Outcome enqueue(Work work, Job job, Batcher<?> batcher, Consumer<Completion> done) {
+        Semaphore limit = typeLimits.get(job.getType());
+        if (limit != null) {
+            try {
+                limit.acquire();
+            } catch (InterruptedException e) {
+                return new Abandoned("interrupted while waiting for the in-flight limit of type " + job.getType());
+            }
+        }
+        Pending pending = new Pending(work, job, done, limit);
+        if (abandoned) {
+            pending.releasePermit();
+            return new Abandoned("the processor closed before the job started");
+        }
+        batcher.add(pending);
+        return null;
+    }
+
+    /** Runs one batch on the current (virtual) thread; every item's outcome is delivered exactly once. */
+    private <T> void runBatch(BatchRegistration<T> registration, List<Pending> batch) {
+        if (abandoned) {
+            for (Pending pending : batch) {
+                pending.releasePermit();
+                pending.done.accept(
+                        new Completion(pending.work, new Abandoned("the processor closed before the batch started")));
+            }
+            return;
+        }
+        String type = registration.type();
+        Duration timeout = config.timeoutOf(type);
+        Instant deadline = clock.instant().plus(timeout);
+        Thread thread = Thread.currentThread();
+        List<Run> runs = new ArrayList<>(batch.size());
+        List<BatchItem<T>> items = new ArrayList<>(batch.size());
+        for (Pending pending : batch) {
+            Run run = new Run(
+                    pending.work, pending.job, config.queue(), deadline, timeout, thread, pending.done, pending.limit);
+            T value;
+            try {
+                value = registration.reader().read(pending.job.getPayload());
+            } catch (Throwable t) {
+                run.decide();
+                run.releasePermit();
+                finishFailed(run, t, 0);
+                continue;
+            }
+            runs.add(run);
+            items.add(new BatchItem<>(run, value));
+        }
+        if (runs.isEmpty()) {
+            return;
+        }
+        metrics.batchSize(type, runs.size());
+        List<Run> siblings = List.copyOf(runs);
+        runs.forEach(run -> run.batch = siblings); // published to the sweep by the concurrent set below
+        running.addAll(runs); // from here the timeout sweep watches every item, all with the batch's deadline
+        BatchResult result = null;
+        Throwable error = null;
+        long startNanos = System.nanoTime();
+        metrics.workersActive().incrementAndGet();
+        try {
+            if (abandoned) {
+                runs.forEach(Run::cancel);
+            }
+            result = registration.handler().handle(Collections.unmodifiableList(items));
+            if (result == null) {
+                error = new IllegalStateException("the batch handler of job type '" + type + "' returned null");
+            }
+        } catch (Throwable t) {
+            error = t;
+        } finally {
+            metrics.workersActive().decrementAndGet();
+            runs.forEach(running::remove);
+        }
+        long nanos = System.nanoTime() - startNanos;
+        Thread.interrupted(); // a stale interrupt (an item timed out) must not disturb writing the outcomes
+        for (int i = 0; i < runs.size(); i++) {
+            Run run = runs.get(i);
+            if (!run.decide()) {
+                continue; // timed out or abandoned: its outcome is already on its way
+            }
+            run.releasePermit();
+            Throwable itemError =
+                    error != null ? error : result.failureOf(items.get(i)).orElse(null);
+            if (itemError == null) {
+                metrics.duration(type, "succeeded", nanos);
+                metrics.completed(type);
+                run.done.accept(new Completion(run.work, SUCCEEDED));
+            } else {
+                finishFailed(run, itemError, nanos);
+            }
+        }
+    }
+
+    /** Writes the failure of a decided batch item on a thread of its own, so the item's writes run side by side. */
+    private void finishFailed(Run run, Throwable error, long nanos) {
+        String type = run.job.getType();
+        metrics.duration(type, "failed", nanos);
+        threads.newThread(() -> {
+                    Outcome outcome;
+                    try {
+                        outcome = fail(
+                                run.work,
+                                run.job,
+                                type,
+                                FailureReason.HANDLER_ERROR,
+                                error,
+                                error.getMessage(),
+                                FailureClassification.isRetryable(error));
+                    } catch (Throwable t) {
+                        LOG.error("job_abandoned reason=internal_error error={}", t.toString(), t);
+                        outcome = new Abandoned("internal error: " + t);
+                    }
+                    run.done.accept(new Completion(run.work, outcome));
+                })
+                .start();
+    }
+
     @SuppressWarnings("unchecked")
     private static <T> void invoke(HandlerRegistration<T> handler, JobContext context, ByteBuffer payload)
             throws Exception {
@@ -336,6 +508,11 @@ public final class JobRunner implements AutoCloseable {
         if (!run.decide()) {
             return;
         }
+        timedOut(run, timeout);
+    }
+
+    /** Cancels a run whose timeout decided its outcome and writes its {@code TIMEOUT} failure. */
+    private void timedOut(Run run, Duration timeout) {
         run.cancel();
         run.releasePermit(); // a handler that ignores the interrupt must not hold its type's slot
         metrics.duration(run.job.getType(), "timeout", System.nanoTime() - run.startNanos);
@@ -508,6 +685,104 @@ public final class JobRunner implements AutoCloseable {
                 : text.substring(0, TEXT_LIMIT) + "\n\t... (truncated, " + text.length() + " chars)";
     }
 
+    /** A job of a batch type waiting for its batch, holding its type's in-flight slot if the type has a limit. */
+    private static final class Pending {
+        final Work work;
+        final Job job;
+        final Consumer<Completion> done;
+        final Semaphore limit;
+
+        Pending(Work work, Job job, Consumer<Completion> done, Semaphore limit) {
+            this.work = work;
+            this.job = job;
+            this.done = done;
+            this.limit = limit;
+        }
+
+        void releasePermit() {
+            if (limit != null) {
+                limit.release();
+            }
+        }
+    }
+
+    /**
+     * Collects the ready jobs of one batch type and launches a batch (on a virtual thread of its own) when it holds
+     * {@code maxBatchSize} jobs or {@code maxWait} after its first job arrived. Which jobs are ready is the poll
+     * thread's business (the ordering mode), so a batch never holds two jobs the mode forbids running together.
+     */
+    private final class Batcher<T> {
+        private final BatchRegistration<T> registration;
+        private List<Pending> waiting = new ArrayList<>();
+        /** Incremented whenever the waiting jobs are taken: a flush timer of an earlier batch does nothing. */
+        private long generation;
+
+        Batcher(BatchRegistration<T> registration) {
+            this.registration = registration;
+        }
+
+        void add(Pending pending) {
+            List<Pending> full = null;
+            boolean first;
+            long gen;
+            synchronized (this) {
+                waiting.add(pending);
+                first = waiting.size() == 1;
+                gen = generation;
+                if (waiting.size() >= registration.maxBatchSize()) {
+                    full = takeLocked();
+                }
+            }
+            if (full != null) {
+                launch(full);
+            } else if (first) {
+                try {
+                    timer.schedule(() -> flushDue(gen), registration.maxWait().toNanos(), TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    flushDue(gen); // the runner is closing: run what waits now
+                }
+            }
+        }
+
+        private void flushDue(long gen) {
+            List<Pending> batch;
+            synchronized (this) {
+                if (gen != generation || waiting.isEmpty()) {
+                    return;
+                }
+                batch = takeLocked();
+            }
+            launch(batch);
+        }
+
+        synchronized List<Pending> takeAll() {
+            return takeLocked();
+        }
+
+        private List<Pending> takeLocked() {
+            List<Pending> batch = waiting;
+            waiting = new ArrayList<>();
+            generation++;
+            return batch;
+        }
+
+        private void launch(List<Pending> batch) {
+            threads.newThread(() -> {
+                        try {
+                            runBatch(registration, batch);
+                        } catch (Throwable t) {
+                            // runBatch delivers every outcome itself; reaching here is a bug: never leave one hanging
+                            LOG.error(
+                                    "batch_abandoned type={} reason=internal_error error={}",
+                                    registration.type(),
+                                    t.toString(),
+                                    t);
+                        }
+                    })
+                    .start();
+        }
+    }
+
     /** One run of a handler: its context, and who decides the outcome (the handler's return or its timeout). */
     private static final class Run implements JobContext {
         final Work work;
@@ -523,6 +798,8 @@ public final class JobRunner implements AutoCloseable {
         final Semaphore permit;
         final AtomicBoolean permitHeld;
         volatile boolean cancelled;
+        /** Every run of the batch this run belongs to (itself included), or null for a single job. */
+        List<Run> batch;
 
         Run(
                 Work work,

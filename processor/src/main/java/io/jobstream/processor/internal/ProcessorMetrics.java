@@ -2,6 +2,7 @@ package io.jobstream.processor.internal;
 
 import io.jobstream.schemas.FailureReason;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -27,6 +28,7 @@ public final class ProcessorMetrics {
     public static final String PENDING = "jobstream.jobs.pending";
     public static final String WORKERS_ACTIVE = "jobstream.workers.active";
     public static final String QUEUE_DEPTH = "jobstream.queue.depth";
+    public static final String BATCH_SIZE = "jobstream.batch.size";
     /** The {@code type} tag of jobs whose type has no handler or could not be read. */
     public static final String UNKNOWN_TYPE = "unknown";
 
@@ -38,6 +40,7 @@ public final class ProcessorMetrics {
     private final Map<String, Counter> completed = new ConcurrentHashMap<>();
     private final Map<String, Counter> failed = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Timer>> durations = new ConcurrentHashMap<>();
+    private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Depth> depths = new ConcurrentHashMap<>();
 
     public ProcessorMetrics(MeterRegistry registry, String queue) {
@@ -111,6 +114,17 @@ public final class ProcessorMetrics {
                     .register(registry));
         }
         timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A batch of {@code size} jobs of {@code type} was handed to its batch handler. */
+    public void batchSize(String type, int size) {
+        batchSizes
+                .computeIfAbsent(type, t -> DistributionSummary.builder(BATCH_SIZE)
+                        .description("Jobs per batch handed to a batch handler")
+                        .baseUnit("jobs")
+                        .tags(Tags.of("queue", queue, "type", t))
+                        .register(registry))
+                .record(size);
     }
 
     /** Starts reporting the lag of {@code partition}. */

@@ -1,0 +1,645 @@
+package io.jobstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.jobstream.producer.SchedulerConfig;
+import io.jobstream.runtime.Config;
+import io.jobstream.runtime.ConfigKey;
+import io.jobstream.runtime.ConfigLoader;
+import io.jobstream.runtime.ConfigType;
+import io.jobstream.runtime.RuntimeConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * The deployment files (docker-compose.yml, deploy/swarm, deploy/k8s, Prometheus, Grafana) cannot be run here (no
+ * Docker engine), so their structure is checked against the real CLI: every command line parses with the picocli
+ * command classes, every {@code JOBSTREAM_*} env var is a known config key, every health check and scrape target
+ * points at the port the role really serves its admin endpoint on.
+ */
+class DeploymentFilesTest {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path ROOT = repositoryRoot();
+    private static final Set<String> SERVICE_ROLES = Set.of("api", "worker", "dlq-service", "scheduler");
+    private static final Set<String> JOBSTREAM_SERVICES = Set.of("topics", "api", "worker", "dlq-service", "scheduler");
+    private static final Map<String, String> INFRASTRUCTURE = Map.of(
+            "kafka", "apache/kafka:",
+            "schema-registry", "confluentinc/cp-schema-registry:",
+            "dragonfly", "docker.dragonflydb.io/dragonflydb/dragonfly:",
+            "prometheus", "prom/prometheus:",
+            "grafana", "grafana/grafana:");
+    private static final Pattern METRIC = Pattern.compile("\\bjobstream_[a-z_]+");
+
+    @Test
+    void composeRunsEveryRoleFromTheOneImageWithValidCommandsAndEnv() throws IOException {
+        // Given
+        JsonNode services =
+                YAML.readTree(ROOT.resolve("docker-compose.yml").toFile()).path("services");
+
+        // Then
+        assertInfrastructure(services);
+        Set<String> jobstream = jobstreamServices(services);
+        assertThat(jobstream).containsExactlyInAnyOrderElementsOf(JOBSTREAM_SERVICES);
+        for (String name : jobstream) {
+            JsonNode service = services.path(name);
+            assertThat(service.path("build").asText())
+                    .as("%s builds the repo's Dockerfile", name)
+                    .isEqualTo(".");
+            assertThat(service.path("image").asText()).as("%s: one image", name).isEqualTo("jobstream:local");
+            assertValidService("compose " + name, service);
+        }
+        assertThat(commandOf(services.path("topics")))
+                .containsSequence("topics", "create", "--queue", "jobs", "--partitions", "12", "--replication", "1");
+        assertThat(services.path("worker").path("deploy").path("replicas").asInt())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void composeStartsServicesInOrderAndChecksTheirHealth() throws IOException {
+        // Given
+        JsonNode services =
+                YAML.readTree(ROOT.resolve("docker-compose.yml").toFile()).path("services");
+
+        // Then every dependency exists with a condition, and the roles wait for the topics
+        services.properties().forEach(entry -> entry.getValue()
+                .path("depends_on")
+                .properties()
+                .forEach(dependency -> {
+                    assertThat(services.has(dependency.getKey()))
+                            .as("%s depends on %s", entry.getKey(), dependency.getKey())
+                            .isTrue();
+                    assertThat(dependency.getValue().path("condition").asText())
+                            .as("%s -> %s", entry.getKey(), dependency.getKey())
+                            .isIn("service_started", "service_healthy", "service_completed_successfully");
+                    if (dependency.getValue().path("condition").asText().equals("service_healthy")) {
+                        assertThat(services.path(dependency.getKey()).has("healthcheck"))
+                                .as("%s waits for %s to be healthy", entry.getKey(), dependency.getKey())
+                                .isTrue();
+                    }
+                }));
+        for (String role : SERVICE_ROLES) {
+            assertThat(services.path(role)
+                            .path("depends_on")
+                            .path("topics")
+                            .path("condition")
+                            .asText())
+                    .as("%s waits for the topics", role)
+                    .isEqualTo("service_completed_successfully");
+        }
+        assertThat(services.path("scheduler").path("depends_on").has("dragonfly"))
+                .isTrue();
+    }
+
+    @Test
+    void composeMountsFilesThatExistAndTheSchedulerConfigLoads() throws IOException {
+        // Given
+        JsonNode services =
+                YAML.readTree(ROOT.resolve("docker-compose.yml").toFile()).path("services");
+
+        // Then every bind-mounted file is in the repo
+        services.properties().forEach(entry -> {
+            for (JsonNode volume : entry.getValue().path("volumes")) {
+                String source = volume.asText().split(":")[0];
+                if (source.startsWith("./")) {
+                    assertThat(ROOT.resolve(source))
+                            .as("%s mounts %s", entry.getKey(), source)
+                            .exists();
+                }
+            }
+        });
+        // and the scheduler reads the mounted schedules
+        JsonNode scheduler = services.path("scheduler");
+        String configPath = optionValue(commandOf(scheduler), "--config").orElseThrow();
+        String mounted = null;
+        for (JsonNode volume : scheduler.path("volumes")) {
+            String[] parts = volume.asText().split(":");
+            if (parts[1].equals(configPath)) {
+                mounted = parts[0];
+            }
+        }
+        assertThat(mounted).as("the scheduler's --config file is mounted").isNotNull();
+        assertSchedulerConfigLoads(Files.readString(ROOT.resolve(mounted)));
+        assertThat(env(scheduler)).containsEntry("JOBSTREAM_COORDINATION_REDIS_URI", "redis://dragonfly:6379");
+    }
+
+    @Test
+    void swarmStackHasTheSameServicesWithReplicasAndRestartPolicies() throws IOException {
+        // Given
+        Path stackFile = ROOT.resolve("deploy/swarm/docker-stack.yml");
+        JsonNode stack = YAML.readTree(stackFile.toFile());
+        JsonNode services = stack.path("services");
+        JsonNode compose =
+                YAML.readTree(ROOT.resolve("docker-compose.yml").toFile()).path("services");
+
+        // Then
+        assertInfrastructure(services);
+        assertThat(fieldNames(services)).containsExactlyInAnyOrderElementsOf(fieldNames(compose));
+        Set<String> jobstream = jobstreamServices(services);
+        assertThat(jobstream).containsExactlyInAnyOrderElementsOf(JOBSTREAM_SERVICES);
+        services.properties().forEach(entry -> {
+            JsonNode service = entry.getValue();
+            assertThat(service.has("build"))
+                    .as("swarm does not build: %s", entry.getKey())
+                    .isFalse();
+            assertThat(service.path("deploy").path("replicas").isInt())
+                    .as("%s has deploy.replicas", entry.getKey())
+                    .isTrue();
+            assertThat(service.path("deploy")
+                            .path("restart_policy")
+                            .path("condition")
+                            .asText())
+                    .as("%s has a restart policy", entry.getKey())
+                    .isIn("any", "on-failure");
+        });
+        for (String name : jobstream) {
+            assertValidService("swarm " + name, services.path(name));
+            assertThat(commandOf(services.path(name)))
+                    .as("swarm %s runs what compose runs", name)
+                    .isEqualTo(commandOf(compose.path(name)));
+        }
+        assertThat(services.path("worker").path("deploy").path("replicas").asInt())
+                .isEqualTo(2);
+        assertThat(services.path("topics")
+                        .path("deploy")
+                        .path("restart_policy")
+                        .path("condition")
+                        .asText())
+                .as("the one-shot topics service is not restarted once done")
+                .isEqualTo("on-failure");
+        stack.path("configs").properties().forEach(config -> assertThat(stackFile
+                        .getParent()
+                        .resolve(config.getValue().path("file").asText()))
+                .as("swarm config %s", config.getKey())
+                .exists());
+    }
+
+    @Test
+    void prometheusScrapesEveryRoleOnItsAdminPort() throws IOException {
+        // Given
+        JsonNode prometheus =
+                YAML.readTree(ROOT.resolve("deploy/prometheus/prometheus.yml").toFile());
+        Set<String> targets = new HashSet<>();
+        for (JsonNode job : prometheus.path("scrape_configs")) {
+            String path = job.path("metrics_path").asText("/metrics");
+            assertThat(path).isEqualTo("/metrics");
+            for (JsonNode staticConfig : job.path("static_configs")) {
+                staticConfig.path("targets").forEach(target -> targets.add(target.asText()));
+            }
+            for (JsonNode dns : job.path("dns_sd_configs")) {
+                dns.path("names")
+                        .forEach(name -> targets.add(
+                                name.asText() + ":" + dns.path("port").asInt()));
+            }
+        }
+
+        // Then
+        for (String file : List.of("docker-compose.yml", "deploy/swarm/docker-stack.yml")) {
+            JsonNode services = YAML.readTree(ROOT.resolve(file).toFile()).path("services");
+            for (String role : SERVICE_ROLES) {
+                assertThat(targets)
+                        .as("%s: Prometheus scrapes %s", file, role)
+                        .contains(role + ":" + adminPort(services.path(role)));
+            }
+        }
+    }
+
+    @Test
+    void grafanaIsProvisionedWithADashboardOfDocumentedMetrics() throws IOException {
+        // Given
+        JsonNode datasources = YAML.readTree(ROOT.resolve("deploy/grafana/provisioning/datasources/prometheus.yml")
+                .toFile());
+        JsonNode dashboard = JSON.readTree(
+                ROOT.resolve("deploy/grafana/dashboards/jobstream.json").toFile());
+
+        // Then
+        assertThat(datasources.path("datasources").get(0).path("url").asText()).isEqualTo("http://prometheus:9090");
+        List<String> expressions = new ArrayList<>();
+        dashboard.path("panels").forEach(panel -> panel.path("targets")
+                .forEach(t -> expressions.add(t.path("expr").asText())));
+        assertThat(expressions).isNotEmpty();
+        expressions.forEach(DeploymentFilesTest::assertOnlyDocumentedMetrics);
+    }
+
+    @Test
+    void kubernetesDeploymentsRunValidCommandsWithProbes() throws IOException {
+        // Given
+        List<JsonNode> documents = kubernetesDocuments();
+        Map<String, JsonNode> byKindAndName = new LinkedHashMap<>();
+        documents.forEach(document -> byKindAndName.put(
+                document.path("kind").asText() + "/"
+                        + document.path("metadata").path("name").asText(),
+                document));
+
+        // Then
+        Set<String> roles = new HashSet<>();
+        for (JsonNode document : documents) {
+            String kind = document.path("kind").asText();
+            if (!kind.equals("Deployment") && !kind.equals("Job")) {
+                continue;
+            }
+            String name = document.path("metadata").path("name").asText();
+            JsonNode pod = document.path("spec").path("template");
+            if (kind.equals("Deployment")) {
+                JsonNode labels = pod.path("metadata").path("labels");
+                document.path("spec")
+                        .path("selector")
+                        .path("matchLabels")
+                        .properties()
+                        .forEach(label -> assertThat(labels.path(label.getKey()))
+                                .as("%s's pods carry its selector's label %s", name, label.getKey())
+                                .isEqualTo(label.getValue()));
+            }
+            for (JsonNode container : pod.path("spec").path("containers")) {
+                List<String> args = strings(container.path("args"));
+                String role = assertParses("k8s " + name, args);
+                roles.add(role);
+                assertThat(container.path("image").asText()).startsWith("jobstream:");
+                for (JsonNode env : container.path("env")) {
+                    assertKnownEnvVar("k8s " + name, env.path("name").asText());
+                }
+                for (JsonNode from : container.path("envFrom")) {
+                    String ref = from.has("configMapRef")
+                            ? "ConfigMap/"
+                                    + from.path("configMapRef").path("name").asText()
+                            : "Secret/" + from.path("secretRef").path("name").asText();
+                    assertThat(byKindAndName).as("%s reads %s", name, ref).containsKey(ref);
+                    byKindAndName
+                            .get(ref)
+                            .path(ref.startsWith("ConfigMap") ? "data" : "stringData")
+                            .fieldNames()
+                            .forEachRemaining(var -> assertKnownEnvVar(ref, var));
+                }
+                if (SERVICE_ROLES.contains(role)) {
+                    assertProbes(
+                            name,
+                            container,
+                            role.equals("api") ? 8080 : kubernetesAdminPort(container, args, byKindAndName));
+                }
+            }
+        }
+        assertThat(roles).containsAll(SERVICE_ROLES);
+        assertThat(roles).contains("topics");
+
+        JsonNode apiService = byKindAndName.get("Service/jobstream-api");
+        assertThat(apiService).as("a Service for the API").isNotNull();
+        assertThat(apiService.path("spec").path("selector"))
+                .isEqualTo(byKindAndName
+                        .get("Deployment/jobstream-api")
+                        .path("spec")
+                        .path("selector")
+                        .path("matchLabels"));
+
+        JsonNode schedules = byKindAndName.get("ConfigMap/jobstream-scheduler");
+        assertSchedulerConfigLoads(schedules.path("data").path("scheduler.yaml").asText());
+    }
+
+    @Test
+    void kedaScalesTheWorkerOnQueueDepthUpToThePartitionCount() throws IOException {
+        // Given
+        List<JsonNode> documents = kubernetesDocuments();
+        JsonNode scaledObject = documents.stream()
+                .filter(d -> d.path("kind").asText().equals("ScaledObject"))
+                .findFirst()
+                .orElseThrow();
+        String target =
+                scaledObject.path("spec").path("scaleTargetRef").path("name").asText();
+        JsonNode deployment = documents.stream()
+                .filter(d -> d.path("kind").asText().equals("Deployment"))
+                .filter(d -> d.path("metadata").path("name").asText().equals(target))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("ScaledObject targets a missing Deployment " + target));
+        int partitions = documents.stream()
+                .filter(d -> d.path("kind").asText().equals("Job"))
+                .flatMap(
+                        d -> stream(d.path("spec").path("template").path("spec").path("containers")))
+                .map(c -> strings(c.path("args")))
+                .filter(args -> args.getFirst().equals("topics"))
+                .map(args -> Integer.parseInt(optionValue(args, "--partitions").orElseThrow()))
+                .findFirst()
+                .orElseThrow();
+
+        // Then
+        List<String> workerArgs = strings(deployment
+                .path("spec")
+                .path("template")
+                .path("spec")
+                .path("containers")
+                .get(0)
+                .path("args"));
+        assertThat(workerArgs.getFirst()).isEqualTo("worker");
+        assertThat(scaledObject.path("spec").path("maxReplicaCount").asInt())
+                .as("more workers than partitions would idle")
+                .isPositive()
+                .isLessThanOrEqualTo(partitions);
+        JsonNode trigger = scaledObject.path("spec").path("triggers").get(0);
+        assertThat(trigger.path("type").asText()).isEqualTo("prometheus");
+        String query = trigger.path("metadata").path("query").asText();
+        assertThat(query).contains("jobstream_queue_depth");
+        assertOnlyDocumentedMetrics(query);
+    }
+
+    @Test
+    void dockerfileBuildsEveryModuleAndRunsTheJarAsNonRoot() throws IOException {
+        // Given
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+        String pom = Files.readString(ROOT.resolve("pom.xml"));
+        List<String> ignored = Files.readAllLines(ROOT.resolve(".dockerignore"));
+        List<String> modules = new ArrayList<>();
+        Matcher module = Pattern.compile("<module>([^<]+)</module>").matcher(pom);
+        while (module.find()) {
+            modules.add(module.group(1));
+        }
+
+        // Then the build stage sees every module of the reactor
+        assertThat(modules).isNotEmpty();
+        for (String name : modules) {
+            assertThat(dockerfile)
+                    .as("the Dockerfile copies module %s", name)
+                    .contains("COPY " + name + "/ " + name + "/");
+            assertThat(ignored).as(".dockerignore keeps module %s", name).doesNotContain(name, name + "/");
+        }
+        assertThat(dockerfile)
+                .contains("FROM maven:3.9-eclipse-temurin-21 AS build")
+                .contains("./mvnw -B -q package -DskipTests -pl cli -am")
+                .contains("FROM eclipse-temurin:21-jre")
+                .contains("ENTRYPOINT [\"java\", \"-jar\", \"/app/jobstream.jar\"]")
+                .contains("CMD [\"--help\"]")
+                .contains("EXPOSE 8080");
+        Matcher user = Pattern.compile("(?m)^USER (\\S+)").matcher(dockerfile);
+        assertThat(user.find()).as("the image runs as a named user").isTrue();
+        assertThat(user.group(1)).doesNotStartWith("root").doesNotStartWith("0");
+    }
+
+    // ---- checks
+
+    private static void assertInfrastructure(JsonNode services) {
+        INFRASTRUCTURE.forEach(
+                (name, image) -> assertThat(services.path(name).path("image").asText())
+                        .as("infrastructure service %s", name)
+                        .startsWith(image));
+    }
+
+    private static void assertValidService(String where, JsonNode service) {
+        List<String> command = commandOf(service);
+        String role = assertParses(where, command);
+        Map<String, String> env = env(service);
+        assertThat(env).as(where).containsKey("JOBSTREAM_KAFKA_BOOTSTRAP_SERVERS");
+        env.keySet().forEach(var -> assertKnownEnvVar(where, var));
+        if (SERVICE_ROLES.contains(role)) {
+            String healthcheck =
+                    String.join(" ", strings(service.path("healthcheck").path("test")));
+            assertThat(healthcheck)
+                    .as("%s checks /health on its admin port", where)
+                    .contains("http://localhost:" + adminPort(service) + "/health");
+        }
+    }
+
+    /** Parses {@code args} with the real command classes; returns the subcommand's name. */
+    private static String assertParses(String where, List<String> args) {
+        assertThat(args).as("%s has a command", where).isNotEmpty();
+        CommandLine commandLine = new CommandLine(new Jobstream());
+        assertThat(commandLine.getSubcommands()).as(where).containsKey(args.getFirst());
+        assertThatCode(() -> commandLine.parseArgs(args.toArray(String[]::new)))
+                .as("%s: %s parses", where, args)
+                .doesNotThrowAnyException();
+        ParseResult result = commandLine.parseArgs(args.toArray(String[]::new));
+        assertThat(result.subcommand()).as(where).isNotNull();
+        assertThat(result.subcommand().isUsageHelpRequested()).isFalse();
+        return result.subcommand().commandSpec().name();
+    }
+
+    private static void assertKnownEnvVar(String where, String var) {
+        if (!var.startsWith("JOBSTREAM_")) {
+            return;
+        }
+        Set<String> known = new HashSet<>(Set.of("JOBSTREAM_COORDINATION_REDIS_URI"));
+        List<String> prefixes = new ArrayList<>(
+                List.of("JOBSTREAM_API_TOKENS_", "JOBSTREAM_SCHEDULER_SCHEDULES_", "JOBSTREAM_KAFKA_PROPERTIES_"));
+        for (ConfigKey<?> key : ConfigReference.ALL.keys()) {
+            known.add(key.envVar());
+            if (key.type().equals(ConfigType.MAP)) {
+                prefixes.add(key.envVar() + "_");
+            }
+        }
+        boolean mapEntry = prefixes.stream().anyMatch(p -> var.startsWith(p) && var.length() > p.length());
+        assertThat(known.contains(var) || mapEntry)
+                .as("%s sets %s, which is no config key's env var", where, var)
+                .isTrue();
+    }
+
+    private static void assertProbes(String where, JsonNode container, int adminPort) {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        container
+                .path("ports")
+                .forEach(p -> ports.put(
+                        p.path("name").asText(), p.path("containerPort").asInt()));
+        for (var probe :
+                Map.of("readinessProbe", "/ready", "livenessProbe", "/health").entrySet()) {
+            JsonNode get = container.path(probe.getKey()).path("httpGet");
+            assertThat(get.path("path").asText())
+                    .as("%s %s", where, probe.getKey())
+                    .isEqualTo(probe.getValue());
+            JsonNode port = get.path("port");
+            int number = port.isInt() ? port.asInt() : ports.getOrDefault(port.asText(), -1);
+            assertThat(number)
+                    .as("%s %s probes the admin port", where, probe.getKey())
+                    .isEqualTo(adminPort);
+        }
+    }
+
+    private static void assertSchedulerConfigLoads(String yaml) {
+        Config config = ConfigLoader.forDefinition(SchedulerCommand.DEFINITION)
+                .withYaml(yaml)
+                .withEnvironment(Map.of("JOBSTREAM_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092"))
+                .load();
+        assertThat(SchedulerConfig.from(config).schedules()).isNotEmpty();
+    }
+
+    /** Every {@code jobstream_*} series in a PromQL expression is a metric of the README's Metrics table. */
+    private static void assertOnlyDocumentedMetrics(String expression) {
+        Set<String> documented = documentedMetrics();
+        Matcher matcher = METRIC.matcher(expression);
+        boolean any = false;
+        while (matcher.find()) {
+            any = true;
+            String series = matcher.group();
+            String base = series.replaceFirst("_(bucket|count|sum|max)$", "");
+            boolean known = Stream.of(base, base.replaceFirst("_total$", ""), base.replaceFirst("_seconds$", ""))
+                    .anyMatch(documented::contains);
+            assertThat(known)
+                    .as("%s in %s is in the README's Metrics table", series, expression)
+                    .isTrue();
+        }
+        assertThat(any).as("%s uses a jobstream metric", expression).isTrue();
+    }
+
+    private static Set<String> documentedMetrics() {
+        try {
+            String readme = Files.readString(ROOT.resolve("README.md"));
+            String table = readme.substring(readme.indexOf("## Metrics"), readme.indexOf("## Modules"));
+            Set<String> names = new HashSet<>();
+            Matcher row = Pattern.compile("(?m)^\\| (.+?) \\| ").matcher(table);
+            while (row.find()) {
+                String last = null;
+                Matcher code = Pattern.compile("`([^`]+)`").matcher(row.group(1));
+                while (code.find()) {
+                    String name = code.group(1);
+                    // `jobstream.alerts.sent` / `.suppressed`: a suffix replaces the last part
+                    if (name.startsWith(".") && last != null) {
+                        name = last.substring(0, last.lastIndexOf('.')) + name;
+                    }
+                    last = name;
+                    names.add(name.replace('.', '_').replace('-', '_'));
+                }
+            }
+            return names;
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    // ---- reading the files
+
+    private static Set<String> jobstreamServices(JsonNode services) {
+        Set<String> names = new HashSet<>();
+        services.properties().forEach(entry -> {
+            String image = entry.getValue().path("image").asText();
+            if (entry.getValue().has("build") || image.startsWith("jobstream:") || image.contains("JOBSTREAM_IMAGE")) {
+                names.add(entry.getKey());
+            }
+        });
+        return names;
+    }
+
+    private static List<String> commandOf(JsonNode service) {
+        JsonNode command = service.path("command");
+        return command.isTextual() ? List.of(command.asText().trim().split("\\s+")) : strings(command);
+    }
+
+    private static Map<String, String> env(JsonNode service) {
+        Map<String, String> env = new LinkedHashMap<>();
+        JsonNode environment = service.path("environment");
+        if (environment.isArray()) {
+            environment.forEach(e -> {
+                String[] parts = e.asText().split("=", 2);
+                env.put(parts[0], parts.length > 1 ? parts[1] : "");
+            });
+        } else {
+            environment
+                    .properties()
+                    .forEach(e -> env.put(e.getKey(), e.getValue().asText()));
+        }
+        return env;
+    }
+
+    /** The port a compose/swarm service serves /health and /metrics on: flag, else env var, else the default. */
+    private static int adminPort(JsonNode service) {
+        List<String> command = commandOf(service);
+        Optional<String> flag = command.getFirst().equals("api")
+                ? optionValue(command, "--port")
+                : optionValue(command, "--admin-port");
+        return Integer.parseInt(flag.or(() -> Optional.ofNullable(env(service).get(RuntimeConfig.ADMIN_PORT.envVar())))
+                .orElse(String.valueOf(RuntimeConfig.ADMIN_PORT.defaultValue().orElseThrow())));
+    }
+
+    private static int kubernetesAdminPort(JsonNode container, List<String> args, Map<String, JsonNode> byKindAndName) {
+        Optional<String> flag = optionValue(args, "--admin-port");
+        if (flag.isPresent()) {
+            return Integer.parseInt(flag.get());
+        }
+        for (JsonNode env : container.path("env")) {
+            if (env.path("name").asText().equals(RuntimeConfig.ADMIN_PORT.envVar())) {
+                return env.path("value").asInt();
+            }
+        }
+        for (JsonNode from : container.path("envFrom")) {
+            JsonNode configMap = byKindAndName.get(
+                    "ConfigMap/" + from.path("configMapRef").path("name").asText());
+            if (configMap != null && configMap.path("data").has(RuntimeConfig.ADMIN_PORT.envVar())) {
+                return configMap
+                        .path("data")
+                        .path(RuntimeConfig.ADMIN_PORT.envVar())
+                        .asInt();
+            }
+        }
+        return RuntimeConfig.ADMIN_PORT.defaultValue().orElseThrow();
+    }
+
+    private static Optional<String> optionValue(List<String> args, String option) {
+        int index = args.indexOf(option);
+        return index >= 0 && index + 1 < args.size() ? Optional.of(args.get(index + 1)) : Optional.empty();
+    }
+
+    private static List<JsonNode> kubernetesDocuments() throws IOException {
+        List<JsonNode> documents = new ArrayList<>();
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(ROOT.resolve("deploy/k8s"))) {
+            files = listing.filter(
+                            p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+                    .sorted()
+                    .toList();
+        }
+        assertThat(files).isNotEmpty();
+        for (Path file : files) {
+            try (var values = YAML.readerFor(JsonNode.class).<JsonNode>readValues(file.toFile())) {
+                while (values.hasNext()) {
+                    JsonNode document = values.next();
+                    if (document != null && !document.isMissingNode() && !document.isNull()) {
+                        assertThat(document.path("apiVersion").asText())
+                                .as(file.toString())
+                                .isNotEmpty();
+                        documents.add(document);
+                    }
+                }
+            }
+        }
+        return documents;
+    }
+
+    private static List<String> strings(JsonNode array) {
+        return stream(array).map(JsonNode::asText).toList();
+    }
+
+    private static Stream<JsonNode> stream(JsonNode array) {
+        List<JsonNode> items = new ArrayList<>();
+        array.forEach(items::add);
+        return items.stream();
+    }
+
+    private static Set<String> fieldNames(JsonNode node) {
+        Set<String> names = new HashSet<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static Path repositoryRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.exists(dir.resolve("docker-compose.yml"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new AssertionError(
+                    "docker-compose.yml not found above " + Path.of("").toAbsolutePath());
+        }
+        return dir;
+    }
+}
