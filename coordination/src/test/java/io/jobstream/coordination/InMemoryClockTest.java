@@ -2,6 +2,7 @@ package io.jobstream.coordination;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jobstream.testkit.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** The in-memory store's leases and rates follow the clock it is given. */
 class InMemoryClockTest {
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final Coordination coordination = Coordination.inMemory(clock);
 
     @AfterEach

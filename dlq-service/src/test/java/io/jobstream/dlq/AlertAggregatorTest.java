@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jobstream.dlq.RecordingServer.Answer;
 import io.jobstream.dlq.RecordingServer.Request;
+import io.jobstream.testkit.ManualClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -21,7 +22,7 @@ class AlertAggregatorTest {
     private static final AlertKey KEY = new AlertKey("emails", "send_email", "HANDLER_ERROR", "java.io.IOException");
     private static final Instant T0 = Instant.parse("2026-11-22T06:00:00Z");
 
-    private final FakeClock clock = new FakeClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final HttpClient http = HttpClient.newHttpClient();
     private RecordingServer slack;

@@ -9,41 +9,24 @@ import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigException;
 import io.jobstream.runtime.ConfigLoader;
 import io.jobstream.schemas.Job;
+import io.jobstream.testkit.ManualClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class CronSchedulerTest {
     private static final Instant T0 = Instant.parse("2026-11-22T09:00:00Z");
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(T0);
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final ManualClock clock = new ManualClock(T0);
     private final Coordination coordination = Coordination.inMemory(Clock.systemUTC());
     private final List<Job> published = new CopyOnWriteArrayList<>();
     private final List<CronScheduler> schedulers = new ArrayList<>();
@@ -77,7 +60,7 @@ class CronSchedulerTest {
         await().atMost(Duration.ofSeconds(10)).until(scheduler::isLeader);
 
         // When time moves 35 s on and the leader checks twice
-        now.set(T0.plusSeconds(35));
+        clock.set(T0.plusSeconds(35));
         int first = scheduler.check();
         int second = scheduler.check();
 
@@ -105,14 +88,14 @@ class CronSchedulerTest {
         CronScheduler second = scheduler(every10s());
 
         // When the leader fires up to +20 s and the follower checks too
-        now.set(T0.plusSeconds(25));
+        clock.set(T0.plusSeconds(25));
         assertThat(first.check()).isEqualTo(2);
         assertThat(second.check()).isZero();
 
         // And the leader goes away; 30 s later the follower leads
         first.close();
         await().atMost(Duration.ofSeconds(10)).until(second::isLeader);
-        now.set(T0.plusSeconds(55));
+        clock.set(T0.plusSeconds(55));
         int takeover = second.check();
 
         // Then the follower fired +30, +40, +50 — nothing twice
@@ -133,7 +116,7 @@ class CronSchedulerTest {
         await().atMost(Duration.ofSeconds(10)).until(scheduler::isLeader);
 
         // When the tick at +10 s is due and checked twice
-        now.set(T0.plusSeconds(12));
+        clock.set(T0.plusSeconds(12));
         assertThat(scheduler.check()).isZero();
         assertThat(scheduler.check()).isEqualTo(1);
 
@@ -144,7 +127,7 @@ class CronSchedulerTest {
     @Test
     void aFreshDeploymentDoesNotFireThePastButFireOnceCatchesUpOneMissedTick() {
         // Given a daily 09:00 schedule, and a replica starting at 09:30 (so the 09:00 tick was missed)
-        now.set(T0.plusSeconds(1800));
+        clock.set(T0.plusSeconds(1800));
         CronScheduler skipping = scheduler(Schedule.of("daily", "0 9 * * *", "jobs", "log"));
         await().atMost(Duration.ofSeconds(10)).until(skipping::isLeader);
 

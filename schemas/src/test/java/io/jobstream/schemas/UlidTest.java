@@ -3,7 +3,9 @@ package io.jobstream.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jobstream.testkit.ManualClock;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -30,7 +32,7 @@ class UlidTest {
     @Test
     void isStrictlyIncreasingWithinAMillisecondAndWhenTheClockStepsBack() {
         // Given a clock that stands still, then steps back
-        MutableClock clock = new MutableClock(Instant.parse("2026-11-22T06:00:00Z"));
+        ManualClock clock = new ManualClock(Instant.parse("2026-11-22T06:00:00Z"));
         Ulid.Generator generator = Ulid.generator(clock, new Random(2));
         List<String> ids = new ArrayList<>();
 
@@ -38,7 +40,7 @@ class UlidTest {
         for (int i = 0; i < 1000; i++) {
             ids.add(generator.next());
         }
-        clock.now = clock.now.minusSeconds(10);
+        clock.advance(Duration.ofSeconds(-10));
         for (int i = 0; i < 1000; i++) {
             ids.add(generator.next());
         }
@@ -86,28 +88,5 @@ class UlidTest {
         assertThat(Ulid.isValid("81JD2Y8Z3K4M5N6P7Q8R9S0TVW")).isFalse(); // overflows 128 bits
         assertThat(Ulid.isValid("01jd2y8z3k4m5n6p7q8r9s0tvw")).isTrue(); // case-insensitive
         assertThatThrownBy(() -> Ulid.timestamp("nope")).isInstanceOf(IllegalArgumentException.class);
-    }
-
-    private static final class MutableClock extends Clock {
-        Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.JobHeaders;
+import io.jobstream.testkit.ManualClock;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ class DelayForwarderTest {
     private static final TopicPartition TIER_5S_P0 = new TopicPartition("emails.delay.5s", 0);
     private static final TopicPartition TIER_5S_P1 = new TopicPartition("emails.delay.5s", 1);
 
-    private final MutableClock clock = new MutableClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
     private final MockProducer<byte[], byte[]> producer =

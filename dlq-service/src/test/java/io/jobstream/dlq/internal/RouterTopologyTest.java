@@ -21,6 +21,7 @@ import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.JobState;
 import io.jobstream.schemas.SchemaRegistryConfig;
 import io.jobstream.schemas.SerdeConfig;
+import io.jobstream.testkit.ManualClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -55,7 +56,7 @@ class RouterTopologyTest {
     @TempDir
     Path stateDir;
 
-    private final MutableClock clock = new MutableClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final JobSerde<JobFailure> failures = JobSerde.forFailure(SERDES);
     private final JobSerde<Job> jobs = JobSerde.forJob(SERDES);

@@ -3,17 +3,16 @@ package io.jobstream.producer.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jobstream.producer.JobReceipt;
-import java.time.Clock;
+import io.jobstream.testkit.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The per-process memories of the API: replayed signatures, idempotency keys, rate limits. */
 class GuardsTest {
-    private final MutableClock clock = new MutableClock();
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T10:00:00Z"));
 
     @Test
     void replayGuardRefusesTheSameSignatureWithinItsWindowOnly() {
@@ -106,28 +105,5 @@ class GuardsTest {
 
     private static JobReceipt receipt(String id) {
         return new JobReceipt(id, "q", "q", 0, 0, Instant.EPOCH, Optional.empty());
-    }
-
-    private static final class MutableClock extends Clock {
-        private Instant now = Instant.parse("2026-03-01T10:00:00Z");
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
