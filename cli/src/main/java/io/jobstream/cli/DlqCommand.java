@@ -8,15 +8,12 @@ import io.jobstream.dlq.ReplayFilter;
 import io.jobstream.dlq.ReplayItem;
 import io.jobstream.dlq.ReplayRequest;
 import io.jobstream.dlq.ReplaySummary;
-import io.jobstream.runtime.ConfigDefinition;
-import io.jobstream.runtime.KafkaSettings;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -111,8 +108,7 @@ final class DlqCommand implements Runnable {
     }
 
     static DlqReplay open(KafkaOptions kafka) {
-        KafkaSettings settings = KafkaSettings.from(kafka.load(ConfigDefinition.of(), Map.of()));
-        return DlqReplay.create(settings);
+        return DlqReplay.create(KafkaOptions.reachable(kafka.kafkaSettings()));
     }
 
     /** The JSON of one dead letter, with the short names the CLI contract uses. */

@@ -1,10 +1,14 @@
 package io.jobstream.cli;
 
+import io.jobstream.runtime.CheckResult;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigDefinition;
 import io.jobstream.runtime.ConfigLoader;
 import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.runtime.ReadinessCheck;
+import io.jobstream.runtime.ReadinessChecks;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -44,4 +48,29 @@ final class KafkaOptions {
     KafkaSettings kafkaSettings() {
         return KafkaSettings.from(load(ConfigDefinition.of(), Map.of()));
     }
+
+    /**
+     * {@code settings}, once the brokers answered: one-shot commands fail at once with one line naming the bootstrap
+     * servers instead of waiting out each Kafka call's own timeout (or, for a listing, printing an empty result).
+     *
+     * @throws IllegalStateException when the brokers do not answer within 10 s
+     */
+    static KafkaSettings reachable(KafkaSettings settings) {
+        try (ReadinessCheck check = ReadinessChecks.kafka(settings.adminProperties(), REACHABLE_WITHIN)) {
+            if (check.check() instanceof CheckResult.Down down) {
+                throw new IllegalStateException("Kafka is not reachable: " + down.reason()
+                        + " (check --bootstrap-servers / " + KafkaSettings.BOOTSTRAP_SERVERS.envVar() + ")");
+            }
+            return settings;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking the Kafka brokers", e);
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot check the Kafka brokers: " + e.getMessage(), e);
+        }
+    }
+
+    private static final Duration REACHABLE_WITHIN = Duration.ofSeconds(10);
 }

@@ -88,7 +88,8 @@ final class LagCommand implements Callable<Integer> {
             monitorConfig = monitorConfig.withGroups(Pattern.quote(group), List.of(group));
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (Admin admin = Admin.create(KafkaSettings.from(config).adminProperties());
+        try (Admin admin = Admin.create(
+                        KafkaOptions.reachable(KafkaSettings.from(config)).adminProperties());
                 LagMonitor monitor =
                         LagMonitor.create(monitorConfig, admin, new SimpleMeterRegistry(), Clock.systemUTC())) {
             LagSnapshot snapshot = monitor.sampleNow();

@@ -60,7 +60,7 @@ final class TopicsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (QueueTopics topics = QueueTopics.connect(kafka.kafkaSettings())) {
+            try (QueueTopics topics = QueueTopics.connect(KafkaOptions.reachable(kafka.kafkaSettings()))) {
                 QueueTopicsResult result = topics.create(queue, partitions, replication);
                 PrintWriter out = spec.commandLine().getOut();
                 result.created().forEach(topic -> out.println("created  " + topic));

@@ -67,4 +67,31 @@ class JobstreamCommandTest {
         assertThat(err.toString()).startsWith("jobstream: ").contains("jobstream.kafka.bootstrap-servers");
         assertThat(err.toString().lines()).hasSize(1);
     }
+
+    @Test
+    void unreachableBrokersFailOneShotCommandsOnOneLineNamingThem() {
+        // Given a bootstrap address where nothing listens
+        String nowhere = "127.0.0.1:1";
+
+        for (String[] command : new String[][] {
+            {"lag", "--samples", "1"}, {"dlq", "list", "--queue", "jobs"}, {"topics", "create", "--queue", "jobs"}
+        }) {
+            StringWriter commandOut = new StringWriter();
+            StringWriter commandErr = new StringWriter();
+            String[] args = java.util.stream.Stream.concat(
+                            java.util.Arrays.stream(command),
+                            java.util.stream.Stream.of("--bootstrap-servers", nowhere))
+                    .toArray(String[]::new);
+
+            // When the command runs
+            int exit = Jobstream.run(new PrintWriter(commandOut, true), new PrintWriter(commandErr, true), args);
+
+            // Then it fails (never an empty "success"), on one line naming the brokers
+            assertThat(exit).as(String.join(" ", command)).isEqualTo(Jobstream.FAILURE);
+            assertThat(commandErr.toString().lines()).hasSize(1);
+            assertThat(commandErr.toString())
+                    .startsWith("jobstream: Kafka is not reachable")
+                    .contains(nowhere);
+        }
+    }
 }
