@@ -14,6 +14,7 @@ import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,6 +66,7 @@ public final class JobPublisher implements AutoCloseable {
     /** Bytes allowed on top of the payload limit for the envelope, key and headers. */
     static final int ENVELOPE_ALLOWANCE = 64 * 1024;
 
+    private static final int MAX_REMEMBERED_QUEUES = 1_024;
     private static final Duration TOPIC_CACHE_TTL = Duration.ofMinutes(5);
 
     private final PublisherConfig config;
@@ -78,6 +80,8 @@ public final class JobPublisher implements AutoCloseable {
     private final List<AutoCloseable> resources;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Queue names already found valid; at most {@link #MAX_REMEMBERED_QUEUES}. */
+    private final Map<String, Boolean> validQueues = new ConcurrentHashMap<>();
 
     JobPublisher(
             PublisherConfig config,
@@ -156,7 +160,7 @@ public final class JobPublisher implements AutoCloseable {
      *     JobRejectedException} / {@link PublishFailedException} (see the class doc)
      */
     public CompletableFuture<JobReceipt> publish(String queue, Job job) {
-        return publish(queue, job, new Batch());
+        return publish(queue, job, null);
     }
 
     /**
@@ -277,7 +281,7 @@ public final class JobPublisher implements AutoCloseable {
         if (closed.get()) {
             throw new PublishFailedException("the publisher is closed; job " + job.getId() + " was not sent");
         }
-        if (!Topics.isValidQueue(queue)) {
+        if (!validQueues.containsKey(queue) && !rememberValid(queue)) {
             throw new JobRejectedException(
                     Reason.INVALID_QUEUE_NAME,
                     "queue name '" + queue + "' is invalid: use lowercase letters, digits, '.' and '-' (no '_'),"
@@ -288,8 +292,9 @@ public final class JobPublisher implements AutoCloseable {
         Optional<Duration> tier =
                 job.getNotBefore().flatMap(notBefore -> config.delayTiers().tierFor(notBefore, now));
         String topic = tier.map(t -> Topics.delay(queue, t)).orElse(queue);
-        int partitions = batch.checked.computeIfAbsent(topic, this::check).partitions(queue, topic);
-        PublishFailedException blocked = batch.blocked.get(topic);
+        int partitions = (batch == null ? check(topic) : batch.checked.computeIfAbsent(topic, this::check))
+                .partitions(queue, topic);
+        PublishFailedException blocked = batch == null ? null : batch.blocked.get(topic);
         if (blocked != null) {
             throw new PublishFailedException(
                     "job " + job.getId() + " was not sent: an earlier job of this batch could not be handed to Kafka"
@@ -301,8 +306,11 @@ public final class JobPublisher implements AutoCloseable {
         String key = job.getOrderingKey().orElse(job.getId());
         Integer partition = tier.isPresent() ? null : choosePartition(queue, partitions);
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, partition, key, value);
-        JobHeaders.putText(record.headers(), JobHeaders.JOB_ID, job.getId());
-        JobHeaders.putText(record.headers(), JobHeaders.JOB_TYPE, job.getType());
+        if (config.mirrorHeaders()) {
+            // A new record has no headers: add, not put (which first searches for one to replace).
+            record.headers().add(JobHeaders.JOB_ID, job.getId().getBytes(StandardCharsets.UTF_8));
+            record.headers().add(JobHeaders.JOB_TYPE, job.getType().getBytes(StandardCharsets.UTF_8));
+        }
         if (tier.isPresent()) {
             JobHeaders.putInstant(
                     record.headers(), JobHeaders.DUE_AT, job.getNotBefore().orElseThrow());
@@ -318,7 +326,7 @@ public final class JobPublisher implements AutoCloseable {
                 result.complete(receipt(job, queue, metadata, tier));
             }
         });
-        if (result.isCompletedExceptionally()) {
+        if (batch != null && result.isCompletedExceptionally()) {
             // Kafka failed the send inside send(): it waited max.block.ms for metadata or buffer space.
             result.exceptionally(error -> {
                 if (error instanceof PublishFailedException failed
@@ -328,6 +336,17 @@ public final class JobPublisher implements AutoCloseable {
                 return null;
             });
         }
+    }
+
+    /** Whether {@code queue} is a valid name, remembering valid ones (a bounded set: checking costs a regex). */
+    private boolean rememberValid(String queue) {
+        if (!Topics.isValidQueue(queue)) {
+            return false;
+        }
+        if (validQueues.size() < MAX_REMEMBERED_QUEUES) {
+            validQueues.put(queue, Boolean.TRUE);
+        }
+        return true;
     }
 
     private Integer choosePartition(String queue, int partitions) {

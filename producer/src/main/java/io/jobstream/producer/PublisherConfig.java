@@ -25,6 +25,8 @@ import java.util.Optional;
  * @param metadataTimeout how long a publish waits to learn whether a topic exists ({@code jobstream.publisher.metadata-timeout})
  * @param lagRefreshInterval how often the least-loaded lag snapshot is refreshed ({@code jobstream.publisher.lag-refresh-interval})
  * @param closeTimeout how long {@link JobPublisher#close()} waits for jobs in flight ({@code jobstream.publisher.close-timeout})
+ * @param mirrorHeaders whether each record also carries the job id and type as headers ({@code
+ *     jobstream.publisher.mirror-headers})
  */
 public record PublisherConfig(
         PartitionStrategy partitionStrategy,
@@ -33,7 +35,8 @@ public record PublisherConfig(
         SerdeConfig serde,
         Duration metadataTimeout,
         Duration lagRefreshInterval,
-        Duration closeTimeout) {
+        Duration closeTimeout,
+        boolean mirrorHeaders) {
 
     /** The partition strategy. */
     public static final ConfigKey<PartitionStrategy> PARTITION_STRATEGY = ConfigKey.enumKey(
@@ -99,6 +102,15 @@ public record PublisherConfig(
                     + " unacknowledged then fail.")
             .build();
 
+    /** The mirrored id/type headers. */
+    public static final ConfigKey<Boolean> MIRROR_HEADERS = ConfigKey.booleanKey("jobstream.publisher.mirror-headers")
+            .defaultValue(false)
+            .doc("Also write the job id and type as record headers (jobstream.job-id, jobstream.job-type) for tools"
+                    + " that read headers only. Off by default: Kafka encodes header names per record, which cost"
+                    + " about a third of a publish's CPU in docs/BENCHMARKS.md; the record key is the job id already"
+                    + " (unless the job has an ordering key).")
+            .build();
+
     /** Every key of the publisher. */
     public static final ConfigDefinition DEFINITION = ConfigDefinition.of(
             PARTITION_STRATEGY,
@@ -108,7 +120,8 @@ public record PublisherConfig(
             SCHEMA_REGISTRY_URL,
             METADATA_TIMEOUT,
             LAG_REFRESH_INTERVAL,
-            CLOSE_TIMEOUT);
+            CLOSE_TIMEOUT,
+            MIRROR_HEADERS);
 
     /** Validates every field, naming its key. */
     public PublisherConfig {
@@ -130,7 +143,8 @@ public record PublisherConfig(
                 SerdeConfig.singleObject(),
                 METADATA_TIMEOUT.defaultValue().orElseThrow(),
                 LAG_REFRESH_INTERVAL.defaultValue().orElseThrow(),
-                CLOSE_TIMEOUT.defaultValue().orElseThrow());
+                CLOSE_TIMEOUT.defaultValue().orElseThrow(),
+                MIRROR_HEADERS.defaultValue().orElseThrow());
     }
 
     /** Reads the settings from a loaded config whose definition includes {@link #DEFINITION}. */
@@ -153,25 +167,47 @@ public record PublisherConfig(
                 serde,
                 config.get(METADATA_TIMEOUT),
                 config.get(LAG_REFRESH_INTERVAL),
-                config.get(CLOSE_TIMEOUT));
+                config.get(CLOSE_TIMEOUT),
+                config.get(MIRROR_HEADERS));
     }
 
     /** This config with another partition strategy. */
     public PublisherConfig withPartitionStrategy(PartitionStrategy strategy) {
         return new PublisherConfig(
-                strategy, maxPayloadSize, delayTiers, serde, metadataTimeout, lagRefreshInterval, closeTimeout);
+                strategy,
+                maxPayloadSize,
+                delayTiers,
+                serde,
+                metadataTimeout,
+                lagRefreshInterval,
+                closeTimeout,
+                mirrorHeaders);
     }
 
     /** This config with another payload limit, in bytes. */
     public PublisherConfig withMaxPayloadSize(long bytes) {
         return new PublisherConfig(
-                partitionStrategy, bytes, delayTiers, serde, metadataTimeout, lagRefreshInterval, closeTimeout);
+                partitionStrategy,
+                bytes,
+                delayTiers,
+                serde,
+                metadataTimeout,
+                lagRefreshInterval,
+                closeTimeout,
+                mirrorHeaders);
     }
 
     /** This config with other delay tiers. */
     public PublisherConfig withDelayTiers(DelayTiers tiers) {
         return new PublisherConfig(
-                partitionStrategy, maxPayloadSize, tiers, serde, metadataTimeout, lagRefreshInterval, closeTimeout);
+                partitionStrategy,
+                maxPayloadSize,
+                tiers,
+                serde,
+                metadataTimeout,
+                lagRefreshInterval,
+                closeTimeout,
+                mirrorHeaders);
     }
 
     /** This config with another serde configuration. */
@@ -183,25 +219,60 @@ public record PublisherConfig(
                 serdeConfig,
                 metadataTimeout,
                 lagRefreshInterval,
-                closeTimeout);
+                closeTimeout,
+                mirrorHeaders);
     }
 
     /** This config with another metadata timeout. */
     public PublisherConfig withMetadataTimeout(Duration timeout) {
         return new PublisherConfig(
-                partitionStrategy, maxPayloadSize, delayTiers, serde, timeout, lagRefreshInterval, closeTimeout);
+                partitionStrategy,
+                maxPayloadSize,
+                delayTiers,
+                serde,
+                timeout,
+                lagRefreshInterval,
+                closeTimeout,
+                mirrorHeaders);
     }
 
     /** This config with another lag refresh interval. */
     public PublisherConfig withLagRefreshInterval(Duration interval) {
         return new PublisherConfig(
-                partitionStrategy, maxPayloadSize, delayTiers, serde, metadataTimeout, interval, closeTimeout);
+                partitionStrategy,
+                maxPayloadSize,
+                delayTiers,
+                serde,
+                metadataTimeout,
+                interval,
+                closeTimeout,
+                mirrorHeaders);
     }
 
     /** This config with another close timeout. */
     public PublisherConfig withCloseTimeout(Duration timeout) {
         return new PublisherConfig(
-                partitionStrategy, maxPayloadSize, delayTiers, serde, metadataTimeout, lagRefreshInterval, timeout);
+                partitionStrategy,
+                maxPayloadSize,
+                delayTiers,
+                serde,
+                metadataTimeout,
+                lagRefreshInterval,
+                timeout,
+                mirrorHeaders);
+    }
+
+    /** This config with the mirrored id/type headers on or off. */
+    public PublisherConfig withMirrorHeaders(boolean mirror) {
+        return new PublisherConfig(
+                partitionStrategy,
+                maxPayloadSize,
+                delayTiers,
+                serde,
+                metadataTimeout,
+                lagRefreshInterval,
+                closeTimeout,
+                mirror);
     }
 
     private static Optional<String> tierProblem(List<String> tiers) {

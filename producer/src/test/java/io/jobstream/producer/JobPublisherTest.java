@@ -69,18 +69,32 @@ class JobPublisherTest {
         JobReceipt first = publisher.publishSync("emails", keyed);
         JobReceipt second = publisher.publishSync("emails", unkeyed);
 
-        // Then each went to the queue topic with its key, its id and type in headers, and decodes back
+        // Then each went to the queue topic with its key, without mirrored headers (off by default), and decodes back
         List<ProducerRecord<String, byte[]>> sent = producer.history();
         assertThat(sent).extracting(ProducerRecord::topic).containsExactly("emails", "emails");
         assertThat(sent).extracting(ProducerRecord::key).containsExactly("customer-42", unkeyed.getId());
-        assertThat(JobHeaders.text(sent.get(0).headers(), JobHeaders.JOB_ID)).contains(keyed.getId());
-        assertThat(JobHeaders.text(sent.get(0).headers(), JobHeaders.JOB_TYPE)).contains("send_email");
+        assertThat(sent.get(0).headers().toArray()).isEmpty();
         assertThat(decode(sent.get(0))).isEqualTo(keyed);
         assertThat(first.jobId()).isEqualTo(keyed.getId());
         assertThat(first.topic()).isEqualTo("emails");
         assertThat(first.queue()).isEqualTo("emails");
         assertThat(first.isDelayed()).isFalse();
         assertThat(second.jobId()).isEqualTo(unkeyed.getId());
+    }
+
+    @Test
+    void mirrorsTheJobIdAndTypeAsHeadersWhenAskedTo() {
+        // Given a publisher with mirrored headers on
+        publisher = publisher(PublisherConfig.defaults().withMirrorHeaders(true));
+        Job job = job().orderingKey("customer-42").build();
+
+        // When a job is published
+        publisher.publishSync("emails", job);
+
+        // Then its record carries the id and type as headers
+        ProducerRecord<String, byte[]> sent = producer.history().get(0);
+        assertThat(JobHeaders.text(sent.headers(), JobHeaders.JOB_ID)).contains(job.getId());
+        assertThat(JobHeaders.text(sent.headers(), JobHeaders.JOB_TYPE)).contains("send_email");
     }
 
     @Test
