@@ -35,19 +35,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two {@code jobstream scheduler} processes share an {@code @every 2s} schedule through a real redis-server: every tick
- * is published exactly once, also after the leader is killed with SIGKILL mid-run.
+ * Two {@code jobstream scheduler} processes share an {@code @every 10s} schedule through a real redis-server for three
+ * minutes: every tick is published exactly once, also after the leader is killed with SIGKILL mid-run.
  */
 @JobstreamTest
 class SchedulerCommandIT {
     private static final Path JAR = Path.of("target", "jobstream.jar");
     private static final Pattern ADMIN = Pattern.compile("admin=(http://\\S+)");
-    private static final long EVERY_MS = 2_000;
+    private static final long EVERY_MS = 10_000;
+    private static final Duration RUN = Duration.ofMinutes(3);
 
     @Test
     void twoSchedulersPublishEachTickOnceAcrossALeaderKill(
             KafkaCluster kafka, RedisServer redis, TestTopics topics, @TempDir Path dir) throws Exception {
-        // Given a queue and a config with one @every 2s schedule and a short leader lease
+        // Given a queue and a config with one @every 10s schedule and a short leader lease
         String queue = topics.create("ticks", 1);
         Path config = dir.resolve("scheduler.yaml");
         Files.writeString(config, """
@@ -56,10 +57,11 @@ class SchedulerCommandIT {
                     leader-lease: 3s
                     check-interval: 250ms
                     schedules:
-                      tick: {cron: "@every 2s", queue: %s, type: noop}
+                      tick: {cron: "@every 10s", queue: %s, type: noop}
                 """.formatted(queue));
 
-        // When two schedulers run
+        // When two schedulers run for three minutes
+        Instant runEnd = Instant.now().plus(RUN);
         List<Process> schedulers = new ArrayList<>();
         List<String> admins = new ArrayList<>();
         try {
@@ -91,16 +93,20 @@ class SchedulerCommandIT {
                 admins.add(admin.group(1));
             }
 
-            // And, once a few ticks have fired, the leader is killed with SIGKILL
-            await().atMost(Duration.ofSeconds(60))
-                    .until(() -> readTicks(kafka, queue).size() >= 4);
+            // And, half way (once 8 ticks have fired), the leader is killed with SIGKILL
+            await().atMost(Duration.ofSeconds(150))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> readTicks(kafka, queue).size() >= 8);
             int leader = await().atMost(Duration.ofSeconds(30)).until(() -> leaderIndex(admins), i -> i >= 0);
             schedulers.get(leader).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             Instant killedAt = Instant.now();
 
-            // Then the other takes over and keeps firing
-            await().atMost(Duration.ofSeconds(60)).until(() -> readTicks(kafka, queue).stream()
-                    .anyMatch(tick -> tick.isAfter(killedAt.plusSeconds(4))));
+            // Then the other takes over and keeps firing until the three minutes are up
+            await().atMost(RUN.plusMinutes(1))
+                    .pollInterval(Duration.ofSeconds(2))
+                    .until(() -> Instant.now().isAfter(runEnd)
+                            && readTicks(kafka, queue).stream()
+                                    .anyMatch(tick -> tick.isAfter(killedAt.plusMillis(EVERY_MS))));
             schedulers.get(1 - leader).destroy();
             assertThat(schedulers.get(1 - leader).waitFor(30, TimeUnit.SECONDS)).isTrue();
         } finally {
@@ -116,6 +122,7 @@ class SchedulerCommandIT {
         assertThat(ticks).doesNotHaveDuplicates();
         long first = ticks.getFirst().toEpochMilli();
         long last = ticks.getLast().toEpochMilli();
+        assertThat(last - first).isGreaterThanOrEqualTo(RUN.toMillis() - 3 * EVERY_MS);
         assertThat(ticks).hasSize((int) ((last - first) / EVERY_MS) + 1);
         assertThat(jobs).allSatisfy(job -> assertThat(job.getId())
                 .isEqualTo(CronScheduler.jobId(
