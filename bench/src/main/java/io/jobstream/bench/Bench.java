@@ -1,6 +1,8 @@
 package io.jobstream.bench;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +25,13 @@ public final class Bench {
 
     static final long DEFAULT_PUBLISH_RECORDS = 1_000_000;
     static final long DEFAULT_IO_BOUND_RECORDS = 200_000;
+    static final long DEFAULT_RETRY_RECORDS = 200_000;
+    static final long DEFAULT_LATENCY_RECORDS = 200_000;
+    static final long DEFAULT_COORDINATION_RECORDS = 200_000;
+
+    /** The scenarios, in the order the usage lists them. */
+    public static final List<String> SCENARIOS =
+            List.of("drain", "publish", "io-bound", "retry", "latency", "coordination");
 
     private Bench() {}
 
@@ -30,9 +39,9 @@ public final class Bench {
     public record Options(
             String scenario, Optional<Long> records, int repeat, boolean json, Optional<String> bootstrap) {
         public Options {
-            if (!List.of("drain", "publish", "io-bound").contains(scenario)) {
+            if (!SCENARIOS.contains(scenario)) {
                 throw new IllegalArgumentException(
-                        "scenario must be one of drain, publish, io-bound; got '" + scenario + "'");
+                        "scenario must be one of " + String.join(", ", SCENARIOS) + "; got '" + scenario + "'");
             }
             if (repeat < 1) {
                 throw new IllegalArgumentException("--repeat must be at least 1; got " + repeat);
@@ -56,14 +65,23 @@ public final class Bench {
             Optional<String> bootstrap = Optional.empty();
             for (int i = 1; i < args.length; i++) {
                 switch (args[i]) {
-                    case "--records" -> records = Optional.of(Long.parseLong(value(args, ++i, "--records")));
-                    case "--repeat" -> repeat = Integer.parseInt(value(args, ++i, "--repeat"));
+                    case "--records" -> records = Optional.of(number(value(args, ++i, "--records"), "--records"));
+                    case "--repeat" ->
+                        repeat = (int) Math.min(Integer.MAX_VALUE, number(value(args, ++i, "--repeat"), "--repeat"));
                     case "--json" -> json = true;
                     case "--bootstrap-servers" -> bootstrap = Optional.of(value(args, ++i, "--bootstrap-servers"));
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'\n" + usage());
                 }
             }
             return new Options(scenario, records, repeat, json, bootstrap);
+        }
+
+        private static long number(String text, String name) {
+            try {
+                return Long.parseLong(text);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " must be a whole number; got '" + text + "'");
+            }
         }
 
         private static String value(String[] args, int i, String name) {
@@ -110,11 +128,14 @@ public final class Bench {
 
         /** The result as one JSON object. */
         public String toJson() {
+            // Rates with one decimal, milliseconds with three.
+            String n = decimals() == 0 ? "%.1f" : "%.3f";
             return String.format(
                     Locale.ROOT,
-                    "{\"scenario\":\"%s\",\"jobstream\":%.1f,\"reference\":%.1f,\"ratio\":%.3f,\"unit\":\"%s\","
-                            + "\"jobstreamMin\":%.1f,\"jobstreamMax\":%.1f,\"referenceMin\":%.1f,\"referenceMax\":%.1f,"
-                            + "\"repeat\":%d,\"peakHeapMiB\":%d,\"referenceName\":\"%s\"}",
+                    "{\"scenario\":\"%s\",\"jobstream\":" + n + ",\"reference\":" + n
+                            + ",\"ratio\":%.3f,\"unit\":\"%s\",\"jobstreamMin\":" + n + ",\"jobstreamMax\":" + n
+                            + ",\"referenceMin\":" + n + ",\"referenceMax\":" + n
+                            + ",\"repeat\":%d,\"peakHeapMiB\":%d,\"referenceName\":\"%s\"}",
                     scenario,
                     jobstreamMedian(),
                     referenceMedian(),
@@ -131,24 +152,30 @@ public final class Bench {
 
         /** The result as text lines. */
         public String toText() {
+            String n = "%,." + decimals() + "f";
             return String.format(
                     Locale.ROOT,
-                    "%-22s jobstream median %,12.0f (min %,.0f max %,.0f) %s%n"
-                            + "%-22s reference median %,12.0f (min %,.0f max %,.0f) [%s]%n"
+                    "%-22s jobstream median %12s (min " + n + " max " + n + ") %s%n"
+                            + "%-22s reference median %12s (min " + n + " max " + n + ") [%s]%n"
                             + "%-22s ratio %.3f  peak heap %s%n",
                     scenario,
-                    jobstreamMedian(),
+                    String.format(Locale.ROOT, n, jobstreamMedian()),
                     min(jobstream),
                     max(jobstream),
                     unit,
                     "",
-                    referenceMedian(),
+                    String.format(Locale.ROOT, n, referenceMedian()),
                     min(reference),
                     max(reference),
                     referenceName,
                     "",
                     ratio(),
                     peakHeapMiB < 0 ? "n/a" : peakHeapMiB + " MiB");
+        }
+
+        /** Decimals worth printing: none for rates, two for milliseconds. */
+        private int decimals() {
+            return unit.endsWith("/s") ? 0 : 2;
         }
     }
 
@@ -166,9 +193,31 @@ public final class Bench {
 
     /** Runs {@code options}' scenario and prints its results to {@code out}; returns them. */
     public static List<Result> run(Options options, PrintStream out) throws Exception {
+        PrintWriter writer = new PrintWriter(out, true, StandardCharsets.UTF_8);
+        try {
+            return run(options, writer);
+        } finally {
+            writer.flush();
+        }
+    }
+
+    /**
+     * Runs {@code options}' scenario and prints its results to {@code out} (with progress lines unless {@code --json});
+     * returns them.
+     *
+     * @throws IllegalStateException when a side did not count every job, or a guarantee failed (a delayed job early)
+     */
+    public static List<Result> run(Options options, PrintWriter out) throws Exception {
         List<Result> results = new ArrayList<>();
-        try (BenchEnvironment env = BenchEnvironment.open(options.bootstrap(), options.json() ? null : out)) {
-            Scenarios scenarios = new Scenarios(env, options.json() ? null : out);
+        if (options.scenario().equals("coordination")) {
+            // Needs a redis-server, not Kafka: no broker is started (--bootstrap-servers is not used).
+            results.addAll(new CoordinationScenario(progress(options, out))
+                    .run(options.records().orElse(DEFAULT_COORDINATION_RECORDS), options.repeat()));
+            print(results, options, out);
+            return results;
+        }
+        try (BenchEnvironment env = BenchEnvironment.open(options.bootstrap(), progress(options, out))) {
+            Scenarios scenarios = new Scenarios(env, progress(options, out));
             switch (options.scenario()) {
                 case "drain" ->
                     results.addAll(scenarios.drain(options.records().orElse(DEFAULT_DRAIN_RECORDS), options.repeat()));
@@ -177,18 +226,34 @@ public final class Bench {
                 case "io-bound" ->
                     results.addAll(
                             scenarios.ioBound(options.records().orElse(DEFAULT_IO_BOUND_RECORDS), options.repeat()));
+                case "retry" ->
+                    results.addAll(new RetryScenario(env, scenarios)
+                            .run(options.records().orElse(DEFAULT_RETRY_RECORDS), options.repeat()));
+                case "latency" ->
+                    results.addAll(new LatencyScenario(env, scenarios)
+                            .run(options.records().orElse(DEFAULT_LATENCY_RECORDS), options.repeat()));
                 default -> throw new IllegalStateException(options.scenario());
             }
         }
+        print(results, options, out);
+        return results;
+    }
+
+    /** Where progress lines go: {@code out}, or standard error with {@code --json} (standard output stays JSON only). */
+    private static PrintWriter progress(Options options, PrintWriter out) {
+        return options.json() ? new PrintWriter(System.err, true, StandardCharsets.UTF_8) : out;
+    }
+
+    private static void print(List<Result> results, Options options, PrintWriter out) {
         for (Result result : results) {
             out.print(options.json() ? result.toJson() + System.lineSeparator() : result.toText());
         }
         out.flush();
-        return results;
     }
 
     static String usage() {
-        return "usage: Bench <drain|publish|io-bound> [--records N] [--repeat K] [--json] [--bootstrap-servers B]";
+        return "usage: Bench <" + String.join("|", SCENARIOS)
+                + "> [--records N] [--repeat K] [--json] [--bootstrap-servers B]";
     }
 
     static double median(List<Double> values) {

@@ -20,12 +20,14 @@ import org.jfree.data.category.DefaultCategoryDataset;
 /**
  * Draws the harness's results as PNG charts: {@code BenchCharts <out-dir> <results.jsonl>...}, where each results file
  * holds the lines {@code Bench --json} printed (other lines are skipped). Writes {@code throughput.png} (median
- * throughput of Jobstream and the reference per scenario) and, when io-bound results are present, {@code
- * io-bound-concurrency.png} (Jobstream's jobs/s at each concurrency against Parallel Consumer at 1,000).
+ * throughput of Jobstream and the reference per scenario whose unit is a rate), when io-bound results are present
+ * {@code io-bound-concurrency.png} (Jobstream's jobs/s at each concurrency against Parallel Consumer at 1,000), and
+ * when latency results are present {@code latency.png} (p50, p99, p99.9 per rate, Jobstream beside Kafka).
  */
 public final class BenchCharts {
     private static final int WIDTH = 900;
     private static final int HEIGHT = 500;
+    private static final String LATENCY_PREFIX = "latency-";
 
     private BenchCharts() {}
 
@@ -53,7 +55,10 @@ public final class BenchCharts {
                 String trimmed = line.trim();
                 if (trimmed.startsWith("{\"scenario\"")) {
                     JsonNode result = mapper.readTree(trimmed);
-                    results.put(result.get("scenario").asText(), result);
+                    // Only the harness's results: the BullMQ peer's lines have no jobstream/reference pair.
+                    if (result.has("jobstream") && result.has("reference") && result.has("unit")) {
+                        results.put(result.get("scenario").asText(), result);
+                    }
                 }
             }
         }
@@ -62,16 +67,56 @@ public final class BenchCharts {
         }
         Files.createDirectories(outDir);
         List<Path> written = new ArrayList<>();
-        written.add(throughput(outDir, results));
+        if (results.values().stream().anyMatch(BenchCharts::isRate)) {
+            written.add(throughput(outDir, results));
+        }
         if (results.containsKey("io-bound")) {
             written.add(ioBoundConcurrency(outDir, results));
         }
+        if (results.keySet().stream().anyMatch(name -> name.startsWith(LATENCY_PREFIX))) {
+            written.add(latency(outDir, results));
+        }
         return written;
+    }
+
+    /** Whether {@code result} is a rate (per second), i.e. belongs on the throughput chart. */
+    private static boolean isRate(JsonNode result) {
+        return result.get("unit").asText().endsWith("/s");
+    }
+
+    /** {@code latency-<rate>k-<percentile>} results: grouped by rate and percentile, Jobstream beside Kafka. */
+    private static Path latency(Path outDir, Map<String, JsonNode> results) throws IOException {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        for (Map.Entry<String, JsonNode> entry : results.entrySet()) {
+            if (!entry.getKey().startsWith(LATENCY_PREFIX)) {
+                continue;
+            }
+            String[] rateAndPercentile =
+                    entry.getKey().substring(LATENCY_PREFIX.length()).split("-", 2);
+            String category = rateAndPercentile[0] + "/s " + rateAndPercentile[1];
+            data.addValue(entry.getValue().get("jobstream").asDouble(), "Jobstream (publish -> handler)", category);
+            data.addValue(entry.getValue().get("reference").asDouble(), "Kafka (producer -> consumer)", category);
+        }
+        JFreeChart chart = ChartFactory.createBarChart(
+                "Latency percentiles at fixed rates (median of the runs)",
+                "rate and percentile",
+                "ms",
+                data,
+                PlotOrientation.VERTICAL,
+                true,
+                false,
+                false);
+        // "50k/s p99.9" does not fit one line under its bars.
+        chart.getCategoryPlot().getDomainAxis().setMaximumCategoryLabelLines(2);
+        return save(chart, outDir.resolve("latency.png"));
     }
 
     private static Path throughput(Path outDir, Map<String, JsonNode> results) throws IOException {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         for (JsonNode result : results.values()) {
+            if (!isRate(result)) {
+                continue;
+            }
             String scenario =
                     result.get("scenario").asText() + " (" + result.get("unit").asText() + ")";
             data.addValue(result.get("jobstream").asDouble(), "Jobstream", scenario);

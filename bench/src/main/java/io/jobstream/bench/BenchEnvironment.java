@@ -2,14 +2,16 @@ package io.jobstream.bench;
 
 import io.jobstream.producer.Jobs;
 import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.jobstream.testkit.KafkaCluster;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,14 +20,17 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -41,9 +46,9 @@ final class BenchEnvironment implements AutoCloseable {
     private final KafkaCluster cluster;
     private final String bootstrap;
     private final Admin admin;
-    private final PrintStream log;
+    private final PrintWriter log;
 
-    private BenchEnvironment(KafkaCluster cluster, String bootstrap, PrintStream log) {
+    private BenchEnvironment(KafkaCluster cluster, String bootstrap, PrintWriter log) {
         this.cluster = cluster;
         this.bootstrap = bootstrap;
         this.log = log;
@@ -51,7 +56,7 @@ final class BenchEnvironment implements AutoCloseable {
     }
 
     /** Connects to {@code bootstrap}, or starts a single testkit broker when empty. */
-    static BenchEnvironment open(Optional<String> bootstrap, PrintStream log) {
+    static BenchEnvironment open(Optional<String> bootstrap, PrintWriter log) {
         if (bootstrap.isPresent()) {
             return new BenchEnvironment(null, bootstrap.get(), log);
         }
@@ -87,14 +92,69 @@ final class BenchEnvironment implements AutoCloseable {
         }
     }
 
-    /** A new queue topic (and its failed topic) with a unique name. */
+    /**
+     * A new queue topic with a unique name, with its {@code .failed} and {@code .events} topics (the processor writes
+     * outcome events by default and refuses to start without their topic).
+     */
     String createQueue(String prefix) throws InterruptedException, ExecutionException {
-        String queue = "bench-" + prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-        admin.createTopics(List.of(
-                        new NewTopic(queue, PARTITIONS, (short) 1), new NewTopic(Topics.failed(queue), 1, (short) 1)))
-                .all()
-                .get();
+        String queue = uniqueQueue(prefix);
+        create(List.of(
+                new NewTopic(queue, PARTITIONS, (short) 1),
+                new NewTopic(Topics.failed(queue), 1, (short) 1),
+                new NewTopic(Topics.events(queue), PARTITIONS, (short) 1)));
         return queue;
+    }
+
+    /**
+     * A new queue with a unique name and every topic the dlq-service needs: the queue, {@code .failed}, {@code .dlq},
+     * {@code .events} and one topic per delay tier, {@value #PARTITIONS} partitions each.
+     */
+    String createQueueWithTiers(String prefix, DelayTiers tiers) throws InterruptedException, ExecutionException {
+        String queue = uniqueQueue(prefix);
+        List<NewTopic> topics = new ArrayList<>();
+        for (String topic : List.of(queue, Topics.failed(queue), Topics.dlq(queue), Topics.events(queue))) {
+            topics.add(new NewTopic(topic, PARTITIONS, (short) 1));
+        }
+        for (String topic : tiers.topics(queue)) {
+            topics.add(new NewTopic(topic, PARTITIONS, (short) 1));
+        }
+        create(topics);
+        return queue;
+    }
+
+    /**
+     * Creates {@code topics} and waits until every partition's leader serves it (answers ListOffsets): an idempotent
+     * producer writing to a partition that comes up while its first batches are in flight can end up stuck on
+     * out-of-order sequence numbers.
+     */
+    private void create(List<NewTopic> topics) throws InterruptedException, ExecutionException {
+        admin.createTopics(topics).all().get();
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (NewTopic topic : topics) {
+            for (int p = 0; p < topic.numPartitions(); p++) {
+                request.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                admin.listOffsets(request).all().get();
+                return;
+            } catch (ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private static String uniqueQueue(String prefix) {
+        return "bench-" + prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    Admin admin() {
+        return admin;
     }
 
     /** One encoded job with a {@value #PAYLOAD_BYTES}-byte payload, ordered by {@code orderingKey} when not null. */
@@ -111,6 +171,17 @@ final class BenchEnvironment implements AutoCloseable {
      * keys > 0} job {@code i} has ordering key {@code k<i % keys>}.
      */
     void prefill(String queue, long records, int keys) throws Exception {
+        try (JobSerde<Job> serde = JobSerde.forJob(SerdeConfig.singleObject())) {
+            write(queue, records, i -> {
+                Job job = job(keys > 0 ? "k" + (i % keys) : null);
+                String key = job.getOrderingKey().orElse(job.getId());
+                return new ProducerRecord<>(queue, key.getBytes(StandardCharsets.UTF_8), serde.encode(queue, job));
+            });
+        }
+    }
+
+    /** Writes the records {@code record} makes for {@code 0 .. records - 1} (acks=1, large batches) and waits for all. */
+    void write(String what, long records, LongFunction<ProducerRecord<byte[], byte[]>> record) throws Exception {
         long start = System.nanoTime();
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -119,29 +190,24 @@ final class BenchEnvironment implements AutoCloseable {
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         AtomicReference<Exception> error = new AtomicReference<>();
         AtomicLong acked = new AtomicLong();
-        try (JobSerde<Job> serde = JobSerde.forJob(SerdeConfig.singleObject());
-                KafkaProducer<byte[], byte[]> producer =
-                        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (long i = 0; i < records; i++) {
-                Job job = job(keys > 0 ? "k" + (i % keys) : null);
-                String key = job.getOrderingKey().orElse(job.getId());
-                producer.send(
-                        new ProducerRecord<>(queue, key.getBytes(StandardCharsets.UTF_8), serde.encode(queue, job)),
-                        (metadata, e) -> {
-                            if (e != null) {
-                                error.compareAndSet(null, e);
-                            } else {
-                                acked.incrementAndGet();
-                            }
-                        });
+                producer.send(record.apply(i), (metadata, e) -> {
+                    if (e != null) {
+                        error.compareAndSet(null, e);
+                    } else {
+                        acked.incrementAndGet();
+                    }
+                });
             }
             producer.flush();
         }
         if (error.get() != null || acked.get() != records) {
             throw new IllegalStateException(
-                    "pre-fill of " + queue + " acknowledged " + acked.get() + " of " + records, error.get());
+                    "pre-fill of " + what + " acknowledged " + acked.get() + " of " + records, error.get());
         }
-        log("pre-filled %s with %,d jobs in %.1f s", queue, records, (System.nanoTime() - start) / 1e9);
+        log("pre-filled %s with %,d records in %.1f s", what, records, (System.nanoTime() - start) / 1e9);
     }
 
     /** Warms the broker: writes {@code records} jobs to a fresh topic and reads them back once. */

@@ -17,6 +17,7 @@ import io.jobstream.schemas.SerdeConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -54,11 +55,16 @@ final class Scenarios {
             parseProperties(System.getProperty("jobstream.bench.processor-properties", ""));
 
     private final BenchEnvironment env;
-    private final PrintStream log;
+    private final PrintWriter log;
     /** When the last {@link #awaitCount} saw its final count. */
     private long lastCountNanos;
 
-    Scenarios(BenchEnvironment env, PrintStream log) {
+    /** When the last {@link #awaitCount} saw its final count ({@link System#nanoTime()}). */
+    long lastCountNanos() {
+        return lastCountNanos;
+    }
+
+    Scenarios(BenchEnvironment env, PrintWriter log) {
         this.env = env;
         this.log = log;
     }
@@ -203,7 +209,7 @@ final class Scenarios {
     }
 
     /** Waits until {@code done} reaches {@code records} (or stops moving for 60 s); returns the count. */
-    private long awaitCount(LongAdder done, long records, BooleanSupplier failed) throws InterruptedException {
+    long awaitCount(LongAdder done, long records, BooleanSupplier failed) throws InterruptedException {
         long last = -1;
         long lastChange = System.nanoTime();
         while (true) {
@@ -224,7 +230,7 @@ final class Scenarios {
         }
     }
 
-    private void runConsumerPerformance(String queue, long records, Side side) throws Exception {
+    void runConsumerPerformance(String queue, long records, Side side) throws Exception {
         String[] args = {
             "--bootstrap-server",
             env.bootstrap(),
@@ -369,12 +375,12 @@ final class Scenarios {
     }
 
     @FunctionalInterface
-    private interface Tool {
+    interface Tool {
         void run() throws Exception;
     }
 
     /** Runs a Kafka tool's main in-process with its stdout captured (and its exit calls turned into exceptions). */
-    private static synchronized String captured(Tool tool) throws Exception {
+    static synchronized String captured(Tool tool) throws Exception {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         PrintStream original = System.out;
         Exit.setExitProcedure((code, message) -> {
@@ -390,7 +396,7 @@ final class Scenarios {
         return buffer.toString(StandardCharsets.UTF_8);
     }
 
-    private static void resetPeakHeap() {
+    static void resetPeakHeap() {
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) {
                 pool.resetPeakUsage();
@@ -398,7 +404,7 @@ final class Scenarios {
         }
     }
 
-    private static long peakHeapMiB() {
+    static long peakHeapMiB() {
         long bytes = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) {
@@ -409,7 +415,7 @@ final class Scenarios {
     }
 
     /** One side's values over the repetitions. */
-    private static final class Side {
+    static final class Side {
         final List<Double> values = new ArrayList<>();
         final List<Long> counted = new ArrayList<>();
         long peakHeapMiB = -1;

@@ -73,6 +73,46 @@ class BenchChartsTest {
     }
 
     @Test
+    void drawsALatencyChartFromLatencyResultsAndKeepsMillisecondsOffTheThroughputChart(@TempDir Path dir)
+            throws Exception {
+        // Given latency percentiles (ms), a delay lateness (ms), one rate, and a BullMQ peer line (not a harness
+        // result)
+        Path results = dir.resolve("results.jsonl");
+        Files.writeString(
+                results,
+                String.join(
+                        "\n",
+                        result("latency-10k-p50", "ms", 3.1, 2.0),
+                        result("latency-10k-p99", "ms", 12.5, 8.0),
+                        result("latency-10k-p99.9", "ms", 30.0, 15.0),
+                        result("delay-lateness-p99", "ms", 600.0, 1000.0),
+                        result("retry-router", "failures/s", 20_000.0, 300_000.0),
+                        "{\"scenario\":\"bullmq-drain-noop-c50\",\"bullmq\":24742.2,\"unit\":\"jobs/s\"}"));
+
+        // When the charts are drawn
+        List<Path> charts = BenchCharts.write(dir.resolve("charts"), List.of(results));
+
+        // Then a throughput chart (the rate) and a latency chart are written, and both are PNG images
+        assertThat(charts).extracting(p -> p.getFileName().toString()).containsExactly("throughput.png", "latency.png");
+        for (Path chart : charts) {
+            assertThat(ImageIO.read(chart.toFile())).isNotNull();
+        }
+    }
+
+    private static String result(String scenario, String unit, double jobstream, double reference) {
+        return new Bench.Result(
+                        scenario,
+                        unit,
+                        List.of(jobstream),
+                        List.of(reference),
+                        List.of(1L),
+                        List.of(1L),
+                        -1,
+                        "reference")
+                .toJson();
+    }
+
+    @Test
     void refusesInputWithoutResultLines(@TempDir Path dir) throws Exception {
         // Given a file without result lines, when drawn, then the error says so
         Path empty = Files.writeString(dir.resolve("empty.txt"), "nothing here\n");

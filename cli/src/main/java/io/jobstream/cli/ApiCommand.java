@@ -4,6 +4,8 @@ import io.jobstream.cli.internal.ServiceHost;
 import io.jobstream.producer.IngestApi;
 import io.jobstream.producer.IngestApiConfig;
 import io.jobstream.producer.JobPublisher;
+import io.jobstream.producer.JobStatusConfig;
+import io.jobstream.producer.JobStatusProjection;
 import io.jobstream.producer.PublisherConfig;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigDefinition;
@@ -27,7 +29,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Serve the HTTP ingest API: POST /v1/queues/{queue}/jobs and /jobs:batch (202 only once Kafka",
             "acknowledged), signed webhooks POST /webhooks/{name}, plus /health, /ready and /metrics, on one port.",
-            "Bearer tokens and webhooks come from the config file (jobstream.api.tokens.*, jobstream.api.webhooks.*)."
+            "Bearer tokens and webhooks come from the config file (jobstream.api.tokens.*, jobstream.api.webhooks.*).",
+            "With jobstream.status.queues set, also GET /v1/jobs/{id} and /v1/jobs/{id}/events (job status)."
         },
         footer = {
             "",
@@ -74,9 +77,18 @@ final class ApiCommand implements Callable<Integer> {
         KafkaSettings kafkaSettings = KafkaSettings.from(config);
         JobPublisher publisher = JobPublisher.create(PublisherConfig.from(config), kafkaSettings, host.registry());
         host.register("api-publisher", publisher);
-        IngestApi api = IngestApi.mount(IngestApiConfig.from(config), publisher, host.admin());
+        IngestApiConfig apiConfig = IngestApiConfig.from(config);
+        IngestApi api = IngestApi.mount(apiConfig, publisher, host.admin());
         host.register("api", api);
         host.readiness(ReadinessChecks.kafka(kafkaSettings.adminProperties()));
+        JobStatusConfig status = JobStatusConfig.from(config);
+        if (status.enabled()) {
+            // GET /v1/jobs/{id} on the same port; /ready waits for the projection to run.
+            host.register(
+                    "job-status",
+                    JobStatusProjection.start(
+                            status, apiConfig, PublisherConfig.from(config).serde(), kafkaSettings, host.admin()));
+        }
         return api;
     }
 }

@@ -1,9 +1,11 @@
 package io.jobstream.cli;
 
+import io.jobstream.coordination.CoordinationConfig;
 import io.jobstream.dlq.DlqServiceConfig;
 import io.jobstream.dlq.LagMonitorConfig;
 import io.jobstream.processor.ProcessorConfig;
 import io.jobstream.producer.IngestApiConfig;
+import io.jobstream.producer.JobStatusConfig;
 import io.jobstream.producer.PublisherConfig;
 import io.jobstream.runtime.ConfigDefinition;
 import io.jobstream.runtime.KafkaSettings;
@@ -23,8 +25,10 @@ public final class ConfigReference {
             LagMonitorConfig.DEFINITION,
             PublisherConfig.DEFINITION,
             IngestApiConfig.DEFINITION,
+            JobStatusConfig.DEFINITION,
             SchedulerCommand.DEFINITION,
-            ProcessorConfig.DEFINITION);
+            ProcessorConfig.DEFINITION,
+            CoordinationConfig.DEFINITION);
 
     private ConfigReference() {}
 }

@@ -2,9 +2,11 @@ package io.jobstream.cli;
 
 import io.jobstream.cli.internal.EmbeddedKafka;
 import io.jobstream.cli.internal.ServiceHost;
+import io.jobstream.coordination.Coordination;
 import io.jobstream.dlq.DlqServiceConfig;
 import io.jobstream.processor.ProcessorConfig;
 import io.jobstream.producer.IngestApiConfig;
+import io.jobstream.producer.JobStatusConfig;
 import io.jobstream.producer.QueueTopics;
 import io.jobstream.producer.QueueTopicsResult;
 import io.jobstream.runtime.Config;
@@ -13,6 +15,7 @@ import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.RuntimeConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -108,7 +111,9 @@ final class DevCommand implements Callable<Integer> {
             Config config = config(kafka.bootstrapServers());
             DlqServiceCommand.start(config, host, false);
             ApiCommand.mount(config, host);
-            WorkerCommand.Started worker = WorkerCommand.start(config, host);
+            Coordination coordination = Coordination.inMemory(Clock.systemUTC()); // locks etc. in this process
+            host.register("coordination", coordination);
+            WorkerCommand.Started worker = WorkerCommand.start(config, host, coordination);
             printReady(out, kafka, topics, host, worker);
         } catch (RuntimeException e) {
             host.shutdownNow();
@@ -128,6 +133,10 @@ final class DevCommand implements Callable<Integer> {
                 dataDir.resolve("streams").toAbsolutePath().toString());
         // Development only: anyone on this machine may publish without a token.
         settings.put(IngestApiConfig.AUTH_REQUIRED.name(), false);
+        settings.put(JobStatusConfig.QUEUES.name(), queue);
+        settings.put(
+                JobStatusConfig.STATE_DIR.name(),
+                dataDir.resolve("streams").toAbsolutePath().toString());
         return ConfigLoader.forDefinition(WorkerCommand.DEFINITION
                         .and(DlqServiceCommand.DEFINITION)
                         .and(ApiCommand.DEFINITION)
@@ -156,6 +165,8 @@ final class DevCommand implements Callable<Integer> {
                 + ".events, delay tiers)");
         out.println("  worker   handlers " + String.join(", ", worker.types()));
         out.println("  api      " + host.adminUrl() + "/v1/queues/" + queue + "/jobs   (no token needed in dev)");
+        out.println("  status   " + host.adminUrl() + "/v1/jobs/{id}   (./jobstream jobs get ID --api "
+                + host.adminUrl() + ")");
         out.println("  admin    " + host.adminUrl() + "/health  /ready  /metrics");
         out.println(
                 "  publish  curl -s -X POST " + host.adminUrl() + "/v1/queues/" + queue

@@ -19,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -72,8 +70,8 @@ final class DlqServiceCommand implements Callable<Integer> {
     @Option(
             names = "--slack-webhook",
             paramLabel = "URL",
-            description = "Slack incoming webhook for dead-letter alerts (jobstream.dlq.alerts.slack.webhook-url;"
-                    + " default: env SLACK_WEBHOOK_URL).")
+            description = "Slack incoming webhook for dead-letter and lag alerts"
+                    + " (jobstream.dlq.alerts.slack.webhook-url; default: env SLACK_WEBHOOK_URL).")
     String slackWebhook;
 
     @Option(names = "--admin-port", paramLabel = "PORT", description = "Port of /health, /ready, /metrics, DLQ routes.")
@@ -98,8 +96,9 @@ final class DlqServiceCommand implements Callable<Integer> {
     }
 
     /**
-     * Builds and starts the service for {@code config} — router, forwarder, dead-letter alerts, the lag monitor and,
-     * with {@code dlqRoutes}, the {@code /v1/queues/{q}/dlq} admin routes — registered with {@code host} for shutdown.
+     * Builds and starts the service for {@code config} — router, forwarder, dead-letter alerts, the lag monitor (its
+     * status changes alerted through the same sinks) and, with {@code dlqRoutes}, the {@code /v1/queues/{q}/dlq} admin
+     * routes — registered with {@code host} for shutdown.
      * ({@code jobstream dev} leaves the routes out: its port serves the ingest API under {@code /v1/queues/}.)
      */
     static DlqService start(Config config, ServiceHost host, boolean dlqRoutes) {
@@ -119,19 +118,11 @@ final class DlqServiceCommand implements Callable<Integer> {
         host.register("lag-admin", admin::close);
         LagMonitor monitor =
                 LagMonitor.create(LagMonitorConfig.from(config), admin, host.registry(), Clock.systemUTC());
-        monitor.addListener(change -> LOG.warn(
-                "consumer lag status changed group={} from={} to={} state={} lag={}",
-                change.group(),
-                change.previous(),
-                change.current(),
-                change.detail().state(),
-                change.detail().partitions().stream().mapToLong(p -> p.lag()).sum()));
+        monitor.addListener(service.lagAlerts()); // status changes → the alert sinks (jobstream.dlq.alerts.lag.*)
         host.register("lag-monitor", monitor);
         monitor.start();
         return service;
     }
-
-    private static final Logger LOG = LoggerFactory.getLogger(DlqServiceCommand.class);
 
     private Map<String, Object> flags() {
         Map<String, Object> flags = new HashMap<>();

@@ -22,7 +22,9 @@ import picocli.CommandLine.Command;
             SchedulerCommand.class,
             DlqCommand.class,
             LagCommand.class,
+            JobsCommand.class,
             TopicsCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {

@@ -1,6 +1,8 @@
 package io.jobstream.cli;
 
 import io.jobstream.cli.internal.ServiceHost;
+import io.jobstream.coordination.Coordination;
+import io.jobstream.coordination.CoordinationConfig;
 import io.jobstream.processor.BuiltinHandlers;
 import io.jobstream.processor.JobProcessor;
 import io.jobstream.processor.OrderingMode;
@@ -23,6 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -58,8 +61,10 @@ final class WorkerCommand implements Callable<Integer> {
             .doc("A directory of jars with JobHandlerProvider services (ServiceLoader).")
             .build();
 
-    static final ConfigDefinition DEFINITION =
-            ProcessorConfig.DEFINITION.and(RuntimeConfig.DEFINITION).and(ConfigDefinition.of(HANDLERS, HANDLERS_DIR));
+    static final ConfigDefinition DEFINITION = ProcessorConfig.DEFINITION
+            .and(RuntimeConfig.DEFINITION)
+            .and(CoordinationConfig.DEFINITION)
+            .and(ConfigDefinition.of(HANDLERS, HANDLERS_DIR));
 
     @Spec
     CommandSpec spec;
@@ -117,11 +122,33 @@ final class WorkerCommand implements Callable<Integer> {
     /** A started worker and the job types it handles. */
     record Started(JobProcessor processor, List<String> types) {}
 
-    /** Builds and starts the processor for {@code config}, registered with {@code host} for shutdown. */
+    /**
+     * Builds and starts the processor for {@code config}, registered with {@code host} for shutdown; with a
+     * coordination store from {@code jobstream.coordination.redis-uri} when that is set.
+     */
     static Started start(Config config, ServiceHost host) throws IOException {
+        return start(config, host, null);
+    }
+
+    /**
+     * As {@link #start(Config, ServiceHost)}, with {@code coordination} as the store when not null ({@code dev} passes
+     * the in-memory twin); the caller closes it.
+     */
+    static Started start(Config config, ServiceHost host, Coordination coordination) throws IOException {
         KafkaSettings kafkaSettings = KafkaSettings.from(config);
         ProcessorConfig processorConfig = ProcessorConfig.from(config);
         JobProcessor.Builder builder = JobProcessor.builder(processorConfig).meterRegistry(host.registry());
+        Coordination store = coordination;
+        if (store == null) {
+            Optional<CoordinationConfig> redis = CoordinationConfig.from(config);
+            if (redis.isPresent()) {
+                store = Coordination.redis(redis.get()); // connects now: an unreachable store fails the start
+                host.register("coordination", store); // closed after the worker, registered later, drained
+            }
+        }
+        if (store != null) {
+            builder.coordination(store);
+        }
         BuiltinHandlers.registerAll(builder);
         Map<String, String> configured = new HashMap<>(config.get(HANDLERS));
         configured.forEach((type, builtin) -> {

@@ -3,7 +3,11 @@ package io.jobstream.coordination;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jobstream.runtime.Config;
+import io.jobstream.runtime.ConfigException;
+import io.jobstream.runtime.ConfigLoader;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CoordinationConfigTest {
@@ -62,5 +66,76 @@ class CoordinationConfigTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("permitsPerSecond");
         }
+    }
+
+    @Test
+    void readsEveryKeyFromAConfigFile() {
+        // Given a config file with every coordination key
+        Config config = ConfigLoader.forDefinition(CoordinationConfig.DEFINITION)
+                .withYaml("""
+                        jobstream:
+                          coordination:
+                            redis-uri: redis://app:secret@redis:6379/2
+                            command-timeout: 500ms
+                            wait-poll-interval: 100ms
+                            lease: 10s
+                            rate-limiter-failure-mode: fail-open
+                            request-id-retention: 1m
+                            cluster: true
+                        """)
+                .withEnvironment(Map.of())
+                .load();
+
+        // When it is read
+        CoordinationConfig coordination = CoordinationConfig.from(config).orElseThrow();
+
+        // Then every value is taken
+        assertThat(coordination)
+                .isEqualTo(new CoordinationConfig(
+                        "redis://app:secret@redis:6379/2",
+                        Duration.ofMillis(500),
+                        Duration.ofMillis(100),
+                        Duration.ofSeconds(10),
+                        RateLimiterFailureMode.FAIL_OPEN,
+                        Duration.ofMinutes(1),
+                        true));
+    }
+
+    @Test
+    void isEmptyWithoutARedisUriAndDefaultsMatchTheRecord() {
+        Config config = ConfigLoader.forDefinition(CoordinationConfig.DEFINITION)
+                .withEnvironment(Map.of())
+                .load();
+
+        assertThat(CoordinationConfig.from(config)).isEmpty();
+        assertThat(CoordinationConfig.COMMAND_TIMEOUT_KEY.defaultValue()).contains(Duration.ofSeconds(2));
+        assertThat(CoordinationConfig.REDIS_URI_KEY.envVar()).isEqualTo("JOBSTREAM_COORDINATION_REDIS_URI");
+    }
+
+    @Test
+    void rejectsBadValuesAtLoadNamingTheKey() {
+        ConfigLoader loader = ConfigLoader.forDefinition(CoordinationConfig.DEFINITION)
+                .withEnvironment(Map.of(
+                        "JOBSTREAM_COORDINATION_REDIS_URI", "http://redis:6379",
+                        "JOBSTREAM_COORDINATION_COMMAND_TIMEOUT", "0s"));
+
+        assertThatThrownBy(loader::load)
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(CoordinationConfig.REDIS_URI)
+                .hasMessageContaining(CoordinationConfig.COMMAND_TIMEOUT);
+    }
+
+    @Test
+    void rejectsARequestIdRetentionNotLongerThanTheCommandTimeoutFromAConfig() {
+        Config config = ConfigLoader.forDefinition(CoordinationConfig.DEFINITION)
+                .withEnvironment(Map.of(
+                        "JOBSTREAM_COORDINATION_REDIS_URI", "redis://redis:6379",
+                        "JOBSTREAM_COORDINATION_COMMAND_TIMEOUT", "5s",
+                        "JOBSTREAM_COORDINATION_REQUEST_ID_RETENTION", "5s"))
+                .load();
+
+        assertThatThrownBy(() -> CoordinationConfig.from(config))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(CoordinationConfig.REQUEST_ID_RETENTION);
     }
 }

@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * One alert decision about dead letters of one {@link AlertKey}: what the {@link AlertAggregator} hands to every
- * {@link AlertSink}.
+ * One alert decision about dead letters of one {@link AlertKey}, one of the {@link Notification}s the {@link
+ * AlertAggregator} hands to every {@link AlertSink}.
  *
  * @param kind why it is sent
  * @param key the queue, job type, reason and error class it is about
@@ -26,7 +26,8 @@ public record Alert(
         String firstJobId,
         String lastJobId,
         Instant from,
-        Instant to) {
+        Instant to)
+        implements Notification {
     private static final Pattern SHELL_SAFE = Pattern.compile("[A-Za-z0-9_.:/@%+=,-]+");
 
     /** Why an alert is sent. */
@@ -74,7 +75,8 @@ public record Alert(
                 later.to.isAfter(to) ? later.to : to);
     }
 
-    private static String quoted(String word) {
+    /** {@code word} as one POSIX shell word: as is when it has no special characters, else single-quoted. */
+    static String quoted(String word) {
         return SHELL_SAFE.matcher(word).matches() ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 }

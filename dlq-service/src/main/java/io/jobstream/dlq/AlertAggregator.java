@@ -15,31 +15,46 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Turns dead letters into few alerts: per {@link AlertKey} (queue, type, reason, error class), the first dead letter
- * of a quiet key is announced at once ({@link Alert.Kind#FIRST}); the ones after it are counted over a window
+ * Turns dead letters and consumer-lag status changes into few alerts.
+ *
+ * <p><b>Dead letters</b>: per {@link AlertKey} (queue, type, reason, error class), the first dead letter of a quiet
+ * key is announced at once ({@link Alert.Kind#FIRST}); the ones after it are counted over a window
  * ({@link AlertConfig#window()}, default 60 s, starting at the first of them) into one {@link Alert.Kind#AGGREGATED}
  * message; when a firing key sees none for the quiet period (default 5 min), a {@link Alert.Kind#RECOVERED} message
  * is sent and the key is quiet again.
+ *
+ * <p><b>Lag status changes</b> ({@link #onStatusChange}, a {@link LagListener}): a group's change is announced at once
+ * as a {@link LagAlert} when the group had no lag alert within {@link AlertConfig#lagMinInterval()}; otherwise it is
+ * held, and when the interval since the group's last alert ends, the latest status held is announced (as a change
+ * from the last announced status, with the number of changes it stands for), so a flapping group gets at most one
+ * alert per interval. A held status equal to the last announced one (the group flapped back) is announced to no one.
+ * A recovery to {@link LagStatus#OK} is never dropped: it is sent at once, or when the interval ends unless the group
+ * has turned bad again by then (that newer status is sent instead).
  *
  * <p>Every sink has its own bounded outbox drained by its own virtual thread, rate limited (token bucket), honouring
  * {@code Retry-After} and retrying 5xx/I/O errors with backoff, so a slow or dead sink never blocks {@link
  * #onDeadLetter}; an unsent alert is kept until sent or {@link AlertConfig#maxAge()} old. Meters per sink (tag
  * {@code sink}): {@code jobstream.alerts.sent}, {@code .suppressed} (dead letters reported only inside an aggregate),
- * {@code .pending} (gauge), {@code .expired}, {@code .dropped}, {@code .failed} (permanent HTTP errors).
+ * {@code .pending} (gauge), {@code .expired}, {@code .dropped}, {@code .failed} (permanent HTTP errors), {@code
+ * .coalesced} (lag status changes announced only inside a later alert, or not at all because the group flapped back).
  *
- * <p>Threading: {@link #onDeadLetter} and {@link #tick()} may be called from any thread. {@link #start()} runs a
- * ticker and the drainers on virtual threads; without it (tests), call {@link #tick()} and {@link #drainOnce()}
- * yourself. All time comes from the injected {@link Clock}.
+ * <p>Threading: {@link #onDeadLetter}, {@link #onStatusChange} and {@link #tick()} may be called from any thread.
+ * {@link #start()} runs a ticker and the drainers on virtual threads; without it (tests), call {@link #tick()} and
+ * {@link #drainOnce()} yourself. All time comes from the injected {@link Clock}.
  */
-public final class AlertAggregator implements AutoCloseable {
+public final class AlertAggregator implements LagListener, AutoCloseable {
     /** Dead letters counted into an aggregate instead of getting a message of their own. */
     public static final String SUPPRESSED = "jobstream.alerts.suppressed";
+    /** Lag status changes that got no alert of their own (coalesced within a group's minimum interval). */
+    public static final String COALESCED = "jobstream.alerts.coalesced";
 
     private final AlertConfig config;
     private final Clock clock;
     private final List<SinkOutbox> outboxes = new ArrayList<>();
     private final List<Counter> suppressed = new ArrayList<>();
+    private final List<Counter> coalesced = new ArrayList<>();
     private final Map<AlertKey, KeyState> keys = new HashMap<>();
+    private final Map<String, GroupState> groups = new HashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private final Object tickSignal = new Object();
     private volatile boolean running;
@@ -47,6 +62,18 @@ public final class AlertAggregator implements AutoCloseable {
     private static final class KeyState {
         private Instant lastSeen;
         private Window window;
+    }
+
+    /** What was last announced about a consumer group, and the change held back since. */
+    private static final class GroupState {
+        private LagStatus announced;
+        private Instant announcedAt;
+        private LagListener.Change held;
+        private int heldChanges;
+
+        private GroupState(LagStatus announced) {
+            this.announced = announced;
+        }
     }
 
     private static final class Window {
@@ -76,6 +103,7 @@ public final class AlertAggregator implements AutoCloseable {
                     config.ratePerSecond(),
                     config.burst()));
             suppressed.add(b.registry.counter(SUPPRESSED, "sink", sink.name()));
+            coalesced.add(b.registry.counter(COALESCED, "sink", sink.name()));
         }
     }
 
@@ -119,11 +147,67 @@ public final class AlertAggregator implements AutoCloseable {
         }
     }
 
-    /** Sends the windows that are over and the recoveries that are due. */
+    /**
+     * Alerts a consumer group's lag status change through every sink, unless lag alerts are off ({@link
+     * AlertConfig#lagAlerts()}); within the group's minimum interval the change is held and coalesced (see the class
+     * comment). Returns at once.
+     */
+    @Override
+    public void onStatusChange(LagListener.Change change) {
+        Objects.requireNonNull(change, "change");
+        if (!config.lagAlerts()) {
+            return;
+        }
+        Instant now = clock.instant();
+        synchronized (this) {
+            GroupState state = groups.computeIfAbsent(change.group(), g -> new GroupState(change.previous()));
+            if (state.held != null) {
+                coalesced.forEach(Counter::increment); // the held change gives way to this later one
+            }
+            state.held = change;
+            state.heldChanges++;
+            if (intervalOver(state, now)) {
+                release(state, now);
+            }
+        }
+    }
+
+    private boolean intervalOver(GroupState state, Instant now) {
+        return state.announcedAt == null || !now.isBefore(state.announcedAt.plus(config.lagMinInterval()));
+    }
+
+    /** Announces the group's held change, unless it leads back to the status last announced. Under the lock. */
+    private void release(GroupState state, Instant now) {
+        LagListener.Change change = state.held;
+        int changes = state.heldChanges;
+        state.held = null;
+        state.heldChanges = 0;
+        if (change.current() == state.announced) {
+            coalesced.forEach(Counter::increment); // flapped back: nothing to tell
+            return;
+        }
+        emit(LagAlert.of(change, state.announced, changes));
+        state.announced = change.current();
+        state.announcedAt = now;
+    }
+
+    /** Sends the windows that are over, the recoveries that are due and the lag changes held past their interval. */
     public void tick() {
         Instant now = clock.instant();
         List<Alert> due = new ArrayList<>();
         synchronized (this) {
+            Iterator<GroupState> groupStates = groups.values().iterator();
+            while (groupStates.hasNext()) {
+                GroupState state = groupStates.next();
+                if (!intervalOver(state, now)) {
+                    continue;
+                }
+                if (state.held != null) {
+                    release(state, now);
+                } else if (state.announced == LagStatus.OK) {
+                    groupStates.remove(); // healthy and quiet: forget it
+                }
+            }
             Iterator<Map.Entry<AlertKey, KeyState>> it = keys.entrySet().iterator();
             while (it.hasNext()) {
                 Map.Entry<AlertKey, KeyState> entry = it.next();
@@ -195,7 +279,7 @@ public final class AlertAggregator implements AutoCloseable {
         }
     }
 
-    private void emit(Alert alert) {
+    private void emit(Notification alert) {
         for (SinkOutbox outbox : outboxes) {
             outbox.offer(alert);
         }

@@ -17,7 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Dead-letter alerting: which sinks, and how alerts are aggregated and paced. Immutable; validated at construction,
+ * Alerting, for dead letters and consumer-lag status changes: which sinks, and how alerts are aggregated and paced. Immutable; validated at construction,
  * naming the key in every error. The keys are part of {@link DlqServiceConfig#DEFINITION}.
  *
  * @param slackWebhook the Slack incoming webhook URL (a secret); empty for no Slack sink
@@ -30,6 +30,9 @@ import java.util.Optional;
  * @param maxPending alerts kept per sink while it cannot be reached (beyond: the oldest is dropped, counted)
  * @param maxAge how long an unsent alert is kept before it expires (counted)
  * @param requestTimeout the longest wait for one HTTP answer
+ * @param lagAlerts whether lag status changes are alerted (when a {@link LagMonitor} feeds {@link
+ *     DlqService#lagAlerts()})
+ * @param lagMinInterval the shortest time between two lag alerts of one group; changes within it are coalesced
  */
 public record AlertConfig(
         Optional<URI> slackWebhook,
@@ -41,7 +44,9 @@ public record AlertConfig(
         int burst,
         int maxPending,
         Duration maxAge,
-        Duration requestTimeout) {
+        Duration requestTimeout,
+        boolean lagAlerts,
+        Duration lagMinInterval) {
 
     /** The environment variable read when {@link #SLACK_WEBHOOK_URL} is unset. */
     public static final String SLACK_ENV = "SLACK_WEBHOOK_URL";
@@ -49,17 +54,18 @@ public record AlertConfig(
     public static final ConfigKey<Password> SLACK_WEBHOOK_URL = ConfigKey.passwordKey(
                     "jobstream.dlq.alerts.slack.webhook-url")
             .optional()
-            .doc("Slack incoming webhook URL for dead-letter alerts; when unset, the SLACK_WEBHOOK_URL environment"
-                    + " variable; no Slack alerts when neither is set.")
+            .doc(
+                    "Slack incoming webhook URL for alerts (dead letters, lag status); when unset, the SLACK_WEBHOOK_URL environment"
+                            + " variable; no Slack alerts when neither is set.")
             .build();
     public static final ConfigKey<String> WEBHOOK_URL = ConfigKey.stringKey("jobstream.dlq.alerts.webhook.url")
             .optional()
             .validator(ConfigValidator.notBlank())
-            .doc("URL receiving each dead-letter alert as a JSON POST; none when unset.")
+            .doc("URL receiving each alert (dead letters, lag status) as a JSON POST; none when unset.")
             .build();
     public static final ConfigKey<Boolean> LOG = ConfigKey.booleanKey("jobstream.dlq.alerts.log")
             .defaultValue(true)
-            .doc("Whether dead-letter alerts are also logged (logger jobstream.alerts).")
+            .doc("Whether alerts are also logged (logger jobstream.alerts).")
             .build();
     public static final ConfigKey<Duration> WINDOW = ConfigKey.durationKey("jobstream.dlq.alerts.window")
             .defaultValue(Duration.ofSeconds(60))
@@ -102,6 +108,19 @@ public record AlertConfig(
             .doc("Longest wait for a webhook's answer; a timeout is retried with backoff.")
             .build();
 
+    public static final ConfigKey<Boolean> LAG_ENABLED = ConfigKey.booleanKey("jobstream.dlq.alerts.lag.enabled")
+            .defaultValue(true)
+            .doc("Whether consumer-lag status changes (e.g. OK to STOP, and back) are alerted through the same sinks.")
+            .build();
+    public static final ConfigKey<Duration> LAG_MIN_INTERVAL = ConfigKey.durationKey(
+                    "jobstream.dlq.alerts.lag.min-interval")
+            .defaultValue(Duration.ofMinutes(2))
+            .validator(ConfigValidator.range(Duration.ofSeconds(1), Duration.ofDays(1)))
+            .doc("Shortest time between two lag alerts of one consumer group; status changes within it are"
+                    + " coalesced into one alert when it ends, the latest status winning (a recovery to OK is"
+                    + " never dropped).")
+            .build();
+
     /** Every alert key, in the order of the docs. */
     public static final List<ConfigKey<?>> KEYS = List.of(
             SLACK_WEBHOOK_URL,
@@ -113,7 +132,9 @@ public record AlertConfig(
             BURST,
             MAX_PENDING,
             MAX_AGE,
-            REQUEST_TIMEOUT);
+            REQUEST_TIMEOUT,
+            LAG_ENABLED,
+            LAG_MIN_INTERVAL);
 
     public AlertConfig {
         Objects.requireNonNull(slackWebhook, SLACK_WEBHOOK_URL.name());
@@ -131,9 +152,13 @@ public record AlertConfig(
         }
         requirePositive(maxAge, MAX_AGE);
         requirePositive(requestTimeout, REQUEST_TIMEOUT);
+        requirePositive(lagMinInterval, LAG_MIN_INTERVAL);
     }
 
-    /** The defaults: log sink only, 60 s window, 5 min quiet period, 1 message/s with bursts of 5. */
+    /**
+     * The defaults: log sink only, 60 s window, 5 min quiet period, 1 message/s with bursts of 5; lag alerts on, at
+     * most one per group every 2 min.
+     */
     public static AlertConfig defaults() {
         return new AlertConfig(
                 Optional.empty(),
@@ -145,7 +170,9 @@ public record AlertConfig(
                 BURST.defaultValue().orElseThrow(),
                 MAX_PENDING.defaultValue().orElseThrow(),
                 MAX_AGE.defaultValue().orElseThrow(),
-                REQUEST_TIMEOUT.defaultValue().orElseThrow());
+                REQUEST_TIMEOUT.defaultValue().orElseThrow(),
+                LAG_ENABLED.defaultValue().orElseThrow(),
+                LAG_MIN_INTERVAL.defaultValue().orElseThrow());
     }
 
     /** This config posting to Slack at {@code url}. */
@@ -160,7 +187,26 @@ public record AlertConfig(
                 burst,
                 maxPending,
                 maxAge,
-                requestTimeout);
+                requestTimeout,
+                lagAlerts,
+                lagMinInterval);
+    }
+
+    /** This config posting JSON to {@code url}. */
+    public AlertConfig withWebhook(URI url) {
+        return new AlertConfig(
+                slackWebhook,
+                Optional.of(url),
+                log,
+                window,
+                quietPeriod,
+                ratePerSecond,
+                burst,
+                maxPending,
+                maxAge,
+                requestTimeout,
+                lagAlerts,
+                lagMinInterval);
     }
 
     /** This config with another window and quiet period. */
@@ -175,7 +221,26 @@ public record AlertConfig(
                 burst,
                 maxPending,
                 maxAge,
-                requestTimeout);
+                requestTimeout,
+                lagAlerts,
+                lagMinInterval);
+    }
+
+    /** This config with lag alerts turned on or off, and another minimum interval between two of one group. */
+    public AlertConfig withLagAlerts(boolean enabled, Duration minInterval) {
+        return new AlertConfig(
+                slackWebhook,
+                webhook,
+                log,
+                window,
+                quietPeriod,
+                ratePerSecond,
+                burst,
+                maxPending,
+                maxAge,
+                requestTimeout,
+                enabled,
+                minInterval);
     }
 
     /**
@@ -205,7 +270,9 @@ public record AlertConfig(
                     config.get(BURST),
                     config.get(MAX_PENDING),
                     config.get(MAX_AGE),
-                    config.get(REQUEST_TIMEOUT));
+                    config.get(REQUEST_TIMEOUT),
+                    config.get(LAG_ENABLED),
+                    config.get(LAG_MIN_INTERVAL));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }
@@ -228,7 +295,8 @@ public record AlertConfig(
                 + slackWebhook.map(u -> Password.HIDDEN).orElse("none") + ", webhook="
                 + webhook.map(URI::toString).orElse("none") + ", log=" + log + ", window=" + window
                 + ", quietPeriod=" + quietPeriod + ", ratePerSecond=" + ratePerSecond + ", burst=" + burst
-                + ", maxPending=" + maxPending + ", maxAge=" + maxAge + ", requestTimeout=" + requestTimeout + "]";
+                + ", maxPending=" + maxPending + ", maxAge=" + maxAge + ", requestTimeout=" + requestTimeout
+                + ", lagAlerts=" + lagAlerts + ", lagMinInterval=" + lagMinInterval + "]";
     }
 
     private static Optional<URI> uri(String text, String key, List<String> problems) {

@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With {@link Builder#alerts(AlertConfig)}, a dead-letter alert feed (thread {@code jobstream-dlq-alert-feed},
  * consumer group {@code jobstream-dlq-alerts}) reads the committed records of every {@code <queue>.dlq} into an
- * {@link AlertAggregator} whose sinks post on their own virtual threads; the router never waits for alerts.
+ * {@link AlertAggregator} whose sinks post on their own virtual threads; the router never waits for alerts. The same
+ * sinks announce consumer-lag status changes when a {@link LagMonitor} is given {@link #lagAlerts()}.
  * {@link #adminRoutes()} gives the dead-letter list/replay routes ({@link DlqAdminRoutes}) to mount on an admin
  * server.
  */
@@ -69,7 +70,7 @@ public final class DlqService implements AutoCloseable {
     private final List<DelayForwarder> forwarders = new ArrayList<>();
     private final AlertConfig alerts;
     private final List<AlertSink> extraSinks;
-    private AlertAggregator aggregator;
+    private volatile AlertAggregator aggregator;
     private HttpClient alertHttp;
     private DeadLetterFeed alertFeed;
     private boolean started;
@@ -174,6 +175,22 @@ public final class DlqService implements AutoCloseable {
     }
 
     /**
+     * A {@link LagListener} alerting consumer-lag status changes through this service's alert sinks and outboxes
+     * (rate limits, {@code Retry-After}, backoff), coalescing a flapping group's changes ({@link
+     * AlertConfig#lagMinInterval()}): register it with {@link LagMonitor#addListener(LagListener)}. It ignores changes
+     * while the service has no alerts ({@link Builder#alerts(AlertConfig)} unset), lag alerts are off ({@link
+     * AlertConfig#lagAlerts()}), or the service is not started. Returns at once.
+     */
+    public LagListener lagAlerts() {
+        return change -> {
+            AlertAggregator alerting = aggregator;
+            if (alerting != null) {
+                alerting.onStatusChange(change);
+            }
+        };
+    }
+
+    /**
      * The dead-letter routes for the admin server, path → handler ({@link DlqAdminRoutes}: {@code GET
      * /v1/queues/{q}/dlq}, {@code GET /v1/queues/{q}/dlq/{partition}/{offset}}, {@code POST
      * /v1/queues/{q}/dlq:replay}); mount each with {@code AdminServer.route(path, handler)}. Usable before {@link
@@ -246,8 +263,10 @@ public final class DlqService implements AutoCloseable {
         if (alertFeed != null) {
             clean &= alertFeed.close(remaining(deadline));
         }
-        if (aggregator != null) {
-            clean &= aggregator.close(remaining(deadline));
+        AlertAggregator alerting = aggregator;
+        aggregator = null; // lag changes from now on are dropped, not queued for stopped sinks
+        if (alerting != null) {
+            clean &= alerting.close(remaining(deadline));
         }
         if (alertHttp != null) {
             alertHttp.shutdownNow();

@@ -3,7 +3,10 @@ package io.jobstream.dlq;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** An {@link AlertSink} writing each alert as one WARN line (INFO for recoveries) to the logger {@code jobstream.alerts}. */
+/**
+ * An {@link AlertSink} writing each alert as one key=value line to the logger {@code jobstream.alerts}: WARN for dead
+ * letters and for a lag status turning bad, INFO for recoveries.
+ */
 public final class LogSink implements AlertSink {
     private static final Logger LOG = LoggerFactory.getLogger("jobstream.alerts");
 
@@ -13,7 +16,15 @@ public final class LogSink implements AlertSink {
     }
 
     @Override
-    public Delivery deliver(Alert alert) {
+    public Delivery deliver(Notification notification) {
+        switch (notification) {
+            case Alert alert -> log(alert);
+            case LagAlert alert -> log(alert);
+        }
+        return new Delivery.Delivered();
+    }
+
+    private static void log(Alert alert) {
         AlertKey key = alert.key();
         if (alert.kind() == Alert.Kind.RECOVERED) {
             LOG.info(
@@ -38,6 +49,29 @@ public final class LogSink implements AlertSink {
                     alert.lastJobId(),
                     alert.replayCommand());
         }
-        return new Delivery.Delivered();
+    }
+
+    private static void log(LagAlert alert) {
+        String line = "consumer lag status group={} from={} to={} lag={} lagSeconds={}{} topics={} state={} members={}"
+                + " changes={} error=\"{}\" look=\"{}\"";
+        Object[] args = {
+            alert.group(),
+            alert.previous(),
+            alert.current(),
+            alert.lag(),
+            alert.lagTimeIsLowerBound() ? ">=" : "",
+            alert.lagSeconds(),
+            String.join(",", alert.topics()),
+            alert.state(),
+            alert.members(),
+            alert.changes(),
+            alert.error().orElse(""),
+            alert.lagCommand()
+        };
+        if (alert.isRecovery()) {
+            LOG.info(line, args);
+        } else {
+            LOG.warn(line, args);
+        }
     }
 }

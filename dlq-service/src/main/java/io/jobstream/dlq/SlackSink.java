@@ -8,11 +8,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
- * An {@link AlertSink} posting a Block Kit message to a Slack incoming webhook: queue, type, reason, error class and
- * message, count, first and last job ids, and a replay command to copy.
+ * An {@link AlertSink} posting a Block Kit message to a Slack incoming webhook. For dead letters: queue, type, reason,
+ * error class and message, count, first and last job ids, and a replay command to copy. For a lag status change:
+ * group, previous and new status, lag in records and seconds, topics, group state, and a {@code jobstream lag}
+ * command to copy.
  *
  * <p>Threading: thread-safe ({@link HttpClient} is). Answers: 2xx delivered, 429 {@link Delivery.RetryAfter} (from
  * {@code Retry-After}, seconds or HTTP date), 5xx/408/I/O error retryable, any other status a permanent failure.
@@ -44,12 +48,19 @@ public final class SlackSink implements AlertSink {
     }
 
     @Override
-    public Delivery deliver(Alert alert) {
-        return HttpDelivery.post(client, webhook, message(alert), timeout, clock);
+    public Delivery deliver(Notification notification) {
+        return HttpDelivery.post(client, webhook, message(notification), timeout, clock);
     }
 
-    /** The JSON body posted for {@code alert}. */
-    public static String message(Alert alert) {
+    /** The JSON body posted for {@code notification}. */
+    public static String message(Notification notification) {
+        return switch (notification) {
+            case Alert alert -> message(alert);
+            case LagAlert alert -> message(alert);
+        };
+    }
+
+    private static String message(Alert alert) {
         AlertKey key = alert.key();
         ObjectNode root = JSON.createObjectNode();
         root.put("text", summary(alert));
@@ -84,6 +95,57 @@ public final class SlackSink implements AlertSink {
                 .put("type", "mrkdwn")
                 .put("text", "from " + alert.from() + " to " + alert.to());
         return root.toString();
+    }
+
+    private static String message(LagAlert alert) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("text", summary(alert));
+        ArrayNode blocks = root.putArray("blocks");
+        ObjectNode header = blocks.addObject().put("type", "header");
+        header.putObject("text").put("type", "plain_text").put("text", cut(summary(alert), 150));
+        ObjectNode section = blocks.addObject().put("type", "section");
+        ArrayNode fields = section.putArray("fields");
+        field(fields, "Group", "`" + alert.group() + "`");
+        field(fields, "Status", "`" + alert.previous() + "` → `" + alert.current() + "`");
+        field(fields, "Lag", alert.lag() + " records");
+        field(fields, "Lag seconds", (alert.lagTimeIsLowerBound() ? "≥ " : "") + seconds(alert) + " s");
+        List<String> topics = alert.topics().stream().map(t -> "`" + t + "`").toList();
+        field(fields, "Topics", topics.isEmpty() ? "(none)" : String.join(", ", topics));
+        field(fields, "Group state", alert.state() + ", " + alert.members() + " members");
+        alert.error().ifPresent(error -> blocks.addObject()
+                .put("type", "section")
+                .putObject("text")
+                .put("type", "mrkdwn")
+                .put("text", "*Error*\n" + cut(error, MAX_MESSAGE)));
+        blocks.addObject()
+                .put("type", "section")
+                .putObject("text")
+                .put("type", "mrkdwn")
+                .put("text", "*Look*\n```" + alert.lagCommand() + "```");
+        ObjectNode context = blocks.addObject().put("type", "context");
+        context.putArray("elements")
+                .addObject()
+                .put("type", "mrkdwn")
+                .put(
+                        "text",
+                        "as of " + alert.at()
+                                + (alert.changes() > 1 ? " (" + alert.changes() + " status changes coalesced)" : ""));
+        return root.toString();
+    }
+
+    private static String summary(LagAlert alert) {
+        if (alert.isRecovery()) {
+            return "Lag recovered: " + alert.group() + " is OK (was " + alert.previous() + ")";
+        }
+        if (alert.current() == LagStatus.ERR) {
+            return "Lag ERR: " + alert.group() + " could not be read (was " + alert.previous() + ")";
+        }
+        return "Lag " + alert.current() + ": " + alert.group() + " (was " + alert.previous() + "), " + alert.lag()
+                + " records, " + (alert.lagTimeIsLowerBound() ? "≥ " : "") + seconds(alert) + " s behind";
+    }
+
+    private static String seconds(LagAlert alert) {
+        return String.format(Locale.ROOT, "%.1f", alert.lagSeconds());
     }
 
     private static String summary(Alert alert) {

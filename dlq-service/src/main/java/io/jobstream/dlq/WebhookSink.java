@@ -1,6 +1,7 @@
 package io.jobstream.dlq;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jobstream.dlq.internal.alert.HttpDelivery;
 import java.net.URI;
@@ -10,7 +11,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * An {@link AlertSink} posting each alert as a flat JSON object to any URL:
+ * An {@link AlertSink} posting each alert as a flat JSON object to any URL; {@code kind} tells them apart. A
+ * dead-letter alert ({@code FIRST}, {@code AGGREGATED}, {@code RECOVERED}):
  *
  * <pre>{@code
  * {"kind":"AGGREGATED","queue":"emails","type":"send_email","reason":"HANDLER_ERROR",
@@ -19,9 +21,20 @@ import java.util.Objects;
  *  "replayCommand":"jobstream dlq replay --queue emails --type send_email --reason HANDLER_ERROR"}
  * }</pre>
  *
+ * <p>A lag status change ({@code LAG_STATUS}; {@code lagSeconds} is the largest of the group's partitions):
+ *
+ * <pre>{@code
+ * {"kind":"LAG_STATUS","group":"emails.workers","previous":"OK","status":"STOP","lag":5000,"lagSeconds":20.125,
+ *  "lagSecondsLowerBound":false,"topics":["emails"],"state":"EMPTY","members":0,"error":null,"changes":1,
+ *  "at":"2026-...Z","command":"jobstream lag --group emails.workers"}
+ * }</pre>
+ *
  * <p>Answers are classified like {@link SlackSink}'s. Thread-safe.
  */
 public final class WebhookSink implements AlertSink {
+    /** The {@code kind} of a lag status change. */
+    public static final String LAG_STATUS = "LAG_STATUS";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI url;
@@ -42,12 +55,38 @@ public final class WebhookSink implements AlertSink {
     }
 
     @Override
-    public Delivery deliver(Alert alert) {
-        return HttpDelivery.post(client, url, body(alert), timeout, clock);
+    public Delivery deliver(Notification notification) {
+        return HttpDelivery.post(client, url, body(notification), timeout, clock);
     }
 
-    /** The JSON body posted for {@code alert}. */
-    public static String body(Alert alert) {
+    /** The JSON body posted for {@code notification}. */
+    public static String body(Notification notification) {
+        return switch (notification) {
+            case Alert alert -> body(alert);
+            case LagAlert alert -> body(alert);
+        };
+    }
+
+    private static String body(LagAlert alert) {
+        ObjectNode node = JSON.createObjectNode()
+                .put("kind", LAG_STATUS)
+                .put("group", alert.group())
+                .put("previous", alert.previous().name())
+                .put("status", alert.current().name())
+                .put("lag", alert.lag())
+                .put("lagSeconds", alert.lagSeconds())
+                .put("lagSecondsLowerBound", alert.lagTimeIsLowerBound());
+        ArrayNode topics = node.putArray("topics");
+        alert.topics().forEach(topics::add);
+        node.put("state", alert.state()).put("members", alert.members());
+        alert.error().ifPresentOrElse(error -> node.put("error", error), () -> node.putNull("error"));
+        return node.put("changes", alert.changes())
+                .put("at", alert.at().toString())
+                .put("command", alert.lagCommand())
+                .toString();
+    }
+
+    private static String body(Alert alert) {
         ObjectNode node = JSON.createObjectNode()
                 .put("kind", alert.kind().name())
                 .put("queue", alert.key().queue())

@@ -12,9 +12,11 @@
  *   <li>{@link io.jobstream.dlq.DlqServiceConfig} holds every {@code jobstream.dlq.*} key ({@link
  *       io.jobstream.dlq.DlqServiceConfig#DEFINITION}) and the validated settings.
  *   <li>Alerts: {@link io.jobstream.dlq.AlertAggregator} turns dead letters into few messages (first failure,
- *       aggregated counts per window, "recovered") and delivers them to {@link io.jobstream.dlq.AlertSink}s
- *       ({@link io.jobstream.dlq.SlackSink}, {@link io.jobstream.dlq.WebhookSink}, {@link io.jobstream.dlq.LogSink})
- *       through bounded per-sink outboxes, configured by {@link io.jobstream.dlq.AlertConfig}.
+ *       aggregated counts per window, "recovered") and consumer-lag status changes into {@link
+ *       io.jobstream.dlq.LagAlert}s (at most one per group per minimum interval), and delivers these {@link
+ *       io.jobstream.dlq.Notification}s to {@link io.jobstream.dlq.AlertSink}s ({@link io.jobstream.dlq.SlackSink},
+ *       {@link io.jobstream.dlq.WebhookSink}, {@link io.jobstream.dlq.LogSink}) through bounded per-sink outboxes,
+ *       configured by {@link io.jobstream.dlq.AlertConfig}.
  *   <li>Replay: {@link io.jobstream.dlq.DlqReplay} lists, shows and replays dead letters ({@link
  *       io.jobstream.dlq.ReplayFilter}, {@link io.jobstream.dlq.ReplayRequest}, {@link
  *       io.jobstream.dlq.ReplaySummary}), once each, recorded in {@code <queue>.dlq.replayed} in the same
@@ -22,7 +24,8 @@
  *   <li>Lag: {@link io.jobstream.dlq.LagMonitor} samples consumer groups' committed and end offsets into {@link
  *       io.jobstream.dlq.LagSnapshot}s with lag in offsets and seconds and a Burrow-style {@link
  *       io.jobstream.dlq.LagStatus}, configured by {@link io.jobstream.dlq.LagMonitorConfig}; {@link
- *       io.jobstream.dlq.LagListener}s hear of status changes.
+ *       io.jobstream.dlq.LagListener}s hear of status changes ({@link io.jobstream.dlq.DlqService#lagAlerts()} is
+ *       the one that alerts).
  * </ul>
  *
  * <p>Threading: policies and configs are immutable and thread-safe; {@link io.jobstream.dlq.DlqService}'s methods

@@ -202,7 +202,7 @@ class AlertAggregatorTest {
             }
 
             @Override
-            public Delivery deliver(Alert alert) {
+            public Delivery deliver(Notification alert) {
                 answers.add(new Delivery.Failed(true, "HTTP 500"));
                 return answers.getLast();
             }
@@ -217,7 +217,9 @@ class AlertAggregatorTest {
                 5,
                 100,
                 Duration.ofMinutes(10),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5),
+                false,
+                Duration.ofMinutes(2));
         AlertAggregator alerts = AlertAggregator.builder(config)
                 .sink(down)
                 .clock(clock)
@@ -263,7 +265,7 @@ class AlertAggregatorTest {
             }
 
             @Override
-            public Delivery deliver(Alert alert) {
+            public Delivery deliver(Notification alert) {
                 entered.countDown();
                 try {
                     release.await();

@@ -315,17 +315,17 @@ class LagMonitorIT {
             pollAndCommit(consumer);
         }
 
-        // When the consumer is paused for 8 s (it keeps polling, so it stays a member)
+        // When the consumer is paused for 20 s (it keeps polling, so it stays a member)
         pollAndCommit(consumer);
         Instant pausedAt = Instant.now();
         consumer.pause(consumer.assignment());
-        Duration pause = Duration.ofSeconds(8);
+        Duration pause = Duration.ofSeconds(20);
         while (Duration.between(pausedAt, Instant.now()).compareTo(pause) < 0) {
             consumer.poll(Duration.ofMillis(100));
         }
         LagSnapshot snapshot = monitor.sampleNow();
 
-        // Then its time lag is about 8 s (an estimate, ± 2 s), about 200 records per second behind
+        // Then its time lag is about 20 s (the acceptance: ± 3 s), about 200 records per second behind
         PartitionLag lag = snapshot.group(group).orElseThrow().partitions().getFirst();
         double pausedFor = Duration.between(pausedAt, snapshot.takenAt()).toMillis() / 1000.0;
         log.info(
@@ -335,9 +335,9 @@ class LagMonitorIT {
                 lag.lag(),
                 lag.timeLagIsLowerBound());
         assertThat(lag.timeLagIsLowerBound()).isFalse();
-        assertThat(lag.lagSeconds()).isCloseTo(8.0, offset(2.0));
-        assertThat(lag.lagSeconds()).isCloseTo(pausedFor, offset(2.0));
-        assertThat(lag.lag()).isBetween(1_000L, 2_400L);
+        assertThat(lag.lagSeconds()).isCloseTo(20.0, offset(3.0));
+        assertThat(lag.lagSeconds()).isCloseTo(pausedFor, offset(3.0));
+        assertThat(lag.lag()).isBetween(2_500L, 6_000L);
         assertThat(gauge(LagMeters.LAG_SECONDS, "group", group, "topic", topic, "partition", "0"))
                 .isCloseTo(lag.lagSeconds(), offset(1.0));
 

@@ -1,8 +1,10 @@
 package io.jobstream.processor;
 
+import io.jobstream.coordination.Coordination;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * What a handler knows about the job it runs. One per run; safe to read from any thread.
@@ -36,4 +38,21 @@ public interface JobContext {
 
     /** Whether the run was cancelled (timed out, or abandoned on close); the thread is interrupted too. */
     boolean isCancelled();
+
+    /**
+     * The fencing token of the lock the job's type declares ({@link CoordinationRules#lock()}), held while the handler
+     * runs: pass it to a resource that refuses tokens lower than the highest it has seen. Empty when the type declares
+     * no lock.
+     */
+    default OptionalLong fencingToken() {
+        return OptionalLong.empty();
+    }
+
+    /**
+     * The coordination store the processor was given, for a handler that takes locks, permits or rate tokens itself.
+     * Empty when the processor has none.
+     */
+    default Optional<Coordination> coordination() {
+        return Optional.empty();
+    }
 }

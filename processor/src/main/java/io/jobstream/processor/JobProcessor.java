@@ -3,13 +3,16 @@ package io.jobstream.processor;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.jobstream.coordination.Coordination;
 import io.jobstream.processor.internal.BatchRegistration;
+import io.jobstream.processor.internal.Guards;
 import io.jobstream.processor.internal.HandlerRegistration;
 import io.jobstream.processor.internal.JobRunner;
 import io.jobstream.processor.internal.PayloadReader;
 import io.jobstream.processor.internal.ProcessorLoop;
 import io.jobstream.processor.internal.ProcessorMetrics;
 import io.jobstream.runtime.Drainable;
+import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobDecoder;
 import io.jobstream.schemas.JobSerde;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,6 +28,7 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,6 +37,8 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the jobs of one queue: one {@link KafkaConsumer} in the queue's worker group on one poll thread, each job's
@@ -48,11 +54,17 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * processor.close(Duration.ofSeconds(30));
  * }</pre>
  *
+ * <p>Job types can declare locks, semaphores, rate limits and idempotency ({@link CoordinationRules}, taken from the
+ * {@link Builder#coordination(Coordination) coordination store}); a job that cannot get them in time is deferred
+ * through a delay tier. Outcomes are written as {@code JobEvent}s to {@code <queue>.events} ({@link EventLevel}).
+ *
  * <p>{@link #start()} returns at once; the processor runs until {@link #close(Duration)}, which is idempotent and
  * thread-safe: it stops fetching, lets running jobs finish within the timeout (cancelling the rest, whose offsets stay
  * uncommitted), commits what finished, leaves the group and returns. A processor is not restartable.
  */
 public final class JobProcessor implements AutoCloseable, Drainable {
+    private static final Logger LOG = LoggerFactory.getLogger(JobProcessor.class);
+
     /** The close timeout of {@link #close()}. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -78,6 +90,10 @@ public final class JobProcessor implements AutoCloseable, Drainable {
                 config,
                 b.handlers,
                 b.batchHandlers,
+                b.rules,
+                b.coordination == null
+                        ? null
+                        : new Guards(b.coordination, config.coordinationWait(), config.idempotencyRetention()),
                 JobDecoder.create(config.serde(), null, clock),
                 JobSerde.forFailure(config.serde()),
                 producer,
@@ -108,7 +124,10 @@ public final class JobProcessor implements AutoCloseable, Drainable {
         return props;
     }
 
-    /** The producer properties (for {@code <queue>.failed}) a processor with {@code config} uses. */
+    /**
+     * The producer properties a processor with {@code config} uses, for {@code <queue>.failed}, {@code
+     * <queue>.events} and deferred jobs ({@code <queue>.delay.<tier>}).
+     */
     public static Map<String, Object> producerProperties(ProcessorConfig config) {
         Map<String, Object> props = new HashMap<>(config.kafka().producerProperties());
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
@@ -228,9 +247,65 @@ public final class JobProcessor implements AutoCloseable, Drainable {
         private Clock clock = Clock.systemUTC();
         private Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory = KafkaConsumer::new;
         private Function<Map<String, Object>, Producer<byte[], byte[]>> producerFactory = KafkaProducer::new;
+        private final Map<String, CoordinationRules> rules = new LinkedHashMap<>();
+        private Coordination coordination;
 
         private Builder(ProcessorConfig config) {
             this.config = Objects.requireNonNull(config, "config");
+            rules.putAll(config.typeRules());
+        }
+
+        /**
+         * The coordination store (Redis/Dragonfly, or {@code Coordination.inMemory}) for the types' {@link
+         * CoordinationRules}, also handed to handlers by {@link JobContext#coordination()}. The processor does not
+         * close it.
+         */
+        public Builder coordination(Coordination coordination) {
+            this.coordination = Objects.requireNonNull(coordination, "coordination");
+            return this;
+        }
+
+        /**
+         * Jobs of {@code type} hold the lock named by {@code key} (e.g. {@code KeyTemplate.parse("acct-${payload.id}")})
+         * while they run; {@code lease} bounds how long a crashed holder keeps it (the lease is renewed while the job
+         * runs). A job whose key cannot be resolved fails, non-retryable.
+         */
+        public Builder lock(String type, KeyTemplate key, Duration lease) {
+            return rule(type, rules -> rules.withLock(key, lease));
+        }
+
+        /** {@link #lock(String, KeyTemplate, Duration)} with the lock name computed by {@code key}. */
+        public Builder lock(String type, Function<Job, String> key, Duration lease) {
+            return lock(type, KeyTemplate.of(key), lease);
+        }
+
+        /** Jobs of {@code type} hold one of the {@code permits} permits of the semaphore {@code name} while they run. */
+        public Builder semaphore(String type, String name, int permits) {
+            return rule(type, rules -> rules.withSemaphore(name, permits));
+        }
+
+        /** Jobs of {@code type} take a token of the rate limiter {@code name} ({@code perSecond}, burst 1) to start. */
+        public Builder rate(String type, String name, double perSecond) {
+            return rate(type, name, perSecond, 1);
+        }
+
+        /** As {@link #rate(String, String, double)}, allowing {@code burst} starts at once after a quiet period. */
+        public Builder rate(String type, String name, double perSecond, int burst) {
+            return rule(type, rules -> rules.withRate(name, perSecond, burst));
+        }
+
+        /**
+         * Jobs of {@code type} claim their id before running: an id that already succeeded (within {@code
+         * jobstream.worker.idempotency-retention}) is skipped, one running elsewhere is deferred.
+         */
+        public Builder idempotent(String type) {
+            return rule(type, rules -> rules.withIdempotent(true));
+        }
+
+        private Builder rule(String type, UnaryOperator<CoordinationRules> change) {
+            Objects.requireNonNull(type, "type");
+            rules.put(type, change.apply(rules.getOrDefault(type, CoordinationRules.NONE)));
+            return this;
         }
 
         /**
@@ -338,6 +413,25 @@ public final class JobProcessor implements AutoCloseable, Drainable {
         public JobProcessor build() {
             if (handlers.isEmpty() && batchHandlers.isEmpty()) {
                 throw new IllegalStateException("register at least one handler with handle(type, ...)");
+            }
+            Set<String> guarded = new LinkedHashSet<>();
+            rules.forEach((type, rule) -> {
+                if (rule.isEmpty()) {
+                    return;
+                }
+                guarded.add(type);
+                if (batchHandlers.containsKey(type)) {
+                    throw new IllegalStateException("job type '" + type + "' has a batch handler: batch types cannot"
+                            + " have coordination rules (locks, semaphores, rates, idempotency)");
+                }
+                if (!handlers.containsKey(type)) {
+                    LOG.warn("coordination_rules_unused type={} reason=no_handler_for_type", type);
+                }
+            });
+            if (!guarded.isEmpty() && coordination == null) {
+                throw new IllegalStateException("job types " + guarded + " have coordination rules (locks, semaphores,"
+                        + " rates or idempotency): give the builder a Coordination (coordination(...)), e.g. from"
+                        + " jobstream.coordination.redis-uri");
             }
             return new JobProcessor(this);
         }

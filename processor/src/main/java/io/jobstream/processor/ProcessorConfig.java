@@ -7,14 +7,18 @@ import io.jobstream.runtime.ConfigKey;
 import io.jobstream.runtime.ConfigType;
 import io.jobstream.runtime.ConfigValidator;
 import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,6 +41,12 @@ import java.util.Optional;
  * @param workerId this worker's name in failure records; the instance id, else {@code <host>-<pid>}
  * @param maxPendingPerPartition jobs fetched from one partition and not yet committable before it is paused
  * @param revokeTimeout how long a revoked partition's in-flight jobs are waited for before committing
+ * @param typeRules what jobs of particular types must hold before they run (locks, permits, rate, idempotency)
+ * @param coordinationWait how long a job waits for its lock, permit or rate token before it is deferred
+ * @param deferDelay how long a deferred job waits (in a delay tier) before it runs again
+ * @param delayTiers the delay tiers whose topics exist; a deferred job goes to the one that fits {@code deferDelay}
+ * @param idempotencyRetention how long an idempotent job id stays marked done
+ * @param events which job events are written to {@code <queue>.events}
  */
 public record ProcessorConfig(
         String queue,
@@ -52,7 +62,13 @@ public record ProcessorConfig(
         Optional<String> instanceId,
         String workerId,
         int maxPendingPerPartition,
-        Duration revokeTimeout) {
+        Duration revokeTimeout,
+        Map<String, CoordinationRules> typeRules,
+        Duration coordinationWait,
+        Duration deferDelay,
+        DelayTiers delayTiers,
+        Duration idempotencyRetention,
+        EventLevel events) {
 
     /** The queue to work on. */
     public static final ConfigKey<String> QUEUE = ConfigKey.stringKey("jobstream.worker.queue")
@@ -143,6 +159,62 @@ public record ProcessorConfig(
                     + " committed and the partitions given up.")
             .build();
 
+    /** Per-type coordination. */
+    public static final ConfigKey<Map<String, String>> TYPES = ConfigKey.mapKey("jobstream.worker.types")
+            .doc("What jobs of a type hold while they run: <type>.lock.key (a key template: ${payload.<field>},"
+                    + " ${key}, ${id}, ${type}, ${header.<name>}; lower-case references are not env vars),"
+                    + " <type>.lock.lease (30s), <type>.semaphore.name and .permits, <type>.rate.name,"
+                    + " .per-second and .burst (1), <type>.idempotent (true/false). Needs"
+                    + " jobstream.coordination.redis-uri.")
+            .build();
+
+    /** How long a job waits for its lock, permit or rate token. */
+    public static final ConfigKey<Duration> COORDINATION_WAIT = ConfigKey.durationKey(
+                    "jobstream.worker.coordination-wait")
+            .defaultValue(Duration.ofSeconds(2))
+            .validator(ConfigValidator.range(Duration.ZERO, Duration.ofMinutes(5)))
+            .doc("How long a job waits for its lock, semaphore permit or rate token before it is deferred (re-queued"
+                    + " through a delay tier, attempt unchanged) instead of run.")
+            .build();
+
+    /** Delay of a deferred job. */
+    public static final ConfigKey<Duration> DEFER_DELAY = ConfigKey.durationKey("jobstream.worker.defer-delay")
+            .defaultValue(Duration.ofSeconds(5))
+            .validator(ConfigValidator.range(Duration.ofMillis(1), Duration.ofDays(1)))
+            .doc("How long a deferred job waits in a delay tier before it is due again (at least the smallest tier).")
+            .build();
+
+    /** The delay tiers whose topics exist. */
+    public static final ConfigKey<List<String>> DELAY_TIERS = ConfigKey.listKey("jobstream.worker.delay-tiers")
+            .defaultValue(DelayTiers.defaults().names())
+            .validator(tiers -> {
+                try {
+                    DelayTiers.parse(tiers);
+                    return Optional.empty();
+                } catch (IllegalArgumentException e) {
+                    return Optional.of(e.getMessage());
+                }
+            })
+            .doc("The delay tiers whose <queue>.delay.<tier> topics exist; deferred jobs go to the one that fits"
+                    + " defer-delay. Same as the dlq-service's.")
+            .build();
+
+    /** How long an idempotent job id stays done. */
+    public static final ConfigKey<Duration> IDEMPOTENCY_RETENTION = ConfigKey.durationKey(
+                    "jobstream.worker.idempotency-retention")
+            .defaultValue(Duration.ofDays(7))
+            .validator(ConfigValidator.range(Duration.ofSeconds(1), Duration.ofDays(365)))
+            .doc("How long the id of a job of an idempotent type stays marked done; a redelivery within it is"
+                    + " skipped.")
+            .build();
+
+    /** Event level. */
+    public static final ConfigKey<EventLevel> EVENTS = ConfigKey.enumKey("jobstream.worker.events", EventLevel.class)
+            .defaultValue(EventLevel.OUTCOMES)
+            .doc("Job events written to <queue>.events (key: job id): NONE; OUTCOMES (SUCCEEDED, FAILED, EXPIRED),"
+                    + " each acknowledged before the job's offset counts as done; ALL (also STARTED).")
+            .build();
+
     /** Every key of this module. */
     public static final ConfigDefinition DEFINITION = ConfigDefinition.of(
             QUEUE,
@@ -156,7 +228,13 @@ public record ProcessorConfig(
             INSTANCE_ID,
             WORKER_ID,
             MAX_PENDING_PER_PARTITION,
-            REVOKE_TIMEOUT);
+            REVOKE_TIMEOUT,
+            TYPES,
+            COORDINATION_WAIT,
+            DEFER_DELAY,
+            DELAY_TIERS,
+            IDEMPOTENCY_RETENTION,
+            EVENTS);
 
     /** Validates every field, naming its key. */
     public ProcessorConfig {
@@ -181,6 +259,13 @@ public record ProcessorConfig(
         check(WORKER_ID, Objects.requireNonNull(workerId, WORKER_ID.name()));
         check(MAX_PENDING_PER_PARTITION, maxPendingPerPartition);
         check(REVOKE_TIMEOUT, Objects.requireNonNull(revokeTimeout, REVOKE_TIMEOUT.name()));
+        typeRules = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(typeRules, TYPES.name())));
+        typeRules.forEach((type, rules) -> Objects.requireNonNull(rules, TYPES.name() + "." + type));
+        check(COORDINATION_WAIT, Objects.requireNonNull(coordinationWait, COORDINATION_WAIT.name()));
+        check(DEFER_DELAY, Objects.requireNonNull(deferDelay, DEFER_DELAY.name()));
+        Objects.requireNonNull(delayTiers, DELAY_TIERS.name());
+        check(IDEMPOTENCY_RETENTION, Objects.requireNonNull(idempotencyRetention, IDEMPOTENCY_RETENTION.name()));
+        Objects.requireNonNull(events, EVENTS.name());
     }
 
     /** A builder with every default, for {@code queue} on {@code kafka}. */
@@ -196,7 +281,12 @@ public record ProcessorConfig(
                 .commitInterval(config.get(COMMIT_INTERVAL))
                 .jobTimeout(config.get(JOB_TIMEOUT))
                 .maxPendingPerPartition(config.get(MAX_PENDING_PER_PARTITION))
-                .revokeTimeout(config.get(REVOKE_TIMEOUT));
+                .revokeTimeout(config.get(REVOKE_TIMEOUT))
+                .coordinationWait(config.get(COORDINATION_WAIT))
+                .deferDelay(config.get(DEFER_DELAY))
+                .delayTiers(DelayTiers.parse(config.get(DELAY_TIERS)))
+                .idempotencyRetention(config.get(IDEMPOTENCY_RETENTION))
+                .events(config.get(EVENTS));
         config.find(GROUP).ifPresent(b::group);
         config.find(INSTANCE_ID).ifPresent(b::instanceId);
         config.find(WORKER_ID).ifPresent(b::workerId);
@@ -204,8 +294,121 @@ public record ProcessorConfig(
                 .forEach((type, raw) -> b.typeTimeout(type, parse(TYPE_TIMEOUTS, type, raw, ConfigType.DURATION)));
         config.get(TYPE_CONCURRENCY)
                 .forEach((type, raw) -> b.typeConcurrency(type, parse(TYPE_CONCURRENCY, type, raw, ConfigType.INT)));
+        parseTypeRules(config.get(TYPES)).forEach(b::typeRules);
         return b.build();
     }
+
+    /** The rules of jobs of {@code type}; {@link CoordinationRules#NONE} when it has none. */
+    public CoordinationRules rulesOf(String type) {
+        return typeRules.getOrDefault(type, CoordinationRules.NONE);
+    }
+
+    /** The attributes under {@code jobstream.worker.types.<type>.}, longest first (a type name may contain dots). */
+    private static final List<String> TYPE_ATTRIBUTES = List.of(
+            "lock.key",
+            "lock.lease",
+            "semaphore.name",
+            "semaphore.permits",
+            "rate.name",
+            "rate.per-second",
+            "rate.burst",
+            "idempotent");
+
+    /**
+     * Reads {@code <type>.<attribute>: value} entries of {@link #TYPES}. Env vars read {@code _} as {@code .}, so
+     * {@code rate.per.second} is accepted for {@code rate.per-second}.
+     *
+     * @throws ConfigException naming the full key of the first bad entry
+     */
+    static Map<String, CoordinationRules> parseTypeRules(Map<String, String> entries) {
+        Map<String, Map<String, String>> byType = new LinkedHashMap<>();
+        List<String> attributes = new ArrayList<>(TYPE_ATTRIBUTES);
+        attributes.add("rate.per.second");
+        attributes.sort(Comparator.comparingInt(String::length).reversed());
+        entries.forEach((entry, value) -> {
+            String attribute = null;
+            for (String candidate : attributes) {
+                if (entry.endsWith("." + candidate) && entry.length() > candidate.length() + 1) {
+                    attribute = candidate;
+                    break;
+                }
+            }
+            if (attribute == null) {
+                throw new ConfigException("unknown key " + TYPES.name() + "." + entry + ": expected " + TYPES.name()
+                        + ".<type>.<setting> with setting one of " + TYPE_ATTRIBUTES);
+            }
+            String type = entry.substring(0, entry.length() - attribute.length() - 1);
+            String normalized = attribute.equals("rate.per.second") ? "rate.per-second" : attribute;
+            byType.computeIfAbsent(type, t -> new LinkedHashMap<>()).put(normalized, value.strip());
+        });
+        Map<String, CoordinationRules> rules = new LinkedHashMap<>();
+        byType.forEach((type, settings) -> rules.put(type, rulesOf(type, settings)));
+        return rules;
+    }
+
+    private static CoordinationRules rulesOf(String type, Map<String, String> settings) {
+        String prefix = TYPES.name() + "." + type + ".";
+        CoordinationRules rules = CoordinationRules.NONE;
+        try {
+            String lockKey = settings.get("lock.key");
+            if (lockKey != null) {
+                Duration lease = settings.containsKey("lock.lease")
+                        ? typed(prefix + "lock.lease", settings.get("lock.lease"), ConfigType.DURATION)
+                        : DEFAULT_LOCK_LEASE;
+                KeyTemplate key;
+                try {
+                    key = KeyTemplate.parse(lockKey);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(
+                            "invalid value '" + lockKey + "' for " + prefix + "lock.key: " + e.getMessage());
+                }
+                rules = rules.withLock(key, lease);
+            } else if (settings.containsKey("lock.lease")) {
+                throw new ConfigException(prefix + "lock.lease is set without " + prefix + "lock.key");
+            }
+            if (settings.containsKey("semaphore.name") || settings.containsKey("semaphore.permits")) {
+                String name = required(settings, prefix, "semaphore.name", "semaphore.permits");
+                String permits = required(settings, prefix, "semaphore.permits", "semaphore.name");
+                rules = rules.withSemaphore(name, typed(prefix + "semaphore.permits", permits, ConfigType.INT));
+            }
+            if (settings.containsKey("rate.name")
+                    || settings.containsKey("rate.per-second")
+                    || settings.containsKey("rate.burst")) {
+                String name = required(settings, prefix, "rate.name", "rate.per-second");
+                String perSecond = required(settings, prefix, "rate.per-second", "rate.name");
+                int burst = settings.containsKey("rate.burst")
+                        ? typed(prefix + "rate.burst", settings.get("rate.burst"), ConfigType.INT)
+                        : 1;
+                rules = rules.withRate(name, typed(prefix + "rate.per-second", perSecond, ConfigType.DOUBLE), burst);
+            }
+            if (settings.containsKey("idempotent")) {
+                rules = rules.withIdempotent(
+                        typed(prefix + "idempotent", settings.get("idempotent"), ConfigType.BOOLEAN));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid settings under " + prefix + "*: " + e.getMessage());
+        }
+        return rules;
+    }
+
+    private static String required(Map<String, String> settings, String prefix, String name, String because) {
+        String value = settings.get(name);
+        if (value == null || value.isBlank()) {
+            throw new ConfigException(prefix + name + " must be set with " + prefix + because);
+        }
+        return value;
+    }
+
+    private static <T> T typed(String name, String raw, ConfigType<T> as) {
+        try {
+            return as.parse(raw);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid value '" + raw + "' for " + name + ": expected " + as.expected());
+        }
+    }
+
+    /** The lease of a type's lock when {@code lock.lease} is not set: 30 s (renewed while the job runs). */
+    public static final Duration DEFAULT_LOCK_LEASE = Duration.ofSeconds(30);
 
     /** The timeout of a job of {@code type}. */
     public Duration timeoutOf(String type) {
@@ -262,6 +465,13 @@ public record ProcessorConfig(
         private int maxPendingPerPartition =
                 MAX_PENDING_PER_PARTITION.defaultValue().orElseThrow();
         private Duration revokeTimeout = REVOKE_TIMEOUT.defaultValue().orElseThrow();
+        private final Map<String, CoordinationRules> typeRules = new LinkedHashMap<>();
+        private Duration coordinationWait = COORDINATION_WAIT.defaultValue().orElseThrow();
+        private Duration deferDelay = DEFER_DELAY.defaultValue().orElseThrow();
+        private DelayTiers delayTiers = DelayTiers.defaults();
+        private Duration idempotencyRetention =
+                IDEMPOTENCY_RETENTION.defaultValue().orElseThrow();
+        private EventLevel events = EVENTS.defaultValue().orElseThrow();
 
         private Builder(String queue, KafkaSettings kafka) {
             this.queue = queue;
@@ -329,6 +539,37 @@ public record ProcessorConfig(
             return this;
         }
 
+        /** What jobs of {@code type} hold while they run (replaces earlier rules of the type). */
+        public Builder typeRules(String type, CoordinationRules rules) {
+            typeRules.put(Objects.requireNonNull(type, "type"), Objects.requireNonNull(rules, "rules"));
+            return this;
+        }
+
+        public Builder coordinationWait(Duration coordinationWait) {
+            this.coordinationWait = coordinationWait;
+            return this;
+        }
+
+        public Builder deferDelay(Duration deferDelay) {
+            this.deferDelay = deferDelay;
+            return this;
+        }
+
+        public Builder delayTiers(DelayTiers delayTiers) {
+            this.delayTiers = delayTiers;
+            return this;
+        }
+
+        public Builder idempotencyRetention(Duration idempotencyRetention) {
+            this.idempotencyRetention = idempotencyRetention;
+            return this;
+        }
+
+        public Builder events(EventLevel events) {
+            this.events = events;
+            return this;
+        }
+
         /**
          * The config.
          *
@@ -352,7 +593,13 @@ public record ProcessorConfig(
                     Optional.ofNullable(instanceId),
                     workerId != null ? workerId : instanceId != null ? instanceId : defaultWorkerId(),
                     maxPendingPerPartition,
-                    revokeTimeout);
+                    revokeTimeout,
+                    typeRules,
+                    coordinationWait,
+                    deferDelay,
+                    delayTiers,
+                    idempotencyRetention,
+                    events);
         }
     }
 }

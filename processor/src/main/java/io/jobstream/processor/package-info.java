@@ -15,5 +15,17 @@
  * DECODE_ERROR}, {@code UNKNOWN_TYPE}, {@code EXPIRED}) and a retryable flag. Only then is it finished, and offsets are
  * committed only past finished jobs. A bad record never stops the processor or blocks its partition; faults of the
  * processor itself are {@code JobstreamException}s, and configuration errors {@code ConfigException}s naming the key.
+ *
+ * <p><b>Coordination.</b> A job type may declare {@link io.jobstream.processor.CoordinationRules} (a lock named by a
+ * {@link io.jobstream.processor.KeyTemplate}, a semaphore permit, a rate token, idempotency), taken from the {@code
+ * Coordination} store given to the builder on the job's own thread before its handler runs. What cannot be had within
+ * {@code jobstream.worker.coordination-wait}, or a store that is unreachable, defers the job (re-published through a
+ * delay tier, attempt unchanged; finished once acknowledged) — never a failure and never an unguarded run. An
+ * idempotent type's id that already succeeded is skipped (finished). A lock key that cannot be resolved fails the job,
+ * non-retryable.
+ *
+ * <p><b>Events.</b> At {@link io.jobstream.processor.EventLevel#OUTCOMES} (default) and {@code ALL} the processor
+ * writes {@code JobEvent}s to {@code <queue>.events}; a job whose outcome has an event finishes only once the broker
+ * acknowledged the event.
  */
 package io.jobstream.processor;

@@ -51,6 +51,7 @@ class BatchHandlerIT {
         int jobs = 1_000;
         String queue = topics.create("jobs", 4);
         kafka.createTopic(Topics.failed(queue), 1, 1);
+        kafka.createTopic(Topics.events(queue), 1, 1);
         Map<String, Object> props = kafka.clientProperties();
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);

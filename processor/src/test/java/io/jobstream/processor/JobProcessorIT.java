@@ -75,6 +75,7 @@ class JobProcessorIT {
     private String queue(KafkaCluster kafka, TestTopics topics, int partitions) {
         String queue = topics.create("jobs", partitions);
         kafka.createTopic(Topics.failed(queue), 1, 1);
+        kafka.createTopic(Topics.events(queue), 1, 1);
         return queue;
     }
 

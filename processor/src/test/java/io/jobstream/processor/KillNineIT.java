@@ -64,6 +64,7 @@ class KillNineIT {
         int partitions = 3;
         String queue = topics.create("jobs", partitions);
         kafka.createTopic(Topics.failed(queue), 1, 1);
+        kafka.createTopic(Topics.events(queue), 1, 1);
         String runsTopic = topics.create("runs");
         JobSerde<Job> serde = JobSerde.forJob(SerdeConfig.singleObject());
         Set<String> published = new HashSet<>();

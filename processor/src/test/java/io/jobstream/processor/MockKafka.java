@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.Job;
+import io.jobstream.schemas.JobEvent;
 import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.SerdeConfig;
@@ -25,6 +26,7 @@ import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -34,19 +36,27 @@ final class MockKafka {
     static final KafkaSettings KAFKA =
             KafkaSettings.builder().bootstrapServers("localhost:9092").build();
 
-    final TestConsumer consumer = new TestConsumer();
+    final TestConsumer consumer;
     final MockProducer<byte[], byte[]> producer;
     private final JobSerde<Job> jobSerde = JobSerde.forJob(SerdeConfig.singleObject());
     private final JobSerde<JobFailure> failureSerde = JobSerde.forFailure(SerdeConfig.singleObject());
+    private final JobSerde<JobEvent> eventSerde = JobSerde.forEvent(SerdeConfig.singleObject());
     private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
 
     MockKafka(boolean autoCompleteProducer) {
+        this(autoCompleteProducer, true);
+    }
+
+    /** With {@code outputTopicsExist} false, the broker knows no {@code <queue>.events} and no delay tier. */
+    MockKafka(boolean autoCompleteProducer, boolean outputTopicsExist) {
+        consumer = new TestConsumer(outputTopicsExist);
         producer = new MockProducer<>(autoCompleteProducer, null, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     static ProcessorConfig.Builder config() {
         return ProcessorConfig.builder(QUEUE, KAFKA)
                 .commitInterval(Duration.ofMillis(10))
+                .events(EventLevel.NONE) // tests of events turn them on
                 .workerId("worker-1");
     }
 
@@ -114,12 +124,37 @@ final class MockKafka {
                 .toList();
     }
 
+    /** The records written to {@code topic} so far. */
+    List<org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]>> written(String topic) {
+        return producer.history().stream().filter(r -> r.topic().equals(topic)).toList();
+    }
+
+    /** The jobs written to {@code topic} (a delay tier) so far. */
+    List<Job> jobsWritten(String topic) {
+        return written(topic).stream()
+                .map(r -> jobSerde.decode(r.topic(), r.headers(), r.value()))
+                .toList();
+    }
+
+    /** The events written to {@code <queue>.events} so far. */
+    List<JobEvent> events() {
+        return written(Topics.events(QUEUE)).stream()
+                .map(r -> eventSerde.decode(r.topic(), r.headers(), r.value()))
+                .toList();
+    }
+
     /** A MockConsumer whose empty polls park briefly, as a real poll blocks, so the loop does not spin. */
     static final class TestConsumer extends MockConsumer<byte[], byte[]> {
         final Map<TopicPartition, Long> commits = new ConcurrentHashMap<>();
 
-        TestConsumer() {
+        TestConsumer(boolean outputTopicsExist) {
             super("earliest");
+            // the topics a processor writes to besides <queue>.failed (checked at start)
+            for (String topic : outputTopicsExist
+                    ? List.of(Topics.events(QUEUE), Topics.delay(QUEUE, Duration.ofSeconds(1)))
+                    : List.<String>of()) {
+                updatePartitions(topic, List.of(new PartitionInfo(topic, 0, null, null, null)));
+            }
         }
 
         @Override

@@ -31,6 +31,7 @@ class ReadmeExampleIT {
         // Given a queue, its failed topic, and two jobs published as JSON envelopes (as with kcat)
         String queue = topics.create("emails", 3);
         cluster.createTopic(Topics.failed(queue), 1, 1);
+        cluster.createTopic(Topics.events(queue), 1, 1);
         Map<String, Object> props = cluster.clientProperties();
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);

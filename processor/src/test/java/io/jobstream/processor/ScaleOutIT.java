@@ -53,6 +53,7 @@ class ScaleOutIT {
         int jobs = 30_000;
         String queue = topics.create("jobs", partitions);
         kafka.createTopic(Topics.failed(queue), 1, 1);
+        kafka.createTopic(Topics.events(queue), 1, 1);
         Set<String> published = new HashSet<>();
         JobSerde<Job> serde = JobSerde.forJob(SerdeConfig.singleObject());
         Map<String, Object> props = kafka.clientProperties();

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /v1/queues/{queue}/jobs} — one job as JSON; {@code Idempotency-Key} fixes its id;
  *   <li>{@code POST /v1/queues/{queue}/jobs:batch} — {@code {"jobs": [...]}}, per-item results;
  *   <li>{@code POST /webhooks/{name}} — a signed webhook (GitHub, Stripe, generic HMAC-SHA256) as a job;
- *   <li>{@code GET /health}, {@code /ready} (the Kafka cluster answers), {@code /metrics} (Prometheus).
+ *   <li>{@code GET /health}, {@code /ready} (the Kafka cluster answers), {@code /metrics} (Prometheus);
+ *   <li>{@code GET /v1/jobs/{id}} and {@code .../events} when {@code jobstream.status.queues} names queues ({@link
+ *       JobStatusProjection}).
  * </ul>
  *
  * <pre>{@code
@@ -50,9 +52,13 @@ import org.slf4j.LoggerFactory;
 public final class IngestApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestApi.class);
 
-    /** Every key {@link #start(Config)} reads: runtime, Kafka, publisher and API settings. */
+    /** Every key {@link #start(Config)} reads: runtime, Kafka, publisher, API and job-status settings. */
     public static final ConfigDefinition DEFINITION = ConfigDefinition.combine(
-            RuntimeConfig.DEFINITION, KafkaSettings.DEFINITION, PublisherConfig.DEFINITION, IngestApiConfig.DEFINITION);
+            RuntimeConfig.DEFINITION,
+            KafkaSettings.DEFINITION,
+            PublisherConfig.DEFINITION,
+            IngestApiConfig.DEFINITION,
+            JobStatusConfig.DEFINITION);
 
     private final IngestApiConfig config;
     private final AdminServer server;
@@ -77,7 +83,32 @@ public final class IngestApi implements AutoCloseable {
                 IngestApiConfig.from(config),
                 PublisherConfig.from(config),
                 KafkaSettings.from(config),
-                RuntimeConfig.from(config));
+                RuntimeConfig.from(config),
+                JobStatusConfig.from(config));
+    }
+
+    /**
+     * {@link #start(IngestApiConfig, PublisherConfig, KafkaSettings, RuntimeConfig)}, plus the {@link
+     * JobStatusProjection} ({@code GET /v1/jobs/{id}}) on the same server when {@code status} tracks a queue; the api
+     * owns it and closes it first.
+     */
+    public static IngestApi start(
+            IngestApiConfig api,
+            PublisherConfig publisherConfig,
+            KafkaSettings kafka,
+            RuntimeConfig runtime,
+            JobStatusConfig status) {
+        IngestApi started = start(api, publisherConfig, kafka, runtime);
+        if (status.enabled()) {
+            try {
+                started.owned.addFirst(
+                        JobStatusProjection.start(status, api, publisherConfig.serde(), kafka, started.server));
+            } catch (RuntimeException e) {
+                started.close();
+                throw e;
+            }
+        }
+        return started;
     }
 
     /** {@link #start(Config)} from settings already read. */

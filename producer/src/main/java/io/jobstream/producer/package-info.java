@@ -15,6 +15,11 @@
  *       and signed webhooks {@code POST /webhooks/{name}} (GitHub, Stripe, generic HMAC-SHA256), configured by
  *       {@link io.jobstream.producer.IngestApiConfig} ({@code jobstream.api.*}); it answers {@code 202} only after
  *       Kafka acknowledged the job, {@code 503} when it did not in time.
+ *   <li>{@link io.jobstream.producer.JobStatusProjection} folds every job's events into a Kafka Streams store by job id
+ *       and serves {@code GET /v1/jobs/{id}} and {@code .../events} on the API's server, configured by {@link
+ *       io.jobstream.producer.JobStatusConfig} ({@code jobstream.status.*}); it answers with a {@link
+ *       io.jobstream.producer.JobStatus}, and {@link io.jobstream.producer.JobStatusLookup} says what one replica can
+ *       answer (found, not found, owned by another replica, not queryable now).
  * </ul>
  *
  * <p>HTTP server: the JDK's {@code com.sun.net.httpserver} on virtual threads, by mounting the API's routes on the
@@ -31,5 +36,7 @@
  * io.jobstream.runtime.ConfigException}s naming the key. No job is reported published (or answered with a 2xx by
  * the API) unless acknowledged. The API's requests run on the server's virtual threads; {@code IngestApi} is
  * thread-safe, and its idempotency keys, rate limits and replayed webhook signatures are remembered per process.
+ * {@code JobStatusProjection} is thread-safe and runs on Kafka Streams threads; bad or late events are counted and
+ * skipped, never fatal; lookups answer {@code Unavailable} (HTTP 503) while the store is not queryable.
  */
 package io.jobstream.producer;

@@ -1,24 +1,33 @@
 package io.jobstream.processor.internal;
 
+import io.jobstream.coordination.Coordination;
 import io.jobstream.processor.BatchItem;
 import io.jobstream.processor.BatchResult;
+import io.jobstream.processor.CoordinationRules;
+import io.jobstream.processor.EventLevel;
 import io.jobstream.processor.JobContext;
 import io.jobstream.processor.ProcessorConfig;
 import io.jobstream.processor.internal.Outcome.Abandoned;
 import io.jobstream.processor.internal.Outcome.Completion;
+import io.jobstream.processor.internal.Outcome.Deferred;
 import io.jobstream.processor.internal.Outcome.Failed;
+import io.jobstream.processor.internal.Outcome.Released;
+import io.jobstream.processor.internal.Outcome.Skipped;
 import io.jobstream.processor.internal.Outcome.Succeeded;
 import io.jobstream.schemas.FailureReason;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobDecodeException;
 import io.jobstream.schemas.JobDecoder;
+import io.jobstream.schemas.JobEvent;
 import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobHeaders;
 import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.JobState;
 import io.jobstream.schemas.Topics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +38,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -43,10 +53,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +83,10 @@ public final class JobRunner implements AutoCloseable {
     private static final long MIN_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 5_000;
     private static final Succeeded SUCCEEDED = new Succeeded();
+    private static final Skipped SKIPPED = new Skipped();
+    private static final Released RELEASED = new Released();
+    /** Longest error summary in a FAILED event, in chars. */
+    private static final int EVENT_ERROR_LIMIT = 500;
     /** The two bytes that open Avro single-object encoding. */
     private static final byte SINGLE_OBJECT_MARKER_0 = (byte) 0xC3;
 
@@ -80,8 +97,14 @@ public final class JobRunner implements AutoCloseable {
     private final Map<String, Batcher<?>> batchers = new HashMap<>();
     private final JobDecoder decoder;
     private final JobSerde<JobFailure> failureSerde;
+    private final JobSerde<Job> jobSerde;
+    private final JobSerde<JobEvent> eventSerde;
     private final Producer<byte[], byte[]> producer;
     private final String failedTopic;
+    private final String eventsTopic;
+    private final String deferTopic;
+    private final Map<String, CoordinationRules> rules;
+    private final Guards guards;
     private final Clock clock;
     private final ProcessorMetrics metrics;
     private final Map<String, Semaphore> typeLimits = new HashMap<>();
@@ -90,6 +113,7 @@ public final class JobRunner implements AutoCloseable {
     private final Set<Run> running = ConcurrentHashMap.newKeySet();
     private final Map<FailureReason, AtomicLong> failuresSeen = new EnumMap<>(FailureReason.class);
     private final AtomicLong writeErrors = new AtomicLong();
+    private final AtomicLong startedEventErrors = new AtomicLong();
     private volatile boolean abandoned;
 
     public JobRunner(
@@ -113,6 +137,41 @@ public final class JobRunner implements AutoCloseable {
             Producer<byte[], byte[]> producer,
             Clock clock,
             ProcessorMetrics metrics) {
+        this(config, handlers, batchHandlers, Map.of(), null, decoder, failureSerde, producer, clock, metrics);
+    }
+
+    /**
+     * A runner whose jobs of the types in {@code rules} first take what their rules ask through {@code guards}.
+     *
+     * @throws IllegalArgumentException when a batch type has rules, or rules exist and {@code guards} is null
+     */
+    public JobRunner(
+            ProcessorConfig config,
+            Map<String, HandlerRegistration<?>> handlers,
+            Map<String, BatchRegistration<?>> batchHandlers,
+            Map<String, CoordinationRules> rules,
+            Guards guards,
+            JobDecoder decoder,
+            JobSerde<JobFailure> failureSerde,
+            Producer<byte[], byte[]> producer,
+            Clock clock,
+            ProcessorMetrics metrics) {
+        Map<String, CoordinationRules> effective = new HashMap<>();
+        rules.forEach((type, rule) -> {
+            if (!rule.isEmpty()) {
+                if (batchHandlers.containsKey(type)) {
+                    throw new IllegalArgumentException("job type '" + type + "' has a batch handler: batch types"
+                            + " cannot have coordination rules (locks, semaphores, rates, idempotency)");
+                }
+                effective.put(type, rule);
+            }
+        });
+        if (!effective.isEmpty() && guards == null) {
+            throw new IllegalArgumentException("job types " + effective.keySet() + " have coordination rules but the"
+                    + " processor has no Coordination");
+        }
+        this.rules = Map.copyOf(effective);
+        this.guards = guards;
         this.config = config;
         this.handlers = Map.copyOf(handlers);
         batchHandlers.forEach((type, registration) -> {
@@ -123,8 +182,15 @@ public final class JobRunner implements AutoCloseable {
         });
         this.decoder = decoder;
         this.failureSerde = failureSerde;
+        this.jobSerde = JobSerde.forJob(config.serde());
+        this.eventSerde = JobSerde.forEvent(config.serde());
         this.producer = producer;
         this.failedTopic = Topics.failed(config.queue());
+        this.eventsTopic = Topics.events(config.queue());
+        Duration deferTier = config.delayTiers()
+                .tierFor(config.deferDelay())
+                .orElse(config.delayTiers().smallest());
+        this.deferTopic = Topics.delay(config.queue(), deferTier);
         this.clock = clock;
         this.metrics = metrics;
         config.typeConcurrency().forEach((type, limit) -> typeLimits.put(type, new Semaphore(limit, true)));
@@ -146,6 +212,21 @@ public final class JobRunner implements AutoCloseable {
         // One name for all job threads: a numbered name is a string built per job, on the poll thread.
         this.threads =
                 Thread.ofVirtual().name("jobstream-" + config.queue() + "-job").factory();
+    }
+
+    /**
+     * The topics this runner writes to besides {@code <queue>.failed}: {@code <queue>.events} when events are on, and
+     * the deferral tier when a type has coordination rules.
+     */
+    public List<String> outputTopics() {
+        List<String> topics = new ArrayList<>();
+        if (config.events() != EventLevel.NONE) {
+            topics.add(eventsTopic);
+        }
+        if (!rules.isEmpty()) {
+            topics.add(deferTopic);
+        }
+        return List.copyOf(topics);
     }
 
     /** How often running jobs are checked against their deadlines: a tenth of the shortest timeout, 5 to 50 ms. */
@@ -240,9 +321,12 @@ public final class JobRunner implements AutoCloseable {
 
     @Override
     public void close() {
+        abandoned = true; // the producer closes with the runner: no write may go on retrying
         timer.shutdownNow();
         decoder.close();
         failureSerde.close();
+        jobSerde.close();
+        eventSerde.close();
     }
 
     private void runSafely(Work work, Job decoded, Consumer<Completion> done) {
@@ -335,9 +419,43 @@ public final class JobRunner implements AutoCloseable {
             }
             return new Abandoned("the processor closed before the job started");
         }
+        CoordinationRules typeRules = rules.get(type);
+        Guards.Held held = null;
+        if (typeRules != null) {
+            Guards.Admission admission = guards.admit(job, typeRules);
+            if (!(admission instanceof Guards.Admission.Admitted)) {
+                if (limit != null) {
+                    limit.release();
+                }
+            }
+            switch (admission) {
+                case Guards.Admission.Admitted admitted -> held = admitted.held();
+                case Guards.Admission.Skip skip -> {
+                    metrics.skipped(type);
+                    LOG.debug("job_skipped reason=already_done id={} type={}", job.getId(), type);
+                    return SKIPPED;
+                }
+                case Guards.Admission.Defer defer -> {
+                    return defer(work, job, defer.reason(), defer.detail());
+                }
+                case Guards.Admission.Reject reject -> {
+                    return fail(work, job, type, FailureReason.HANDLER_ERROR, null, reject.message(), false);
+                }
+            }
+            if (abandoned) {
+                held.failed();
+                if (limit != null) {
+                    limit.release();
+                }
+                return new Abandoned("the processor closed before the job started");
+            }
+        }
         Duration timeout = config.timeoutOf(type);
         Run run = new Run(
                 work, job, config.queue(), clock.instant().plus(timeout), timeout, Thread.currentThread(), done, limit);
+        run.held = held;
+        run.coordination = guards == null ? null : guards.coordination();
+        startedEvent(job);
         running.add(run); // from here the timeout sweep watches it
         Throwable error = null;
         metrics.workersActive().incrementAndGet();
@@ -355,14 +473,24 @@ public final class JobRunner implements AutoCloseable {
         long nanos = System.nanoTime() - run.startNanos;
         if (!run.decide()) {
             LOG.debug("job_returned_after_timeout id={} type={}", job.getId(), type);
+            if (held != null) {
+                Thread.interrupted(); // the store calls must not see the cancel's interrupt
+                held.failed(); // only now that the handler returned: its lock guarded it until then
+            }
             return null;
         }
         run.releasePermit();
         Thread.interrupted(); // a stale interrupt must not disturb writing the outcome
         if (error == null) {
+            if (held != null) {
+                held.succeeded(job.getId());
+            }
             metrics.duration(type, "succeeded", nanos);
             metrics.completed(type);
-            return SUCCEEDED;
+            return succeeded(work, job, done);
+        }
+        if (held != null) {
+            held.failed();
         }
         metrics.duration(type, "failed", nanos);
         return fail(
@@ -416,6 +544,7 @@ public final class JobRunner implements AutoCloseable {
         for (Pending pending : batch) {
             Run run = new Run(
                     pending.work, pending.job, config.queue(), deadline, timeout, thread, pending.done, pending.limit);
+            run.coordination = guards == null ? null : guards.coordination();
             T value;
             try {
                 value = registration.reader().read(pending.job.getPayload());
@@ -466,7 +595,10 @@ public final class JobRunner implements AutoCloseable {
             if (itemError == null) {
                 metrics.duration(type, "succeeded", nanos);
                 metrics.completed(type);
-                run.done.accept(new Completion(run.work, SUCCEEDED));
+                Outcome outcome = succeeded(run.work, run.job, run.done);
+                if (outcome != null) {
+                    run.done.accept(new Completion(run.work, outcome));
+                }
             } else {
                 finishFailed(run, itemError, nanos);
             }
@@ -561,28 +693,174 @@ public final class JobRunner implements AutoCloseable {
                 .setSourceOffset(record.offset())
                 .build();
         logFailure(work, job, reason, error, message);
-        if (!write(work, job, failure)) {
+        RecordHeaders headers = new RecordHeaders();
+        JobHeaders.putText(headers, JobHeaders.FAILURE_REASON, reason.name());
+        if (job != null) {
+            JobHeaders.putText(headers, JobHeaders.JOB_ID, job.getId());
+            JobHeaders.putText(headers, JobHeaders.JOB_TYPE, job.getType());
+        }
+        // encoding is retried too: with the Confluent format it may need the schema registry
+        if (!write(work, failedTopic, work.key(), () -> failureSerde.encode(failedTopic, failure), headers)) {
             return new Abandoned("the processor closed before the failure record was acknowledged");
+        }
+        if (job != null && config.events() != EventLevel.NONE) {
+            JobState state = reason == FailureReason.EXPIRED ? JobState.EXPIRED : JobState.FAILED;
+            String summary =
+                    reason + (error == null ? "" : " " + error.getClass().getName()) + ": " + message;
+            JobEvent event = event(job, state, summary);
+            if (!write(
+                    work,
+                    eventsTopic,
+                    eventKey(job),
+                    () -> eventSerde.encode(eventsTopic, event),
+                    new RecordHeaders())) {
+                return new Abandoned("the processor closed before the failure event was acknowledged");
+            }
         }
         metrics.failed(typeTag, reason);
         return new Failed(reason, retryable);
     }
 
-    private boolean write(Work work, Job job, JobFailure failure) {
-        RecordHeaders headers = new RecordHeaders();
-        JobHeaders.putText(
-                headers, JobHeaders.FAILURE_REASON, failure.getReason().name());
-        if (job != null) {
-            JobHeaders.putText(headers, JobHeaders.JOB_ID, job.getId());
-            JobHeaders.putText(headers, JobHeaders.JOB_TYPE, job.getType());
+    /**
+     * A succeeded job's outcome: {@code SUCCEEDED} at once when events are off; else null: {@code done} receives
+     * {@link Released} at once (the job's slot and lane are free: waiting for the broker must not cap throughput at
+     * concurrency / round trip) and {@code SUCCEEDED} when the broker acknowledged the job's event (sent
+     * asynchronously; a send that fails is retried with backoff on a thread of its own).
+     */
+    private Outcome succeeded(Work work, Job job, Consumer<Completion> done) {
+        if (config.events() == EventLevel.NONE) {
+            return SUCCEEDED;
         }
+        done.accept(new Completion(work, RELEASED));
+        byte[] key = eventKey(job);
+        byte[] value;
+        try {
+            value = eventSerde.encode(eventsTopic, event(job, JobState.SUCCEEDED, null));
+        } catch (RuntimeException e) {
+            value = null; // encoded again, with retries, below
+        }
+        if (value != null) {
+            try {
+                producer.send(new ProducerRecord<>(eventsTopic, null, key, value), (metadata, exception) -> {
+                    if (exception == null) {
+                        done.accept(new Completion(work, SUCCEEDED, true));
+                    } else {
+                        threads.newThread(() -> writeSucceededEvent(work, job, done))
+                                .start();
+                    }
+                });
+                return null;
+            } catch (RuntimeException e) {
+                LOG.debug("event_send_failed topic={} error={}", eventsTopic, e.toString());
+            }
+        }
+        writeSucceededEvent(work, job, done);
+        return null;
+    }
+
+    private void writeSucceededEvent(Work work, Job job, Consumer<Completion> done) {
+        JobEvent event = event(job, JobState.SUCCEEDED, null);
+        boolean written = write(
+                work, eventsTopic, eventKey(job), () -> eventSerde.encode(eventsTopic, event), new RecordHeaders());
+        done.accept(new Completion(
+                work,
+                written ? SUCCEEDED : new Abandoned("the processor closed before the job's event was acknowledged"),
+                true));
+    }
+
+    /** At level ALL, sends the job's {@code STARTED} event without waiting; a send that fails is counted and logged. */
+    private void startedEvent(Job job) {
+        if (config.events() != EventLevel.ALL) {
+            return;
+        }
+        try {
+            byte[] value = eventSerde.encode(eventsTopic, event(job, JobState.STARTED, null));
+            producer.send(new ProducerRecord<>(eventsTopic, null, eventKey(job), value), (metadata, exception) -> {
+                if (exception != null) {
+                    startedEventFailed(exception);
+                }
+            });
+        } catch (RuntimeException e) {
+            startedEventFailed(e);
+        }
+    }
+
+    private void startedEventFailed(Exception e) {
+        metrics.eventError();
+        if (startedEventErrors.incrementAndGet() == 1) {
+            LOG.warn(
+                    "event_write_failed topic={} state=STARTED error={} (first of its kind; later ones are counted in"
+                            + " jobstream.events.errors)",
+                    eventsTopic,
+                    e.toString());
+        }
+    }
+
+    private JobEvent event(Job job, JobState state, String error) {
+        return JobEvent.newBuilder()
+                .setJobId(job.getId())
+                .setQueue(config.queue())
+                .setType(job.getType())
+                .setState(state)
+                .setAttempt(job.getAttempt())
+                .setAt(clock.instant())
+                .setWorkerId(config.workerId())
+                .setError(error == null ? null : oneLine(error))
+                .build();
+    }
+
+    private static byte[] eventKey(Job job) {
+        return job.getId().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String oneLine(String text) {
+        String line = text.replaceAll("\\s+", " ").strip();
+        return line.length() <= EVENT_ERROR_LIMIT ? line : line.substring(0, EVENT_ERROR_LIMIT);
+    }
+
+    /**
+     * Re-publishes {@code job} to the delay tier of {@code jobstream.worker.defer-delay}, due then, attempt unchanged,
+     * keyed and headed as it came; the outcome is {@link Deferred} once the broker acknowledged it.
+     */
+    private Outcome defer(Work work, Job job, String reason, String detail) {
+        Instant due = clock.instant().plus(config.deferDelay());
+        Job deferred = Job.newBuilder(job).setNotBefore(due).build();
+        RecordHeaders headers = new RecordHeaders();
+        Headers original = work.record().headers();
+        if (original != null) {
+            for (Header header : original) {
+                headers.add(header.key(), header.value());
+            }
+        }
+        JobHeaders.putText(headers, JobHeaders.JOB_ID, job.getId());
+        JobHeaders.putText(headers, JobHeaders.JOB_TYPE, job.getType());
+        JobHeaders.putInstant(headers, JobHeaders.DUE_AT, due);
+        JobHeaders.putText(headers, JobHeaders.TARGET_TOPIC, config.queue());
+        if (!write(work, deferTopic, work.key(), () -> jobSerde.encode(deferTopic, deferred), headers)) {
+            return new Abandoned("the processor closed before the deferred job was acknowledged");
+        }
+        metrics.deferred(job.getType(), reason);
+        LOG.debug(
+                "job_deferred reason={} id={} type={} topic={} due={} detail=\"{}\"",
+                reason,
+                job.getId(),
+                job.getType(),
+                deferTopic,
+                due,
+                detail);
+        return new Deferred(reason);
+    }
+
+    /**
+     * Writes one record to {@code topic}, retrying (the encoding too) with backoff until the broker acknowledges it;
+     * false when the processor gave up (closing) first.
+     */
+    private boolean write(Work work, String topic, byte[] key, Supplier<byte[]> encode, Headers headers) {
         long backoff = MIN_BACKOFF_MS;
         while (!abandoned) {
             try {
-                // encoding is retried too: with the Confluent format it may need the schema registry
-                byte[] value = failureSerde.encode(failedTopic, failure);
-                ProducerRecord<byte[], byte[]> record =
-                        new ProducerRecord<>(failedTopic, null, work.key(), value, headers);
+                byte[] value = encode.get();
+                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, key, value, headers);
                 Future<RecordMetadata> sent = producer.send(record);
                 while (true) {
                     try {
@@ -603,16 +881,16 @@ public final class JobRunner implements AutoCloseable {
                 long n = writeErrors.incrementAndGet();
                 if (n == 1) {
                     LOG.warn(
-                            "failure_write_failed topic={} partition={} offset={} retry_in_ms={}",
-                            failedTopic,
+                            "write_failed topic={} partition={} offset={} retry_in_ms={}",
+                            topic,
                             work.partition(),
                             work.offset(),
                             backoff,
                             cause);
                 } else {
                     LOG.warn(
-                            "failure_write_failed topic={} partition={} offset={} retry_in_ms={} error={} count={}",
-                            failedTopic,
+                            "write_failed topic={} partition={} offset={} retry_in_ms={} error={} count={}",
+                            topic,
                             work.partition(),
                             work.offset(),
                             backoff,
@@ -800,6 +1078,10 @@ public final class JobRunner implements AutoCloseable {
         volatile boolean cancelled;
         /** Every run of the batch this run belongs to (itself included), or null for a single job. */
         List<Run> batch;
+        /** What the job's coordination rules made it take, or null. */
+        Guards.Held held;
+        /** The processor's coordination store, or null. */
+        Coordination coordination;
 
         Run(
                 Work work,
@@ -877,6 +1159,16 @@ public final class JobRunner implements AutoCloseable {
         @Override
         public boolean isCancelled() {
             return cancelled;
+        }
+
+        @Override
+        public OptionalLong fencingToken() {
+            return held == null ? OptionalLong.empty() : held.fencingToken();
+        }
+
+        @Override
+        public Optional<Coordination> coordination() {
+            return Optional.ofNullable(coordination);
         }
     }
 }

@@ -12,16 +12,39 @@ public sealed interface Outcome {
     record Failed(FailureReason reason, boolean retryable) implements Outcome {}
 
     /**
+     * The job could not get its lock, permit or rate token in time (or the coordination store was unreachable): it was
+     * re-published to a delay tier, attempt unchanged, and the broker acknowledged that.
+     */
+    record Deferred(String reason) implements Outcome {}
+
+    /** The job's id had already succeeded (idempotent type): it was not run again. */
+    record Skipped() implements Outcome {}
+
+    /**
      * The processor gave up on the job (closing, or an internal fault) without finishing it: its offset is never
      * committed by this assignment, so another worker runs it again.
      */
     record Abandoned(String why) implements Outcome {}
 
+    /**
+     * Not an outcome yet: the handler succeeded and the job's {@code SUCCEEDED} event is on its way. The job gives its
+     * in-flight slot and its ordering lane back now; its outcome follows (a {@link Completion} with {@code released})
+     * once the broker acknowledged the event, and only then does its offset count as done.
+     */
+    record Released() implements Outcome {}
+
     /** Whether the job finished (succeeded, or its failure was written): its offset may be committed. */
     default boolean finished() {
-        return !(this instanceof Abandoned);
+        return !(this instanceof Abandoned) && !(this instanceof Released);
     }
 
-    /** A job's outcome handed back to the poll thread. */
-    record Completion(Work work, Outcome outcome) {}
+    /**
+     * A job's outcome handed back to the poll thread; {@code released} when a {@link Released} for the job came
+     * before it (its slot and lane are already free).
+     */
+    record Completion(Work work, Outcome outcome, boolean released) {
+        public Completion(Work work, Outcome outcome) {
+            this(work, outcome, false);
+        }
+    }
 }

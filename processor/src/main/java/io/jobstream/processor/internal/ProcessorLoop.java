@@ -2,6 +2,7 @@ package io.jobstream.processor.internal;
 
 import io.jobstream.processor.ProcessorConfig;
 import io.jobstream.processor.internal.Outcome.Completion;
+import io.jobstream.schemas.JobstreamException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -41,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * concurrency} fetched jobs wait to start, the loop waits on the hand-back queue instead of polling (a poll wakes the
  * consumer's network thread, which a no-op drain pays for per turn), but polls at least every 50 ms.
  *
+ * <p><b>Events.</b> A succeeded job whose {@code SUCCEEDED} event is on its way hands back {@link Outcome.Released}
+ * first: its in-flight slot and ordering lane are free at once, and its offset finishes when the outcome that follows
+ * (the event acknowledged) arrives. Revoke and close wait for those too.
+ *
  * <p><b>Rebalance.</b> On revoke it drops the partitions' jobs that have not started, waits up to {@code
  * jobstream.worker.revoke-timeout} for their running ones, commits what finished, and forgets the partitions; jobs
  * still running are stale from then on (their outcomes change nothing). On loss it drops everything without
@@ -54,6 +60,7 @@ public final class ProcessorLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessorLoop.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration TOPIC_CHECK_TIMEOUT = Duration.ofSeconds(10);
     /** Longest time the loop goes without polling while it has enough fetched jobs waiting. */
     private static final long MAX_POLL_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -74,6 +81,9 @@ public final class ProcessorLoop implements Runnable {
     private volatile boolean parked;
 
     private int inFlight;
+    /** Jobs released from their slot whose outcome (an acknowledged event) has not come back yet. */
+    private int awaitingAck;
+
     private long lastCommitMillis;
     private volatile boolean closeRequested;
     private volatile long closeDeadlineMillis;
@@ -97,6 +107,9 @@ public final class ProcessorLoop implements Runnable {
     @Override
     public void run() {
         try {
+            if (!closeRequested) {
+                checkOutputTopics();
+            }
             consumer.subscribe(List.of(config.queue()), new Listener());
             lastCommitMillis = clock.millis();
             while (!closeRequested) {
@@ -118,6 +131,34 @@ public final class ProcessorLoop implements Runnable {
             LOG.error("poll_loop_close_failed queue={} error={}", config.queue(), t.toString(), t);
         } finally {
             terminated.countDown();
+        }
+    }
+
+    /**
+     * Fails the start when a topic the processor writes to ({@link JobRunner#outputTopics()}) is known not to exist:
+     * every job writing to it would otherwise wait for it forever. When the broker cannot say (unreachable,
+     * unauthorized), the check is skipped; writes then retry and log.
+     */
+    private void checkOutputTopics() {
+        List<String> required = runner.outputTopics();
+        if (required.isEmpty()) {
+            return;
+        }
+        List<String> missing = new ArrayList<>();
+        try {
+            for (String topic : required) {
+                List<PartitionInfo> partitions = consumer.partitionsFor(topic, TOPIC_CHECK_TIMEOUT);
+                if (partitions == null || partitions.isEmpty()) {
+                    missing.add(topic); // the broker answered: no such topic
+                }
+            }
+        } catch (KafkaException e) {
+            LOG.warn("topic_check_skipped queue={} topics={} error={}", config.queue(), required, e.toString());
+            return;
+        }
+        if (!missing.isEmpty()) {
+            throw new JobstreamException("topics " + missing + " do not exist: create the queue's topics (jobstream"
+                    + " topics create, or QueueTopics), or turn events off (jobstream.worker.events: none)");
         }
     }
 
@@ -212,10 +253,21 @@ public final class ProcessorLoop implements Runnable {
 
     private void apply(Completion completion) {
         Work work = completion.work();
-        inFlight--;
+        if (completion.outcome() instanceof Outcome.Released) {
+            // the handler is done; its outcome follows once its event is acknowledged
+            inFlight--;
+            awaitingAck++;
+            lanes.release(work);
+            return;
+        }
+        if (completion.released()) {
+            awaitingAck--;
+        } else {
+            inFlight--;
+            lanes.release(work);
+        }
         metrics.inFlight().decrementAndGet();
         work.progress().ended();
-        lanes.release(work);
         if (completion.outcome().finished() && progress.get(work.partition()) == work.progress()) {
             work.progress().finish(work.offset());
         }
@@ -379,7 +431,7 @@ public final class ProcessorLoop implements Runnable {
 
     private int running(Collection<TopicPartition> partitions) {
         if (partitions == null) {
-            return inFlight;
+            return inFlight + awaitingAck;
         }
         int running = 0;
         for (TopicPartition partition : partitions) {
@@ -407,7 +459,7 @@ public final class ProcessorLoop implements Runnable {
             dropped += lanes.dropPartition(partition);
         }
         awaitRunning(null, deadline);
-        int left = inFlight;
+        int left = inFlight + awaitingAck;
         if (left > 0) {
             LOG.warn(
                     "processor_close_abandoning queue={} running_jobs={} (their offsets are not committed)",

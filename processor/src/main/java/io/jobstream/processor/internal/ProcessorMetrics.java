@@ -29,6 +29,9 @@ public final class ProcessorMetrics {
     public static final String WORKERS_ACTIVE = "jobstream.workers.active";
     public static final String QUEUE_DEPTH = "jobstream.queue.depth";
     public static final String BATCH_SIZE = "jobstream.batch.size";
+    public static final String DEFERRED = "jobstream.jobs.deferred";
+    public static final String SKIPPED = "jobstream.jobs.skipped";
+    public static final String EVENT_ERRORS = "jobstream.events.errors";
     /** The {@code type} tag of jobs whose type has no handler or could not be read. */
     public static final String UNKNOWN_TYPE = "unknown";
 
@@ -41,6 +44,9 @@ public final class ProcessorMetrics {
     private final Map<String, Counter> failed = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Timer>> durations = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
+    private final Map<String, Counter> deferred = new ConcurrentHashMap<>();
+    private final Map<String, Counter> skipped = new ConcurrentHashMap<>();
+    private final Counter eventErrors;
     private final Map<TopicPartition, Depth> depths = new ConcurrentHashMap<>();
 
     public ProcessorMetrics(MeterRegistry registry, String queue) {
@@ -59,6 +65,34 @@ public final class ProcessorMetrics {
                 .description("Handlers running right now")
                 .tags(Tags.of("queue", queue))
                 .register(registry);
+        eventErrors = Counter.builder(EVENT_ERRORS)
+                .description("STARTED events the broker did not acknowledge (outcome events are retried instead)")
+                .tags(Tags.of("queue", queue))
+                .register(registry);
+    }
+
+    /** A job of {@code type} was deferred for {@code reason} (its re-queued copy was acknowledged). */
+    public void deferred(String type, String reason) {
+        deferred.computeIfAbsent(type + "\u0000" + reason, k -> Counter.builder(DEFERRED)
+                        .description("Jobs re-queued through a delay tier because their lock, permit or rate token"
+                                + " was not had in time, or the coordination store was unreachable")
+                        .tags(Tags.of("queue", queue, "type", type, "reason", reason))
+                        .register(registry))
+                .increment();
+    }
+
+    /** A job of idempotent {@code type} was skipped: its id had already succeeded. */
+    public void skipped(String type) {
+        skipped.computeIfAbsent(type, t -> Counter.builder(SKIPPED)
+                        .description("Jobs not run because their id had already succeeded (idempotent types)")
+                        .tags(Tags.of("queue", queue, "type", t, "reason", "already_done"))
+                        .register(registry))
+                .increment();
+    }
+
+    /** A STARTED event was not acknowledged. */
+    public void eventError() {
+        eventErrors.increment();
     }
 
     /** The registry. */

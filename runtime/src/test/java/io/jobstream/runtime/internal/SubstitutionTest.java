@@ -34,6 +34,16 @@ class SubstitutionTest {
     }
 
     @Test
+    void lowerCaseReferencesAreTemplatesLeftAsWritten() {
+        // Given references that name no environment variable but a job's field, as key templates do
+        // When substituted, Then they are kept, while an upper-case one beside them is resolved
+        assertThat(Substitution.resolve("acct-${payload.accountId}@${HOST}", ENV))
+                .isEqualTo(new Substitution.Result.Resolved("acct-${payload.accountId}@broker"));
+        assertThat(Substitution.resolve("${id}/${header.x-tenant}/${payload.items[0]}", ENV))
+                .isEqualTo(new Substitution.Result.Resolved("${id}/${header.x-tenant}/${payload.items[0]}"));
+    }
+
+    @Test
     void malformedReferencesAreUnresolved() {
         assertThat(Substitution.resolve("${HOST", ENV)).isInstanceOf(Substitution.Result.Unresolved.class);
         assertThat(Substitution.resolve("${9X}", ENV)).isInstanceOf(Substitution.Result.Unresolved.class);

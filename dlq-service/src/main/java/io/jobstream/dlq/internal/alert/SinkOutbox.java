@@ -3,6 +3,7 @@ package io.jobstream.dlq.internal.alert;
 import io.jobstream.dlq.Alert;
 import io.jobstream.dlq.AlertSink;
 import io.jobstream.dlq.AlertSink.Delivery;
+import io.jobstream.dlq.Notification;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,14 +17,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The alerts waiting for one sink, and the one thread that sends them. Bounded: a new alert of a key that already
- * has a pending (not yet sent, not in flight) firing alert is merged into it, counts added; beyond {@code
+ * The alerts waiting for one sink, and the one thread that sends them. Bounded: a new dead-letter alert of a key that
+ * already has a pending (not yet sent, not in flight) firing alert is merged into it, counts added (lag alerts are
+ * never merged here: the aggregator already sends at most one per group per interval); beyond {@code
  * capacity} the oldest pending alert is dropped (counted). An alert pending longer than {@code maxAge} expires
  * (counted). One alert is in flight at a time, the head; the sink's rate limit (token bucket), a 429's {@code
  * Retry-After} (which holds the whole sink) and the retry backoff after 5xx/I/O errors (1 s doubling up to 1 min)
  * decide when.
  *
- * <p>Threading: {@link #offer(Alert)} from any thread; {@link #drainOnce()} from one thread at a time (the drainer
+ * <p>Threading: {@link #offer(Notification)} from any thread; {@link #drainOnce()} from one thread at a time (the drainer
  * thread of {@link #run(java.util.function.BooleanSupplier)}, or a test). The sink is called outside the lock, so
  * offering never waits for a slow sink.
  */
@@ -53,12 +55,12 @@ public final class SinkOutbox {
     private boolean signalled;
 
     private static final class Pending {
-        private Alert alert;
+        private Notification alert;
         private final Instant enqueuedAt;
         private int attempts;
         private Instant notBefore = Instant.MIN;
 
-        private Pending(Alert alert, Instant enqueuedAt) {
+        private Pending(Notification alert, Instant enqueuedAt) {
             this.alert = alert;
             this.enqueuedAt = enqueuedAt;
         }
@@ -98,16 +100,19 @@ public final class SinkOutbox {
         return pending.size();
     }
 
-    /** Queues {@code alert}, merging it into a pending firing alert of the same key. Never blocks on the sink. */
-    public synchronized void offer(Alert alert) {
-        if (alert.kind() != Alert.Kind.RECOVERED) {
+    /**
+     * Queues {@code alert}; a firing dead-letter alert is merged into a pending firing alert of the same key. Never
+     * blocks on the sink.
+     */
+    public synchronized void offer(Notification alert) {
+        if (alert instanceof Alert deadLetters && deadLetters.kind() != Alert.Kind.RECOVERED) {
             Iterator<Pending> newestFirst = pending.descendingIterator();
             while (newestFirst.hasNext()) {
                 Pending p = newestFirst.next();
-                if (p.alert.key().equals(alert.key())) {
+                if (p.alert instanceof Alert earlier && earlier.key().equals(deadLetters.key())) {
                     boolean isHeadInFlight = inFlight && p == pending.peekFirst();
-                    if (p.alert.kind() != Alert.Kind.RECOVERED && !isHeadInFlight) {
-                        p.alert = p.alert.mergedWith(alert);
+                    if (earlier.kind() != Alert.Kind.RECOVERED && !isHeadInFlight) {
+                        p.alert = earlier.mergedWith(deadLetters);
                         return;
                     }
                     break;

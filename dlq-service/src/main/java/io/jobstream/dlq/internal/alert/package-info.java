@@ -1,5 +1,5 @@
 /**
- * Mechanics of dead-letter alerts; not for other modules.
+ * Mechanics of alerts (dead letters and lag status changes); not for other modules.
  *
  * <ul>
  *   <li>{@link io.jobstream.dlq.internal.alert.SinkOutbox}: one sink's bounded queue of unsent alerts, its rate
