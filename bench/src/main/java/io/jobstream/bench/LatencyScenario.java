@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -151,6 +152,8 @@ final class LatencyScenario {
                 .group(queue + ".workers-" + UUID.randomUUID())
                 .ordering(OrderingMode.UNORDERED)
                 .concurrency(1_000)
+                .events(Scenarios.PROCESSOR_EVENTS.orElse(
+                        ProcessorConfig.EVENTS.defaultValue().orElseThrow()))
                 .build();
         JobProcessor processor = JobProcessor.builder(config)
                 .meterRegistry(new SimpleMeterRegistry())
@@ -319,7 +322,7 @@ final class LatencyScenario {
         }
     }
 
-    private void awaitHistogram(ConcurrentHistogram histogram, long count, java.util.function.BooleanSupplier failed)
+    private void awaitHistogram(ConcurrentHistogram histogram, long count, BooleanSupplier failed)
             throws InterruptedException {
         LongAdder seen = new LongAdder() {
             @Override

@@ -129,6 +129,10 @@ final class RetryScenario {
         try (Running running = startService(queue, new SimpleMeterRegistry())) {
             for (int i = 0; i < repeat; i++) {
                 Histogram lateness = runDelayed(queue, jobs);
+                if (!running.service().isRunning()) {
+                    throw new IllegalStateException("the dlq-service stopped during the lateness runs: "
+                            + running.service().problems());
+                }
                 p99.add(lateness.getValueAtPercentile(99.0), lateness.getTotalCount());
                 max.add(lateness.getMaxValue(), lateness.getTotalCount());
                 bound.add(TIERS.smallest().toMillis(), lateness.getTotalCount());

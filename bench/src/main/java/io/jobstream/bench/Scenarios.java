@@ -5,6 +5,7 @@ import io.confluent.parallelconsumer.ParallelConsumerOptions.CommitMode;
 import io.confluent.parallelconsumer.ParallelConsumerOptions.ProcessingOrder;
 import io.confluent.parallelconsumer.ParallelStreamProcessor;
 import io.jobstream.bench.Bench.Result;
+import io.jobstream.processor.EventLevel;
 import io.jobstream.processor.JobHandler;
 import io.jobstream.processor.JobProcessor;
 import io.jobstream.processor.OrderingMode;
@@ -26,7 +27,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -51,6 +54,14 @@ final class Scenarios {
             Map.of("acks", "all", "linger.ms", "5", "batch.size", "65536", "enable.idempotence", "true");
 
     /** Raw consumer properties for the processor side, from {@code -Djobstream.bench.processor-properties=k=v,k=v}. */
+    /**
+     * The processor side's job events ({@code -Djobstream.bench.processor-events=none|outcomes|all}); the processor's
+     * default (outcomes: one event per job) when unset.
+     */
+    static final Optional<EventLevel> PROCESSOR_EVENTS = Optional.ofNullable(
+                    System.getProperty("jobstream.bench.processor-events"))
+            .map(level -> EventLevel.valueOf(level.trim().toUpperCase(Locale.ROOT)));
+
     static final Map<String, String> PROCESSOR_KAFKA_PROPERTIES =
             parseProperties(System.getProperty("jobstream.bench.processor-properties", ""));
 
@@ -156,6 +167,8 @@ final class Scenarios {
                 .group(queue + ".workers-" + UUID.randomUUID())
                 .ordering(mode)
                 .concurrency(concurrency)
+                .events(PROCESSOR_EVENTS.orElse(
+                        ProcessorConfig.EVENTS.defaultValue().orElseThrow()))
                 .build();
         runProcessor(config, records, side, "drain " + mode, (ctx, payload) -> done.increment(), done);
     }
@@ -166,6 +179,8 @@ final class Scenarios {
                 .group(queue + ".workers-" + UUID.randomUUID())
                 .ordering(OrderingMode.KEY)
                 .concurrency(concurrency)
+                .events(PROCESSOR_EVENTS.orElse(
+                        ProcessorConfig.EVENTS.defaultValue().orElseThrow()))
                 .build();
         runProcessor(
                 config,

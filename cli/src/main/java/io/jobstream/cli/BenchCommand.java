@@ -53,7 +53,9 @@ final class BenchCommand implements Callable<Integer> {
             description = "Runs of each side (default ${DEFAULT-VALUE}).")
     int repeat;
 
-    @Option(names = "--json", description = "One JSON object per result line, no progress lines.")
+    @Option(
+            names = "--json",
+            description = "One JSON object per result on standard output; progress lines go to standard error.")
     boolean json;
 
     @Option(

@@ -1,14 +1,19 @@
 package io.jobstream.cli;
 
+import io.jobstream.cli.internal.DemoWorkload;
 import io.jobstream.cli.internal.EmbeddedKafka;
 import io.jobstream.cli.internal.ServiceHost;
 import io.jobstream.coordination.Coordination;
+import io.jobstream.coordination.CoordinationConfig;
 import io.jobstream.dlq.DlqServiceConfig;
 import io.jobstream.processor.ProcessorConfig;
 import io.jobstream.producer.IngestApiConfig;
+import io.jobstream.producer.JobPublisher;
 import io.jobstream.producer.JobStatusConfig;
+import io.jobstream.producer.PublisherConfig;
 import io.jobstream.producer.QueueTopics;
 import io.jobstream.producer.QueueTopicsResult;
+import io.jobstream.producer.SchedulerConfig;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigLoader;
 import io.jobstream.runtime.KafkaSettings;
@@ -19,9 +24,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -40,13 +47,18 @@ import picocli.CommandLine.Spec;
         description = {
             "Run Jobstream on this machine: an embedded Kafka broker (data in --data-dir), the queue --queue with",
             "all its derived topics, a worker with the built-in handlers (noop, sleep, fail, log), the",
-            "dlq-service (retries with backoff, dead letters, lag monitor) and the HTTP API on --port (no token",
-            "needed: development only). Ctrl-C stops everything."
+            "dlq-service (retries with backoff, dead letters, lag monitor), the HTTP API on --port (no token",
+            "needed: development only) with job status, and the cron scheduler when schedules are configured",
+            "(--config). Locks and leader election are in memory unless --redis-uri is given. --demo also",
+            "publishes a steady demo workload (some jobs failing, some delayed) and a heartbeat schedule.",
+            "Ctrl-C stops everything."
         },
         footer = {
             "",
             "Examples:",
             "  jobstream dev",
+            "  jobstream dev --demo",
+            "  jobstream dev --config dev.yaml --redis-uri redis://localhost:6379",
             "  jobstream dev --kafka-port 19092 --port 18080 --data-dir /tmp/jobstream"
         })
 final class DevCommand implements Callable<Integer> {
@@ -96,8 +108,43 @@ final class DevCommand implements Callable<Integer> {
             description = "Partitions of the queue (default ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "A YAML config file for anything dev does not set itself (schedules, per-type rules,"
+                    + " retry policies, alerts); dev's own settings (broker, queue, ports, no API token) win.")
+    Path configFile;
+
+    @Option(
+            names = "--redis-uri",
+            paramLabel = "URI",
+            description = "Use this Redis/Dragonfly for locks, semaphores, rate limits and leader election instead"
+                    + " of the in-memory twin.")
+    String redisUri;
+
+    @Option(
+            names = "--demo",
+            description = "Also publish a steady demo workload (log and sleep jobs, some failing once, some always,"
+                    + " some delayed) and a heartbeat schedule, so retries, the DLQ, alerts, lag and job status"
+                    + " all have something to show.")
+    boolean demo;
+
+    @Option(
+            names = "--demo-rate",
+            defaultValue = "5",
+            paramLabel = "N",
+            description = "Demo jobs per second (default ${DEFAULT-VALUE}).")
+    int demoRate;
+
+    /** The heartbeat schedule --demo adds when the config has none. */
+    static final String DEMO_SCHEDULE = "demo-heartbeat";
+
     @Override
     public Integer call() throws Exception {
+        if (demoRate < 1 || demoRate > 1_000) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--demo-rate must be between 1 and 1000 jobs/s, got " + demoRate);
+        }
         PrintWriter out = spec.commandLine().getOut();
         ServiceHost host =
                 ServiceHost.start(new RuntimeConfig("127.0.0.1", port, Duration.ofSeconds(2), Duration.ofSeconds(30)));
@@ -111,10 +158,23 @@ final class DevCommand implements Callable<Integer> {
             Config config = config(kafka.bootstrapServers());
             DlqServiceCommand.start(config, host, false);
             ApiCommand.mount(config, host);
-            Coordination coordination = Coordination.inMemory(Clock.systemUTC()); // locks etc. in this process
+            Coordination coordination = redisUri != null
+                    ? Coordination.redis(CoordinationConfig.of(redisUri))
+                    : Coordination.inMemory(Clock.systemUTC()); // locks etc. in this process
             host.register("coordination", coordination);
             WorkerCommand.Started worker = WorkerCommand.start(config, host, coordination);
-            printReady(out, kafka, topics, host, worker);
+            int schedules = config.get(SchedulerConfig.SCHEDULES).isEmpty()
+                    ? 0
+                    : SchedulerCommand.start(config, coordination, host)
+                            .schedules()
+                            .size();
+            if (demo) {
+                JobPublisher publisher =
+                        JobPublisher.create(PublisherConfig.from(config), KafkaSettings.from(config), host.registry());
+                host.register("demo-publisher", publisher);
+                host.register("demo", DemoWorkload.start(publisher, queue, demoRate, new SplittableRandom()));
+            }
+            printReady(out, kafka, topics, host, worker, schedules);
         } catch (RuntimeException e) {
             host.shutdownNow();
             throw e;
@@ -137,12 +197,24 @@ final class DevCommand implements Callable<Integer> {
         settings.put(
                 JobStatusConfig.STATE_DIR.name(),
                 dataDir.resolve("streams").toAbsolutePath().toString());
-        return ConfigLoader.forDefinition(WorkerCommand.DEFINITION
+        if (demo) {
+            String prefix = SchedulerConfig.SCHEDULES.name() + "." + DEMO_SCHEDULE + ".";
+            settings.put(prefix + "cron", "@every 30s");
+            settings.put(prefix + "queue", queue);
+            settings.put(prefix + "type", "log");
+            settings.put(prefix + "payload", "{\"heartbeat\":true}");
+        }
+        ConfigLoader loader = ConfigLoader.forDefinition(WorkerCommand.DEFINITION
                         .and(DlqServiceCommand.DEFINITION)
                         .and(ApiCommand.DEFINITION)
+                        .and(SchedulerCommand.DEFINITION)
                         .and(KafkaSettings.DEFINITION))
-                .withOverrides(settings)
-                .load();
+                .withEnvironment(System.getenv())
+                .withOverrides(settings);
+        if (configFile != null) {
+            loader = loader.withFile(configFile);
+        }
+        return loader.load();
     }
 
     private QueueTopicsResult createQueue(String bootstrapServers) {
@@ -156,7 +228,8 @@ final class DevCommand implements Callable<Integer> {
             EmbeddedKafka kafka,
             QueueTopicsResult topics,
             ServiceHost host,
-            WorkerCommand.Started worker) {
+            WorkerCommand.Started worker,
+            int schedules) {
         String bootstrap = kafka.bootstrapServers();
         out.println("jobstream dev: ready");
         out.println("  kafka    " + bootstrap);
@@ -168,6 +241,14 @@ final class DevCommand implements Callable<Integer> {
         out.println("  status   " + host.adminUrl() + "/v1/jobs/{id}   (./jobstream jobs get ID --api "
                 + host.adminUrl() + ")");
         out.println("  admin    " + host.adminUrl() + "/health  /ready  /metrics");
+        if (schedules > 0) {
+            out.println("  cron     " + schedules + " schedule(s), leader election "
+                    + (redisUri != null ? "on " + redisUri : "in memory"));
+        }
+        if (demo) {
+            out.println("  demo     ~" + demoRate + " jobs/s: log, sleep, fail once, fail always (dead-lettered),"
+                    + " delayed; watch: ./jobstream lag --bootstrap-servers " + bootstrap + " --watch");
+        }
         out.println(
                 "  publish  curl -s -X POST " + host.adminUrl() + "/v1/queues/" + queue
                         + "/jobs -H 'Content-Type: application/json' -d '{\"type\":\"log\",\"payload\":{\"hello\":\"world\"}}'");

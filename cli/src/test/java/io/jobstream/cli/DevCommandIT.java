@@ -120,6 +120,62 @@ class DevCommandIT {
         }
     }
 
+    @Test
+    void demoModeShowsRetriesDeadLettersAndTheScheduler(@TempDir Path workDir) throws Exception {
+        Path stdout = workDir.resolve("demo.out");
+        Path stderr = workDir.resolve("demo.err");
+        Process dev = new ProcessBuilder(List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-jar",
+                        JAR.toAbsolutePath().toString(),
+                        "dev",
+                        "--demo",
+                        "--demo-rate",
+                        "20",
+                        "--kafka-port",
+                        "0",
+                        "--port",
+                        "0",
+                        "--data-dir",
+                        workDir.resolve("data").toString()))
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile())
+                .start();
+        try {
+            // Given jobstream dev --demo is ready, saying so
+            await().atMost(Duration.ofSeconds(90))
+                    .failFast("jobstream dev exited", () -> !dev.isAlive())
+                    .until(() -> Files.readString(stdout).contains("Ctrl-C stops everything."));
+            String output = Files.readString(stdout);
+            assertThat(output).contains("  demo     ~20 jobs/s", "  cron     1 schedule(s), leader election in memory");
+            Matcher admin = ADMIN_LINE.matcher(output);
+            assertThat(admin.find()).as("admin URL in:%n%s", output).isTrue();
+            String metrics = admin.group(1) + "/metrics";
+
+            // Then, with nothing published by the test, jobs run, fail, are retried and dead-lettered, alerts are
+            // logged, and the scheduler leads
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(httpGet(metrics))
+                    .contains(
+                            "jobstream_jobs_completed_total{queue=\"jobs\",type=\"log\"}",
+                            "jobstream_jobs_completed_total{queue=\"jobs\",type=\"sleep\"}",
+                            "jobstream_retries_scheduled_total{queue=\"jobs\"",
+                            "jobstream_dead_letters_total{queue=\"jobs\"",
+                            "jobstream_scheduler_leader 1.0"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(stderr)
+                    .contains("alerts dead letters kind=FIRST queue=jobs type=fail"));
+
+            // When stopped (SIGTERM), Then it ends on its own
+            dev.destroy();
+            assertThat(dev.waitFor(60, TimeUnit.SECONDS))
+                    .as("exited after SIGTERM; stderr:%n%s", tail(stderr))
+                    .isTrue();
+        } finally {
+            dev.descendants().forEach(ProcessHandle::destroyForcibly);
+            dev.destroyForcibly();
+            Files.copy(stderr, Path.of("target", "dev-demo-it.err"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
     private static String cli(String... args) {
         java.io.StringWriter out = new java.io.StringWriter();
         java.io.StringWriter err = new java.io.StringWriter();

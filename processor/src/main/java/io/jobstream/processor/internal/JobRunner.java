@@ -699,10 +699,8 @@ public final class JobRunner implements AutoCloseable {
             JobHeaders.putText(headers, JobHeaders.JOB_ID, job.getId());
             JobHeaders.putText(headers, JobHeaders.JOB_TYPE, job.getType());
         }
-        // encoding is retried too: with the Confluent format it may need the schema registry
-        if (!write(work, failedTopic, work.key(), () -> failureSerde.encode(failedTopic, failure), headers)) {
-            return new Abandoned("the processor closed before the failure record was acknowledged");
-        }
+        // The event first: the dlq-service reacts to the failure record with RETRY_SCHEDULED or DEAD_LETTERED events
+        // of its own, which should follow this one on the job's events partition.
         if (job != null && config.events() != EventLevel.NONE) {
             JobState state = reason == FailureReason.EXPIRED ? JobState.EXPIRED : JobState.FAILED;
             String summary =
@@ -716,6 +714,10 @@ public final class JobRunner implements AutoCloseable {
                     new RecordHeaders())) {
                 return new Abandoned("the processor closed before the failure event was acknowledged");
             }
+        }
+        // encoding is retried too: with the Confluent format it may need the schema registry
+        if (!write(work, failedTopic, work.key(), () -> failureSerde.encode(failedTopic, failure), headers)) {
+            return new Abandoned("the processor closed before the failure record was acknowledged");
         }
         metrics.failed(typeTag, reason);
         return new Failed(reason, retryable);
