@@ -43,6 +43,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -114,7 +115,14 @@ public final class JobRunner implements AutoCloseable {
     private final Map<FailureReason, AtomicLong> failuresSeen = new EnumMap<>(FailureReason.class);
     private final AtomicLong writeErrors = new AtomicLong();
     private final AtomicLong startedEventErrors = new AtomicLong();
+    /** Succeeded jobs' encoded events, handed to {@link #eventSender} (null when events are off). */
+    private final LinkedTransferQueue<PendingEvent> events = new LinkedTransferQueue<>();
+
+    private final Thread eventSender;
     private volatile boolean abandoned;
+
+    /** A succeeded job's event, encoded on its job thread, waiting for the sender thread. */
+    private record PendingEvent(Work work, Job job, byte[] key, byte[] value, Consumer<Completion> done) {}
 
     public JobRunner(
             ProcessorConfig config,
@@ -212,6 +220,60 @@ public final class JobRunner implements AutoCloseable {
         // One name for all job threads: a numbered name is a string built per job, on the poll thread.
         this.threads =
                 Thread.ofVirtual().name("jobstream-" + config.queue() + "-job").factory();
+        // Succeeded jobs' events are sent by one thread: KafkaProducer.send from every job thread at once contends on
+        // the producer's metadata and per-partition locks, which cost more than the sends (JFR: about half of a job
+        // thread's time, docs/BENCHMARKS.md); encoding stays on the job threads.
+        this.eventSender = config.events() == EventLevel.NONE
+                ? null
+                : Thread.ofPlatform()
+                        .name("jobstream-" + config.queue() + "-events")
+                        .daemon(true)
+                        .start(this::sendEvents);
+    }
+
+    private void sendEvents() {
+        try {
+            while (!abandoned) {
+                PendingEvent event = events.poll(100, TimeUnit.MILLISECONDS);
+                while (event != null) {
+                    sendEvent(event);
+                    event = events.poll();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            LOG.error("event_sender_failed error={}", t.toString(), t);
+        } finally {
+            abandonEvents();
+        }
+    }
+
+    private void sendEvent(PendingEvent event) {
+        try {
+            producer.send(
+                    new ProducerRecord<>(eventsTopic, null, event.key(), event.value()), (metadata, exception) -> {
+                        if (exception == null) {
+                            event.done().accept(new Completion(event.work(), SUCCEEDED, true));
+                        } else {
+                            threads.newThread(() -> writeSucceededEvent(event.work(), event.job(), event.done()))
+                                    .start();
+                        }
+                    });
+        } catch (RuntimeException e) {
+            LOG.debug("event_send_failed topic={} error={}", eventsTopic, e.toString());
+            threads.newThread(() -> writeSucceededEvent(event.work(), event.job(), event.done()))
+                    .start();
+        }
+    }
+
+    /** Ends every event still waiting for the sender: the processor is closing. */
+    private void abandonEvents() {
+        for (PendingEvent event = events.poll(); event != null; event = events.poll()) {
+            event.done()
+                    .accept(new Completion(
+                            event.work(), new Abandoned("the processor closed before the job's event was sent"), true));
+        }
     }
 
     /**
@@ -303,6 +365,7 @@ public final class JobRunner implements AutoCloseable {
      */
     public void abandon() {
         abandoned = true;
+        abandonEvents();
         for (Batcher<?> batcher : batchers.values()) {
             for (Pending pending : batcher.takeAll()) {
                 pending.releasePermit();
@@ -323,6 +386,10 @@ public final class JobRunner implements AutoCloseable {
     public void close() {
         abandoned = true; // the producer closes with the runner: no write may go on retrying
         timer.shutdownNow();
+        if (eventSender != null) {
+            eventSender.interrupt();
+        }
+        abandonEvents();
         decoder.close();
         failureSerde.close();
         jobSerde.close();
@@ -741,20 +808,12 @@ public final class JobRunner implements AutoCloseable {
         } catch (RuntimeException e) {
             value = null; // encoded again, with retries, below
         }
-        if (value != null) {
-            try {
-                producer.send(new ProducerRecord<>(eventsTopic, null, key, value), (metadata, exception) -> {
-                    if (exception == null) {
-                        done.accept(new Completion(work, SUCCEEDED, true));
-                    } else {
-                        threads.newThread(() -> writeSucceededEvent(work, job, done))
-                                .start();
-                    }
-                });
-                return null;
-            } catch (RuntimeException e) {
-                LOG.debug("event_send_failed topic={} error={}", eventsTopic, e.toString());
+        if (value != null && !abandoned) {
+            events.add(new PendingEvent(work, job, key, value, done));
+            if (abandoned) {
+                abandonEvents(); // raced with close: the sender may have drained already
             }
+            return null;
         }
         writeSucceededEvent(work, job, done);
         return null;
