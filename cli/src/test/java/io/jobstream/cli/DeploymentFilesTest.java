@@ -74,6 +74,29 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void theApiEnvironmentOfComposeAndSwarmLoadsIntoAValidApiConfig() throws IOException {
+        for (String file : List.of("docker-compose.yml", "deploy/swarm/docker-stack.yml")) {
+            // Given the api service's environment, with ${VAR:-default} taken at its default
+            JsonNode api =
+                    YAML.readTree(ROOT.resolve(file).toFile()).path("services").path("api");
+            Map<String, String> env = new LinkedHashMap<>();
+            env(api).forEach((name, value) -> env.put(name, value.replaceAll("\\$\\{[A-Z_]+:-([^}]*)}", "$1")));
+
+            // When loaded as the api loads it, Then the API and job-status settings are valid (e.g. token length)
+            io.jobstream.runtime.Config config = io.jobstream.runtime.ConfigLoader.forDefinition(
+                            ApiCommand.DEFINITION.and(io.jobstream.runtime.KafkaSettings.DEFINITION))
+                    .withEnvironment(env)
+                    .load();
+            assertThat(io.jobstream.producer.IngestApiConfig.from(config).toString())
+                    .as(file)
+                    .isNotBlank();
+            assertThat(io.jobstream.producer.JobStatusConfig.from(config).enabled())
+                    .as("%s: job status on", file)
+                    .isTrue();
+        }
+    }
+
+    @Test
     void composeStartsServicesInOrderAndChecksTheirHealth() throws IOException {
         // Given
         JsonNode services =
