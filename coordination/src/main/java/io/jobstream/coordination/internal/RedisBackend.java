@@ -27,12 +27,14 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.lang.System.Logger.Level;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -384,8 +386,22 @@ public final class RedisBackend implements Backend {
         return message == null ? e.getClass().getSimpleName() : message;
     }
 
+    /**
+     * A request id unique across processes and calls: this process's random prefix (from {@link SecureRandom}, once)
+     * and a counter. {@code UUID.randomUUID()} per call drew on the shared {@code SecureRandom} for every script call,
+     * a lock every calling thread contended on.
+     */
     private static String newRequestId() {
-        return UUID.randomUUID().toString();
+        return REQUEST_ID_PREFIX + Long.toString(REQUEST_COUNTER.incrementAndGet(), 36);
+    }
+
+    private static final String REQUEST_ID_PREFIX = requestIdPrefix();
+    private static final AtomicLong REQUEST_COUNTER = new AtomicLong();
+
+    private static String requestIdPrefix() {
+        byte[] bytes = new byte[12];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + "-";
     }
 
     private static String[] keys(String... keys) {
