@@ -39,26 +39,10 @@ class DevCommandIT {
         assertThat(JAR).as("the packaged jar (built in the package phase)").exists();
         Path stdout = workDir.resolve("dev.out");
         Path stderr = workDir.resolve("dev.err");
-        Process dev = new ProcessBuilder(List.of(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-jar",
-                        JAR.toAbsolutePath().toString(),
-                        "dev",
-                        "--kafka-port",
-                        "0",
-                        "--port",
-                        "0",
-                        "--data-dir",
-                        workDir.resolve("data").toString()))
-                .redirectOutput(stdout.toFile())
-                .redirectError(stderr.toFile())
-                .start();
+        Process dev = startDev(workDir, stdout, stderr);
         try {
             // Given jobstream dev has said it is ready
-            await().atMost(Duration.ofSeconds(90))
-                    .failFast("jobstream dev exited", () -> !dev.isAlive())
-                    .until(() -> Files.readString(stdout).contains("Ctrl-C stops everything."));
-            String output = Files.readString(stdout);
+            String output = awaitReady(dev, stdout);
             Matcher kafka = KAFKA_LINE.matcher(output);
             assertThat(kafka.find()).as("kafka address in:%n%s", output).isTrue();
             String bootstrap = kafka.group(1);
@@ -124,29 +108,10 @@ class DevCommandIT {
     void demoModeShowsRetriesDeadLettersAndTheScheduler(@TempDir Path workDir) throws Exception {
         Path stdout = workDir.resolve("demo.out");
         Path stderr = workDir.resolve("demo.err");
-        Process dev = new ProcessBuilder(List.of(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-jar",
-                        JAR.toAbsolutePath().toString(),
-                        "dev",
-                        "--demo",
-                        "--demo-rate",
-                        "20",
-                        "--kafka-port",
-                        "0",
-                        "--port",
-                        "0",
-                        "--data-dir",
-                        workDir.resolve("data").toString()))
-                .redirectOutput(stdout.toFile())
-                .redirectError(stderr.toFile())
-                .start();
+        Process dev = startDev(workDir, stdout, stderr, "--demo", "--demo-rate", "20");
         try {
             // Given jobstream dev --demo is ready, saying so
-            await().atMost(Duration.ofSeconds(90))
-                    .failFast("jobstream dev exited", () -> !dev.isAlive())
-                    .until(() -> Files.readString(stdout).contains("Ctrl-C stops everything."));
-            String output = Files.readString(stdout);
+            String output = awaitReady(dev, stdout);
             assertThat(output).contains("  demo     ~20 jobs/s", "  cron     1 schedule(s), leader election in memory");
             Matcher admin = ADMIN_LINE.matcher(output);
             assertThat(admin.find()).as("admin URL in:%n%s", output).isTrue();
@@ -174,6 +139,34 @@ class DevCommandIT {
             dev.destroyForcibly();
             Files.copy(stderr, Path.of("target", "dev-demo-it.err"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    /** Starts the packaged jar's {@code dev} on free ports with its data under {@code workDir}, plus {@code more}. */
+    private static Process startDev(Path workDir, Path stdout, Path stderr, String... more) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                JAR.toAbsolutePath().toString(),
+                "dev",
+                "--kafka-port",
+                "0",
+                "--port",
+                "0",
+                "--data-dir",
+                workDir.resolve("data").toString()));
+        command.addAll(List.of(more));
+        return new ProcessBuilder(command)
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile())
+                .start();
+    }
+
+    /** Waits for dev's ready banner; returns what it printed. */
+    private static String awaitReady(Process dev, Path stdout) throws IOException {
+        await().atMost(Duration.ofSeconds(90))
+                .failFast("jobstream dev exited", () -> !dev.isAlive())
+                .until(() -> Files.readString(stdout).contains("Ctrl-C stops everything."));
+        return Files.readString(stdout);
     }
 
     private static String cli(String... args) {

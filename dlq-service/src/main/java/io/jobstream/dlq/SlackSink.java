@@ -78,16 +78,8 @@ public final class SlackSink implements AlertSink {
             field(fields, "Last job", "`" + alert.lastJobId() + "`");
             String error = (key.errorClass().isEmpty() ? "" : "`" + key.errorClass() + "`\n")
                     + cut(alert.errorMessage(), MAX_MESSAGE);
-            blocks.addObject()
-                    .put("type", "section")
-                    .putObject("text")
-                    .put("type", "mrkdwn")
-                    .put("text", "*Error*\n" + (error.isBlank() ? "(no message)" : error));
-            blocks.addObject()
-                    .put("type", "section")
-                    .putObject("text")
-                    .put("type", "mrkdwn")
-                    .put("text", "*Replay*\n```" + alert.replayCommand() + "```");
+            markdownSection(blocks, "*Error*\n" + (error.isBlank() ? "(no message)" : error));
+            markdownSection(blocks, "*Replay*\n```" + alert.replayCommand() + "```");
         }
         ObjectNode context = blocks.addObject().put("type", "context");
         context.putArray("elements")
@@ -95,6 +87,15 @@ public final class SlackSink implements AlertSink {
                 .put("type", "mrkdwn")
                 .put("text", "from " + alert.from() + " to " + alert.to());
         return root.toString();
+    }
+
+    /** Appends a Block Kit section with {@code text} in Slack's markdown. */
+    private static void markdownSection(ArrayNode blocks, String text) {
+        blocks.addObject()
+                .put("type", "section")
+                .putObject("text")
+                .put("type", "mrkdwn")
+                .put("text", text);
     }
 
     private static String message(LagAlert alert) {
@@ -112,16 +113,8 @@ public final class SlackSink implements AlertSink {
         List<String> topics = alert.topics().stream().map(t -> "`" + t + "`").toList();
         field(fields, "Topics", topics.isEmpty() ? "(none)" : String.join(", ", topics));
         field(fields, "Group state", alert.state() + ", " + alert.members() + " members");
-        alert.error().ifPresent(error -> blocks.addObject()
-                .put("type", "section")
-                .putObject("text")
-                .put("type", "mrkdwn")
-                .put("text", "*Error*\n" + cut(error, MAX_MESSAGE)));
-        blocks.addObject()
-                .put("type", "section")
-                .putObject("text")
-                .put("type", "mrkdwn")
-                .put("text", "*Look*\n```" + alert.lagCommand() + "```");
+        alert.error().ifPresent(error -> markdownSection(blocks, "*Error*\n" + cut(error, MAX_MESSAGE)));
+        markdownSection(blocks, "*Look*\n```" + alert.lagCommand() + "```");
         ObjectNode context = blocks.addObject().put("type", "context");
         context.putArray("elements")
                 .addObject()
