@@ -139,11 +139,11 @@ public final class DelayForwarder implements AutoCloseable {
         // The consumer keeps one fetch in flight per broker; a partition resumed while a fetch for the others is
         // parked at the broker waits for it. A short park keeps that wait (and so the lateness) short.
         consumerProps.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
-        // The classic group protocol: with the KIP-848 consumer (Kafka 4.3.1), poll(timeout) returns at once while a
-        // paused partition still has fetched records buffered, so a held tier made this loop spin a core for as long
-        // as a job waited (measured: 100 % of a core with one job held in the 10m tier; DelayForwarderIdleIT). The
-        // classic consumer waits out the timeout. One forwarder per queue: the new protocol's rebalancing buys
-        // nothing here.
+        // The classic group protocol: with the KIP-848 consumer (Kafka 4.3.1), poll(timeout) can loop without waiting
+        // while a partition is paused (see the processor's ProcessorLoop.poll), and a held tier made this thread spin
+        // a core for as long as a job waited (measured in `jobstream dev` with one job held in jobs.delay.10m: 1,566
+        // CPU ticks per 10 s, 98 with this line, as idle; docs/BENCHMARKS.md). The classic consumer waits out the
+        // timeout. One forwarder per queue: the new protocol's rebalancing buys nothing here.
         consumerProps.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
         Map<String, Object> producerProps = new HashMap<>(kafka.producerProperties());
         producerProps.put(
