@@ -322,9 +322,24 @@ class JobProcessorIT {
                 .until(() -> registry.get("jobstream.workers.active").gauge().value() == 5);
         await().atMost(WAIT)
                 .until(() -> registry.get("jobstream.jobs.pending").gauge().value() >= 50);
+        long pollThread = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("jobstream-" + queue + "-poll"))
+                .mapToLong(Thread::threadId)
+                .findFirst()
+                .orElseThrow();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpuBefore = threads.getThreadCpuTime(pollThread);
+        long wallBefore = System.nanoTime();
         await().during(Duration.ofSeconds(2))
                 .atMost(Duration.ofSeconds(10))
                 .until(() -> registry.get("jobstream.jobs.pending").gauge().value() <= 2 * (50 + 100));
+        // and the poll thread waits meanwhile rather than spinning: Kafka's KIP-848 consumer does not wait in
+        // poll(timeout) while a paused partition has buffered records, which kept this thread near 100 % busy
+        long pollCpu = threads.getThreadCpuTime(pollThread) - cpuBefore;
+        long wall = System.nanoTime() - wallBefore;
+        assertThat(pollCpu)
+                .as("poll thread CPU ns over %d ns of wall time", wall)
+                .isLessThan(wall / 5);
 
         // When the handlers are released, every job finishes and is committed
         release.countDown();
