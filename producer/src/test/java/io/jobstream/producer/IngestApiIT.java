@@ -147,11 +147,18 @@ class IngestApiIT {
                     HttpRequest.newBuilder(URI.create(api.uri() + "/ready")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode()).isEqualTo(200);
-            HttpResponse<String> metrics = http.send(
-                    HttpRequest.newBuilder(URI.create(api.uri() + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(metrics.body())
-                    .contains("jobstream_api_requests_seconds_count{route=\"/webhooks/{name}\",status=\"202\"}");
+            // (a request is counted once its response is written: possibly just after the client has it)
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(10))
+                    .untilAsserted(() -> {
+                        HttpResponse<String> metrics = http.send(
+                                HttpRequest.newBuilder(URI.create(api.uri() + "/metrics"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        assertThat(metrics.body())
+                                .contains(
+                                        "jobstream_api_requests_seconds_count{route=\"/webhooks/{name}\",status=\"202\"}");
+                    });
         }
     }
 
