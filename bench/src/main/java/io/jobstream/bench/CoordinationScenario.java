@@ -14,6 +14,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -108,6 +109,7 @@ final class CoordinationScenario {
     private void clients(String name, long count, Operation operation, Side side) throws Exception {
         AtomicLong claimed = new AtomicLong();
         AtomicLong done = new AtomicLong();
+        long cpuStart = processCpuNanos();
         long start = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> workers = new ArrayList<>();
@@ -126,8 +128,17 @@ final class CoordinationScenario {
             }
         }
         double perSecond = done.get() / ((System.nanoTime() - start) / 1e9);
+        double cpuMicros = (processCpuNanos() - cpuStart) / 1e3 / Math.max(1, done.get());
         side.add(perSecond, done.get());
-        log("%s: %,d in %d threads, %,.0f/s", name, done.get(), CLIENTS, perSecond);
+        log(
+                "%s: %,d in %d threads, %,.0f/s, %.1f µs of this JVM's CPU each",
+                name, done.get(), CLIENTS, perSecond, cpuMicros);
+    }
+
+    /** CPU time of this JVM, all threads (compilation and GC included). */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static String loadTrivialScript(String uri) {

@@ -23,8 +23,9 @@ import java.util.Optional;
  *     two attempts when no release notification arrives
  * @param lease {@value #LEASE}: the lease of semaphore permits when none is given
  * @param rateLimiterFailureMode {@value #RATE_LIMITER_FAILURE_MODE}: what a rate limiter does when Redis is unreachable
- * @param requestIdRetention {@value #REQUEST_ID_RETENTION}: how long the server remembers the answer to one request id,
- *     so that a call Lettuce replays after a reconnect is not applied twice; longer than {@code commandTimeout}
+ * @param requestIdRetention {@value #REQUEST_ID_RETENTION}: how long the server remembers the answer to one request id
+ *     (rate limiter, semaphore release) or a released lock or claim, so that a call Lettuce replays after a reconnect
+ *     is not applied twice; longer than {@code commandTimeout}
  * @param cluster {@value #CLUSTER}: whether {@code redisUri} is a seed node of a Redis Cluster (Lettuce's cluster
  *     client then routes each script by its keys' hash slot)
  */

@@ -1,24 +1,19 @@
 -- Claims a job id: marks it in progress with a lease unless it is done or in progress elsewhere.
--- KEYS[1] claim state ("running:<holder>" with the lease, or "done" with the retention)
--- KEYS[2] request key (remembers the answer of a call that changed something, so a replayed call is not applied twice;
--- a call that changed nothing may safely run again)
--- ARGV[1] holder id, ARGV[2] lease (ms), ARGV[3] request key retention (ms)
+-- KEYS[1] claim state ("running:<holder>" with the lease, "done" with the retention, or
+-- "released:running:<holder>" for a while after a release, which counts as free)
+-- ARGV[1] holder id (unique to this claim: it is also the request id), ARGV[2] lease (ms)
 -- Answers "granted:0", "done", or "busy:<microseconds until the other claim's lease ends>".
+-- Replay-safe: a call repeated after a reconnect finds its own holder id and answers the same grant.
 local state = KEYS[1]
-local request = KEYS[2]
-local previous = redis.call('GET', request)
-if previous then
-  return previous
-end
-local answer
 local current = redis.call('GET', state)
-if not current then
+if not current or string.sub(current, 1, 9) == 'released:' then
   redis.call('SET', state, 'running:' .. ARGV[1], 'PX', ARGV[2])
-  answer = 'granted:0'
-  redis.call('SET', request, answer, 'PX', ARGV[3])
-elseif current == 'done' then
-  answer = 'done'
-else
-  answer = 'busy:' .. string.format('%.0f', math.max(redis.call('PTTL', state), 0) * 1000)
+  return 'granted:0'
 end
-return answer
+if current == 'done' then
+  return 'done'
+end
+if current == 'running:' .. ARGV[1] then
+  return 'granted:0'
+end
+return 'busy:' .. string.format('%.0f', math.max(redis.call('PTTL', state), 0) * 1000)

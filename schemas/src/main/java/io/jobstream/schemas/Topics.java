@@ -28,7 +28,6 @@ public final class Topics {
     /** The longest queue name, leaving room for the longest suffix within Kafka's 249-character limit. */
     public static final int MAX_QUEUE_LENGTH = 200;
 
-    private static final Pattern QUEUE = Pattern.compile("[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?");
     private static final Pattern TIER = Pattern.compile("([1-9][0-9]{0,9})(ms|s|m|h|d)");
 
     private Topics() {}
@@ -36,12 +35,40 @@ public final class Topics {
     /** Validates {@code queue} and returns it. */
     public static String queue(String queue) {
         Objects.requireNonNull(queue, "queue");
-        if (queue.length() > MAX_QUEUE_LENGTH || !QUEUE.matcher(queue).matches() || queue.contains("..")) {
+        if (!wellFormed(queue)) {
             throw new IllegalArgumentException("queue name '" + queue + "' is invalid: use lowercase letters, digits,"
                     + " '.' and '-' (no '_'), start and end with a letter or digit, at most " + MAX_QUEUE_LENGTH
                     + " characters");
         }
         return queue;
+    }
+
+    /**
+     * The rule of the class comment, checked character by character: the router and the processor check their queue
+     * on every derived name, and a regular expression there was a tenth of the router's time per record.
+     */
+    private static boolean wellFormed(String queue) {
+        int length = queue.length();
+        if (length == 0 || length > MAX_QUEUE_LENGTH) {
+            return false;
+        }
+        char previous = '.';
+        for (int i = 0; i < length; i++) {
+            char c = queue.charAt(i);
+            boolean alphanumeric = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+            if (!alphanumeric && c != '.' && c != '-') {
+                return false;
+            }
+            if (c == '.' && previous == '.') {
+                return false; // ".." anywhere, or a leading '.'
+            }
+            previous = c;
+        }
+        return isAlphanumeric(queue.charAt(0)) && isAlphanumeric(queue.charAt(length - 1));
+    }
+
+    private static boolean isAlphanumeric(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
     }
 
     /** Whether {@code queue} is a valid queue name. */

@@ -61,7 +61,7 @@ class TopicsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"emails", "jobs", "billing.invoices", "team-a.emails-v2", "q1", "7"})
+    @ValueSource(strings = {"emails", "jobs", "billing.invoices", "team-a.emails-v2", "q1", "7", "a-.b"})
     void acceptsValidQueueNames(String queue) {
         assertThat(Topics.isValidQueue(queue)).isTrue();
         assertThat(Topics.queue(queue)).isEqualTo(queue);
@@ -77,6 +77,7 @@ class TopicsTest {
                 ".emails",
                 "emails.",
                 "-emails",
+                "emails-",
                 "a..b",
                 "e mails",
                 "émails"

@@ -15,7 +15,6 @@ import io.jobstream.coordination.Semaphore;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** {@link Coordination} on any {@link Backend}: argument checks, waiting, leases and their watchdog. */
@@ -187,7 +186,7 @@ public final class BackendCoordination implements Coordination {
     }
 
     private static String newId() {
-        return UUID.randomUUID().toString();
+        return UniqueIds.next();
     }
 
     private static void checkLease(Duration lease, String what) {

@@ -1,8 +1,7 @@
 package io.jobstream.coordination.internal;
 
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,15 +14,18 @@ final class Watchdog implements AutoCloseable {
 
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-    private final ScheduledExecutorService scheduler;
+    private final ScheduledThreadPoolExecutor scheduler;
 
     Watchdog() {
         int instance = INSTANCES.incrementAndGet();
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "jobstream-coordination-watchdog-" + instance);
             thread.setDaemon(true);
             return thread;
         });
+        // A released lease's renewal leaves the queue at once: without this, every lease held in the last third of
+        // a lease's duration waited there cancelled (300,000 entries at 30,000 short leases a second).
+        scheduler.setRemoveOnCancelPolicy(true);
     }
 
     /** Runs {@code lease.renewFromWatchdog()} every {@code lease.duration() / 3} until the returned future is cancelled. */

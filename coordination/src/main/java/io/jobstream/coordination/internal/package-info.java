@@ -11,7 +11,10 @@
  *
  * <p><b>Failures.</b> Backends translate Lettuce's exceptions: connection loss and timeouts become {@link
  * io.jobstream.coordination.CoordinationUnavailableException}, server refusals {@link
- * io.jobstream.coordination.CoordinationException}. Non-idempotent scripts carry a request id whose answer the server
- * keeps briefly, so a command Lettuce replays after a reconnect answers the same instead of applying twice.
+ * io.jobstream.coordination.CoordinationException}. Every call is replay-safe: a command Lettuce sends again after a
+ * reconnect answers the same instead of applying twice. Acquisitions carry an id unique to them (holder or permit id,
+ * {@code UniqueIds}) which the script recognises (a lock's owner value, a permit's member, a claim's state); lock and
+ * claim releases leave a short-lived tombstone naming the holder; the rate limiter and semaphore releases, which
+ * have no such identity, carry a request id whose answer the server keeps for the request-id retention.
  */
 package io.jobstream.coordination.internal;
