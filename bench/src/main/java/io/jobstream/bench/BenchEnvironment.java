@@ -8,6 +8,7 @@ import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.jobstream.testkit.KafkaCluster;
+import io.jobstream.testkit.KafkaClusterConfig;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -60,8 +61,13 @@ final class BenchEnvironment implements AutoCloseable {
         if (bootstrap.isPresent()) {
             return new BenchEnvironment(null, bootstrap.get(), log);
         }
-        KafkaCluster cluster =
-                KafkaCluster.builder().name("bench").brokers(1).build().start();
+        KafkaCluster cluster = KafkaCluster.builder()
+                .name("bench")
+                .brokers(1)
+                // Kafka's own broker JVM settings, not the test brokers' quick-start ones (C1 only, serial GC)
+                .brokerJvmOptions(KafkaClusterConfig.PRODUCTION_JVM_OPTIONS)
+                .build()
+                .start();
         try {
             return new BenchEnvironment(cluster, cluster.bootstrapServers(), log);
         } catch (RuntimeException e) {

@@ -88,8 +88,9 @@ public record CoordinationConfig(
     public static final ConfigKey<Duration> REQUEST_ID_RETENTION_KEY = ConfigKey.durationKey(REQUEST_ID_RETENTION)
             .defaultValue(Duration.ofSeconds(30))
             .validator(ConfigValidator.range(Duration.ofMillis(2), Duration.ofHours(1)))
-            .doc("How long the server keeps the answer to one request id, so a call Lettuce replays after a"
-                    + " reconnect is not applied twice; must be longer than command-timeout.")
+            .doc("How long the server remembers a call's answer (rate limiter, semaphore release) or a released lock"
+                    + " or claim, so a call Lettuce replays after a reconnect is not applied twice; must be longer"
+                    + " than command-timeout.")
             .build();
 
     /** {@value #CLUSTER}. */

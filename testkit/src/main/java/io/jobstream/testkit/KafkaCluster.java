@@ -390,8 +390,19 @@ public final class KafkaCluster implements AutoCloseable {
         private Backend backend;
         private Duration startupTimeout = KafkaClusterConfig.DEFAULT_STARTUP_TIMEOUT;
         private Path logRoot = TestkitLogs.defaultRoot();
+        private List<String> brokerJvmOptions = KafkaClusterConfig.TEST_JVM_OPTIONS;
 
         private Builder() {}
+
+        /**
+         * The broker JVMs' options (default {@link KafkaClusterConfig#TEST_JVM_OPTIONS}); {@link
+         * KafkaClusterConfig#PRODUCTION_JVM_OPTIONS} for measurements. The process backend only: containers keep
+         * their image's settings.
+         */
+        public Builder brokerJvmOptions(List<String> brokerJvmOptions) {
+            this.brokerJvmOptions = Objects.requireNonNull(brokerJvmOptions, "brokerJvmOptions");
+            return this;
+        }
 
         /** A label for the log folder (default {@code kafka}). */
         public Builder name(String name) {
@@ -436,8 +447,8 @@ public final class KafkaCluster implements AutoCloseable {
          */
         public KafkaCluster build() {
             Backend chosen = BackendSelector.fromEnvironment().select(backend);
-            return new KafkaCluster(
-                    new KafkaClusterConfig(name, brokers, brokerProperties, chosen, startupTimeout, logRoot));
+            return new KafkaCluster(new KafkaClusterConfig(
+                    name, brokers, brokerProperties, chosen, startupTimeout, logRoot, brokerJvmOptions));
         }
     }
 }

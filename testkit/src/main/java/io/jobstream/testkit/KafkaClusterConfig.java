@@ -3,6 +3,7 @@ package io.jobstream.testkit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -18,6 +19,7 @@ import java.util.regex.Pattern;
  * @param backend processes or containers
  * @param startupTimeout how long to wait for all brokers (and any single restart) to be ready
  * @param logRoot the folder under which this cluster's log folder is created
+ * @param brokerJvmOptions the broker JVMs' options ({@link #TEST_JVM_OPTIONS} unless given; process backend only)
  */
 public record KafkaClusterConfig(
         String name,
@@ -25,7 +27,25 @@ public record KafkaClusterConfig(
         Map<String, String> brokerProperties,
         Backend backend,
         Duration startupTimeout,
-        Path logRoot) {
+        Path logRoot,
+        List<String> brokerJvmOptions) {
+
+    /** Small heaps and a quick start (serial GC, C1 only): test brokers hold test data only. */
+    public static final List<String> TEST_JVM_OPTIONS =
+            List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+
+    /**
+     * What Kafka's own {@code kafka-server-start.sh} gives a broker: a 1 GiB heap, G1 aiming at 20 ms pauses, and both
+     * JIT compilers. For measurements: the test options' C1-only code and serial collector made the broker the
+     * slowest part of a latency run's tail.
+     */
+    public static final List<String> PRODUCTION_JVM_OPTIONS = List.of(
+            "-Xms1g",
+            "-Xmx1g",
+            "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20",
+            "-XX:InitiatingHeapOccupancyPercent=35",
+            "-XX:+ExplicitGCInvokesConcurrent");
 
     /** Settings the testkit owns (listeners, roles, ids, quorum, directories): they cannot be overridden. */
     public static final Set<String> RESERVED_BROKER_PROPERTIES = Set.of(
@@ -76,6 +96,24 @@ public record KafkaClusterConfig(
             throw new IllegalArgumentException("startupTimeout must be positive (was " + startupTimeout + ")");
         }
         Objects.requireNonNull(logRoot, "logRoot");
+        Objects.requireNonNull(brokerJvmOptions, "brokerJvmOptions");
+        for (String option : brokerJvmOptions) {
+            if (option == null || option.isBlank()) {
+                throw new IllegalArgumentException("brokerJvmOptions must not contain blank options");
+            }
+        }
+        brokerJvmOptions = List.copyOf(brokerJvmOptions);
+    }
+
+    /** A configuration with the {@link #TEST_JVM_OPTIONS}. */
+    public KafkaClusterConfig(
+            String name,
+            int brokers,
+            Map<String, String> brokerProperties,
+            Backend backend,
+            Duration startupTimeout,
+            Path logRoot) {
+        this(name, brokers, brokerProperties, backend, startupTimeout, logRoot, TEST_JVM_OPTIONS);
     }
 
     /**

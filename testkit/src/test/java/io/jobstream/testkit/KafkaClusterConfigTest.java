@@ -39,6 +39,20 @@ class KafkaClusterConfigTest {
     }
 
     @Test
+    void usesTheTestJvmOptionsUnlessGivenAndRejectsBlankOnes() {
+        assertThat(config(1, Map.of()).brokerJvmOptions()).isEqualTo(KafkaClusterConfig.TEST_JVM_OPTIONS);
+        assertThatThrownBy(() -> new KafkaClusterConfig(
+                        "kafka",
+                        1,
+                        Map.of(),
+                        Backend.PROCESS,
+                        Duration.ofSeconds(1),
+                        Path.of("target"),
+                        java.util.List.of("-Xmx1g", " ")))
+                .hasMessage("brokerJvmOptions must not contain blank options");
+    }
+
+    @Test
     void rejectsNonPositiveStartupTimeout() {
         assertThatThrownBy(() ->
                         new KafkaClusterConfig("kafka", 1, Map.of(), Backend.PROCESS, Duration.ZERO, Path.of("target")))

@@ -1,6 +1,7 @@
 package io.jobstream.testkit.internal;
 
 import io.jobstream.testkit.KafkaCluster;
+import io.jobstream.testkit.KafkaClusterConfig;
 import io.jobstream.testkit.TestkitException;
 import java.io.File;
 import java.io.IOException;
@@ -28,14 +29,8 @@ public final class BrokerJvm {
     /** Kafka's storage tool ({@code kafka-storage.sh}): formats a KRaft log directory. */
     public static final String STORAGE_TOOL_MAIN = "kafka.tools.StorageTool";
 
-    /** Small heaps and a quick start: these brokers hold test data only. */
-    public static final List<String> JVM_OPTIONS = List.of(
-            "-Xms64m",
-            "-Xmx512m",
-            "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1",
-            "-Xshare:auto",
-            "-Djava.awt.headless=true");
+    /** Options every broker-side JVM gets, whatever its heap and compiler options. */
+    public static final List<String> COMMON_JVM_OPTIONS = List.of("-Djava.awt.headless=true");
 
     private static final List<String> CLASSPATH_RESOURCES = List.of("broker.classpath", "broker-runtime.classpath");
 
@@ -57,9 +52,16 @@ public final class BrokerJvm {
      * {@code java <options> -cp <broker classpath> ParentWatchdog <our pid> <mainClass> <arguments>}.
      */
     public static List<String> command(Path log4jConfig, String mainClass, List<String> arguments) {
+        return command(KafkaClusterConfig.TEST_JVM_OPTIONS, log4jConfig, mainClass, arguments);
+    }
+
+    /** {@link #command(Path, String, List)} with the given heap, collector and compiler options. */
+    public static List<String> command(
+            List<String> jvmOptions, Path log4jConfig, String mainClass, List<String> arguments) {
         List<String> command = new ArrayList<>();
         command.add(javaBinary());
-        command.addAll(JVM_OPTIONS);
+        command.addAll(jvmOptions);
+        command.addAll(COMMON_JVM_OPTIONS);
         command.add("-Dlog4j2.configurationFile=" + log4jConfig.toAbsolutePath());
         command.add("-cp");
         command.add(classpath());

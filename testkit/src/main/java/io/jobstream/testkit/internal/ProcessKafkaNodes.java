@@ -143,7 +143,11 @@ public final class ProcessKafkaNodes implements KafkaNodes {
         node.expectedRunning = true;
         node.process = ManagedProcess.start(
                 "Kafka broker " + node.id + " of " + config.name(),
-                BrokerJvm.command(log4jConfig, BrokerJvm.KAFKA_MAIN, List.of(node.properties.toString())),
+                BrokerJvm.command(
+                        config.brokerJvmOptions(),
+                        log4jConfig,
+                        BrokerJvm.KAFKA_MAIN,
+                        List.of(node.properties.toString())),
                 node.logFile);
     }
 

@@ -2,6 +2,7 @@ package io.jobstream.testkit.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jobstream.testkit.KafkaClusterConfig;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -42,5 +43,20 @@ class BrokerJvmTest {
                         "kafka.Kafka",
                         "x");
         assertThat(command).contains("-Xmx512m", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+    }
+
+    @Test
+    void aBrokerForMeasurementsGetsKafkasOwnHeapAndCollectorAndBothCompilers() {
+        // When
+        List<String> command = BrokerJvm.command(
+                KafkaClusterConfig.PRODUCTION_JVM_OPTIONS,
+                Path.of("/tmp/log4j2.properties"),
+                BrokerJvm.KAFKA_MAIN,
+                List.of("x"));
+
+        // Then
+        assertThat(command).contains("-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true");
+        assertThat(command).doesNotContain("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+        assertThat(command.indexOf("-XX:+UseG1GC")).isLessThan(command.indexOf("-cp"));
     }
 }
