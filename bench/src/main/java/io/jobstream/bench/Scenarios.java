@@ -53,7 +53,6 @@ final class Scenarios {
     static final Map<String, String> PRODUCER_SETTINGS =
             Map.of("acks", "all", "linger.ms", "5", "batch.size", "65536", "enable.idempotence", "true");
 
-    /** Raw consumer properties for the processor side, from {@code -Djobstream.bench.processor-properties=k=v,k=v}. */
     /**
      * The processor side's job events ({@code -Djobstream.bench.processor-events=none|outcomes|all}); the processor's
      * default (outcomes: one event per job) when unset.
@@ -62,6 +61,10 @@ final class Scenarios {
                     System.getProperty("jobstream.bench.processor-events"))
             .map(level -> EventLevel.valueOf(level.trim().toUpperCase(Locale.ROOT)));
 
+    /**
+     * Raw Kafka properties for the drain and latency processors (consumer and producer), from {@code
+     * -Djobstream.bench.processor-properties=k=v,k=v}.
+     */
     static final Map<String, String> PROCESSOR_KAFKA_PROPERTIES =
             parseProperties(System.getProperty("jobstream.bench.processor-properties", ""));
 
