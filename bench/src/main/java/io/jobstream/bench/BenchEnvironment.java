@@ -10,6 +10,9 @@ import io.jobstream.schemas.Topics;
 import io.jobstream.testkit.KafkaCluster;
 import io.jobstream.testkit.KafkaClusterConfig;
 import java.io.PrintWriter;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongFunction;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -54,6 +58,25 @@ final class BenchEnvironment implements AutoCloseable {
         this.bootstrap = bootstrap;
         this.log = log;
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+        log("%s", heapSettings());
+    }
+
+    /**
+     * This JVM's heap: initial and maximum size, collectors. A heap that grows during the run (initial below maximum)
+     * makes the side that allocates more pay for the growth phases in extra collections; pin it with equal
+     * {@code -Xms} and {@code -Xmx}.
+     */
+    static String heapSettings() {
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        String collectors = ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(GarbageCollectorMXBean::getName)
+                .collect(Collectors.joining(", "));
+        return String.format(
+                "bench JVM heap: initial %d MiB, max %d MiB%s; collectors %s",
+                heap.getInit() >> 20,
+                heap.getMax() >> 20,
+                heap.getInit() < heap.getMax() ? " (growing: pin it with -Xms = -Xmx for steady figures)" : " (fixed)",
+                collectors);
     }
 
     /** Connects to {@code bootstrap}, or starts a single testkit broker when empty. */
@@ -163,9 +186,12 @@ final class BenchEnvironment implements AutoCloseable {
         return admin;
     }
 
+    private static final byte[] PAYLOAD = new byte[PAYLOAD_BYTES];
+
     /** One encoded job with a {@value #PAYLOAD_BYTES}-byte payload, ordered by {@code orderingKey} when not null. */
     static Job job(String orderingKey) {
-        Jobs.Builder builder = Jobs.builder(JOB_TYPE).payload(new byte[PAYLOAD_BYTES]);
+        // One payload array for every job, as ProducerPerformance reuses its: the builder copies it.
+        Jobs.Builder builder = Jobs.builder(JOB_TYPE).payload(PAYLOAD);
         if (orderingKey != null) {
             builder.orderingKey(orderingKey);
         }

@@ -6,6 +6,7 @@ import io.jobstream.producer.internal.JobChecks;
 import io.jobstream.producer.internal.LagRefresher;
 import io.jobstream.producer.internal.LeastLoaded;
 import io.jobstream.producer.internal.PublishMetrics;
+import io.jobstream.producer.internal.PublishMetrics.Outcome;
 import io.jobstream.producer.internal.TopicDirectory;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.Job;
@@ -32,6 +33,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -257,27 +259,25 @@ public final class JobPublisher implements AutoCloseable {
     private CompletableFuture<JobReceipt> publish(String queue, Job job, Batch batch) {
         Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(job, "job");
-        CompletableFuture<JobReceipt> result = new CompletableFuture<>();
         try {
-            send(queue, job, batch, result);
+            return send(queue, job, batch);
         } catch (JobRejectedException e) {
-            metrics.count(metricQueue(queue, e), String.valueOf(job.getType()), "rejected");
-            result.completeExceptionally(e);
+            metrics.count(metricQueue(queue, e), String.valueOf(job.getType()), Outcome.REJECTED);
+            return CompletableFuture.failedFuture(e);
         } catch (PublishFailedException e) {
-            metrics.count(queue, String.valueOf(job.getType()), "failed");
-            result.completeExceptionally(e);
+            metrics.count(queue, String.valueOf(job.getType()), Outcome.FAILED);
+            return CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
             // Encoding (e.g. the schema registry is down) or Kafka refusing the record inside send().
-            metrics.count(queue, String.valueOf(job.getType()), "failed");
-            result.completeExceptionally(new PublishFailedException(
+            metrics.count(queue, String.valueOf(job.getType()), Outcome.FAILED);
+            return CompletableFuture.failedFuture(new PublishFailedException(
                     "job " + job.getId() + " for queue " + queue + " was not sent (bootstrap servers "
                             + bootstrapServers + "): " + e,
                     e));
         }
-        return result;
     }
 
-    private void send(String queue, Job job, Batch batch, CompletableFuture<JobReceipt> result) {
+    private CompletableFuture<JobReceipt> send(String queue, Job job, Batch batch) {
         if (closed.get()) {
             throw new PublishFailedException("the publisher is closed; job " + job.getId() + " was not sent");
         }
@@ -316,16 +316,8 @@ public final class JobPublisher implements AutoCloseable {
                     record.headers(), JobHeaders.DUE_AT, job.getNotBefore().orElseThrow());
             JobHeaders.putText(record.headers(), JobHeaders.TARGET_TOPIC, queue);
         }
-        String type = job.getType();
-        producer.send(record, (metadata, exception) -> {
-            if (exception != null) {
-                metrics.count(queue, type, "failed");
-                result.completeExceptionally(notAcknowledged(job, topic, exception));
-            } else {
-                metrics.count(queue, type, "acknowledged");
-                result.complete(receipt(job, queue, metadata, tier));
-            }
-        });
+        Acknowledgement result = new Acknowledgement(queue, topic, job.getType(), job.getId(), tier);
+        producer.send(record, result);
         if (batch != null && result.isCompletedExceptionally()) {
             // Kafka failed the send inside send(): it waited max.block.ms for metadata or buffer space.
             result.exceptionally(error -> {
@@ -336,6 +328,7 @@ public final class JobPublisher implements AutoCloseable {
                 return null;
             });
         }
+        return result;
     }
 
     /** Whether {@code queue} is a valid name, remembering valid ones (a bounded set: checking costs a regex). */
@@ -369,7 +362,7 @@ public final class JobPublisher implements AutoCloseable {
     private TopicCheck check(String topic) {
         try {
             OptionalInt partitions = topics.partitions(topic, config.metadataTimeout());
-            return partitions.isPresent() ? new TopicCheck(partitions.getAsInt(), null) : new TopicCheck(-1, null);
+            return partitions.isPresent() ? TopicCheck.found(partitions.getAsInt()) : TopicCheck.MISSING;
         } catch (TimeoutException e) {
             return new TopicCheck(
                     -1,
@@ -394,6 +387,20 @@ public final class JobPublisher implements AutoCloseable {
 
     /** The answer to "does this topic exist" for one publish or one batch. */
     private record TopicCheck(int partitionCount, PublishFailedException failure) {
+        static final TopicCheck MISSING = new TopicCheck(-1, null);
+        /** Answers for existing topics with up to 1,024 partitions, shared: a single publish makes one per job. */
+        private static final TopicCheck[] FOUND = new TopicCheck[1_025];
+
+        static {
+            for (int i = 0; i < FOUND.length; i++) {
+                FOUND[i] = new TopicCheck(i, null);
+            }
+        }
+
+        static TopicCheck found(int partitions) {
+            return partitions < FOUND.length ? FOUND[partitions] : new TopicCheck(partitions, null);
+        }
+
         int partitions(String queue, String topic) {
             if (failure != null) {
                 throw failure;
@@ -411,12 +418,51 @@ public final class JobPublisher implements AutoCloseable {
         }
     }
 
-    private PublishFailedException notAcknowledged(Job job, String topic, Throwable cause) {
+    /**
+     * One job's future, completed when Kafka answers (the future is the callback: one object per job in flight). It
+     * holds the job's id, not the job: Kafka keeps each callback until its batch is acknowledged, and with tens of
+     * thousands of jobs in flight the payloads it would otherwise keep alive are copied by every young collection.
+     */
+    private final class Acknowledgement extends CompletableFuture<JobReceipt> implements Callback {
+        private final String queue;
+        private final String topic;
+        private final String type;
+        private final String id;
+        private final Optional<Duration> tier;
+
+        Acknowledgement(String queue, String topic, String type, String id, Optional<Duration> tier) {
+            this.queue = queue;
+            this.topic = topic;
+            this.type = type;
+            this.id = id;
+            this.tier = tier;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception exception) {
+            if (exception != null) {
+                metrics.count(queue, type, Outcome.FAILED);
+                completeExceptionally(notAcknowledged(id, topic, exception));
+            } else {
+                metrics.count(queue, type, Outcome.ACKNOWLEDGED);
+                complete(new JobReceipt(
+                        id,
+                        queue,
+                        metadata.topic(),
+                        metadata.partition(),
+                        metadata.offset(),
+                        Instant.ofEpochMilli(metadata.timestamp()),
+                        tier));
+            }
+        }
+    }
+
+    private PublishFailedException notAcknowledged(String id, String topic, Throwable cause) {
         if (cause instanceof PublishFailedException failed) {
             return failed;
         }
         return new PublishFailedException(
-                "job " + job.getId() + " was not acknowledged by Kafka (topic " + topic + ", bootstrap servers "
+                "job " + id + " was not acknowledged by Kafka (topic " + topic + ", bootstrap servers "
                         + bootstrapServers + "): " + cause.getClass().getSimpleName() + ": " + cause.getMessage(),
                 cause);
     }
@@ -427,17 +473,6 @@ public final class JobPublisher implements AutoCloseable {
             case UNKNOWN_QUEUE -> "unknown";
             default -> queue;
         };
-    }
-
-    private static JobReceipt receipt(Job job, String queue, RecordMetadata metadata, Optional<Duration> tier) {
-        return new JobReceipt(
-                job.getId(),
-                queue,
-                metadata.topic(),
-                metadata.partition(),
-                metadata.offset(),
-                Instant.ofEpochMilli(metadata.timestamp()),
-                tier);
     }
 
     private static PublishOutcome outcome(Job job, JobReceipt receipt, Throwable error) {

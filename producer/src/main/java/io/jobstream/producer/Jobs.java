@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -61,7 +61,8 @@ public final class Jobs {
         private Instant expiresAt;
         private Integer maxAttempts;
         private String traceParent;
-        private final Map<String, String> headers = new LinkedHashMap<>();
+        /** Made on the first header: most jobs have none. */
+        private Map<String, String> headers;
 
         private Builder(String type) {
             this.type = Objects.requireNonNull(type, "type");
@@ -185,6 +186,9 @@ public final class Jobs {
             if (name.isBlank()) {
                 throw new IllegalArgumentException("header name must not be blank");
             }
+            if (headers == null) {
+                headers = new LinkedHashMap<>();
+            }
             headers.put(name, value);
             return this;
         }
@@ -208,13 +212,13 @@ public final class Jobs {
         }
 
         /**
-         * The job.
+         * The job. Its headers map is read-only (set headers here); the builder can build again.
          *
          * @throws JobRejectedException {@code EMPTY_TYPE} for a blank type, {@code EXPIRES_BEFORE_DUE} when it
          *     expires no later than it is due
          */
         public Job build() {
-            Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // the wire keeps milliseconds
+            Instant now = Instant.ofEpochMilli(clock.millis()); // the wire keeps milliseconds
             // The all-args constructor: every field is set here, so the Avro builder's per-field default and
             // validity checks (a measurable share of a publish) are skipped; JobChecks validates below.
             Job job = new Job(
@@ -228,7 +232,9 @@ public final class Jobs {
                     now,
                     delay != null ? now.plus(delay) : notBefore,
                     ttl != null ? now.plus(ttl) : expiresAt,
-                    headers.isEmpty() ? new LinkedHashMap<>(4) : new LinkedHashMap<>(headers),
+                    headers == null
+                            ? Collections.emptyMap()
+                            : Collections.unmodifiableMap(new LinkedHashMap<>(headers)),
                     traceParent);
             JobChecks.checkIntrinsic(job);
             return job;

@@ -12,6 +12,7 @@ import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.SerdeConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.ref.WeakReference;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -220,6 +221,37 @@ class JobPublisherTest {
                 .hasCauseInstanceOf(TimeoutException.class);
         assertThat(registry.get("jobstream.jobs.published")
                         .tag("outcome", "failed")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aJobInFlightIsNotKeptAliveByThePublisher() throws InterruptedException {
+        // Given a producer that has not acknowledged yet, and a published job no one else refers to
+        producer = mockProducer(false);
+        publisher = publisher(PublisherConfig.defaults());
+        Job job = job().build();
+        String id = job.getId();
+        WeakReference<Job> published = new WeakReference<>(job);
+        CompletableFuture<JobReceipt> future = publisher.publish("emails", job);
+        job = null;
+
+        // When the collector runs while the job waits for its acknowledgement
+        for (int i = 0; i < 50 && published.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+
+        // Then the job (and its payload) was collected: thousands of jobs in flight must not keep their payloads alive
+        assertThat(published.get()).as("the job in flight was collected").isNull();
+        assertThat(future).isNotDone();
+
+        // And the acknowledgement still completes the future with the job's receipt
+        producer.completeNext();
+        assertThat(future.join().jobId()).isEqualTo(id);
+        assertThat(registry.get("jobstream.jobs.published")
+                        .tags("queue", "emails", "type", "send_email", "outcome", "acknowledged")
                         .counter()
                         .count())
                 .isEqualTo(1);

@@ -112,6 +112,24 @@ class JobsTest {
     }
 
     @Test
+    void aBuiltJobsHeadersAreReadOnlyAndTheBuilderCanBuildAgain() {
+        // Given a builder with a header, and one without
+        Jobs.Builder builder = Jobs.builder("t").clock(CLOCK).header("tenant", "acme");
+        Job first = builder.build();
+        Job bare = Jobs.builder("t").clock(CLOCK).build();
+
+        // When the builder gets another header and builds again
+        Job second = builder.header("region", "eu").build();
+
+        // Then the first job kept its own copy, and no built job's headers can be changed behind the builder's back
+        assertThat(first.getHeaders()).containsExactly(Map.entry("tenant", "acme"));
+        assertThat(second.getHeaders()).containsExactly(Map.entry("tenant", "acme"), Map.entry("region", "eu"));
+        assertThat(bare.getHeaders()).isEmpty();
+        assertThatThrownBy(() -> first.getHeaders().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> bare.getHeaders().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
     void theLastOfDelayAndNotBeforeWins() {
         Instant at = NOW.plusSeconds(60);
 

@@ -21,6 +21,8 @@ public final class Ulid {
     public static final int LENGTH = 26;
 
     private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+
+    private static final byte[] ASCII = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] VALUES = new byte[128];
 
     static {
@@ -95,13 +97,14 @@ public final class Ulid {
     }
 
     static String encode(long hi, long lo) {
-        char[] chars = new char[LENGTH];
+        // Latin-1 bytes: the String keeps them as they are (a char[] would be compressed into a second array).
+        byte[] bytes = new byte[LENGTH];
         for (int i = LENGTH - 1; i >= 0; i--) {
-            chars[i] = ALPHABET[(int) (lo & 31)];
+            bytes[i] = ASCII[(int) (lo & 31)];
             lo = (lo >>> 5) | (hi << 59);
             hi >>>= 5;
         }
-        return new String(chars);
+        return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
     /** A monotonic ULID generator. Thread-safe. */

@@ -23,28 +23,32 @@ public final class JobChecks {
                     Reason.INVALID_JOB,
                     "attempt must be at least 1, got " + job.getAttempt() + " (job " + job.getId() + ")");
         }
-        job.getMaxAttempts().ifPresent(max -> {
-            if (max < 1) {
-                throw new JobRejectedException(
-                        Reason.INVALID_JOB,
-                        "maxAttempts must be at least 1, got " + max + " (job " + job.getId() + ")");
-            }
-        });
-        for (Map.Entry<String, String> header : job.getHeaders().entrySet()) {
+        // No capturing lambdas (each is an allocation): this runs once or twice per published job.
+        Integer max = job.getMaxAttempts().orElse(null);
+        if (max != null && max < 1) {
+            throw new JobRejectedException(
+                    Reason.INVALID_JOB, "maxAttempts must be at least 1, got " + max + " (job " + job.getId() + ")");
+        }
+        Map<String, String> headers = job.getHeaders();
+        if (!headers.isEmpty()) {
+            checkHeaders(job, headers);
+        }
+        Instant expiresAt = job.getExpiresAt().orElse(null);
+        Instant notBefore = job.getNotBefore().orElse(null);
+        if (expiresAt != null && notBefore != null && !expiresAt.isAfter(notBefore)) {
+            throw new JobRejectedException(
+                    Reason.EXPIRES_BEFORE_DUE,
+                    "job " + job.getId() + " expires at " + expiresAt + ", not after it is due at " + notBefore
+                            + ", so it could never run");
+        }
+    }
+
+    private static void checkHeaders(Job job, Map<String, String> headers) {
+        for (Map.Entry<String, String> header : headers.entrySet()) {
             if (header.getKey() == null || header.getKey().isBlank() || header.getValue() == null) {
                 throw new JobRejectedException(
                         Reason.INVALID_JOB,
                         "header names must be non-blank and values non-null (job " + job.getId() + ")");
-            }
-        }
-        if (job.getExpiresAt().isPresent() && job.getNotBefore().isPresent()) {
-            Instant expiresAt = job.getExpiresAt().get();
-            Instant notBefore = job.getNotBefore().get();
-            if (!expiresAt.isAfter(notBefore)) {
-                throw new JobRejectedException(
-                        Reason.EXPIRES_BEFORE_DUE,
-                        "job " + job.getId() + " expires at " + expiresAt + ", not after it is due at " + notBefore
-                                + ", so it could never run");
             }
         }
     }
@@ -59,12 +63,10 @@ public final class JobChecks {
                     "payload of job " + job.getId() + " is " + size + " bytes, over the limit of " + maxPayloadSize
                             + " bytes (jobstream.publisher.max-payload-size)");
         }
-        job.getExpiresAt().ifPresent(expiresAt -> {
-            if (!expiresAt.isAfter(now)) {
-                throw new JobRejectedException(
-                        Reason.ALREADY_EXPIRED,
-                        "job " + job.getId() + " expired at " + expiresAt + " (now " + now + ")");
-            }
-        });
+        Instant expiresAt = job.getExpiresAt().orElse(null);
+        if (expiresAt != null && !expiresAt.isAfter(now)) {
+            throw new JobRejectedException(
+                    Reason.ALREADY_EXPIRED, "job " + job.getId() + " expired at " + expiresAt + " (now " + now + ")");
+        }
     }
 }

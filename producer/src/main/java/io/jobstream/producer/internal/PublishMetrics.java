@@ -2,21 +2,35 @@ package io.jobstream.producer.internal;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.Map;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The publisher's counter {@code jobstream.jobs.published}, tagged {@code queue}, {@code type} and {@code outcome}
- * ({@code acknowledged}, {@code rejected}, {@code failed}). Counters are cached per tag combination. Thread-safe.
+ * ({@code acknowledged}, {@code rejected}, {@code failed}). Counters are cached per tag combination and found without
+ * allocating (this runs once per published job). Thread-safe.
  */
 public final class PublishMetrics {
     /** The counter's name. */
     public static final String PUBLISHED = "jobstream.jobs.published";
 
-    private record Tags(String queue, String type, String outcome) {}
+    /** The {@code outcome} tag's values. */
+    public enum Outcome {
+        /** Kafka acknowledged the job. */
+        ACKNOWLEDGED,
+        /** Refused before sending (invalid job, unknown queue...). */
+        REJECTED,
+        /** Sending failed or Kafka did not acknowledge it. */
+        FAILED;
+
+        private final String tag = name().toLowerCase(Locale.ROOT);
+    }
 
     private final MeterRegistry registry;
-    private final Map<Tags, Counter> counters = new ConcurrentHashMap<>();
+    /** queue → type → counters by {@link Outcome#ordinal()}, registered on first use. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, AtomicReferenceArray<Counter>>> counters =
+            new ConcurrentHashMap<>();
 
     /** Metrics registered in {@code registry}. */
     public PublishMetrics(MeterRegistry registry) {
@@ -24,14 +38,21 @@ public final class PublishMetrics {
     }
 
     /** Counts one job with {@code outcome}. */
-    public void count(String queue, String type, String outcome) {
-        counters.computeIfAbsent(new Tags(queue, type, outcome), tags -> Counter.builder(PUBLISHED)
-                        .description("Jobs handed to the publisher, by outcome: acknowledged by Kafka, rejected"
-                                + " before sending, or failed while sending")
-                        .tag("queue", tags.queue())
-                        .tag("type", tags.type())
-                        .tag("outcome", tags.outcome())
-                        .register(registry))
-                .increment();
+    public void count(String queue, String type, Outcome outcome) {
+        AtomicReferenceArray<Counter> byOutcome = counters.computeIfAbsent(queue, q -> new ConcurrentHashMap<>())
+                .computeIfAbsent(type, t -> new AtomicReferenceArray<>(Outcome.values().length));
+        Counter counter = byOutcome.get(outcome.ordinal());
+        if (counter == null) {
+            // Two threads may both get here: the registry hands both the same counter, so either write is right.
+            counter = Counter.builder(PUBLISHED)
+                    .description("Jobs handed to the publisher, by outcome: acknowledged by Kafka, rejected before"
+                            + " sending, or failed while sending")
+                    .tag("queue", queue)
+                    .tag("type", type)
+                    .tag("outcome", outcome.tag)
+                    .register(registry);
+            byOutcome.set(outcome.ordinal(), counter);
+        }
+        counter.increment();
     }
 }
