@@ -24,6 +24,18 @@ record CpuUse(long threadNanos, long jvmNanos, long childNanos) {
                         .sum());
     }
 
+    /**
+     * "whole JVM Y µs, brokers Z µs" per record from {@code start} to now: for sides whose work runs on threads other
+     * than the caller's (a processor's poll and job threads), compared by their totals.
+     */
+    static String jvmPerRecordSince(CpuUse start, long records) {
+        CpuUse end = now();
+        double n = Math.max(1, records) * 1_000.0;
+        return String.format(
+                "CPU per record: whole JVM %.2f µs, brokers %.2f µs",
+                (end.jvmNanos - start.jvmNanos) / n, (end.childNanos - start.childNanos) / n);
+    }
+
     /** "calling thread X µs, JVM Y µs, brokers Z µs per record" from {@code start} to now. */
     static String perRecordSince(CpuUse start, long records) {
         CpuUse end = now();

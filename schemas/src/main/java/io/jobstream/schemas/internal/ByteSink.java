@@ -13,6 +13,11 @@ final class ByteSink extends OutputStream {
     private byte[] buf = new byte[INITIAL_CAPACITY];
     private int count;
 
+    /** The buffer's current size. */
+    int capacity() {
+        return buf.length;
+    }
+
     void reset() {
         if (buf.length > RETAINED_CAPACITY) {
             buf = new byte[INITIAL_CAPACITY];
