@@ -130,7 +130,7 @@ final class Scenarios {
             recordSize = serde.encode(queue, BenchEnvironment.job(null)).length;
         }
         // One unmeasured full-size run of each side first: both then run JIT-compiled code against a warm broker
-        // (with 200,000-record warm-ups the first measured run, always JobPublisher's, was still 25-45% slower).
+        // (with 200,000-record warm-ups the first measured run, always JobPublisher's, was still 40-55% slower).
         long warmUp = records;
         runPublisher(queue, warmUp, new Side());
         runProducerPerformance(queue, warmUp, recordSize, new Side());

@@ -21,12 +21,15 @@ import picocli.CommandLine.Spec;
             "Benchmarks Jobstream against a reference in the same run, alternating, --repeat times each, and prints",
             "median, min and max of both sides and their ratio (--json: one object per result). Starts its own",
             "Kafka broker (a child JVM) unless --bootstrap-servers is given.",
-            "Scenarios: drain, publish, io-bound, retry, latency, coordination (the last starts a redis-server)."
+            "Scenarios: drain, publish, io-bound, retry, latency, coordination (the last starts a redis-server).",
+            "Both sides share this JVM: pin its heap for steady figures (JOBSTREAM_JAVA_OPTS=\"-Xms512m -Xmx512m\");",
+            "a growing heap makes the side that allocates more pay for the growth."
         },
         footer = {
             "",
             "Examples:",
             "  jobstream bench drain --records 20000 --repeat 1 --json",
+            "  JOBSTREAM_JAVA_OPTS=\"-Xms512m -Xmx512m\" jobstream bench publish --repeat 5",
             "  jobstream bench latency",
             "  jobstream bench retry --bootstrap-servers localhost:9092"
         })
