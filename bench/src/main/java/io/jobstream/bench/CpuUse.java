@@ -29,21 +29,23 @@ record CpuUse(long threadNanos, long jvmNanos, long childNanos) {
      * than the caller's (a processor's poll and job threads), compared by their totals.
      */
     static String jvmPerRecordSince(CpuUse start, long records) {
-        CpuUse end = now();
-        double n = Math.max(1, records) * 1_000.0;
-        return String.format(
-                "CPU per record: whole JVM %.2f µs, brokers %.2f µs",
-                (end.jvmNanos - start.jvmNanos) / n, (end.childNanos - start.childNanos) / n);
+        return start.perRecordUntilNow(records, false);
     }
 
-    /** "calling thread X µs, JVM Y µs, brokers Z µs per record" from {@code start} to now. */
+    /** "calling thread X µs, whole JVM Y µs, brokers Z µs" per record from {@code start} to now. */
     static String perRecordSince(CpuUse start, long records) {
+        return start.perRecordUntilNow(records, true);
+    }
+
+    private String perRecordUntilNow(long records, boolean withCallingThread) {
         CpuUse end = now();
         double n = Math.max(1, records) * 1_000.0;
-        return String.format(
-                "CPU per record: calling thread %.2f µs, whole JVM %.2f µs, brokers %.2f µs",
-                (end.threadNanos - start.threadNanos) / n,
-                (end.jvmNanos - start.jvmNanos) / n,
-                (end.childNanos - start.childNanos) / n);
+        String jvmAndBrokers = String.format(
+                "whole JVM %.2f µs, brokers %.2f µs", (end.jvmNanos - jvmNanos) / n, (end.childNanos - childNanos) / n);
+        return withCallingThread
+                ? String.format(
+                        "CPU per record: calling thread %.2f µs, %s",
+                        (end.threadNanos - threadNanos) / n, jvmAndBrokers)
+                : "CPU per record: " + jvmAndBrokers;
     }
 }

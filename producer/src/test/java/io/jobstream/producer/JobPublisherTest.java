@@ -154,6 +154,8 @@ class JobPublisherTest {
         Job tooLarge = job().payload(new byte[1025]).build();
         Job expired = job().expiresAt(NOW.minusSeconds(1)).build();
         Job delayedWithoutTierTopic = job().delay(Duration.ofSeconds(40)).build(); // 30s tier: no topic
+        Job nullHeaders = job().build();
+        nullHeaders.setHeaders(null); // a generated record's setter takes null
 
         // Then each is rejected with its reason and nothing is sent
         assertRejected(publisher.publish("emails", emptyType), Reason.EMPTY_TYPE);
@@ -162,11 +164,12 @@ class JobPublisherTest {
         assertRejected(publisher.publish("Emails_Q", job().build()), Reason.INVALID_QUEUE_NAME);
         assertRejected(publisher.publish("nope", job().build()), Reason.UNKNOWN_QUEUE);
         assertRejected(publisher.publish("emails", delayedWithoutTierTopic), Reason.UNKNOWN_QUEUE);
+        assertRejected(publisher.publish("emails", nullHeaders), Reason.INVALID_JOB);
         assertThat(producer.history()).isEmpty();
         assertThat(registry.find("jobstream.jobs.published").tag("outcome", "rejected").counters().stream()
                         .mapToDouble(Counter::count)
                         .sum())
-                .isEqualTo(6);
+                .isEqualTo(7);
         assertThat(registry.get("jobstream.jobs.published")
                         .tags("queue", "unknown", "outcome", "rejected")
                         .counter()

@@ -20,9 +20,9 @@ public final class Ulid {
     /** Length of a ULID in characters. */
     public static final int LENGTH = 26;
 
-    private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+    /** Crockford base32, as ASCII bytes (written straight into Latin-1 strings). */
+    private static final byte[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".getBytes(StandardCharsets.US_ASCII);
 
-    private static final byte[] ASCII = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] VALUES = new byte[128];
 
     static {
@@ -100,7 +100,7 @@ public final class Ulid {
         // Latin-1 bytes: the String keeps them as they are (a char[] would be compressed into a second array).
         byte[] bytes = new byte[LENGTH];
         for (int i = LENGTH - 1; i >= 0; i--) {
-            bytes[i] = ASCII[(int) (lo & 31)];
+            bytes[i] = ALPHABET[(int) (lo & 31)];
             lo = (lo >>> 5) | (hi << 59);
             hi >>>= 5;
         }

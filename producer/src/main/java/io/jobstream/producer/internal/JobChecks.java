@@ -30,6 +30,10 @@ public final class JobChecks {
                     Reason.INVALID_JOB, "maxAttempts must be at least 1, got " + max + " (job " + job.getId() + ")");
         }
         Map<String, String> headers = job.getHeaders();
+        if (headers == null) {
+            throw new JobRejectedException(
+                    Reason.INVALID_JOB, "headers must be a map, not null; use an empty one (job " + job.getId() + ")");
+        }
         if (!headers.isEmpty()) {
             checkHeaders(job, headers);
         }
