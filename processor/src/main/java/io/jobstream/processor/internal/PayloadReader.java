@@ -2,6 +2,7 @@ package io.jobstream.processor.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jobstream.processor.PayloadDecodeException;
+import io.jobstream.schemas.TrustedAvroTypes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -109,6 +110,7 @@ public abstract sealed class PayloadReader<T> {
             super(type);
             SpecificData data = SpecificData.getForClass(type);
             Schema schema = data.getSchema(type);
+            TrustedAvroTypes.trust(schema);
             this.singleObject = new BinaryMessageDecoder<>(data, schema);
             this.plain = new SpecificDatumReader<>(schema, schema, data);
         }

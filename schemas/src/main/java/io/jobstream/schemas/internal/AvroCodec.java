@@ -7,6 +7,7 @@ import io.jobstream.schemas.SchemaRegistryClient;
 import io.jobstream.schemas.SchemaRegistryConfig;
 import io.jobstream.schemas.SchemaRegistryException;
 import io.jobstream.schemas.SchemaRegistryUnavailableException;
+import io.jobstream.schemas.TrustedAvroTypes;
 import java.io.EOFException;
 import java.io.IOException;
 import java.util.HashMap;
@@ -116,6 +117,7 @@ public final class AvroCodec<T extends SpecificRecord> {
     public AvroCodec(Class<T> type, SchemaHistory history, SchemaRegistryClient registry) {
         this.model = SpecificData.getForClass(type);
         this.readerSchema = model.getSchema(type);
+        TrustedAvroTypes.trust(readerSchema);
         this.name = readerSchema.getName();
         this.history = Objects.requireNonNull(history, "history");
         this.registry = registry;
