@@ -3,6 +3,7 @@ package io.jobstream.dlq;
 import io.jobstream.schemas.FailureReason;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobFailure;
+import io.jobstream.schemas.TrustedAvroTypes;
 import io.jobstream.schemas.Ulid;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,11 @@ import java.util.Map;
 
 /** Jobs and failures for tests. */
 public final class TestJobs {
+    static {
+        // tests copy records with newBuilder(other), which loads classes by name, often before any codec exists
+        TrustedAvroTypes.trustJobstreamRecords();
+    }
+
     private TestJobs() {}
 
     /** A job of type {@code type} at attempt {@code attempt}. */

@@ -28,6 +28,18 @@ public final class TrustedAvroTypes {
 
     private TrustedAvroTypes() {}
 
+    /**
+     * Trusts Jobstream's own records ({@link Job}, {@link JobFailure}, {@link DeadLetter}, {@link JobEvent} and the
+     * types they name). Every codec does this when it is made; code that copies a record with {@code newBuilder(other)}
+     * (which loads classes by name) before any codec exists calls it first.
+     */
+    public static void trustJobstreamRecords() {
+        trust(Job.getClassSchema());
+        trust(JobFailure.getClassSchema());
+        trust(DeadLetter.getClassSchema());
+        trust(JobEvent.getClassSchema());
+    }
+
     /** Trusts the record, enum and fixed types {@code readerSchema} names (itself and every nested one). */
     public static void trust(Schema readerSchema) {
         Deque<Schema> pending = new ArrayDeque<>();

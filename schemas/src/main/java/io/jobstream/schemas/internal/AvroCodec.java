@@ -117,6 +117,7 @@ public final class AvroCodec<T extends SpecificRecord> {
     public AvroCodec(Class<T> type, SchemaHistory history, SchemaRegistryClient registry) {
         this.model = SpecificData.getForClass(type);
         this.readerSchema = model.getSchema(type);
+        TrustedAvroTypes.trustJobstreamRecords();
         TrustedAvroTypes.trust(readerSchema);
         this.name = readerSchema.getName();
         this.history = Objects.requireNonNull(history, "history");
