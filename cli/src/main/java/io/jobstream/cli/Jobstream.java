@@ -1,6 +1,7 @@
 package io.jobstream.cli;
 
 import java.io.PrintWriter;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,7 +26,8 @@ import picocli.CommandLine.Command;
             JobsCommand.class,
             TopicsCommand.class,
             BenchCommand.class,
-            CommandLine.HelpCommand.class
+            CommandLine.HelpCommand.class,
+            AutoComplete.GenerateCompletion.class
         },
         footer = {
             "",
@@ -50,28 +52,52 @@ public final class Jobstream implements Runnable {
 
     /** Runs the command line, writing to {@code out} and {@code err}; returns the exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return commandLine(out, err).execute(args);
+    }
+
+    /** The command tree, writing to {@code out} and {@code err}. */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine commandLine = new CommandLine(new Jobstream())
                 .setOut(out)
                 .setErr(err)
+                // `--payload @email.json` is ours to read: picocli would split the file into arguments
+                .setExpandAtFiles(false)
+                // examples stand on one line each; descriptions are not re-wrapped at 80 columns
+                .setUsageHelpWidth(HELP_WIDTH)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setParameterExceptionHandler((e, arguments) -> {
-                    e.getCommandLine().getErr().println("jobstream: " + e.getMessage());
-                    e.getCommandLine()
-                            .getErr()
-                            .println("Try '"
-                                    + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+                    CommandLine failed = e.getCommandLine();
+                    failed.getErr().println("jobstream: " + e.getMessage());
+                    if (failed.getCommandSpec().userObject() instanceof Jobstream && arguments.length == 0) {
+                        failed.getErr().print(failed.getHelp().commandList());
+                    }
+                    failed.getErr().println("Try '" + failed.getCommandSpec().qualifiedName() + " --help'.");
                     return USAGE;
                 })
                 .setExecutionExceptionHandler((e, commandLine1, parseResult) -> {
                     commandLine1.getErr().println("jobstream: " + Failures.oneLine(e));
                     return FAILURE;
                 });
-        return commandLine.execute(args);
+        versionEverywhere(commandLine);
+        return commandLine;
     }
+
+    /** {@code -V} prints the version on every command, not only on {@code jobstream} itself. */
+    private static void versionEverywhere(CommandLine commandLine) {
+        for (CommandLine sub : commandLine.getSubcommands().values()) {
+            if (sub.getCommandSpec().versionProvider() == null) {
+                sub.getCommandSpec().versionProvider(new Version());
+            }
+            versionEverywhere(sub);
+        }
+    }
+
+    /** Columns of the rendered help. */
+    static final int HELP_WIDTH = 120;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (see the list below)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required; the commands are:");
     }
 
     /** The version from the jar's manifest, or "development" when run from classes. */

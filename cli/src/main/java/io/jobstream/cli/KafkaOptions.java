@@ -19,15 +19,16 @@ import picocli.CommandLine.Option;
  */
 final class KafkaOptions {
     @Option(
-            names = "--bootstrap-servers",
+            names = {"--bootstrap-servers", "--bootstrap-server"},
             paramLabel = "HOST:PORT[,...]",
-            description = "Kafka bootstrap servers (key jobstream.kafka.bootstrap-servers).")
+            description =
+                    "Kafka bootstrap servers (key jobstream.kafka.bootstrap-servers); --bootstrap-server, Kafka's own spelling, works too.")
     String bootstrapServers;
 
     @Option(
             names = "--config",
             paramLabel = "FILE",
-            description = "A YAML config file; ${ENV} and ${ENV:-default} are substituted.")
+            description = "A YAML config file; $${ENV} and $${ENV:-default} are substituted.")
     Path config;
 
     /** The resolved configuration for {@code definition} plus the Kafka keys. */

@@ -152,8 +152,16 @@ final class PublishCommand implements Callable<Integer> {
         return builder.build();
     }
 
-    private String payloadJson() throws IOException {
-        String text = payload.startsWith("@") ? Files.readString(Path.of(payload.substring(1))) : payload;
+    String payloadJson() throws IOException {
+        String text = payload;
+        if (payload.startsWith("@")) {
+            Path file = Path.of(payload.substring(1));
+            if (!Files.isReadable(file)) {
+                throw new picocli.CommandLine.ParameterException(
+                        spec.commandLine(), "--payload: cannot read the file " + file);
+            }
+            text = Files.readString(file);
+        }
         try {
             mapper.readTree(text);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
