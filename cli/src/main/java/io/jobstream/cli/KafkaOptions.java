@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine.Option;
 
 /**
@@ -53,15 +56,20 @@ final class KafkaOptions {
     /**
      * {@code settings}, once the brokers answered: one-shot commands fail at once with one line naming the bootstrap
      * servers instead of waiting out each Kafka call's own timeout (or, for a listing, printing an empty result).
+     * While it waits, the Kafka client's per-attempt connection warnings are held back, so the one line is all a
+     * person sees; once the brokers answer, the client logs as configured again.
      *
-     * @throws IllegalStateException when the brokers do not answer within 10 s
+     * @throws IllegalStateException when the brokers do not answer within 5 s
      */
     static KafkaSettings reachable(KafkaSettings settings) {
+        Level before = LogManager.getLogger(NETWORK_CLIENT).getLevel();
+        Configurator.setLevel(NETWORK_CLIENT, Level.ERROR);
         try (ReadinessCheck check = ReadinessChecks.kafka(settings.adminProperties(), REACHABLE_WITHIN)) {
             if (check.check() instanceof CheckResult.Down down) {
                 throw new IllegalStateException("Kafka is not reachable: " + down.reason()
                         + " (check --bootstrap-servers / " + KafkaSettings.BOOTSTRAP_SERVERS.envVar() + ")");
             }
+            Configurator.setLevel(NETWORK_CLIENT, before);
             return settings;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -73,5 +81,8 @@ final class KafkaOptions {
         }
     }
 
-    private static final Duration REACHABLE_WITHIN = Duration.ofSeconds(10);
+    /** The Kafka client logger that warns once per connection attempt. */
+    private static final String NETWORK_CLIENT = "org.apache.kafka.clients.NetworkClient";
+
+    private static final Duration REACHABLE_WITHIN = Duration.ofSeconds(5);
 }

@@ -98,13 +98,14 @@ final class PublishCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rate must be positive");
         }
         String payloadJson = payloadJson();
-        Duration delayDuration = delay == null ? null : ConfigType.DURATION.parse(delay);
+        Duration delayDuration = delay == null ? null : flagDuration("--delay", delay);
         Config config = kafka.load(PublisherConfig.DEFINITION, Map.of());
         PrintWriter out = spec.commandLine().getOut();
         long started = System.nanoTime();
         int published = 0;
         List<String> failures = new ArrayList<>();
-        try (JobPublisher publisher = JobPublisher.create(PublisherConfig.from(config), KafkaSettings.from(config));
+        try (JobPublisher publisher = JobPublisher.create(
+                        PublisherConfig.from(config), KafkaOptions.reachable(KafkaSettings.from(config)));
                 ProgressBar bar = progressBar()) {
             int sent = 0;
             while (sent < count) {
@@ -150,6 +151,15 @@ final class PublishCommand implements Callable<Integer> {
             builder.maxAttempts(maxAttempts);
         }
         return builder.build();
+    }
+
+    /** {@code value} as a duration, or a usage error naming {@code flag}. */
+    private Duration flagDuration(String flag, String value) {
+        try {
+            return ConfigType.DURATION.parse(value);
+        } catch (RuntimeException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), flag + ": " + e.getMessage());
+        }
     }
 
     String payloadJson() throws IOException {

@@ -109,6 +109,17 @@ class CommandLineSurfaceTest {
     }
 
     @Test
+    void aBadFlagValueIsAUsageErrorNamingTheFlagBeforeAnythingConnects() {
+        // When (nothing listens at the bootstrap address: the value is checked first)
+        int exit = run(
+                "publish", "--queue", "jobs", "--type", "log", "--delay", "30x", "--bootstrap-servers", "127.0.0.1:1");
+
+        // Then
+        assertThat(exit).isEqualTo(Jobstream.USAGE);
+        assertThat(err.toString()).startsWith("jobstream: --delay: ");
+    }
+
+    @Test
     void kafkasOwnSpellingOfBootstrapServersIsAccepted() {
         // When
         CommandLine.ParseResult parsed = Jobstream.commandLine(new PrintWriter(out), new PrintWriter(err))
