@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -23,7 +22,15 @@ import java.util.Objects;
  */
 public final class SlackSink implements AlertSink {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_MESSAGE = 500;
+    private static final int MAX_MESSAGE = 1_500;
+    /** Slack's limits: a header's text, a section field's text, a section's text (Block Kit reference). */
+    private static final int MAX_HEADER = 150;
+
+    private static final int MAX_FIELD_VALUE = 1_900;
+    private static final int MAX_SECTION_TEXT = 2_900;
+    private static final int MAX_COMMAND = 2_800;
+    private static final int MAX_ERROR_CLASS = 1_000;
+    private static final int MAX_TOPIC = 260;
 
     private final URI webhook;
     private final HttpClient client;
@@ -63,23 +70,23 @@ public final class SlackSink implements AlertSink {
     private static String message(Alert alert) {
         AlertKey key = alert.key();
         ObjectNode root = JSON.createObjectNode();
-        root.put("text", summary(alert));
+        root.put("text", markdown(summary(alert), MAX_SECTION_TEXT));
         ArrayNode blocks = root.putArray("blocks");
         ObjectNode header = blocks.addObject().put("type", "header");
-        header.putObject("text").put("type", "plain_text").put("text", cut(summary(alert), 150));
+        header.putObject("text").put("type", "plain_text").put("text", cut(summary(alert), MAX_HEADER));
         ObjectNode section = blocks.addObject().put("type", "section");
         ArrayNode fields = section.putArray("fields");
-        field(fields, "Queue", "`" + key.queue() + "`");
-        field(fields, "Type", "`" + key.type() + "`");
-        field(fields, "Reason", "`" + key.reason() + "`");
+        field(fields, "Queue", code(key.queue(), MAX_FIELD_VALUE));
+        field(fields, "Type", code(key.type(), MAX_FIELD_VALUE));
+        field(fields, "Reason", code(key.reason(), MAX_FIELD_VALUE));
         field(fields, "Count", Long.toString(alert.count()));
         if (alert.kind() != Alert.Kind.RECOVERED) {
-            field(fields, "First job", "`" + alert.firstJobId() + "`");
-            field(fields, "Last job", "`" + alert.lastJobId() + "`");
-            String error = (key.errorClass().isEmpty() ? "" : "`" + key.errorClass() + "`\n")
-                    + cut(alert.errorMessage(), MAX_MESSAGE);
+            field(fields, "First job", code(alert.firstJobId(), MAX_FIELD_VALUE));
+            field(fields, "Last job", code(alert.lastJobId(), MAX_FIELD_VALUE));
+            String error = (key.errorClass().isEmpty() ? "" : code(key.errorClass(), MAX_ERROR_CLASS) + "\n")
+                    + markdown(alert.errorMessage(), MAX_MESSAGE);
             markdownSection(blocks, "*Error*\n" + (error.isBlank() ? "(no message)" : error));
-            markdownSection(blocks, "*Replay*\n```" + alert.replayCommand() + "```");
+            markdownSection(blocks, "*Replay*\n```" + markdown(alert.replayCommand(), MAX_COMMAND) + "```");
         }
         ObjectNode context = blocks.addObject().put("type", "context");
         context.putArray("elements")
@@ -100,21 +107,29 @@ public final class SlackSink implements AlertSink {
 
     private static String message(LagAlert alert) {
         ObjectNode root = JSON.createObjectNode();
-        root.put("text", summary(alert));
+        root.put("text", markdown(summary(alert), MAX_SECTION_TEXT));
         ArrayNode blocks = root.putArray("blocks");
         ObjectNode header = blocks.addObject().put("type", "header");
-        header.putObject("text").put("type", "plain_text").put("text", cut(summary(alert), 150));
+        header.putObject("text").put("type", "plain_text").put("text", cut(summary(alert), MAX_HEADER));
         ObjectNode section = blocks.addObject().put("type", "section");
         ArrayNode fields = section.putArray("fields");
-        field(fields, "Group", "`" + alert.group() + "`");
+        field(fields, "Group", code(alert.group(), MAX_FIELD_VALUE));
         field(fields, "Status", "`" + alert.previous() + "` → `" + alert.current() + "`");
         field(fields, "Lag", alert.lag() + " records");
         field(fields, "Lag seconds", (alert.lagTimeIsLowerBound() ? "≥ " : "") + seconds(alert) + " s");
-        List<String> topics = alert.topics().stream().map(t -> "`" + t + "`").toList();
-        field(fields, "Topics", topics.isEmpty() ? "(none)" : String.join(", ", topics));
+        StringBuilder topics = new StringBuilder();
+        for (String topic : alert.topics()) {
+            String shown = (topics.isEmpty() ? "" : ", ") + code(topic, MAX_TOPIC);
+            if (topics.length() + shown.length() > MAX_FIELD_VALUE - 1) {
+                topics.append('…');
+                break;
+            }
+            topics.append(shown);
+        }
+        field(fields, "Topics", topics.isEmpty() ? "(none)" : topics.toString());
         field(fields, "Group state", alert.state() + ", " + alert.members() + " members");
-        alert.error().ifPresent(error -> markdownSection(blocks, "*Error*\n" + cut(error, MAX_MESSAGE)));
-        markdownSection(blocks, "*Look*\n```" + alert.lagCommand() + "```");
+        alert.error().ifPresent(error -> markdownSection(blocks, "*Error*\n" + markdown(error, MAX_MESSAGE)));
+        markdownSection(blocks, "*Look*\n```" + markdown(alert.lagCommand(), MAX_COMMAND) + "```");
         ObjectNode context = blocks.addObject().put("type", "context");
         context.putArray("elements")
                 .addObject()
@@ -157,5 +172,42 @@ public final class SlackSink implements AlertSink {
 
     private static String cut(String text, int max) {
         return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+    }
+
+    /** {@code text} in an inline code span it cannot leave, at most {@code max} characters with the backticks. */
+    private static String code(String text, int max) {
+        return "`" + markdown(text, max - 2) + "`";
+    }
+
+    /**
+     * Untrusted {@code text} as Slack mrkdwn that shows it and does nothing else: {@code & < >} escaped as Slack
+     * asks (so {@code <!channel>}, {@code <@U…>} and {@code <url|label>} are shown, not sent or linked), backticks
+     * replaced by a look-alike (so no text leaves its code span or block), and cut to at most {@code max} characters
+     * after escaping, never inside an escape.
+     */
+    static String markdown(String text, int max) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), max) + 16);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            String piece =
+                    switch (c) {
+                        case '&' -> "&amp;";
+                        case '<' -> "&lt;";
+                        case '>' -> "&gt;";
+                        case '`' -> "ˋ";
+                        default -> null;
+                    };
+            int length = piece == null ? 1 : piece.length();
+            if (out.length() + length > max - 1 && i < text.length() - 1 || out.length() + length > max) {
+                out.append('…');
+                break;
+            }
+            if (piece == null) {
+                out.append(c);
+            } else {
+                out.append(piece);
+            }
+        }
+        return out.toString();
     }
 }
