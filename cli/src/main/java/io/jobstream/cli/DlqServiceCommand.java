@@ -117,7 +117,7 @@ final class DlqServiceCommand implements Callable<Integer> {
         Admin admin = Admin.create(kafka.adminProperties());
         host.register("lag-admin", admin::close);
         LagMonitor monitor =
-                LagMonitor.create(LagMonitorConfig.from(config), admin, host.registry(), Clock.systemUTC());
+                LagMonitor.create(LagMonitorConfig.from(config), admin, kafka, host.registry(), Clock.systemUTC());
         monitor.addListener(service.lagAlerts()); // status changes → the alert sinks (jobstream.dlq.alerts.lag.*)
         host.register("lag-monitor", monitor);
         monitor.start();

@@ -33,8 +33,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Consumer lag of the <queue>.workers groups (and the dlq-service's routers): per partition the",
-            "committed and end offsets, lag, estimated lag in seconds, and status (OK, WARN, STALL, STOP, REWIND,",
-            "ERR). Status and seconds are estimated from several samples (--samples, --interval)."
+            "committed and end offsets (read_committed), lag, lag in seconds (the oldest waiting job's age, from",
+            "its record: FROM=record; interpolated when it cannot be read: FROM=estimate), and status (OK, WARN,",
+            "STALL, STOP, REWIND, ERR). Status is judged over several samples (--samples, --interval)."
         },
         footer = {
             "",
@@ -88,10 +89,10 @@ final class LagCommand implements Callable<Integer> {
             monitorConfig = monitorConfig.withGroups(Pattern.quote(group), List.of(group));
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (Admin admin = Admin.create(
-                        KafkaOptions.reachable(KafkaSettings.from(config)).adminProperties());
-                LagMonitor monitor =
-                        LagMonitor.create(monitorConfig, admin, new SimpleMeterRegistry(), Clock.systemUTC())) {
+        KafkaSettings settings = KafkaOptions.reachable(KafkaSettings.from(config));
+        try (Admin admin = Admin.create(settings.adminProperties());
+                LagMonitor monitor = LagMonitor.create(
+                        monitorConfig, admin, settings, new SimpleMeterRegistry(), Clock.systemUTC())) {
             LagSnapshot snapshot = monitor.sampleNow();
             for (int i = 1; i < samples; i++) {
                 Thread.sleep(every.toMillis());

@@ -2,8 +2,11 @@ package io.jobstream.dlq;
 
 import io.jobstream.dlq.internal.LagMeters;
 import io.jobstream.dlq.internal.LagWindow;
+import io.jobstream.dlq.internal.OldestWaitingRecords;
+import io.jobstream.dlq.internal.OldestWaitingRecords.Lagging;
 import io.jobstream.dlq.internal.StatusEvaluator;
 import io.jobstream.dlq.internal.TimeLagEstimator;
+import io.jobstream.runtime.KafkaSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,6 +42,7 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -49,9 +53,17 @@ import org.slf4j.LoggerFactory;
  * Samples the consumer groups of interest through the Admin client, every {@link LagMonitorConfig#interval()} on one
  * scheduled thread ({@code jobstream-lag-monitor}) once {@link #start() started}, or on demand with {@link
  * #sampleNow()}. Each sample lists the consumer groups (classic and KIP-848 consumer groups), keeps those matching
- * {@link LagMonitorConfig#groupPattern()}, adds {@link LagMonitorConfig#groups()} (listed or not), reads their committed offsets, the log-end offsets of those
- * partitions and the groups' members; then judges each partition's status over its sliding window, estimates its
- * time lag, updates the gauges and tells the {@link LagListener}s about group status changes.
+ * {@link LagMonitorConfig#groupPattern()}, adds {@link LagMonitorConfig#groups()} (listed or not), reads their committed offsets, the end offsets of those
+ * partitions as a {@code read_committed} consumer sees them (so a group whose consumers committed past the last
+ * transaction marker has lag 0) and the groups' members; then judges each partition's status over its sliding window,
+ * takes its time lag, updates the gauges and tells the {@link LagListener}s about group status changes.
+ *
+ * <p>Time lag is the age of the oldest waiting record: a monitor {@link #create(LagMonitorConfig, Admin,
+ * KafkaSettings, MeterRegistry, Clock) created with Kafka settings} reads the timestamp of the record at each lagging
+ * partition's committed offset ({@code read_committed}, one fetch per partition and committed offset), {@link
+ * TimeLagSource#RECORD}; where that record cannot be read within the request timeout, and in a monitor created
+ * without Kafka settings, the time lag is interpolated from the log-end offsets seen over time, {@link
+ * TimeLagSource#ESTIMATE}.
  *
  * <pre>{@code
  * LagMonitor monitor = LagMonitor.create(LagMonitorConfig.from(config), admin, registry, Clock.systemUTC());
@@ -80,6 +92,7 @@ public final class LagMonitor implements AutoCloseable {
     private final Admin admin;
     private final Clock clock;
     private final LagMeters meters;
+    private final OldestWaitingRecords oldestRecords; // null: estimates only
     private final List<LagListener> listeners = new CopyOnWriteArrayList<>();
     private final Object sampling = new Object();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -95,8 +108,14 @@ public final class LagMonitor implements AutoCloseable {
 
     private volatile LagSnapshot latest;
 
-    private LagMonitor(LagMonitorConfig config, Admin admin, MeterRegistry registry, Clock clock) {
+    private LagMonitor(
+            LagMonitorConfig config,
+            Admin admin,
+            OldestWaitingRecords oldestRecords,
+            MeterRegistry registry,
+            Clock clock) {
         this.config = Objects.requireNonNull(config, "config");
+        this.oldestRecords = oldestRecords;
         this.admin = Objects.requireNonNull(admin, "admin");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.meters = new LagMeters(Objects.requireNonNull(registry, "registry"));
@@ -108,7 +127,7 @@ public final class LagMonitor implements AutoCloseable {
     }
 
     /**
-     * A monitor, not sampling yet.
+     * A monitor, not sampling yet, whose time lags are {@link TimeLagSource#ESTIMATE estimates} only.
      *
      * @param config its settings
      * @param admin the Admin client it reads the cluster with (not closed by the monitor)
@@ -116,7 +135,22 @@ public final class LagMonitor implements AutoCloseable {
      * @param clock the time samples are stamped with
      */
     public static LagMonitor create(LagMonitorConfig config, Admin admin, MeterRegistry registry, Clock clock) {
-        return new LagMonitor(config, admin, registry, clock);
+        return new LagMonitor(config, admin, null, registry, clock);
+    }
+
+    /**
+     * A monitor, not sampling yet, whose time lags are the oldest waiting records' ages ({@link TimeLagSource#RECORD}),
+     * read with a {@code read_committed} consumer of its own (closed by {@link #close()}), falling back to estimates.
+     *
+     * @param config its settings
+     * @param admin the Admin client it reads the cluster with (not closed by the monitor)
+     * @param kafka the settings its consumer connects with
+     * @param registry where the gauges go
+     * @param clock the time samples are stamped with
+     */
+    public static LagMonitor create(
+            LagMonitorConfig config, Admin admin, KafkaSettings kafka, MeterRegistry registry, Clock clock) {
+        return new LagMonitor(config, admin, OldestWaitingRecords.create(kafka, clock), registry, clock);
     }
 
     /** Starts sampling now and then every interval; idempotent. */
@@ -173,6 +207,9 @@ public final class LagMonitor implements AutoCloseable {
         }
         synchronized (sampling) {
             meters.close();
+            if (oldestRecords != null) {
+                oldestRecords.close();
+            }
         }
     }
 
@@ -260,7 +297,9 @@ public final class LagMonitor implements AutoCloseable {
         if (!partitions.isEmpty()) {
             Map<TopicPartition, OffsetSpec> latestSpecs = new HashMap<>();
             partitions.forEach(tp -> latestSpecs.put(tp, OffsetSpec.latest()));
-            ListOffsetsResult result = admin.listOffsets(latestSpecs, new ListOffsetsOptions().timeoutMs(timeout));
+            // read_committed: the last stable offset, past committed transactions' markers, as consumers read it
+            ListOffsetsResult result = admin.listOffsets(
+                    latestSpecs, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED).timeoutMs(timeout));
             for (TopicPartition tp : partitions) {
                 try {
                     ends.put(
@@ -284,6 +323,7 @@ public final class LagMonitor implements AutoCloseable {
         ends.forEach((tp, end) -> endTables
                 .computeIfAbsent(tp, p -> new TimeLagEstimator(config.timeSamples()))
                 .record(end, endsSeenAt));
+        Map<Lagging, Optional<Instant>> oldest = oldestWaiting(groups, errors, committed, ends);
 
         List<GroupLag> out = new ArrayList<>();
         Set<Key> live = new HashSet<>();
@@ -301,7 +341,7 @@ public final class LagMonitor implements AutoCloseable {
                 windows.keySet().stream().filter(k -> k.group().equals(group)).forEach(live::add);
                 continue;
             }
-            out.add(read(group, committed.get(group), described.get(group), ends, now, endsSeenAt, live));
+            out.add(read(group, committed.get(group), described.get(group), ends, oldest, now, endsSeenAt, live));
         }
         windows.keySet().retainAll(live);
         Set<TopicPartition> livePartitions = new HashSet<>();
@@ -311,11 +351,36 @@ public final class LagMonitor implements AutoCloseable {
         return publish(now, out);
     }
 
+    /** The oldest waiting record's time of every lagging partition of the groups read (empty without a reader). */
+    private Map<Lagging, Optional<Instant>> oldestWaiting(
+            Set<String> groups,
+            Map<String, String> errors,
+            Map<String, Map<TopicPartition, Long>> committed,
+            Map<TopicPartition, Long> ends) {
+        if (oldestRecords == null) {
+            return Map.of();
+        }
+        Set<Lagging> lagging = new HashSet<>();
+        for (String group : groups) {
+            if (errors.containsKey(group)) {
+                continue;
+            }
+            committed.get(group).forEach((tp, offset) -> {
+                Long end = ends.get(tp);
+                if (end != null && end > offset) {
+                    lagging.add(new Lagging(tp, offset, end));
+                }
+            });
+        }
+        return oldestRecords.read(lagging, config.requestTimeout());
+    }
+
     private GroupLag read(
             String group,
             Map<TopicPartition, Long> offsets,
             ConsumerGroupDescription description,
             Map<TopicPartition, Long> ends,
+            Map<Lagging, Optional<Instant>> oldest,
             Instant now,
             Instant endsSeenAt,
             Set<Key> live) {
@@ -342,9 +407,23 @@ public final class LagMonitor implements AutoCloseable {
             window.add(new LagWindow.Sample(now, offset, end, owner.isPresent()));
             LagStatus partitionStatus = StatusEvaluator.evaluate(window.samples(), config.window());
             long lag = Math.max(0, end - offset);
-            TimeLagEstimator.Estimate estimate = lag == 0
-                    ? new TimeLagEstimator.Estimate(Duration.ZERO, false)
-                    : endTables.get(tp).estimate(offset, endsSeenAt);
+            // lag 0: nothing waits; else the oldest waiting record's age if it was read, else the estimate
+            Lagging lagging = new Lagging(tp, offset, end);
+            TimeLagSource source;
+            Duration timeLag;
+            boolean lowerBound = false;
+            if (lag == 0 || oldest.containsKey(lagging)) {
+                source = TimeLagSource.RECORD;
+                timeLag = oldest.getOrDefault(lagging, Optional.empty())
+                        .map(writtenAt -> Duration.between(writtenAt, endsSeenAt))
+                        .filter(age -> !age.isNegative())
+                        .orElse(Duration.ZERO);
+            } else {
+                source = TimeLagSource.ESTIMATE;
+                TimeLagEstimator.Estimate estimate = endTables.get(tp).estimate(offset, endsSeenAt);
+                timeLag = estimate.lag();
+                lowerBound = estimate.lowerBound();
+            }
             partitions.add(new PartitionLag(
                     group,
                     tp.topic(),
@@ -352,10 +431,11 @@ public final class LagMonitor implements AutoCloseable {
                     offset,
                     end,
                     lag,
-                    estimate.lag(),
-                    estimate.lowerBound(),
+                    timeLag,
+                    lowerBound,
                     partitionStatus,
-                    owner));
+                    owner,
+                    source));
             status = status.worst(partitionStatus);
         }
         GroupLag lagOfGroup = new GroupLag(

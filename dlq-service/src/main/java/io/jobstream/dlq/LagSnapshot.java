@@ -25,7 +25,7 @@ public record LagSnapshot(Instant takenAt, List<GroupLag> groups) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> COLUMNS =
-            List.of("TOPIC", "PARTITION", "COMMITTED", "END", "LAG", "LAG-SECONDS", "STATUS", "OWNER");
+            List.of("TOPIC", "PARTITION", "COMMITTED", "END", "LAG", "LAG-SECONDS", "FROM", "STATUS", "OWNER");
 
     public LagSnapshot {
         Objects.requireNonNull(takenAt, "takenAt");
@@ -56,7 +56,9 @@ public record LagSnapshot(Instant takenAt, List<GroupLag> groups) {
 
     /**
      * One JSON object per line and partition: {@code group, topic, partition, committed, end, lag, lagSeconds,
-     * lagSecondsLowerBound, status, owner} ({@code owner} null when unassigned). A group that could not be read is
+     * lagSecondsLowerBound, lagSecondsSource, status, owner} ({@code lagSecondsSource} is {@code record} when the
+     * seconds are the oldest waiting record's age, {@code estimate} when interpolated; {@code owner} null when
+     * unassigned). A group that could not be read is
      * one line {@code {"group": ..., "status": "ERR", "error": ...}}. Each line ends with {@code \n}.
      */
     public String toJsonLines() {
@@ -80,6 +82,7 @@ public record LagSnapshot(Instant takenAt, List<GroupLag> groups) {
                 line.put("lag", p.lag());
                 line.put("lagSeconds", BigDecimal.valueOf(p.timeLag().toMillis(), 3));
                 line.put("lagSecondsLowerBound", p.timeLagIsLowerBound());
+                line.put("lagSecondsSource", p.timeLagSource().label());
                 line.put("status", p.status().name());
                 line.put("owner", p.owner().orElse(null));
                 out.append(write(line)).append('\n');
@@ -91,8 +94,9 @@ public record LagSnapshot(Instant takenAt, List<GroupLag> groups) {
     /**
      * A plain-text table per group, for a terminal: a heading line {@code GROUP <id>  state=... members=...
      * status=... lag=...} (and {@code error=...} when it could not be read), then one row per partition with the
-     * columns {@code TOPIC PARTITION COMMITTED END LAG LAG-SECONDS STATUS OWNER}; a blank line between groups.
-     * Lag seconds are prefixed with {@code >=} when they are a lower bound; an unassigned partition's owner is
+     * columns {@code TOPIC PARTITION COMMITTED END LAG LAG-SECONDS FROM STATUS OWNER}; a blank line between groups.
+     * {@code FROM} says where the lag seconds come from ({@code record}: the oldest waiting record's age; {@code
+     * estimate}: interpolated, prefixed with {@code >=} when a lower bound); an unassigned partition's owner is
      * {@code -}.
      */
     public String toTable() {
@@ -124,6 +128,7 @@ public record LagSnapshot(Instant takenAt, List<GroupLag> groups) {
                         Long.toString(p.lag()),
                         (p.timeLagIsLowerBound() ? ">=" : "")
                                 + String.format(Locale.ROOT, "%.1f", p.timeLag().toMillis() / 1000.0),
+                        p.timeLagSource().label(),
                         p.status().name(),
                         p.owner().orElse("-")));
             }

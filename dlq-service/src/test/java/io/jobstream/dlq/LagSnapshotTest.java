@@ -15,6 +15,11 @@ class LagSnapshotTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static PartitionLag partition(String group, String topic, int p, long committed, long end, String owner) {
+        return partition(group, topic, p, committed, end, owner, TimeLagSource.ESTIMATE);
+    }
+
+    private static PartitionLag partition(
+            String group, String topic, int p, long committed, long end, String owner, TimeLagSource source) {
         return new PartitionLag(
                 group,
                 topic,
@@ -25,7 +30,8 @@ class LagSnapshotTest {
                 Duration.ofMillis(8_250),
                 false,
                 end > committed ? LagStatus.STOP : LagStatus.OK,
-                Optional.ofNullable(owner));
+                Optional.ofNullable(owner),
+                source);
     }
 
     private static LagSnapshot snapshot() {
@@ -36,7 +42,7 @@ class LagSnapshotTest {
                 LagStatus.STOP,
                 Optional.empty(),
                 List.of(
-                        partition("emails.workers", "emails", 0, 100, 5_100, null),
+                        partition("emails.workers", "emails", 0, 100, 5_100, null, TimeLagSource.RECORD),
                         partition("emails.workers", "emails", 1, 40, 40, "worker-1")));
         GroupLag audit = new GroupLag(
                 "audit",
@@ -67,6 +73,8 @@ class LagSnapshotTest {
         assertThat(first.get("lag").asLong()).isEqualTo(5_000);
         assertThat(first.get("lagSeconds").asDouble()).isEqualTo(8.25);
         assertThat(first.get("lagSecondsLowerBound").asBoolean()).isFalse();
+        assertThat(first.get("lagSecondsSource").asText()).isEqualTo("record");
+        assertThat(JSON.readTree(lines.get(2)).get("lagSecondsSource").asText()).isEqualTo("estimate");
         assertThat(first.get("status").asText()).isEqualTo("STOP");
         assertThat(first.get("owner").isNull()).isTrue();
         assertThat(JSON.readTree(lines.get(1)).get("owner").asText()).isEqualTo("worker-1");
@@ -83,12 +91,12 @@ class LagSnapshotTest {
         assertThat(table)
                 .contains("GROUP emails.workers  state=EMPTY members=0 status=STOP lag=5000")
                 .contains("GROUP images.workers  state=UNKNOWN members=0 status=ERR lag=0 error=TimeoutException")
-                .contains("TOPIC   PARTITION  COMMITTED   END   LAG  LAG-SECONDS  STATUS  OWNER");
+                .contains("TOPIC   PARTITION  COMMITTED   END   LAG  LAG-SECONDS  FROM      STATUS  OWNER");
         assertThat(table.lines().filter(l -> l.startsWith("emails ")).toList())
                 .containsExactly(
-                        "emails          0        100  5100  5000          8.3  STOP    -",
-                        "emails          1         40    40     0          8.3  OK      worker-1",
-                        "emails          0       4000  5100  1100          8.3  STOP    audit-1");
+                        "emails          0        100  5100  5000          8.3  record    STOP    -",
+                        "emails          1         40    40     0          8.3  estimate  OK      worker-1",
+                        "emails          0       4000  5100  1100          8.3  estimate  STOP    audit-1");
     }
 
     @Test

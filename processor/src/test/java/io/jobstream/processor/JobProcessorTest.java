@@ -195,6 +195,62 @@ class JobProcessorTest {
     }
 
     @Test
+    void commitsThePositionPastATransactionMarkerAfterTheLastJob() {
+        // Given a partition whose last job was written in a transaction: the job at 0, its commit marker at 1
+        MockKafka kafka = new MockKafka(true);
+        started(kafka.builder(MockKafka.config().build())
+                .handle("send_email", Email.class, (ctx, email) -> {})
+                .build());
+        kafka.assign(partition(0));
+        kafka.addJob(partition(0), "a", "send_email", email("x@example.com", 0));
+        kafka.addInvisible(partition(0), 1);
+
+        // When the job has run, Then the commit reaches the log end (2), past the marker, not the job's offset + 1
+        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 2);
+    }
+
+    @Test
+    void commitsThePositionOfAPartitionThatNeverReceivedARecord() {
+        // Given a partition holding only an aborted transaction: two aborted records and the abort marker
+        MockKafka kafka = new MockKafka(true);
+        started(kafka.builder(MockKafka.config().build())
+                .handle("send_email", Email.class, (ctx, email) -> {})
+                .build());
+        kafka.assign(partition(0));
+
+        // When the consumer skips them
+        kafka.addInvisible(partition(0), 3);
+
+        // Then the position past them (3) is committed, though no job was ever handed out
+        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 3);
+    }
+
+    @Test
+    void aPositionPastAMarkerCommitsNothingPastAnUnfinishedJob() {
+        // Given a job at 0 that blocks until released, then a commit marker at 1
+        MockKafka kafka = new MockKafka(true);
+        CountDownLatch release = gate();
+        started(kafka.builder(MockKafka.config().build())
+                .handle("send_email", Email.class, (ctx, email) -> release.await())
+                .build());
+        kafka.assign(partition(0), partition(1));
+        kafka.addJob(partition(0), "a", "send_email", email("x@example.com", 0));
+        kafka.addInvisible(partition(0), 1);
+
+        // When commits run while it blocks (a job of partition 1 gets committed after the marker was skipped)
+        await().atMost(WAIT).until(() -> kafka.consumer.position(partition(0)) == 2);
+        kafka.addInvisible(partition(1), 1);
+        await().atMost(WAIT).until(() -> kafka.committed(partition(1)) == 1);
+
+        // Then nothing of partition 0 is committed
+        assertThat(kafka.committed(partition(0))).isEqualTo(-1);
+
+        // When it is released, the commit moves past the job and the marker
+        release.countDown();
+        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 2);
+    }
+
+    @Test
     void routesEachKindOfBadJobToTheFailedTopicAndKeepsGoing() throws Exception {
         // Given handlers that succeed, throw retryable and non-retryable errors, and hang past their timeout
         MockKafka kafka = new MockKafka(true);

@@ -17,7 +17,9 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -89,6 +91,18 @@ final class MockKafka {
         return offset;
     }
 
+    /**
+     * Appends {@code count} offsets a {@code read_committed} consumer never returns (records of an aborted transaction,
+     * a transaction's commit or abort marker): the consumer's position moves past them without a record.
+     */
+    synchronized void addInvisible(TopicPartition tp, int count) {
+        for (int i = 0; i < count; i++) {
+            long offset = nextOffset.merge(tp, 1L, Long::sum) - 1;
+            consumer.addInvisible(tp, offset);
+            consumer.updateEndOffsets(Map.of(tp, offset + 1));
+        }
+    }
+
     /** Appends a job of {@code type} with a JSON payload, keyed by {@code key}; returns its offset. */
     long addJob(TopicPartition tp, String key, String type, String json) {
         return add(
@@ -143,9 +157,14 @@ final class MockKafka {
                 .toList();
     }
 
-    /** A MockConsumer whose empty polls park briefly, as a real poll blocks, so the loop does not spin. */
+    /**
+     * A MockConsumer whose empty polls park briefly, as a real poll blocks, so the loop does not spin, and that skips
+     * offsets a {@code read_committed} consumer never returns as the real one does: its position moves past them and
+     * the poll reports the new position in {@link ConsumerRecords#nextOffsets()}, with or without records.
+     */
     static final class TestConsumer extends MockConsumer<byte[], byte[]> {
         final Map<TopicPartition, Long> commits = new ConcurrentHashMap<>();
+        private final Map<TopicPartition, NavigableSet<Long>> invisible = new HashMap<>();
 
         TestConsumer(boolean outputTopicsExist) {
             super("earliest");
@@ -170,9 +189,36 @@ final class MockKafka {
             offsets.forEach((tp, offset) -> commits.put(tp, offset.offset()));
         }
 
+        synchronized void addInvisible(TopicPartition tp, long offset) {
+            invisible.computeIfAbsent(tp, p -> new TreeSet<>()).add(offset);
+        }
+
         @Override
         public synchronized ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
             ConsumerRecords<byte[], byte[]> records = super.poll(timeout);
+            Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>(records.nextOffsets());
+            for (Map.Entry<TopicPartition, NavigableSet<Long>> entry : invisible.entrySet()) {
+                TopicPartition tp = entry.getKey();
+                if (!assignment().contains(tp) || paused().contains(tp)) {
+                    continue;
+                }
+                long position = position(tp);
+                NavigableSet<Long> offsets = entry.getValue();
+                offsets.headSet(position, false).clear();
+                long advanced = position;
+                while (offsets.remove(advanced)) {
+                    advanced++;
+                }
+                if (advanced > position) {
+                    seek(tp, advanced);
+                    next.put(tp, new OffsetAndMetadata(advanced));
+                }
+            }
+            if (!next.equals(records.nextOffsets())) {
+                Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> byPartition = new HashMap<>();
+                records.partitions().forEach(tp -> byPartition.put(tp, records.records(tp)));
+                return new ConsumerRecords<>(byPartition, next);
+            }
             if (records.isEmpty() && !timeout.isZero()) {
                 LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
             }

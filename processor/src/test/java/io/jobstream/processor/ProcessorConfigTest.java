@@ -21,14 +21,14 @@ class ProcessorConfigTest {
             KafkaSettings.builder().bootstrapServers("localhost:9092").build();
 
     @Test
-    void defaultsToTheQueuesWorkerGroupKeyOrderingAndOneSecondCommits() {
+    void defaultsToTheQueuesWorkerGroupKeyOrderingAndCommitsEvery100Ms() {
         // When a config is built with only a queue
         ProcessorConfig config = ProcessorConfig.builder("emails", KAFKA).build();
 
         // Then every setting has its documented default
         assertThat(config.group()).isEqualTo("emails.workers");
         assertThat(config.ordering()).isEqualTo(OrderingMode.KEY);
-        assertThat(config.commitInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(100));
         assertThat(config.concurrency()).isEqualTo(100);
         assertThat(config.maxPendingPerPartition()).isEqualTo(1000);
         assertThat(config.instanceId()).isEmpty();

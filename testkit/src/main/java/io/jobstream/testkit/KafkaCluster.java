@@ -348,6 +348,17 @@ public final class KafkaCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@code e} is {@link #liveBrokerIds()} timing out: a broker still starting on a loaded machine (its
+     * admin call waits for a node 15 s), to poll again until the startup timeout rather than fail the start.
+     */
+    private static boolean isDescribeTimeout(Throwable e) {
+        Throwable cause = e.getCause();
+        return cause instanceof java.util.concurrent.TimeoutException
+                || (cause instanceof ExecutionException
+                        && cause.getCause() instanceof org.apache.kafka.common.errors.TimeoutException);
+    }
+
     private void awaitBrokers(Set<Integer> expected, String what) {
         try {
             Awaitility.await("brokers " + expected + " of " + logDirectory.getFileName() + " " + what)
@@ -355,7 +366,7 @@ public final class KafkaCluster implements AutoCloseable {
                     .pollInSameThread()
                     .pollDelay(Duration.ZERO)
                     .pollInterval(Duration.ofMillis(100))
-                    .ignoreExceptionsMatching(e -> !(e instanceof TestkitException))
+                    .ignoreExceptionsMatching(e -> !(e instanceof TestkitException) || isDescribeTimeout(e))
                     .until(() -> {
                         nodes.checkAlive();
                         return liveBrokerIds().containsAll(expected);

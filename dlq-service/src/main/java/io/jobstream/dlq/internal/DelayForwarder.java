@@ -12,10 +12,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +60,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Commits are transactional: the forwards of one poll and the consumer offsets after them are committed in one
  * producer transaction ({@code sendOffsetsToTransaction}), so a crash never forwards a record twice nor loses one,
- * and consumers of {@code <queue>} reading {@code read_committed} see each forward once. If the transaction fails,
+ * and consumers of {@code <queue>} reading {@code read_committed} see each forward once. The offset committed for a
+ * partition whose records were all forwarded is the consumer's position, which is past the transaction markers and
+ * aborted records it skipped (a poll that only skipped some commits its position in a transaction without records),
+ * so the forwarder's group shows lag 0 when nothing waits. If the transaction fails,
  * it is aborted, the partitions are rewound to the first record of the batch and held for {@code retryBackoff}; a
  * fenced or unauthorized producer stops the forwarder.
  *
@@ -83,6 +88,9 @@ public final class DelayForwarder implements AutoCloseable {
     private final Duration retryBackoff;
     private final Timer lateness;
     private final Map<TopicPartition, Instant> heldUntil = new HashMap<>();
+    /** The offset last committed per partition by this forwarder (poll thread only). */
+    private final Map<TopicPartition, Long> committedUpTo = new HashMap<>();
+
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closing;
     private volatile Thread thread;
@@ -224,13 +232,14 @@ public final class DelayForwarder implements AutoCloseable {
         Instant now = clock.instant();
         resumeDue(now);
         ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout(now));
-        if (records.isEmpty()) {
+        if (records.isEmpty() && records.nextOffsets().isEmpty()) {
             return;
         }
         now = clock.instant();
         List<Forward> batch = new ArrayList<>();
         Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
         Map<TopicPartition, Long> firstOffsets = new LinkedHashMap<>();
+        Set<TopicPartition> heldNow = new HashSet<>();
         for (TopicPartition partition : records.partitions()) {
             Duration tier = tierOfTopic.get(partition.topic());
             for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
@@ -239,6 +248,7 @@ public final class DelayForwarder implements AutoCloseable {
                         now, tier, entered, JobHeaders.instant(record.headers(), JobHeaders.DUE_AT), tiers);
                 if (release instanceof Release.Hold hold) {
                     hold(partition, record.offset(), hold.until());
+                    heldNow.add(partition);
                     break;
                 }
                 String target = release instanceof Release.ToTier toTier ? Topics.delay(queue, toTier.tier()) : queue;
@@ -251,7 +261,16 @@ public final class DelayForwarder implements AutoCloseable {
                 offsets.put(partition, new OffsetAndMetadata(record.offset() + 1));
             }
         }
-        if (!batch.isEmpty()) {
+        // The position can be past the last record forwarded: a read_committed consumer skips transaction markers
+        // (the router and this forwarder write the tiers in transactions) and aborted records. Where every record of
+        // the poll was forwarded, commit the position, so the group's committed offset reaches the log end.
+        records.nextOffsets().forEach((partition, next) -> {
+            if (!heldNow.contains(partition)) {
+                offsets.merge(partition, next, (a, b) -> a.offset() >= b.offset() ? a : b);
+            }
+        });
+        offsets.entrySet().removeIf(e -> e.getValue().offset() <= committedUpTo.getOrDefault(e.getKey(), -1L));
+        if (!batch.isEmpty() || !offsets.isEmpty()) {
             commit(batch, offsets, firstOffsets);
         }
     }
@@ -288,8 +307,15 @@ public final class DelayForwarder implements AutoCloseable {
             }
             Instant retryAt = clock.instant().plus(retryBackoff);
             firstOffsets.forEach((partition, offset) -> hold(partition, offset, retryAt));
+            // a partition with nothing forwarded only moved past markers: rewind it so its position is committed again
+            offsets.forEach((partition, offset) -> {
+                if (!firstOffsets.containsKey(partition)) {
+                    consumer.seek(partition, committedUpTo.getOrDefault(partition, offset.offset() - 1));
+                }
+            });
             return;
         }
+        offsets.forEach((partition, offset) -> committedUpTo.put(partition, offset.offset()));
         Instant committed = clock.instant();
         for (Forward forward : batch) {
             if (forward.due() != null) {
@@ -387,6 +413,7 @@ public final class DelayForwarder implements AutoCloseable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             partitions.forEach(heldUntil::remove);
+            partitions.forEach(committedUpTo::remove);
         }
 
         @Override
@@ -395,6 +422,7 @@ public final class DelayForwarder implements AutoCloseable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             partitions.forEach(heldUntil::remove);
+            partitions.forEach(committedUpTo::remove);
         }
     }
 }

@@ -14,9 +14,12 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -39,7 +42,7 @@ class DelayForwarderTest {
 
     private final ManualClock clock = new ManualClock(T0);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+    private final MarkerConsumer consumer = new MarkerConsumer();
     private final MockProducer<byte[], byte[]> producer =
             new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
     private DelayForwarder forwarder;
@@ -211,6 +214,55 @@ class DelayForwarderTest {
     }
 
     @Test
+    void commitsThePositionPastATransactionMarkerWithTheForwards() {
+        // Given a due record the failure router wrote in a transaction: the record at 0, its commit marker at 1
+        delayed(TIER_1S, 0, T0.minusSeconds(2), T0.minusSeconds(1));
+        consumer.addInvisible(TIER_1S, 1);
+
+        // When it is forwarded
+        forwarder.pollOnce();
+
+        // Then the transaction commits the position past the marker (2), not the record's offset + 1
+        assertThat(producer.history()).extracting(ProducerRecord::topic).containsExactly("emails");
+        assertThat(committedOffsets()).containsExactly(Map.of(TIER_1S, new OffsetAndMetadata(2)));
+    }
+
+    @Test
+    void commitsThePositionPastAMarkerThatArrivesAfterTheLastForward() {
+        // Given a due record forwarded and committed at 1
+        delayed(TIER_1S, 0, T0.minusSeconds(2), T0.minusSeconds(1));
+        forwarder.pollOnce();
+        assertThat(committedOffsets()).containsExactly(Map.of(TIER_1S, new OffsetAndMetadata(1)));
+
+        // When the next poll only moves past its transaction's marker (and an aborted record)
+        consumer.addInvisible(TIER_1S, 2);
+        forwarder.pollOnce();
+
+        // Then a transaction without records commits the position (3); nothing more is forwarded
+        assertThat(producer.history()).hasSize(1);
+        assertThat(committedOffsets())
+                .containsExactly(Map.of(TIER_1S, new OffsetAndMetadata(1)), Map.of(TIER_1S, new OffsetAndMetadata(3)));
+
+        // And a poll that changes nothing commits nothing
+        forwarder.pollOnce();
+        assertThat(committedOffsets()).hasSize(2);
+    }
+
+    @Test
+    void aHeldPartitionDoesNotCommitItsPosition() {
+        // Given a head that is not due, behind a marker at 0
+        consumer.addInvisible(TIER_5S_P0, 1);
+        delayed(TIER_5S_P0, 1, T0, T0.plusSeconds(60));
+
+        // When polled
+        forwarder.pollOnce();
+
+        // Then nothing is committed: the held record is still to be forwarded
+        assertThat(forwarder.held()).containsKey(TIER_5S_P0);
+        assertThat(committedOffsets()).isEmpty();
+    }
+
+    @Test
     void aFencedProducerStopsTheForwarder() {
         producer.commitTransactionException = new ProducerFencedException("another instance took over");
         delayed(TIER_1S, 0, T0.minusSeconds(2), T0.minusSeconds(1));
@@ -223,5 +275,60 @@ class DelayForwarderTest {
         assertThat(forwarder.close(Duration.ofSeconds(1))).isTrue();
         assertThat(consumer.closed()).isTrue();
         assertThat(producer.closed()).isTrue();
+    }
+
+    /**
+     * A MockConsumer that skips offsets a {@code read_committed} consumer never returns (transaction markers, aborted
+     * records) as the real one does: its position moves past them and the poll reports it in {@link
+     * ConsumerRecords#nextOffsets()}, with or without records.
+     */
+    private static final class MarkerConsumer extends MockConsumer<byte[], byte[]> {
+        private final Map<TopicPartition, NavigableSet<Long>> invisible = new HashMap<>();
+        private final Map<TopicPartition, Long> logEnd = new HashMap<>();
+
+        MarkerConsumer() {
+            super("earliest");
+        }
+
+        @Override
+        public synchronized void addRecord(ConsumerRecord<byte[], byte[]> record) {
+            super.addRecord(record);
+            logEnd.merge(new TopicPartition(record.topic(), record.partition()), record.offset() + 1, Math::max);
+        }
+
+        /** The next {@code count} offsets of {@code tp} (after the records added so far) are invisible. */
+        synchronized void addInvisible(TopicPartition tp, int count) {
+            NavigableSet<Long> offsets = invisible.computeIfAbsent(tp, p -> new TreeSet<>());
+            long from = logEnd.getOrDefault(tp, 0L);
+            for (long offset = from; offset < from + count; offset++) {
+                offsets.add(offset);
+            }
+            logEnd.put(tp, from + count);
+        }
+
+        @Override
+        public synchronized ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+            ConsumerRecords<byte[], byte[]> records = super.poll(timeout);
+            Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>(records.nextOffsets());
+            for (Map.Entry<TopicPartition, NavigableSet<Long>> entry : invisible.entrySet()) {
+                TopicPartition tp = entry.getKey();
+                if (!assignment().contains(tp) || paused().contains(tp)) {
+                    continue;
+                }
+                long position = position(tp);
+                entry.getValue().headSet(position, false).clear();
+                long advanced = position;
+                while (entry.getValue().remove(advanced)) {
+                    advanced++;
+                }
+                if (advanced > position) {
+                    seek(tp, advanced);
+                    next.put(tp, new OffsetAndMetadata(advanced));
+                }
+            }
+            Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> byPartition = new HashMap<>();
+            records.partitions().forEach(tp -> byPartition.put(tp, records.records(tp)));
+            return new ConsumerRecords<>(byPartition, next);
+        }
     }
 }

@@ -11,6 +11,12 @@ import java.util.OptionalLong;
  * after the first unfinished one are kept, in a ring buffer: memory is proportional to {@link #tracked()}, which the
  * poll thread bounds by pausing the partition when it reaches {@code jobstream.worker.max-pending-per-partition}.
  *
+ * <p>The consumer's {@link #advancedTo(long) position} can be past the last offset handed out: a {@code
+ * read_committed} consumer skips transaction markers (the delay forwarder and replay write the queue in transactions)
+ * and aborted records without returning them. When every job handed out has finished, the offset to commit is that
+ * position, so the committed offset reaches the log end and lag reads 0 — also on a partition that never returned a
+ * record.
+ *
  * <p>Not thread-safe: owned by the poll thread.
  */
 public final class PartitionProgress {
@@ -21,6 +27,7 @@ public final class PartitionProgress {
     private int head;
     private int size;
     private long lastHandedOut = -1;
+    private long position = -1;
     private long lastCommitted = -1;
     private int running;
 
@@ -66,14 +73,24 @@ public final class PartitionProgress {
     }
 
     /**
-     * The offset to commit: the one after the contiguous finished prefix (the first unfinished offset, or the one after
-     * the last handed out when all finished); empty before anything was handed out.
+     * Records the consumer's position after a poll ({@code ConsumerRecords.nextOffsets()}): every record before it
+     * was either handed out or is one a {@code read_committed} consumer never returns (a marker, an aborted record).
+     */
+    public void advancedTo(long nextOffset) {
+        position = Math.max(position, nextOffset);
+    }
+
+    /**
+     * The offset to commit: the one after the contiguous finished prefix (the first unfinished offset; when all
+     * finished, the consumer's position, or the one after the last handed out if that is further); empty before
+     * anything was handed out or skipped.
      */
     public OptionalLong committable() {
         if (size > 0) {
             return OptionalLong.of(offsets[head]);
         }
-        return lastHandedOut < 0 ? OptionalLong.empty() : OptionalLong.of(lastHandedOut + 1);
+        long next = Math.max(lastHandedOut + 1, position);
+        return next <= 0 ? OptionalLong.empty() : OptionalLong.of(next);
     }
 
     /** {@link #committable()} when it is past the last {@link #committed(long) committed} offset. */

@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * The poll thread: the only thread that touches the {@link Consumer}. Each turn it applies the outcomes handed back by
  * handler threads (finishing offsets in {@link PartitionProgress}, releasing {@link Lanes}), starts ready jobs up to the
  * in-flight limit on the {@link JobRunner}, pauses partitions whose pending jobs reached the bound and resumes them at
- * half, commits each partition's contiguous finished prefix every commit interval, and polls.
+ * half, commits each partition's contiguous finished prefix every commit interval, and polls. When a partition's
+ * jobs have all finished, what it commits is the consumer's position, which a {@code read_committed} consumer moves
+ * past transaction markers and aborted records without returning them.
  *
  * <p><b>Hand-back and wake-up.</b> Handler threads put their {@link Completion} on a queue and, when the poll thread is
  * parked in {@code poll()}, call {@code consumer.wakeup()} (at most once per park, decided under a lock), so the next
@@ -369,6 +371,14 @@ public final class ProcessorLoop implements Runnable {
                 lanes.offer(new Work(record, partition, partitionProgress));
             }
         }
+        // The position can be past the last record returned (transaction markers, aborted records): commit it once
+        // the jobs before it finished, so the committed offset reaches the log end.
+        records.nextOffsets().forEach((partition, next) -> {
+            PartitionProgress partitionProgress = progress.get(partition);
+            if (partitionProgress != null) {
+                partitionProgress.advancedTo(next.offset());
+            }
+        });
     }
 
     private Map<TopicPartition, OffsetAndMetadata> finishedOffsets(Collection<TopicPartition> partitions) {

@@ -22,6 +22,64 @@ class PartitionProgressTest {
     }
 
     @Test
+    void commitsTheConsumerPositionPastAMarkerOnceEveryJobFinished() {
+        // Given offsets 10 and 11 handed out, and the consumer past the commit marker at 12
+        PartitionProgress progress = new PartitionProgress();
+        progress.handOut(10);
+        progress.handOut(11);
+        progress.advancedTo(13);
+
+        // When both finish
+        progress.finish(11);
+        progress.finish(10);
+
+        // Then the position is committable, not the offset after the last job
+        assertThat(progress.committable()).hasValue(13);
+        assertThat(progress.toCommit()).hasValue(13);
+    }
+
+    @Test
+    void commitsThePositionOfAPartitionThatNeverHandedOutAJob() {
+        // Given a partition that held only an aborted transaction (records 0..1, the abort marker at 2)
+        PartitionProgress progress = new PartitionProgress();
+
+        // When the consumer skipped them
+        progress.advancedTo(3);
+
+        // Then the position is committable once
+        assertThat(progress.toCommit()).hasValue(3);
+        progress.committed(3);
+        assertThat(progress.toCommit()).isEmpty();
+    }
+
+    @Test
+    void aPositionPastAnUnfinishedJobCommitsNothingPastIt() {
+        // Given offset 4 handed out and not finished, offset 5 finished, the consumer past a marker at 6
+        PartitionProgress progress = new PartitionProgress();
+        progress.handOut(4);
+        progress.handOut(5);
+        progress.finish(5);
+        progress.advancedTo(7);
+
+        // Then the first unfinished offset is what is committable
+        assertThat(progress.committable()).hasValue(4);
+    }
+
+    @Test
+    void aPositionBehindTheLastJobDoesNotMoveTheCommitBack() {
+        // Given offsets 0..2 handed out and finished, and an earlier position report
+        PartitionProgress progress = new PartitionProgress();
+        for (long offset = 0; offset < 3; offset++) {
+            progress.handOut(offset);
+            progress.finish(offset);
+        }
+        progress.advancedTo(1);
+
+        // Then the offset after the last job is committable
+        assertThat(progress.committable()).hasValue(3);
+    }
+
+    @Test
     void commitsOnlyUpToTheFirstUnfinishedOffsetWhenJobsFinishOutOfOrder() {
         // Given offsets 10..14 handed out
         PartitionProgress progress = new PartitionProgress();

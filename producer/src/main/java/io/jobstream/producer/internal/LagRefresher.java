@@ -14,14 +14,15 @@ import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Refreshes the {@link LeastLoaded} snapshots on one daemon thread ({@code jobstream-publisher-lag}) every interval:
- * for each registered queue, the committed offsets of group {@code <queue>.workers} and the earliest and latest offset
- * of each partition; lag is latest minus committed, or latest minus earliest where nothing is committed. A failed
+ * for each registered queue, the committed offsets of group {@code <queue>.workers} and the earliest and latest
+ * ({@code read_committed}) offset of each partition; lag is latest minus committed, or latest minus earliest where nothing is committed. A failed
  * refresh keeps the previous snapshot and is logged (the first with its stack trace, later ones counted).
  */
 public final class LagRefresher implements AutoCloseable {
@@ -85,8 +86,9 @@ public final class LagRefresher implements AutoCloseable {
                         Topics.workerGroup(queue), new ListConsumerGroupOffsetsOptions().timeoutMs(timeoutMs))
                 .partitionsToOffsetAndMetadata()
                 .get(timeoutMs, TimeUnit.MILLISECONDS);
+        // read_committed: the last stable offset, which workers (read_committed) commit up to past transaction markers
         Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(
-                        latest, new ListOffsetsOptions().timeoutMs(timeoutMs))
+                        latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED).timeoutMs(timeoutMs))
                 .all()
                 .get(timeoutMs, TimeUnit.MILLISECONDS);
         Map<TopicPartition, ListOffsetsResultInfo> starts = admin.listOffsets(
