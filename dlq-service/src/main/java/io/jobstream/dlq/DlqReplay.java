@@ -10,8 +10,10 @@ import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobHeaders;
 import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.JobState;
+import io.jobstream.schemas.RecordLimits;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
+import io.jobstream.schemas.Trimming;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -156,6 +158,9 @@ public final class DlqReplay implements AutoCloseable {
             if (!entry.hasJob()) {
                 skipped++;
                 settle(items, new ReplayItem(entry, ReplayItem.Outcome.SKIPPED_NO_JOB), matched.size(), progress);
+            } else if (s.trimmed()) {
+                skipped++;
+                settle(items, new ReplayItem(entry, ReplayItem.Outcome.SKIPPED_TRIMMED), matched.size(), progress);
             } else if (entry.replayed() && !request.force()) {
                 already++;
                 settle(items, new ReplayItem(entry, ReplayItem.Outcome.ALREADY_REPLAYED), matched.size(), progress);
@@ -306,7 +311,7 @@ public final class DlqReplay implements AutoCloseable {
     }
 
     /** One matched DLQ record: the entry and the record key to republish with. */
-    private record Scanned(DeadLetterEntry entry, byte[] key) {}
+    private record Scanned(DeadLetterEntry entry, byte[] key, boolean trimmed) {}
 
     private List<Scanned> scan(ReplayFilter filter, Set<String> replayed) {
         String topic = Topics.dlq(filter.queue());
@@ -363,7 +368,7 @@ public final class DlqReplay implements AutoCloseable {
                 letter.getDeadAt(),
                 replayed.contains(record.partition() + "/" + record.offset()),
                 letter);
-        return Optional.of(new Scanned(entry, record.key()));
+        return Optional.of(new Scanned(entry, record.key(), Trimming.isTrimmed(record.headers())));
     }
 
     /** The {@code <partition>/<offset>} keys recorded in {@code <queue>.dlq.replayed}. */
@@ -456,7 +461,8 @@ public final class DlqReplay implements AutoCloseable {
     }
 
     private KafkaProducer<byte[], byte[]> producer(String queue) {
-        Map<String, Object> props = new HashMap<>(kafka.producerProperties());
+        // sized for a dead letter's job as large as its queue takes (RecordLimits)
+        Map<String, Object> props = RecordLimits.sizedForInternalRecords(new HashMap<>(kafka.producerProperties()));
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "jobstream-dlq-replay-" + queue);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

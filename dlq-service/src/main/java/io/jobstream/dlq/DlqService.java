@@ -4,10 +4,12 @@ import com.sun.net.httpserver.HttpHandler;
 import io.jobstream.dlq.internal.DelayForwarder;
 import io.jobstream.dlq.internal.RouterMetrics;
 import io.jobstream.dlq.internal.RouterTopology;
+import io.jobstream.dlq.internal.TopicLimits;
 import io.jobstream.dlq.internal.alert.DeadLetterFeed;
 import io.jobstream.runtime.CheckResult;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.ReadinessCheck;
+import io.jobstream.schemas.RecordLimits;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,7 +25,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.random.RandomGenerator;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -59,6 +63,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DlqService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DlqService.class);
+    private static final Duration TOPIC_LIMITS_TIMEOUT = Duration.ofSeconds(10);
 
     private final DlqServiceConfig config;
     private final KafkaSettings kafka;
@@ -124,16 +129,18 @@ public final class DlqService implements AutoCloseable {
     private void startAll() {
         for (String queue : config.queues()) {
             KafkaStreams streams = new KafkaStreams(
-                    RouterTopology.build(new RouterTopology.Settings(
-                            queue,
-                            routerApplicationId(queue),
-                            config.tiers(),
-                            config.retry(),
-                            config.historyLimit(),
-                            serdes,
-                            clock,
-                            random,
-                            new RouterMetrics(registry, queue))),
+                    RouterTopology.build(
+                            new RouterTopology.Settings(
+                                    queue,
+                                    routerApplicationId(queue),
+                                    config.tiers(),
+                                    config.retry(),
+                                    config.historyLimit(),
+                                    serdes,
+                                    clock,
+                                    random,
+                                    new RouterMetrics(registry, queue)),
+                            topicLimits(queue)),
                     new StreamsConfig(streamsProperties(queue)));
             streams.setUncaughtExceptionHandler(e -> {
                 LOG.error("failure router thread failed queue={}; replacing it", queue, e);
@@ -291,8 +298,24 @@ public final class DlqService implements AutoCloseable {
         return left.isNegative() ? Duration.ZERO : left;
     }
 
+    /** The size limits of the topics {@code queue}'s router writes whole records to: its delay tiers and its DLQ. */
+    private TopicLimits topicLimits(String queue) {
+        List<String> topics = new ArrayList<>(config.tiers().topics(queue));
+        topics.add(Topics.dlq(queue));
+        Admin admin = Admin.create(kafka.adminProperties());
+        try {
+            return TopicLimits.read(admin, topics, TOPIC_LIMITS_TIMEOUT);
+        } finally {
+            admin.close(Duration.ofSeconds(5));
+        }
+    }
+
     private Map<String, Object> streamsProperties(String queue) {
         Map<String, Object> props = new HashMap<>(kafka.adminProperties());
+        // the router writes failures' jobs back whole: as large as a topic takes (RecordLimits)
+        props.put(
+                StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                RecordLimits.INTERNAL_MAX_REQUEST_SIZE);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, routerApplicationId(queue));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");

@@ -18,7 +18,12 @@ public record ReplayItem(DeadLetterEntry entry, Outcome outcome) {
         /** Already recorded as replayed; not republished (use force). */
         ALREADY_REPLAYED,
         /** Holds no decodable job, so there is nothing to republish. */
-        SKIPPED_NO_JOB
+        SKIPPED_NO_JOB,
+        /**
+         * Trimmed (its job was too large to keep whole, header {@code jobstream.trimmed}): the payload is not here, so
+         * it is not republished; the header names the record that holds the job.
+         */
+        SKIPPED_TRIMMED
     }
 
     public ReplayItem {

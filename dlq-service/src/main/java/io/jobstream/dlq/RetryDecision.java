@@ -47,6 +47,8 @@ public sealed interface RetryDecision {
         /** The job used its last attempt. */
         ATTEMPTS_EXHAUSTED,
         /** The job would expire before its next attempt is due. */
-        EXPIRES_BEFORE_RETRY
+        EXPIRES_BEFORE_RETRY,
+        /** The next attempt (the job with its failure history) is larger than its delay tier takes. */
+        TOO_LARGE_TO_RETRY
     }
 }

@@ -15,6 +15,7 @@ import io.jobstream.runtime.Drainable;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobDecoder;
 import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.RecordLimits;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -126,10 +127,12 @@ public final class JobProcessor implements AutoCloseable, Drainable {
 
     /**
      * The producer properties a processor with {@code config} uses, for {@code <queue>.failed}, {@code
-     * <queue>.events} and deferred jobs ({@code <queue>.delay.<tier>}).
+     * <queue>.events} and deferred jobs ({@code <queue>.delay.<tier>}): {@code max.request.size} is raised (unless
+     * set) so a failure of a job as large as its queue allows can be written ({@link RecordLimits}).
      */
     public static Map<String, Object> producerProperties(ProcessorConfig config) {
-        Map<String, Object> props = new HashMap<>(config.kafka().producerProperties());
+        Map<String, Object> props = RecordLimits.sizedForInternalRecords(
+                new HashMap<>(config.kafka().producerProperties()));
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         return props;

@@ -3,6 +3,7 @@ package io.jobstream.producer;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.JobstreamException;
+import io.jobstream.schemas.RecordLimits;
 import io.jobstream.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +44,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
  *       API), and finished jobs disappear after a week instead of growing forever;
  *   <li>{@code max.message.bytes}: the payload limit plus 64 KiB on the queue and delay tiers, plus 256 KiB on
  *       {@code .failed}, {@code .dlq} and {@code .dlq.replayed} (they also carry the error, a stack trace and the
- *       failure history).
+ *       failure history); every internal producer takes records that large ({@link RecordLimits}), and a failure or
+ *       dead letter still too large is written trimmed.
  * </ul>
  *
  * <p>Thread-safe. Failures other than "already exists" throw {@link JobstreamException} naming the topic.
@@ -54,9 +56,9 @@ public final class QueueTopics implements AutoCloseable {
     /** Retention of {@code .dlq}. */
     public static final Duration DLQ_RETENTION = Duration.ofDays(30);
 
-    private static final int JOB_ALLOWANCE = 64 * 1024;
+    private static final int JOB_ALLOWANCE = RecordLimits.JOB_ALLOWANCE;
     private static final Duration READY_POLL = Duration.ofMillis(50);
-    private static final int FAILURE_ALLOWANCE = 256 * 1024;
+    private static final int FAILURE_ALLOWANCE = RecordLimits.FAILURE_ALLOWANCE;
 
     private final Admin admin;
     private final boolean ownsAdmin;

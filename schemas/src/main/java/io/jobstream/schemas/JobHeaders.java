@@ -32,6 +32,11 @@ public final class JobHeaders {
     public static final String FAILURE_REASON = "jobstream.failure-reason";
     /** On a delay-tier record: the topic the job returns to when due. */
     public static final String TARGET_TOPIC = "jobstream.target-topic";
+    /**
+     * On a failure or dead-letter record that was too large to write whole: the record it stands for, as {@code
+     * <topic>/<partition>/<offset>}; its payload, raw bytes and long texts were left out ({@link Trimming}).
+     */
+    public static final String TRIMMED = "jobstream.trimmed";
     /** W3C trace-context header, read when a JSON envelope has no {@code traceParent}. */
     public static final String TRACEPARENT = "traceparent";
 

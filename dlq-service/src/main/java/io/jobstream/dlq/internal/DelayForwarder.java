@@ -3,6 +3,7 @@ package io.jobstream.dlq.internal;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.JobHeaders;
+import io.jobstream.schemas.RecordLimits;
 import io.jobstream.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -153,7 +154,9 @@ public final class DelayForwarder implements AutoCloseable {
         // CPU ticks per 10 s, 98 with this line, as idle; docs/BENCHMARKS.md). The classic consumer waits out the
         // timeout. One forwarder per queue: the new protocol's rebalancing buys nothing here.
         consumerProps.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
-        Map<String, Object> producerProps = new HashMap<>(kafka.producerProperties());
+        // sized for a job as large as a tier takes (RecordLimits): the queue takes as much as its tiers
+        Map<String, Object> producerProps =
+                RecordLimits.sizedForInternalRecords(new HashMap<>(kafka.producerProperties()));
         producerProps.put(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, "jobstream-dlq-forwarder-" + queue + "-" + UUID.randomUUID());
         // A transaction spans one poll's forwards (milliseconds). If this process dies with one open, it blocks

@@ -12,7 +12,9 @@ import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobHeaders;
 import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.JobState;
+import io.jobstream.schemas.RecordLimits;
 import io.jobstream.schemas.Topics;
+import io.jobstream.schemas.Trimming;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -39,6 +41,7 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
     private static final int MAX_EVENT_ERROR = 200;
 
     private final RouterTopology.Settings settings;
+    private final TopicLimits limits;
     private final JobSerde<JobFailure> failures;
     private final JobSerde<Job> jobs;
     private final JobSerde<DeadLetter> deadLetters;
@@ -47,11 +50,13 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
 
     RouterProcessor(
             RouterTopology.Settings settings,
+            TopicLimits limits,
             JobSerde<JobFailure> failures,
             JobSerde<Job> jobs,
             JobSerde<DeadLetter> deadLetters,
             JobSerde<JobEvent> events) {
         this.settings = settings;
+        this.limits = limits;
         this.failures = failures;
         this.jobs = jobs;
         this.deadLetters = deadLetters;
@@ -80,10 +85,13 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
             }
             failure = undecodable(record, e, now);
         }
+        // a failure the processor trimmed stays marked as such in its dead letter (it is never retried: not retryable)
+        String trimmedFrom =
+                JobHeaders.text(record.headers(), JobHeaders.TRIMMED).orElse(null);
         RetryDecision decision = settings.policies().decide(failure, now, settings.random());
         switch (decision) {
             case RetryDecision.Retry retry -> scheduleRetry(record.key(), failure, retry, now);
-            case RetryDecision.GiveUp giveUp -> deadLetter(record.key(), failure, giveUp, now);
+            case RetryDecision.GiveUp giveUp -> deadLetter(record.key(), failure, giveUp, now, trimmedFrom);
         }
     }
 
@@ -149,14 +157,28 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
         Headers headers = jobHeaders(next);
         JobHeaders.putInstant(headers, JobHeaders.DUE_AT, retry.dueAt());
         JobHeaders.putText(headers, JobHeaders.TARGET_TOPIC, settings.queue());
-        context.forward(
-                new Record<>(key, jobs.encode(topic, next), now.toEpochMilli(), headers),
-                RouterTopology.delaySink(tier));
+        byte[] value = jobs.encode(topic, next);
+        long size = RecordLimits.sizeOf(key, value, headers);
+        if (size > limits.maxBytes(topic)) {
+            // the tier would refuse it, and under exactly-once a refused record is routed again forever
+            deadLetter(
+                    key,
+                    failure,
+                    new RetryDecision.GiveUp(
+                            RetryDecision.Cause.TOO_LARGE_TO_RETRY,
+                            "attempt " + retry.nextAttempt() + " takes about " + size + " bytes, " + topic + " takes "
+                                    + limits.maxBytes(topic)),
+                    now,
+                    null);
+            return;
+        }
+        context.forward(new Record<>(key, value, now.toEpochMilli(), headers), RouterTopology.delaySink(tier));
         emit(job, JobState.RETRY_SCHEDULED, retry.nextAttempt(), now, summary(failure));
         settings.metrics().retryScheduled(job.getType(), failure.getReason().name());
     }
 
-    private void deadLetter(byte[] key, JobFailure failure, RetryDecision.GiveUp giveUp, Instant now) {
+    private void deadLetter(
+            byte[] key, JobFailure failure, RetryDecision.GiveUp giveUp, Instant now, String trimmedFrom) {
         Job job = failure.getJob().orElse(null);
         List<FailureRecord> history;
         JobFailure last;
@@ -176,6 +198,46 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
                 .setHistory(history)
                 .setDeadAt(now)
                 .build();
+        String dlq = Topics.dlq(settings.queue());
+        Headers headers = deadLetterHeaders(job, failure);
+        if (trimmedFrom != null) {
+            Trimming.mark(headers, trimmedFrom);
+        }
+        byte[] value = deadLetters.encode(dlq, letter);
+        long size = RecordLimits.sizeOf(key, value, headers);
+        if (size > limits.maxBytes(dlq)) {
+            // <queue>.dlq would refuse it: a trimmed dead letter pointing at the whole failure in <queue>.failed
+            String source = failedRecordReference();
+            DeadLetter small = Trimming.deadLetter(
+                    letter,
+                    "a dead letter of about " + size + " bytes is larger than " + dlq + " takes ("
+                            + limits.maxBytes(dlq) + ")",
+                    source);
+            headers = deadLetterHeaders(job, small.getLastFailure());
+            Trimming.mark(headers, source);
+            value = deadLetters.encode(dlq, small);
+            LOG.warn("dead_letter_trimmed topic={} source={} bytes={}", dlq, source, size);
+        }
+        context.forward(new Record<>(key, value, now.toEpochMilli(), headers), RouterTopology.DLQ);
+        if (job != null) {
+            emit(job, JobState.DEAD_LETTERED, job.getAttempt(), now, giveUp.cause() + ": " + summary(failure));
+        }
+        settings.metrics()
+                .deadLettered(
+                        job == null ? "unknown" : job.getType(),
+                        failure.getReason().name());
+    }
+
+    /** {@code <topic>/<partition>/<offset>} of the {@code <queue>.failed} record being routed. */
+    private String failedRecordReference() {
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        return meta == null
+                ? Trimming.reference(Topics.failed(settings.queue()), -1, -1)
+                : Trimming.reference(meta.topic(), meta.partition(), meta.offset());
+    }
+
+    /** The headers of a dead letter of {@code job} (null when undecodable) ending with {@code failure}. */
+    private Headers deadLetterHeaders(Job job, JobFailure failure) {
         Headers headers = job == null ? new RecordHeaders() : jobHeaders(job);
         headers.add(JobHeaders.DLT_ORIGINAL_TOPIC, utf8(failure.getSourceTopic()));
         headers.add(JobHeaders.DLT_ORIGINAL_PARTITION, JobHeaders.dltInt(failure.getSourcePartition()));
@@ -188,16 +250,7 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
         failure.getStackTrace().ifPresent(trace -> headers.add(JobHeaders.DLT_EXCEPTION_STACKTRACE, utf8(trace)));
         JobHeaders.putText(
                 headers, JobHeaders.FAILURE_REASON, failure.getReason().name());
-        String dlq = Topics.dlq(settings.queue());
-        context.forward(
-                new Record<>(key, deadLetters.encode(dlq, letter), now.toEpochMilli(), headers), RouterTopology.DLQ);
-        if (job != null) {
-            emit(job, JobState.DEAD_LETTERED, job.getAttempt(), now, giveUp.cause() + ": " + summary(failure));
-        }
-        settings.metrics()
-                .deadLettered(
-                        job == null ? "unknown" : job.getType(),
-                        failure.getReason().name());
+        return headers;
     }
 
     private void emit(Job job, JobState state, int attempt, Instant now, String error) {

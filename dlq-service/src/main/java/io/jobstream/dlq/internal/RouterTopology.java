@@ -70,8 +70,16 @@ public final class RouterTopology {
         return "delay-" + Topics.tierName(tier);
     }
 
-    /** The topology routing {@code settings.queue()}'s failures. */
+    /** The topology routing {@code settings.queue()}'s failures, with no topic limits known. */
     public static Topology build(Settings settings) {
+        return build(settings, TopicLimits.none());
+    }
+
+    /**
+     * The topology routing {@code settings.queue()}'s failures; a retry larger than its tier takes ({@code limits})
+     * is dead-lettered instead, and a dead letter larger than {@code <queue>.dlq} takes is written trimmed.
+     */
+    public static Topology build(Settings settings, TopicLimits limits) {
         String queue = settings.queue();
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.failed(queue));
@@ -79,6 +87,7 @@ public final class RouterTopology {
                 PROCESSOR,
                 () -> new RouterProcessor(
                         settings,
+                        limits,
                         JobSerde.forFailure(settings.serdes()),
                         JobSerde.forJob(settings.serdes()),
                         JobSerde.forDeadLetter(settings.serdes()),

@@ -23,7 +23,9 @@ import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobHeaders;
 import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.JobState;
+import io.jobstream.schemas.RecordLimits;
 import io.jobstream.schemas.Topics;
+import io.jobstream.schemas.Trimming;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -68,7 +70,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one fetched record to its {@link Outcome} on a virtual thread of its own: decode the job, check expiry and the
  * handler, wait for the type's in-flight limit, run the handler under its timeout, and on failure write a {@link
- * JobFailure} to {@code <queue>.failed}, retrying with backoff until the broker acknowledges it. The outcome is handed
+ * JobFailure} to {@code <queue>.failed}, retrying with backoff until the broker acknowledges it; a failure refused for
+ * good (too large for the topic) is written {@linkplain Trimming trimmed} instead, never retried. The outcome is handed
  * to the poll thread through the callback given to {@link #start(Work, Consumer)}, exactly once per record (a handler
  * that returns after its timeout fired is ignored).
  *
@@ -80,6 +83,8 @@ public final class JobRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
     /** Longest message or stack trace kept in a failure record, in chars. */
     private static final int TEXT_LIMIT = 8 * 1024;
+    /** Longest record key kept on a trimmed failure, in bytes; a longer one is left out (the record is keyless). */
+    private static final int TRIMMED_KEY_LIMIT = 16 * 1024;
 
     private static final long MIN_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 5_000;
@@ -114,6 +119,7 @@ public final class JobRunner implements AutoCloseable {
     private final Set<Run> running = ConcurrentHashMap.newKeySet();
     private final Map<FailureReason, AtomicLong> failuresSeen = new EnumMap<>(FailureReason.class);
     private final AtomicLong writeErrors = new AtomicLong();
+    private final AtomicLong refusedWrites = new AtomicLong();
     private final AtomicLong startedEventErrors = new AtomicLong();
     /** Succeeded jobs' encoded events, handed to {@link #eventSender} (null when events are off). */
     private final LinkedTransferQueue<PendingEvent> events = new LinkedTransferQueue<>();
@@ -783,11 +789,25 @@ public final class JobRunner implements AutoCloseable {
             }
         }
         // encoding is retried too: with the Confluent format it may need the schema registry
-        if (!write(work, failedTopic, work.key(), () -> failureSerde.encode(failedTopic, failure), headers)) {
+        Write written =
+                attempt(work, failedTopic, work.key(), () -> failureSerde.encode(failedTopic, failure), headers, true);
+        boolean trimmed = written instanceof Write.Refused;
+        if (written instanceof Write.Refused refused) {
+            // too large for .failed (or its producer): a trimmed failure instead, pointing at the job's record; that
+            // one is small, so a refusal of it is a misconfigured topic and retried like any other write error
+            refusedWrite(work, failedTopic, refused.cause(), "trimmed");
+            JobFailure small = Trimming.failure(failure, refused.cause().toString());
+            RecordHeaders marked = new RecordHeaders();
+            headers.forEach(header -> marked.add(header.key(), header.value())); // sent headers are read-only
+            Trimming.mark(marked, Trimming.reference(record.topic(), record.partition(), record.offset()));
+            byte[] key = work.key() == null || work.key().length <= TRIMMED_KEY_LIMIT ? work.key() : null;
+            written = attempt(work, failedTopic, key, () -> failureSerde.encode(failedTopic, small), marked, false);
+        }
+        if (written instanceof Write.GaveUp) {
             return new Abandoned("the processor closed before the failure record was acknowledged");
         }
         metrics.failed(typeTag, reason);
-        return new Failed(reason, retryable);
+        return new Failed(reason, retryable && !trimmed);
     }
 
     /**
@@ -897,8 +917,21 @@ public final class JobRunner implements AutoCloseable {
         JobHeaders.putText(headers, JobHeaders.JOB_TYPE, job.getType());
         JobHeaders.putInstant(headers, JobHeaders.DUE_AT, due);
         JobHeaders.putText(headers, JobHeaders.TARGET_TOPIC, config.queue());
-        if (!write(work, deferTopic, work.key(), () -> jobSerde.encode(deferTopic, deferred), headers)) {
+        Write written =
+                attempt(work, deferTopic, work.key(), () -> jobSerde.encode(deferTopic, deferred), headers, true);
+        if (written instanceof Write.GaveUp) {
             return new Abandoned("the processor closed before the deferred job was acknowledged");
+        }
+        if (written instanceof Write.Refused refused) {
+            refusedWrite(work, deferTopic, refused.cause(), "failure");
+            return fail(
+                    work,
+                    job,
+                    job.getType(),
+                    FailureReason.HANDLER_ERROR,
+                    refused.cause(),
+                    "the deferred job cannot be written to " + deferTopic + ": " + refused.cause(),
+                    false);
         }
         metrics.deferred(job.getType(), reason);
         LOG.debug(
@@ -914,9 +947,39 @@ public final class JobRunner implements AutoCloseable {
 
     /**
      * Writes one record to {@code topic}, retrying (the encoding too) with backoff until the broker acknowledges it;
-     * false when the processor gave up (closing) first.
+     * false when the processor gave up (closing) first. A record refused for good ({@link RecordLimits#isTerminalFor},
+     * e.g. too large for its topic) is dropped, logged and counted as written: only events are written this way.
      */
     private boolean write(Work work, String topic, byte[] key, Supplier<byte[]> encode, Headers headers) {
+        return switch (attempt(work, topic, key, encode, headers, true)) {
+            case Write.Done done -> true;
+            case Write.GaveUp gaveUp -> false;
+            case Write.Refused refused -> {
+                refusedWrite(work, topic, refused.cause(), "dropped");
+                yield true;
+            }
+        };
+    }
+
+    /** How an {@link #attempt} to write a record ended. */
+    private sealed interface Write {
+        /** The broker acknowledged it. */
+        record Done() implements Write {}
+
+        /** The processor gave up (closing) first. */
+        record GaveUp() implements Write {}
+
+        /** Refused for good: writing the same record again can never succeed ({@link RecordLimits#isTerminalFor}). */
+        record Refused(Throwable cause) implements Write {}
+    }
+
+    /**
+     * Writes one record to {@code topic}, retrying (the encoding too) with backoff until the broker acknowledges it,
+     * the processor gives up, or, when {@code refusalEnds}, a produce error is terminal for the record: it is never
+     * sent again (the caller writes something smaller instead).
+     */
+    private Write attempt(
+            Work work, String topic, byte[] key, Supplier<byte[]> encode, Headers headers, boolean refusalEnds) {
         long backoff = MIN_BACKOFF_MS;
         while (!abandoned) {
             try {
@@ -926,19 +989,22 @@ public final class JobRunner implements AutoCloseable {
                 while (true) {
                     try {
                         sent.get(250, TimeUnit.MILLISECONDS);
-                        return true;
+                        return new Write.Done();
                     } catch (TimeoutException e) {
                         if (abandoned) {
-                            return false;
+                            return new Write.GaveUp();
                         }
                     } catch (InterruptedException e) {
                         if (abandoned) {
-                            return false;
+                            return new Write.GaveUp();
                         }
                     }
                 }
             } catch (ExecutionException | RuntimeException e) {
                 Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+                if (refusalEnds && RecordLimits.isTerminalFor(cause)) {
+                    return new Write.Refused(cause);
+                }
                 long n = writeErrors.incrementAndGet();
                 if (n == 1) {
                     LOG.warn(
@@ -959,12 +1025,36 @@ public final class JobRunner implements AutoCloseable {
                             n);
                 }
                 if (!pause(backoff)) {
-                    return false;
+                    return new Write.GaveUp();
                 }
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
             }
         }
-        return false;
+        return new Write.GaveUp();
+    }
+
+    /** Logs a record refused for good (the first with its trace, the rest counted). */
+    private void refusedWrite(Work work, String topic, Throwable cause, String instead) {
+        long n = refusedWrites.incrementAndGet();
+        if (n == 1) {
+            LOG.warn(
+                    "write_refused topic={} partition={} offset={} instead={} (first of its kind; later ones are"
+                            + " counted)",
+                    topic,
+                    work.partition(),
+                    work.offset(),
+                    instead,
+                    cause);
+        } else {
+            LOG.warn(
+                    "write_refused topic={} partition={} offset={} instead={} error={} count={}",
+                    topic,
+                    work.partition(),
+                    work.offset(),
+                    instead,
+                    cause,
+                    n);
+        }
     }
 
     /** Sleeps {@code millis} (a retry backoff); false when the processor gave up meanwhile. */
