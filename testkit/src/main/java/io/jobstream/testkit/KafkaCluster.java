@@ -369,12 +369,7 @@ public final class KafkaCluster implements AutoCloseable {
                     .ignoreExceptionsMatching(e -> !(e instanceof TestkitException) || isDescribeTimeout(e))
                     .until(() -> {
                         nodes.checkAlive();
-                        try {
-                            return liveBrokerIds().containsAll(expected);
-                        } catch (TestkitException e) {
-                            // a broker still starting on a loaded machine may not answer within the admin timeout
-                            return false;
-                        }
+                        return liveBrokerIds().containsAll(expected);
                     });
         } catch (ConditionTimeoutException e) {
             StringBuilder message = new StringBuilder("Kafka brokers " + expected + " did not become ready " + what
