@@ -355,7 +355,9 @@ public final class KafkaCluster implements AutoCloseable {
                     .pollInSameThread()
                     .pollDelay(Duration.ZERO)
                     .pollInterval(Duration.ofMillis(100))
-                    .ignoreExceptionsMatching(e -> !(e instanceof TestkitException))
+                    // A broker still starting (slow on a loaded machine) makes the description time out: try again.
+                    // Only a dead broker process (checkAlive) ends the wait early.
+                    .ignoreExceptionsMatching(e -> !(e instanceof TestkitException) || e.getCause() != null)
                     .until(() -> {
                         nodes.checkAlive();
                         return liveBrokerIds().containsAll(expected);
