@@ -257,6 +257,25 @@ class CronSchedulerTest {
     }
 
     @Test
+    void theMarkerTopicDefaultsToJobstreamSchedulesAndABadNameIsRefusedNamingTheKey() {
+        // Given the default config, one with a marker topic of its own, and one with a name Kafka refuses
+        Config own = ConfigLoader.forDefinition(SchedulerConfig.DEFINITION)
+                .withOverrides(Map.of("jobstream.scheduler.marker-topic", "billing.schedules"))
+                .load();
+        Config bad = ConfigLoader.forDefinition(SchedulerConfig.DEFINITION)
+                .withOverrides(Map.of("jobstream.scheduler.marker-topic", "billing schedules"))
+                .load();
+
+        // Then
+        assertThat(SchedulerConfig.of(List.of()).markerTopic()).isEqualTo("jobstream.schedules");
+        assertThat(SchedulerConfig.from(own).markerTopic()).isEqualTo("billing.schedules");
+        assertThatThrownBy(() -> SchedulerConfig.from(bad))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobstream.scheduler.marker-topic")
+                .hasMessageContaining("billing schedules");
+    }
+
+    @Test
     void cronExpressionsAndMacrosGiveTheirTicks() {
         Schedule weekdays = Schedule.of("w", "0 9 * * 1-5", "jobs", "log");
         // 2026-11-22 is a Sunday: no tick that day after 09:00; Monday and Tuesday at 09:00
