@@ -4,7 +4,6 @@ import io.jobstream.cli.internal.ServiceHost;
 import io.jobstream.coordination.Coordination;
 import io.jobstream.coordination.CoordinationConfig;
 import io.jobstream.producer.CronScheduler;
-import io.jobstream.producer.JobPublisher;
 import io.jobstream.producer.PublisherConfig;
 import io.jobstream.producer.SchedulerConfig;
 import io.jobstream.runtime.Config;
@@ -30,7 +29,9 @@ import picocli.CommandLine.Spec;
         description = {
             "Publish jobs on cron schedules (jobstream.scheduler.schedules.<name>.cron|queue|type|payload|zone|",
             "ordering-key|max-attempts|misfire in the config file). Replicas elect a leader in Redis/Dragonfly",
-            "(--redis-uri); each tick is claimed there and published once, with a job id made of schedule and tick."
+            "(--redis-uri). Each tick's job is written in one Kafka transaction with a marker of the schedule's",
+            "last fired tick (compacted topic jobstream.scheduler.marker-topic, default jobstream.schedules, created",
+            "when missing) that every new leader reads first: a tick fires once, even if Redis loses its data."
         },
         footer = {
             "",
@@ -105,10 +106,8 @@ final class SchedulerCommand implements Callable<Integer> {
     /** Starts a scheduler for {@code config} on {@code coordination}, registered with {@code host} for shutdown. */
     static SchedulerConfig start(Config config, Coordination coordination, ServiceHost host) {
         SchedulerConfig schedules = SchedulerConfig.from(config);
-        JobPublisher publisher =
-                JobPublisher.create(PublisherConfig.from(config), KafkaSettings.from(config), host.registry());
-        host.register("publisher", publisher);
-        CronScheduler scheduler = CronScheduler.create(schedules, publisher, coordination, host.registry());
+        CronScheduler scheduler = CronScheduler.create(
+                schedules, KafkaSettings.from(config), PublisherConfig.from(config), coordination, host.registry());
         host.register("scheduler", scheduler);
         scheduler.start();
         return schedules;

@@ -1,11 +1,11 @@
 package io.jobstream.producer;
 
-import io.jobstream.coordination.Claim;
 import io.jobstream.coordination.Coordination;
-import io.jobstream.coordination.CoordinationUnavailableException;
 import io.jobstream.coordination.LeaderElection;
 import io.jobstream.coordination.LeadershipListener;
-import io.jobstream.coordination.Renewal;
+import io.jobstream.producer.internal.KafkaTickLog;
+import io.jobstream.producer.internal.TickLog;
+import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.Ulid;
 import io.micrometer.core.instrument.Counter;
@@ -14,7 +14,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,17 +27,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes a job at every tick of each {@link Schedule}, once per tick however many replicas run.
  *
- * <p>Replicas elect a leader through the coordination store ({@code jobstream-scheduler}); only the leader fires.
- * A new leader looks back over the misfire grace (but not before its own start) for ticks not yet fired; ticks older
- * than that follow each schedule's {@link MisfirePolicy}.
- * Each fire is claimed in the store under {@code scheduler/<name>/<tick>} before it is published and marked done
- * after the broker acknowledged it, and its job id is deterministic ({@code Ulid.fromName("schedule:<name>@<tick
- * millis>")}). So a tick fires once across leader changes: a new leader looks back over the misfire grace and fires
- * only the ticks not yet done. If a leader dies after publishing but before marking the tick done, the next leader
- * publishes it again under the same job id — the one duplicate the processor's idempotency guard removes.
+ * <p>Replicas elect a leader through the coordination store ({@code jobstream-scheduler}); only the leader fires. The
+ * record of fired ticks is in Kafka, not in the store, so it survives the store losing its data: each tick's job is
+ * written in one transaction with a record in the compacted marker topic ({@link SchedulerConfig#markerTopic()},
+ * key = schedule name, value = the tick), and every replica shares one transactional id. At the start of each term
+ * (and after any failed fire) the leader opens the log: {@code initTransactions} fences the previous leader's producer
+ * and settles its unfinished transaction, then the markers are read with {@code read_committed}. The leader then fires
+ * every tick after its schedule's marker that lies within the misfire grace; ticks older than that follow the
+ * schedule's {@link MisfirePolicy}. A schedule without a marker looks back over the grace but not before this
+ * replica's start (a fresh deployment does not fire the past). Two replicas that both believe they lead (the store
+ * restarted empty, a lease ran out) fence each other's transactions instead of firing a tick twice. Job ids are
+ * deterministic too ({@code Ulid.fromName("schedule:<name>@<tick millis>")}).
  *
- * <p>When the store is unreachable nothing fires (fail closed) and the ticks are fired late, within the grace, once
- * it is back. Thread-safe; one scheduling thread per instance.
+ * <p>When the store or Kafka is unreachable nothing fires (fail closed); the ticks are fired late, within the grace,
+ * once they are back. Thread-safe; one scheduling thread per instance.
  */
 public final class CronScheduler implements AutoCloseable {
     /** Header on fired jobs: the schedule's name. */
@@ -51,27 +53,36 @@ public final class CronScheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CronScheduler.class);
     private static final int MAX_TICKS_PER_CHECK = 1_000;
 
-    /** Where fired jobs go: {@link JobPublisher#publishSync} in production. */
-    @FunctionalInterface
-    interface Sink {
-        void publish(String queue, Job job) throws Exception;
-    }
-
     private final SchedulerConfig config;
-    private final Sink sink;
+    private final TickLog tickLog;
     private final Coordination coordination;
     private final Clock clock;
     private final MeterRegistry meters;
-    private final Map<String, Instant> checkedUpTo = new HashMap<>();
+    /** Per schedule, where this term's firing stands; empty until the tick log is open. */
+    private final Map<String, Cursor> cursors = new HashMap<>();
+
     private final AtomicBoolean freshTerm = new AtomicBoolean();
     private final ScheduledExecutorService thread;
     private volatile Instant startedAt;
+    private boolean open;
     private LeaderElection election;
     private boolean closed;
 
-    CronScheduler(SchedulerConfig config, Sink sink, Coordination coordination, Clock clock, MeterRegistry meters) {
+    /** Ticks after {@code after} are due; {@code catchUp}, when set, is the one misfired tick to fire before them. */
+    private static final class Cursor {
+        Instant after;
+        Instant catchUp;
+
+        Cursor(Instant after, Instant catchUp) {
+            this.after = after;
+            this.catchUp = catchUp;
+        }
+    }
+
+    CronScheduler(
+            SchedulerConfig config, TickLog tickLog, Coordination coordination, Clock clock, MeterRegistry meters) {
         this.config = Objects.requireNonNull(config, "config");
-        this.sink = Objects.requireNonNull(sink, "sink");
+        this.tickLog = Objects.requireNonNull(tickLog, "tickLog");
         this.coordination = Objects.requireNonNull(coordination, "coordination");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.meters = Objects.requireNonNull(meters, "meters");
@@ -80,16 +91,26 @@ public final class CronScheduler implements AutoCloseable {
         this.startedAt = clock.instant();
     }
 
-    /** A scheduler publishing through {@code publisher} (not closed by the scheduler). */
+    /**
+     * A scheduler writing jobs and markers with {@code kafka}'s producer settings, encoded as {@code publisher} says
+     * (write format; {@code max.request.size} fits its payload limit). Creating it does not contact the brokers.
+     */
     public static CronScheduler create(
-            SchedulerConfig config, JobPublisher publisher, Coordination coordination, MeterRegistry meters) {
-        Objects.requireNonNull(publisher, "publisher");
-        return new CronScheduler(config, publisher::publishSync, coordination, Clock.systemUTC(), meters);
+            SchedulerConfig config,
+            KafkaSettings kafka,
+            PublisherConfig publisher,
+            Coordination coordination,
+            MeterRegistry meters) {
+        Objects.requireNonNull(config, "config");
+        int maxRequestSize = (int) Math.max(1024 * 1024, publisher.maxPayloadSize() + JobPublisher.ENVELOPE_ALLOWANCE);
+        TickLog log = new KafkaTickLog(kafka, config.markerTopic(), publisher.serde(), maxRequestSize);
+        return new CronScheduler(config, log, coordination, Clock.systemUTC(), meters);
     }
 
     /** A scheduler with a {@link SimpleMeterRegistry}. */
-    public static CronScheduler create(SchedulerConfig config, JobPublisher publisher, Coordination coordination) {
-        return create(config, publisher, coordination, new SimpleMeterRegistry());
+    public static CronScheduler create(
+            SchedulerConfig config, KafkaSettings kafka, PublisherConfig publisher, Coordination coordination) {
+        return create(config, kafka, publisher, coordination, new SimpleMeterRegistry());
     }
 
     /** Joins the leader election and starts checking for due ticks every check interval. */
@@ -120,7 +141,10 @@ public final class CronScheduler implements AutoCloseable {
             long every = config.checkInterval().toMillis();
             thread.scheduleWithFixedDelay(this::checkSafely, 0, every, TimeUnit.MILLISECONDS);
         }
-        LOG.info("scheduler started schedules={}", config.schedules().size());
+        LOG.info(
+                "scheduler started schedules={} marker-topic={}",
+                config.schedules().size(),
+                config.markerTopic());
         return this;
     }
 
@@ -147,75 +171,81 @@ public final class CronScheduler implements AutoCloseable {
      */
     int check() {
         if (!isLeader()) {
-            checkedUpTo.clear();
+            open = false;
+            cursors.clear();
             return 0;
         }
         Instant now = clock.instant();
-        boolean newTerm = freshTerm.getAndSet(false);
-        if (newTerm) {
-            checkedUpTo.clear();
+        if (freshTerm.getAndSet(false)) {
+            open = false;
+        }
+        if (!open && !openLog(now)) {
+            return 0;
         }
         int fired = 0;
         for (Schedule schedule : config.schedules()) {
-            Instant graceStart = now.minus(config.misfireGrace());
-            // Look back over the grace, but not before this replica started: a fresh deployment does not fire the
-            // past; a follower taking over fires what the dead leader missed since then.
-            Instant lookback = graceStart.isAfter(startedAt) ? graceStart : startedAt;
-            Instant from = checkedUpTo.get(schedule.name());
-            if (from == null) {
-                from = lookback;
-                if (schedule.misfire() == MisfirePolicy.FIRE_ONCE) {
-                    Optional<Instant> missed = schedule.lastTick(graceStart);
-                    if (missed.isPresent() && fire(schedule, missed.get()) == Fire.PUBLISHED) {
-                        fired++;
-                    }
+            Cursor cursor = cursors.get(schedule.name());
+            if (cursor.catchUp != null) {
+                if (!fire(schedule, cursor.catchUp)) {
+                    return fired;
                 }
+                fired++;
+                cursor.catchUp = null;
             }
-            List<Instant> ticks = schedule.ticks(from, now, MAX_TICKS_PER_CHECK);
-            Instant confirmed = from;
-            for (Instant tick : ticks) {
-                Fire result = fire(schedule, tick);
-                if (result == Fire.RETRY_LATER) {
-                    break;
+            for (Instant tick : schedule.ticks(cursor.after, now, MAX_TICKS_PER_CHECK)) {
+                if (!fire(schedule, tick)) {
+                    return fired;
                 }
-                if (result == Fire.PUBLISHED) {
-                    fired++;
-                }
-                confirmed = tick;
+                fired++;
+                cursor.after = tick;
             }
-            checkedUpTo.put(schedule.name(), confirmed);
         }
         return fired;
     }
 
-    private enum Fire {
-        PUBLISHED,
-        ALREADY_DONE,
-        RETRY_LATER
-    }
-
-    private Fire fire(Schedule schedule, Instant tick) {
-        String claimKey = "scheduler/" + schedule.name() + "/" + tick.toEpochMilli();
-        Claim claim;
+    /** Opens the tick log (fencing any earlier leader) and places each schedule's cursor after its last fired tick. */
+    private boolean openLog(Instant now) {
+        Map<String, Instant> lastFired;
         try {
-            claim = coordination.idempotencyGuard().claim(claimKey, config.leaderLease(), Renewal.MANUAL);
-        } catch (CoordinationUnavailableException e) {
-            LOG.warn("scheduler cannot claim schedule={} tick={} error={}", schedule.name(), tick, e.getMessage());
-            return Fire.RETRY_LATER;
+            lastFired = tickLog.open();
+        } catch (Exception e) {
+            LOG.warn("scheduler cannot open its tick log topic={} error={}", config.markerTopic(), e.toString());
+            return false;
         }
-        return switch (claim) {
-            case Claim.AlreadyDone done -> Fire.ALREADY_DONE;
-            case Claim.InProgressElsewhere elsewhere -> Fire.RETRY_LATER;
-            case Claim.Acquired acquired -> publish(schedule, tick, acquired);
-        };
+        cursors.clear();
+        Instant graceStart = now.minus(config.misfireGrace());
+        for (Schedule schedule : config.schedules()) {
+            cursors.put(schedule.name(), cursor(schedule, lastFired.get(schedule.name()), graceStart));
+        }
+        open = true;
+        LOG.info("scheduler opened its tick log topic={} last-fired={}", config.markerTopic(), lastFired);
+        return true;
     }
 
-    private Fire publish(Schedule schedule, Instant tick, Claim.Acquired claim) {
+    private Cursor cursor(Schedule schedule, Instant lastFired, Instant graceStart) {
+        boolean fireOnce = schedule.misfire() == MisfirePolicy.FIRE_ONCE;
+        if (lastFired == null) {
+            // Never fired: look back over the grace, but not before this replica started (a fresh deployment does
+            // not fire the past); a fire-once schedule catches up the latest tick before the grace.
+            Instant after = graceStart.isAfter(startedAt) ? graceStart : startedAt;
+            return new Cursor(after, fireOnce ? schedule.lastTick(graceStart).orElse(null) : null);
+        }
+        if (!lastFired.isBefore(graceStart)) {
+            return new Cursor(lastFired, null);
+        }
+        // Ticks between the last fired one and the grace were missed: skipped, or the latest of them fired once.
+        Optional<Instant> missed =
+                fireOnce ? schedule.lastTick(graceStart).filter(t -> t.isAfter(lastFired)) : Optional.empty();
+        return new Cursor(graceStart, missed.orElse(null));
+    }
+
+    /** Fires one tick; false when it did not happen (the log is reopened at the next check). */
+    private boolean fire(Schedule schedule, Instant tick) {
         Job job = job(schedule, tick);
         try {
-            sink.publish(schedule.queue(), job);
+            tickLog.fire(schedule.name(), tick, schedule.queue(), job);
         } catch (Exception e) {
-            releaseQuietly(claim);
+            open = false;
             counter(schedule, "failed").increment();
             LOG.warn(
                     "scheduler publish failed schedule={} tick={} queue={} error={}",
@@ -223,12 +253,7 @@ public final class CronScheduler implements AutoCloseable {
                     tick,
                     schedule.queue(),
                     e.toString());
-            return Fire.RETRY_LATER;
-        }
-        try {
-            claim.markDone(config.retention());
-        } catch (RuntimeException e) {
-            LOG.warn("scheduler could not mark tick done schedule={} tick={} error={}", schedule.name(), tick, e);
+            return false;
         }
         counter(schedule, "published").increment();
         LOG.info(
@@ -237,7 +262,7 @@ public final class CronScheduler implements AutoCloseable {
                 tick,
                 job.getId(),
                 schedule.queue());
-        return Fire.PUBLISHED;
+        return true;
     }
 
     /** The job a tick of {@code schedule} publishes; its id depends only on the schedule's name and the tick. */
@@ -265,14 +290,6 @@ public final class CronScheduler implements AutoCloseable {
                 .register(meters);
     }
 
-    private static void releaseQuietly(Claim.Acquired claim) {
-        try {
-            claim.release();
-        } catch (RuntimeException e) {
-            LOG.debug("releasing a claim failed: {}", e.toString());
-        }
-    }
-
     /** Stops checking and gives up leadership (another replica takes over at once). Idempotent. */
     @Override
     public void close() {
@@ -293,6 +310,7 @@ public final class CronScheduler implements AutoCloseable {
             thread.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        tickLog.close();
         if (current != null) {
             current.close();
         }

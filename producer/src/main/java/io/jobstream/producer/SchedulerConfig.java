@@ -28,14 +28,15 @@ import java.util.TreeMap;
  * @param checkInterval how often the leader looks for due ticks
  * @param misfireGrace ticks missed for less than this are always fired (e.g. while leadership moves); older ones
  *     follow each schedule's {@link MisfirePolicy}
- * @param retention how long a fired tick is remembered (a tick cannot fire twice within it)
+ * @param markerTopic the compacted topic holding each schedule's last fired tick, written in one transaction with the
+ *     tick's job; every replica of one deployment uses the same (its name also makes the transactional id)
  */
 public record SchedulerConfig(
         List<Schedule> schedules,
         Duration leaderLease,
         Duration checkInterval,
         Duration misfireGrace,
-        Duration retention) {
+        String markerTopic) {
 
     private static final Set<String> FIELDS =
             Set.of("cron", "queue", "type", "payload", "zone", "ordering-key", "max-attempts", "misfire");
@@ -56,14 +57,17 @@ public record SchedulerConfig(
             .defaultValue(Duration.ofMinutes(1))
             .doc("Ticks missed for less than this are fired late; older ones follow the schedule's misfire policy.")
             .build();
-    public static final ConfigKey<Duration> RETENTION = ConfigKey.durationKey("jobstream.scheduler.retention")
-            .defaultValue(Duration.ofDays(7))
-            .doc("How long a fired tick is remembered in the coordination store.")
+    public static final ConfigKey<String> MARKER_TOPIC = ConfigKey.stringKey("jobstream.scheduler.marker-topic")
+            .defaultValue("jobstream.schedules")
+            .doc("Compacted topic holding each schedule's last fired tick (key: schedule name), written in one"
+                    + " transaction with the tick's job and read by every new leader; created when missing. Every"
+                    + " replica of one deployment uses the same; its name also makes the transactional id"
+                    + " jobstream-scheduler.<topic>.")
             .build();
 
     /** Every scheduler key. */
     public static final ConfigDefinition DEFINITION =
-            ConfigDefinition.of(SCHEDULES, LEADER_LEASE, CHECK_INTERVAL, MISFIRE_GRACE, RETENTION);
+            ConfigDefinition.of(SCHEDULES, LEADER_LEASE, CHECK_INTERVAL, MISFIRE_GRACE, MARKER_TOPIC);
 
     /** Validates; the message names the key. */
     public SchedulerConfig {
@@ -71,7 +75,10 @@ public record SchedulerConfig(
         requirePositive(leaderLease, LEADER_LEASE);
         requirePositive(checkInterval, CHECK_INTERVAL);
         requirePositive(misfireGrace, MISFIRE_GRACE);
-        requirePositive(retention, RETENTION);
+        if (markerTopic == null || !isValidTopic(markerTopic)) {
+            throw new ConfigException(MARKER_TOPIC.name() + " '" + markerTopic
+                    + "' is not a valid topic name (letters, digits, '.', '_' and '-', at most 249)");
+        }
         if (misfireGrace.compareTo(checkInterval) < 0) {
             throw new ConfigException(MISFIRE_GRACE.name() + " (" + misfireGrace + ") must be at least "
                     + CHECK_INTERVAL.name() + " (" + checkInterval + ")");
@@ -85,12 +92,17 @@ public record SchedulerConfig(
                 LEADER_LEASE.defaultValue().orElseThrow(),
                 CHECK_INTERVAL.defaultValue().orElseThrow(),
                 MISFIRE_GRACE.defaultValue().orElseThrow(),
-                RETENTION.defaultValue().orElseThrow());
+                MARKER_TOPIC.defaultValue().orElseThrow());
     }
 
     /** This config with another leader lease and check interval (tests and fast schedules). */
     public SchedulerConfig withTiming(Duration lease, Duration check, Duration grace) {
-        return new SchedulerConfig(schedules, lease, check, grace, retention);
+        return new SchedulerConfig(schedules, lease, check, grace, markerTopic);
+    }
+
+    /** This config with another marker topic. */
+    public SchedulerConfig withMarkerTopic(String topic) {
+        return new SchedulerConfig(schedules, leaderLease, checkInterval, misfireGrace, topic);
     }
 
     /** Reads the scheduler keys of {@code config}; every problem names its key. */
@@ -133,7 +145,7 @@ public record SchedulerConfig(
                 config.get(LEADER_LEASE),
                 config.get(CHECK_INTERVAL),
                 config.get(MISFIRE_GRACE),
-                config.get(RETENTION));
+                config.get(MARKER_TOPIC));
     }
 
     private static String required(Map<String, String> fields, String field, String prefix) {
@@ -173,6 +185,15 @@ public record SchedulerConfig(
             case "fire-once", "fire_once" -> MisfirePolicy.FIRE_ONCE;
             default -> throw new IllegalArgumentException(prefix + "misfire '" + value + "' must be skip or fire-once");
         };
+    }
+
+    private static boolean isValidTopic(String topic) {
+        return !topic.isEmpty()
+                && topic.length() <= 249
+                && !topic.equals(".")
+                && !topic.equals("..")
+                && topic.chars()
+                        .allMatch(c -> Character.isLetterOrDigit(c) && c < 128 || c == '.' || c == '_' || c == '-');
     }
 
     private static void requirePositive(Duration value, ConfigKey<Duration> key) {

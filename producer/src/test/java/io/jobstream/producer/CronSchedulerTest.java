@@ -18,8 +18,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +26,8 @@ class CronSchedulerTest {
 
     private final ManualClock clock = new ManualClock(T0);
     private final Coordination coordination = Coordination.inMemory(Clock.systemUTC());
-    private final List<Job> published = new CopyOnWriteArrayList<>();
+    private final InMemoryTickLog tickLog = new InMemoryTickLog();
+    private final List<Job> published = tickLog.published();
     private final List<CronScheduler> schedulers = new ArrayList<>();
 
     @AfterEach
@@ -37,16 +36,16 @@ class CronSchedulerTest {
         coordination.close();
     }
 
-    private CronScheduler scheduler(Schedule schedule, CronScheduler.Sink sink) {
+    private CronScheduler scheduler(Schedule schedule, Coordination store) {
         SchedulerConfig config = SchedulerConfig.of(List.of(schedule))
                 .withTiming(Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofMinutes(1));
-        CronScheduler scheduler = new CronScheduler(config, sink, coordination, clock, new SimpleMeterRegistry());
+        CronScheduler scheduler = new CronScheduler(config, tickLog.writer(), store, clock, new SimpleMeterRegistry());
         schedulers.add(scheduler);
         return scheduler.start(false); // the test drives check() itself
     }
 
     private CronScheduler scheduler(Schedule schedule) {
-        return scheduler(schedule, (queue, job) -> published.add(job));
+        return scheduler(schedule, coordination);
     }
 
     private static Schedule every10s() {
@@ -105,14 +104,9 @@ class CronSchedulerTest {
 
     @Test
     void aFailedPublishIsRetriedAndFiresOnce() {
-        // Given a sink that fails its first call
-        AtomicInteger calls = new AtomicInteger();
-        CronScheduler scheduler = scheduler(every10s(), (queue, job) -> {
-            if (calls.incrementAndGet() == 1) {
-                throw new IllegalStateException("broker down");
-            }
-            published.add(job);
-        });
+        // Given a tick log that refuses its first write
+        tickLog.refuse(1);
+        CronScheduler scheduler = scheduler(every10s());
         await().atMost(Duration.ofSeconds(10)).until(scheduler::isLeader);
 
         // When the tick at +10 s is due and checked twice
@@ -150,6 +144,89 @@ class CronSchedulerTest {
     }
 
     @Test
+    void aFireOnceCatchUpThatWasRefusedIsRetried() {
+        // Given a daily fire-once schedule whose 09:00 tick was missed, and a tick log that refuses its first write
+        clock.set(T0.plusSeconds(1800));
+        tickLog.refuse(1);
+        CronScheduler scheduler =
+                scheduler(Schedule.of("daily-once", "0 9 * * *", "jobs", "log").withMisfire(MisfirePolicy.FIRE_ONCE));
+        await().atMost(Duration.ofSeconds(10)).until(scheduler::isLeader);
+
+        // When the leader checks, the catch-up is refused, and it checks again
+        int refused = scheduler.check();
+        int retried = scheduler.check();
+
+        // Then the missed tick fired on the second check, once
+        assertThat(refused).isZero();
+        assertThat(retried).isEqualTo(1);
+        assertThat(published).extracting(Job::getId).containsExactly(CronScheduler.jobId("daily-once", T0));
+    }
+
+    @Test
+    void aLeaderOnAStoreThatLostItsDataFiresOnlyAfterTheLastFiredTick() {
+        // Given a replica started at T0 on a store that knows nothing of earlier claims (as after a restart without
+        // persistence), and a leader that fired +10 and +20 s
+        try (Coordination emptied = Coordination.inMemory(Clock.systemUTC())) {
+            CronScheduler first = scheduler(every10s());
+            CronScheduler next = scheduler(every10s(), emptied);
+            await().atMost(Duration.ofSeconds(10)).until(first::isLeader);
+            clock.set(T0.plusSeconds(25));
+            assertThat(first.check()).isEqualTo(2);
+
+            // When the first goes away and the replica on the emptied store checks at +35 s
+            first.close();
+            await().atMost(Duration.ofSeconds(10)).until(next::isLeader);
+            clock.set(T0.plusSeconds(35));
+            int fired = next.check();
+
+            // Then it fires +30 s only: the fired ticks are read from the tick log, not from the store
+            assertThat(fired).isEqualTo(1);
+            assertThat(published)
+                    .extracting(Job::getId)
+                    .containsExactly(
+                            CronScheduler.jobId("report", T0.plusSeconds(10)),
+                            CronScheduler.jobId("report", T0.plusSeconds(20)),
+                            CronScheduler.jobId("report", T0.plusSeconds(30)));
+            next.close();
+        }
+    }
+
+    @Test
+    void twoReplicasThatBothBelieveTheyLeadFenceEachOtherAndFireNoTickTwice() {
+        // Given two replicas each leading on a store of its own (as when the store restarted empty under them)
+        try (Coordination other = Coordination.inMemory(Clock.systemUTC())) {
+            CronScheduler first = scheduler(every10s());
+            CronScheduler second = scheduler(every10s(), other);
+            await().atMost(Duration.ofSeconds(10)).until(() -> first.isLeader() && second.isLeader());
+
+            // When both check, in turns, while time passes
+            clock.set(T0.plusSeconds(15));
+            int fired = first.check();
+            clock.set(T0.plusSeconds(25));
+            fired += second.check();
+            clock.set(T0.plusSeconds(35));
+            fired += first.check(); // fenced by the second: writes nothing
+            fired += first.check(); // opens again, reads what the second fired
+            fired += second.check(); // fenced by the first
+            clock.set(T0.plusSeconds(45));
+            fired += second.check();
+            fired += second.check();
+
+            // Then every tick fired once, in order
+            assertThat(fired).isEqualTo(4);
+            assertThat(published)
+                    .extracting(Job::getId)
+                    .containsExactly(
+                            CronScheduler.jobId("report", T0.plusSeconds(10)),
+                            CronScheduler.jobId("report", T0.plusSeconds(20)),
+                            CronScheduler.jobId("report", T0.plusSeconds(30)),
+                            CronScheduler.jobId("report", T0.plusSeconds(40)));
+            first.close();
+            second.close();
+        }
+    }
+
+    @Test
     void readsSchedulesFromConfigAndNamesTheKeyOfABadOne() {
         // Given a config file with one good and two bad schedules
         Config good = ConfigLoader.forDefinition(SchedulerConfig.DEFINITION)
@@ -177,6 +254,25 @@ class CronSchedulerTest {
                 .hasMessageContaining("jobstream.scheduler.schedules.broken")
                 .hasMessageContaining("61 * * * *")
                 .hasMessageContaining("jobstream.scheduler.schedules.typo.crn");
+    }
+
+    @Test
+    void theMarkerTopicDefaultsToJobstreamSchedulesAndABadNameIsRefusedNamingTheKey() {
+        // Given the default config, one with a marker topic of its own, and one with a name Kafka refuses
+        Config own = ConfigLoader.forDefinition(SchedulerConfig.DEFINITION)
+                .withOverrides(Map.of("jobstream.scheduler.marker-topic", "billing.schedules"))
+                .load();
+        Config bad = ConfigLoader.forDefinition(SchedulerConfig.DEFINITION)
+                .withOverrides(Map.of("jobstream.scheduler.marker-topic", "billing schedules"))
+                .load();
+
+        // Then
+        assertThat(SchedulerConfig.of(List.of()).markerTopic()).isEqualTo("jobstream.schedules");
+        assertThat(SchedulerConfig.from(own).markerTopic()).isEqualTo("billing.schedules");
+        assertThatThrownBy(() -> SchedulerConfig.from(bad))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobstream.scheduler.marker-topic")
+                .hasMessageContaining("billing schedules");
     }
 
     @Test
