@@ -355,7 +355,9 @@ public final class KafkaCluster implements AutoCloseable {
                     .pollInSameThread()
                     .pollDelay(Duration.ZERO)
                     .pollInterval(Duration.ofMillis(100))
-                    .ignoreExceptionsMatching(e -> !(e instanceof TestkitException))
+                    // a broker that is still starting on a loaded machine can time the admin call out: ask again
+                    .ignoreExceptionsMatching(
+                            e -> !(e instanceof TestkitException) || e.getCause() instanceof ExecutionException)
                     .until(() -> {
                         nodes.checkAlive();
                         return liveBrokerIds().containsAll(expected);
