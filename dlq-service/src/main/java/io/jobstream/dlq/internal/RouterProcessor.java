@@ -47,6 +47,7 @@ import org.slf4j.LoggerFactory;
 final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(RouterProcessor.class);
     private static final AtomicLong UNDECODABLE_SEEN = new AtomicLong();
+    private static final AtomicLong DUPLICATES_SEEN = new AtomicLong();
     private static final int MAX_EVENT_ERROR = 200;
 
     private final RouterTopology.Settings settings;
@@ -54,8 +55,6 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
     private final JobSerde<Job> jobs;
     private final JobSerde<DeadLetter> deadLetters;
     private final JobSerde<JobEvent> events;
-    private static final AtomicLong DUPLICATES_SEEN = new AtomicLong();
-
     private ProcessorContext<byte[], byte[]> context;
     private WindowStore<String, String> routed;
 
@@ -142,7 +141,7 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
         if (seen == 1 || Long.bitCount(seen) == 1) {
             LOG.info(
                     "router_duplicate_dropped queue={} job={} attempt={} source={}/{}/{} routed_as={} seen={}"
-                            + " (later ones are counted in {})",
+                            + " (logged at powers of two; all are counted in {})",
                     settings.queue(),
                     failure.getJob().map(j -> printable(j.getId())).orElse("-"),
                     failure.getJob().map(j -> j.getAttempt()).orElse(0),

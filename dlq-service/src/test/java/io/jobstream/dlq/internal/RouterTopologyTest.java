@@ -309,6 +309,32 @@ class RouterTopologyTest {
     }
 
     @Test
+    void aWorkersUndecodableRecordRunTwiceIsDeadLetteredOnce() {
+        // Given a worker's DECODE_ERROR failure (no job, the raw bytes) for the record at offset 7 of partition 1
+        start(RetryPolicy.DEFAULT);
+        JobFailure raw = JobFailure.newBuilder(
+                        failure(job("send_email", 1), QUEUE, T0, FailureReason.DECODE_ERROR, false))
+                .setJob(null)
+                .setRawValue(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}))
+                .setSourcePartition(1)
+                .setSourceOffset(7L)
+                .build();
+        // When it arrives twice (the worker read the record again after a crash), and a failure of the next record
+        failed.pipeInput(new TestRecord<>(null, failures.encode("emails.failed", raw), new RecordHeaders(), T0));
+        failed.pipeInput(new TestRecord<>(null, failures.encode("emails.failed", raw), new RecordHeaders(), T0));
+        JobFailure next = JobFailure.newBuilder(raw).setSourceOffset(8L).build();
+        failed.pipeInput(new TestRecord<>(null, failures.encode("emails.failed", next), new RecordHeaders(), T0));
+        // Then offsets 7 and 8 have one dead letter each
+        assertThat(output("emails.dlq").readRecordsToList())
+                .extracting(r -> deadLetters
+                        .decode("emails.dlq", r.headers(), r.value())
+                        .getLastFailure()
+                        .getSourceOffset())
+                .containsExactly(7L, 8L);
+        assertThat(registry.get(RouterMetrics.DUPLICATES).counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
     void routedAttemptsAreKeptInAPersistentStoreThatIsWrittenToItsChangelog() {
         // Given a router
         start(new RetryPolicy(5, ONE_SECOND_DOUBLING, Set.of(), Set.of()));
