@@ -136,6 +136,7 @@ public final class DlqService implements AutoCloseable {
                                     config.tiers(),
                                     config.retry(),
                                     config.historyLimit(),
+                                    config.effectiveRoutedRetention(),
                                     serdes,
                                     clock,
                                     random,

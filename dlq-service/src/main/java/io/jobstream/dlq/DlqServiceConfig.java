@@ -39,6 +39,8 @@ import java.util.TreeMap;
  * @param stateDir Kafka Streams' state directory; empty for Streams' default
  * @param maxPollWait the forwarder's longest poll when no partition is held
  * @param forwarderRetryBackoff how long the forwarder waits after a failed transaction
+ * @param routedRetention how long the failure router remembers a routed attempt; empty for {@link
+ *     #defaultRoutedRetention(RetryPolicies)}
  */
 public record DlqServiceConfig(
         List<String> queues,
@@ -47,7 +49,8 @@ public record DlqServiceConfig(
         int historyLimit,
         Optional<Path> stateDir,
         Duration maxPollWait,
-        Duration forwarderRetryBackoff) {
+        Duration forwarderRetryBackoff,
+        Optional<Duration> routedRetention) {
 
     /** The prefix of per-type retry settings. */
     public static final String TYPES_PREFIX = "jobstream.dlq.retry.types";
@@ -112,8 +115,24 @@ public record DlqServiceConfig(
     public static final ConfigKey<String> STATE_DIR = ConfigKey.stringKey("jobstream.dlq.router.state-dir")
             .optional()
             .validator(ConfigValidator.notBlank())
-            .doc("Kafka Streams state directory of the failure router (it keeps no state stores); Streams'"
-                    + " default when unset.")
+            .doc("Kafka Streams state directory of the failure router (its store of routed attempts, restored from"
+                    + " its changelog topic when missing); Streams' default when unset.")
+            .build();
+    /** The shortest {@link #ROUTED_RETENTION}, and the floor of its default. */
+    public static final Duration MIN_ROUTED_RETENTION = Duration.ofDays(7);
+    /** What the default {@link #ROUTED_RETENTION} adds to the longest retry path. */
+    public static final Duration ROUTED_RETENTION_MARGIN = Duration.ofDays(1);
+
+    public static final ConfigKey<Duration> ROUTED_RETENTION = ConfigKey.durationKey(
+                    "jobstream.dlq.router.routed-retention")
+            .optional()
+            .validator(ConfigValidator.range(MIN_ROUTED_RETENTION, Duration.ofDays(3650)))
+            .doc("How long the failure router remembers each routed attempt (job id, attempt, source record), so"
+                    + " that a second failure of it - a worker re-ran it after a crash - is dropped and counted in"
+                    + " jobstream.router.duplicates instead of starting a second lineage. It must cover the longest"
+                    + " time a failed attempt's record can stay uncommitted (workers down) and the longest retry path."
+                    + " Unset: the longest retry path of the retry policies (the sum of the backoff ceilings over"
+                    + " max attempts) plus 1d, at least 7d. Must not be shorter than the longest retry path.")
             .build();
     public static final ConfigKey<Duration> MAX_POLL_WAIT = ConfigKey.durationKey(
                     "jobstream.dlq.forwarder.max-poll-wait")
@@ -144,6 +163,7 @@ public record DlqServiceConfig(
                     TYPES,
                     HISTORY_LIMIT,
                     STATE_DIR,
+                    ROUTED_RETENTION,
                     MAX_POLL_WAIT,
                     FORWARDER_RETRY_BACKOFF),
             ConfigDefinition.of(AlertConfig.KEYS));
@@ -171,6 +191,39 @@ public record DlqServiceConfig(
         Objects.requireNonNull(stateDir, STATE_DIR.name());
         requirePositive(maxPollWait, MAX_POLL_WAIT);
         requirePositive(forwarderRetryBackoff, FORWARDER_RETRY_BACKOFF);
+        Objects.requireNonNull(routedRetention, ROUTED_RETENTION.name());
+        if (routedRetention.isPresent()) {
+            Duration path = retry.longestRetryPath();
+            if (routedRetention.get().compareTo(path) < 0) {
+                throw new IllegalArgumentException(ROUTED_RETENTION.name() + " (" + routedRetention.get()
+                        + ") must not be shorter than the longest retry path of the retry policies (" + path + ")");
+            }
+        }
+    }
+
+    /** Settings with the default {@link #ROUTED_RETENTION} (derived from the retry policies). */
+    public DlqServiceConfig(
+            List<String> queues,
+            DelayTiers tiers,
+            RetryPolicies retry,
+            int historyLimit,
+            Optional<Path> stateDir,
+            Duration maxPollWait,
+            Duration forwarderRetryBackoff) {
+        this(queues, tiers, retry, historyLimit, stateDir, maxPollWait, forwarderRetryBackoff, Optional.empty());
+    }
+
+    /** How long the failure router remembers a routed attempt: the configured retention, else the default. */
+    public Duration effectiveRoutedRetention() {
+        return routedRetention.orElseGet(() -> defaultRoutedRetention(retry));
+    }
+
+    /** The longest retry path of {@code retry} plus {@link #ROUTED_RETENTION_MARGIN}, at least 7 days. */
+    public static Duration defaultRoutedRetention(RetryPolicies retry) {
+        Duration path = retry.longestRetryPath();
+        Duration derived =
+                path.compareTo(Duration.ofDays(3650)) >= 0 ? Duration.ofDays(3650) : path.plus(ROUTED_RETENTION_MARGIN);
+        return derived.compareTo(MIN_ROUTED_RETENTION) < 0 ? MIN_ROUTED_RETENTION : derived;
     }
 
     /** The defaults for {@code queues}. */
@@ -187,13 +240,21 @@ public record DlqServiceConfig(
 
     /** This config with other retry policies. */
     public DlqServiceConfig withRetry(RetryPolicies retry) {
-        return new DlqServiceConfig(queues, tiers, retry, historyLimit, stateDir, maxPollWait, forwarderRetryBackoff);
+        return new DlqServiceConfig(
+                queues, tiers, retry, historyLimit, stateDir, maxPollWait, forwarderRetryBackoff, routedRetention);
     }
 
     /** This config with another Streams state directory. */
     public DlqServiceConfig withStateDir(Path stateDir) {
         return new DlqServiceConfig(
-                queues, tiers, retry, historyLimit, Optional.of(stateDir), maxPollWait, forwarderRetryBackoff);
+                queues,
+                tiers,
+                retry,
+                historyLimit,
+                Optional.of(stateDir),
+                maxPollWait,
+                forwarderRetryBackoff,
+                routedRetention);
     }
 
     /**
@@ -239,7 +300,8 @@ public record DlqServiceConfig(
                     config.get(HISTORY_LIMIT),
                     config.find(STATE_DIR).map(Path::of),
                     config.get(MAX_POLL_WAIT),
-                    config.get(FORWARDER_RETRY_BACKOFF));
+                    config.get(FORWARDER_RETRY_BACKOFF),
+                    config.find(ROUTED_RETENTION));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }

@@ -31,6 +31,49 @@ class DlqServiceConfigTest {
         assertThat(config.historyLimit()).isEqualTo(20);
         assertThat(config.stateDir()).isEmpty();
         assertThat(config).isEqualTo(DlqServiceConfig.defaults(List.of("emails")));
+        assertThat(config.routedRetention()).isEmpty();
+        assertThat(config.effectiveRoutedRetention()).isEqualTo(Duration.ofDays(7));
+    }
+
+    @Test
+    void theRoutedRetentionDefaultsToTheLongestRetryPathPlusADayAndAtLeastSevenDays() {
+        // Given a type whose retries wait 1 h, 2 h, 4 h, ... capped at 1 d, over 20 attempts
+        DlqServiceConfig config = DlqServiceConfig.from(load("""
+                jobstream:
+                  dlq:
+                    queues: emails
+                    retry:
+                      types:
+                        slow.max-attempts: 20
+                        slow.initial-backoff: 1h
+                        slow.max-backoff: 1d
+                """));
+        // Then its longest path is 1+2+4+8+16 h plus 14 capped waits of 1 d, and the retention one day more
+        Duration path = Duration.ofHours(31).plusDays(14);
+        assertThat(config.retry().longestRetryPath()).isEqualTo(path);
+        assertThat(config.effectiveRoutedRetention()).isEqualTo(path.plusDays(1));
+        // And a configured retention wins, but may not be shorter than that path
+        assertThat(DlqServiceConfig.from(
+                                load("{jobstream.dlq.queues: emails, jobstream.dlq.router.routed-retention: 30d}"))
+                        .effectiveRoutedRetention())
+                .isEqualTo(Duration.ofDays(30));
+        assertThatThrownBy(() -> DlqServiceConfig.from(load("""
+                        jobstream:
+                          dlq:
+                            queues: emails
+                            router:
+                              routed-retention: 8d
+                            retry:
+                              types:
+                                slow.max-attempts: 20
+                                slow.initial-backoff: 1h
+                                slow.max-backoff: 1d
+                        """)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobstream.dlq.router.routed-retention");
+        assertThatThrownBy(() -> load("{jobstream.dlq.queues: emails, jobstream.dlq.router.routed-retention: 1h}"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobstream.dlq.router.routed-retention");
     }
 
     @Test

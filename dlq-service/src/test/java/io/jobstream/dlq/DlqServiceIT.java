@@ -74,12 +74,17 @@ class DlqServiceIT {
     private String startService(KafkaCluster kafka, TestTopics topics) {
         String queue = topics.unique("jobs");
         ItKafka.createQueueTopics(kafka, queue, TIERS);
+        startService(kafka, queue, stateDir);
+        return queue;
+    }
+
+    private void startService(KafkaCluster kafka, String queue, Path directory) {
         DlqServiceConfig config = new DlqServiceConfig(
                 List.of(queue),
                 TIERS,
                 POLICIES,
                 20,
-                Optional.of(stateDir),
+                Optional.of(directory),
                 Duration.ofMillis(500),
                 Duration.ofMillis(500));
         service = DlqService.builder(
@@ -92,7 +97,6 @@ class DlqServiceIT {
                 .build()
                 .start();
         await().atMost(WAIT).until(service::isRunning);
-        return queue;
     }
 
     @AfterEach
@@ -106,6 +110,32 @@ class DlqServiceIT {
         byte[] key = failure.getJob().orElseThrow().getId().getBytes(StandardCharsets.UTF_8);
         ItKafka.send(
                 kafka, new ProducerRecord<>(Topics.failed(queue), key, failures.encode(Topics.failed(queue), failure)));
+    }
+
+    @Test
+    void aRouterRestartedOnAnEmptyStateDirectoryRestoresItsRoutedAttemptsAndStillDropsADuplicate(
+            KafkaCluster kafka, TestTopics topics, @TempDir Path emptyStateDir) {
+        // Given the service routed attempt 1 of a job back to the queue
+        String queue = startService(kafka, topics);
+        Job job = job("flaky", 1);
+        try (ItKafka.Collector onQueue = new ItKafka.Collector(kafka, queue)) {
+            fail(kafka, queue, failure(job, queue, Instant.now()));
+            await().atMost(WAIT).until(onQueue::poll, received -> received.size() == 1);
+            // When it is replaced by a service whose state directory is empty (the store must come from its changelog)
+            assertThat(service.close(Duration.ofSeconds(30))).isTrue();
+            startService(kafka, queue, emptyStateDir);
+            // And the same attempt's failure arrives again (a worker re-ran it), then another job's failure
+            fail(kafka, queue, failure(job, queue, Instant.now()));
+            Job other = job("flaky", 1);
+            fail(kafka, queue, failure(other, queue, Instant.now()));
+            // Then only the other job comes back (in order behind a routed duplicate, had there been one)
+            List<ItKafka.Received> back = await().atMost(WAIT).until(onQueue::poll, received -> received.size() >= 2);
+            assertThat(back)
+                    .extracting(r ->
+                            jobs.decode(queue, r.headers(), r.record().value()).getId())
+                    .containsExactly(job.getId(), other.getId());
+            assertThat(registry.get(RouterMetrics.DUPLICATES).counter().count()).isEqualTo(1.0);
+        }
     }
 
     @Test

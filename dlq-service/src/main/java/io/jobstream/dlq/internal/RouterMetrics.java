@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * The failure router's meters: {@code jobstream.retries.scheduled} and {@code jobstream.dead-letters} (tags {@code
- * queue}, {@code type}, {@code reason}), and {@code jobstream.dlq.undecodable-failures} ({@code queue}). Thread-safe.
+ * queue}, {@code type}, {@code reason}), {@code jobstream.dlq.undecodable-failures} and {@code
+ * jobstream.router.duplicates} ({@code queue}). Thread-safe.
  */
 public final class RouterMetrics {
     /** Retries the router scheduled. */
@@ -14,6 +15,8 @@ public final class RouterMetrics {
     public static final String DEAD_LETTERS = "jobstream.dead-letters";
     /** Records on {@code <queue>.failed} that could not be decoded (dead-lettered with their raw bytes). */
     public static final String UNDECODABLE = "jobstream.dlq.undecodable-failures";
+    /** Failures of an attempt already routed (a re-run after a crash), dropped instead of routed again. */
+    public static final String DUPLICATES = "jobstream.router.duplicates";
 
     private final MeterRegistry registry;
     private final String queue;
@@ -31,6 +34,10 @@ public final class RouterMetrics {
     void deadLettered(String type, String reason) {
         registry.counter(DEAD_LETTERS, "queue", queue, "type", type, "reason", reason)
                 .increment();
+    }
+
+    void duplicate() {
+        registry.counter(DUPLICATES, "queue", queue).increment();
     }
 
     void undecodable() {

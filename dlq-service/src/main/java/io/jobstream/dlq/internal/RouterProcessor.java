@@ -28,16 +28,28 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Routes one {@code <queue>.failed} record: a retry to a delay tier, or a dead letter to {@code <queue>.dlq}, plus
  * the matching event to {@code <queue>.events}. Runs on a Kafka Streams thread (one instance per task).
+ *
+ * <p><b>One failure of an attempt is routed once.</b> A worker that wrote an attempt's failure and died before
+ * committing runs that attempt again from the same record, and may write a second failure for it. Each routed attempt
+ * is recorded in the task's {@link RouterTopology#ROUTED_STORE} under its identity (the job id, the attempt and the
+ * source record: topic, partition, offset); a failure whose identity is there is dropped and counted ({@code
+ * jobstream.router.duplicates}). The record goes to the store's changelog in the same transaction as the routing
+ * (exactly-once), so a crash of the router can neither lose the record nor keep it without the routing. The source
+ * record is part of the identity because a replay (attempt 1 again, a new record) is a lineage of its own. A failure
+ * without a source offset (not written by a worker) is always routed.
  */
 final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(RouterProcessor.class);
     private static final AtomicLong UNDECODABLE_SEEN = new AtomicLong();
+    private static final AtomicLong DUPLICATES_SEEN = new AtomicLong();
     private static final int MAX_EVENT_ERROR = 200;
 
     private final RouterTopology.Settings settings;
@@ -47,6 +59,7 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
     private final JobSerde<DeadLetter> deadLetters;
     private final JobSerde<JobEvent> events;
     private ProcessorContext<byte[], byte[]> context;
+    private WindowStore<String, String> routed;
 
     RouterProcessor(
             RouterTopology.Settings settings,
@@ -66,6 +79,7 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
+        this.routed = context.getStateStore(RouterTopology.ROUTED_STORE);
     }
 
     @Override
@@ -88,11 +102,72 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
         // a failure the processor trimmed stays marked as such in its dead letter (it is never retried: not retryable)
         String trimmedFrom =
                 JobHeaders.text(record.headers(), JobHeaders.TRIMMED).orElse(null);
-        RetryDecision decision = settings.policies().decide(failure, now, settings.random());
-        switch (decision) {
-            case RetryDecision.Retry retry -> scheduleRetry(record.key(), failure, retry, now);
-            case RetryDecision.GiveUp giveUp -> deadLetter(record.key(), failure, giveUp, now, trimmedFrom);
+        String identity = identity(failure);
+        if (identity != null) {
+            String earlier = routedBefore(identity, now);
+            if (earlier != null) {
+                duplicate(failure, earlier);
+                return;
+            }
         }
+        RetryDecision decision = settings.policies().decide(failure, now, settings.random());
+        JobState routedAs =
+                switch (decision) {
+                    case RetryDecision.Retry retry -> scheduleRetry(record.key(), failure, retry, now);
+                    case RetryDecision.GiveUp giveUp -> deadLetter(record.key(), failure, giveUp, now, trimmedFrom);
+                };
+        if (identity != null) {
+            routed.put(identity, routedAs.name(), now.toEpochMilli());
+        }
+    }
+
+    /**
+     * What makes a failure the same attempt run again: the job id, the attempt and the record it ran from. Null for a
+     * failure that names no source record (nothing to compare).
+     */
+    static String identity(JobFailure failure) {
+        if (failure.getSourceOffset() < 0 || failure.getSourcePartition() < 0) {
+            return null;
+        }
+        String job =
+                failure.getJob().map(j -> j.getId() + "\u0000" + j.getAttempt()).orElse("\u0000");
+        return failure.getSourceTopic() + "\u0000" + failure.getSourcePartition() + "\u0000" + failure.getSourceOffset()
+                + "\u0000" + job;
+    }
+
+    /** How {@code identity} was routed within the retention, or null. */
+    private String routedBefore(String identity, Instant now) {
+        long from = Math.max(0, now.toEpochMilli() - settings.routedRetention().toMillis());
+        try (WindowStoreIterator<String> found = routed.fetch(identity, from, Long.MAX_VALUE)) {
+            return found.hasNext() ? found.next().value : null;
+        }
+    }
+
+    private void duplicate(JobFailure failure, String earlier) {
+        settings.metrics().duplicate();
+        long seen = DUPLICATES_SEEN.incrementAndGet();
+        if (seen == 1 || Long.bitCount(seen) == 1) {
+            LOG.info(
+                    "router_duplicate_dropped queue={} job={} attempt={} source={}/{}/{} routed_as={} seen={}"
+                            + " (logged at powers of two; all are counted in {})",
+                    settings.queue(),
+                    failure.getJob().map(j -> printable(j.getId())).orElse("-"),
+                    failure.getJob().map(j -> j.getAttempt()).orElse(0),
+                    printable(failure.getSourceTopic()),
+                    failure.getSourcePartition(),
+                    failure.getSourceOffset(),
+                    earlier,
+                    seen,
+                    RouterMetrics.DUPLICATES);
+        }
+    }
+
+    /** {@code text} safe for a one-line log: control characters replaced, at most 120 characters. */
+    private static String printable(String text) {
+        String cut = text.length() <= 120 ? text : text.substring(0, 120);
+        StringBuilder out = new StringBuilder(cut.length());
+        cut.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) || c == ' ' ? '?' : c));
+        return out.toString();
     }
 
     @Override
@@ -142,7 +217,7 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
                 .build();
     }
 
-    private void scheduleRetry(byte[] key, JobFailure failure, RetryDecision.Retry retry, Instant now) {
+    private JobState scheduleRetry(byte[] key, JobFailure failure, RetryDecision.Retry retry, Instant now) {
         Job job = failure.getJob().orElseThrow();
         List<FailureRecord> history = FailureHistory.appended(job, failure, settings.historyLimit());
         Job next = Job.newBuilder(job)
@@ -161,7 +236,7 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
         long size = RecordLimits.sizeOf(key, value, headers);
         if (size > limits.maxBytes(topic)) {
             // the tier would refuse it, and under exactly-once a refused record is routed again forever
-            deadLetter(
+            return deadLetter(
                     key,
                     failure,
                     new RetryDecision.GiveUp(
@@ -170,14 +245,14 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
                                     + limits.maxBytes(topic)),
                     now,
                     null);
-            return;
         }
         context.forward(new Record<>(key, value, now.toEpochMilli(), headers), RouterTopology.delaySink(tier));
         emit(job, JobState.RETRY_SCHEDULED, retry.nextAttempt(), now, summary(failure));
         settings.metrics().retryScheduled(job.getType(), failure.getReason().name());
+        return JobState.RETRY_SCHEDULED;
     }
 
-    private void deadLetter(
+    private JobState deadLetter(
             byte[] key, JobFailure failure, RetryDecision.GiveUp giveUp, Instant now, String trimmedFrom) {
         Job job = failure.getJob().orElse(null);
         List<FailureRecord> history;
@@ -226,6 +301,7 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
                 .deadLettered(
                         job == null ? "unknown" : job.getType(),
                         failure.getReason().name());
+        return JobState.DEAD_LETTERED;
     }
 
     /** {@code <topic>/<partition>/<offset>} of the {@code <queue>.failed} record being routed. */

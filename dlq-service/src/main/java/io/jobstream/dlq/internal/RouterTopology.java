@@ -11,19 +11,28 @@ import java.util.Objects;
 import java.util.random.RandomGenerator;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The failure router's Kafka Streams topology for one queue: source {@code <queue>.failed}, one processor, sinks
- * {@code <queue>.delay.<tier>} (one per tier), {@code <queue>.dlq} and {@code <queue>.events}. Stateless: no state
- * stores, no repartition topics. Values are decoded and encoded by the processor itself, so an undecodable record
- * never reaches a deserialization handler.
+ * {@code <queue>.delay.<tier>} (one per tier), {@code <queue>.dlq} and {@code <queue>.events}. One state store,
+ * {@value #ROUTED_STORE}: a persistent, changelogged window store of the attempts already routed, so a second failure
+ * of the same attempt (a re-run after a worker crash) is dropped instead of starting a second lineage; its entries
+ * expire after {@link Settings#routedRetention()} (old segments are dropped whole, so memory and disk stay bounded).
+ * No repartition topics. Values are decoded and encoded by the processor itself, so an undecodable record never
+ * reaches a deserialization handler.
  */
 public final class RouterTopology {
     static final String SOURCE = "failed";
     static final String PROCESSOR = "router";
     static final String DLQ = "dlq";
     static final String EVENTS = "events";
+    /** The store of routed attempts; its changelog is {@code <application id>-routed-attempts-changelog}. */
+    public static final String ROUTED_STORE = "routed-attempts";
+    /** A routed attempt is one instant, not a window: the store's windows are this long. */
+    private static final Duration ROUTED_WINDOW = Duration.ofMillis(1);
 
     private RouterTopology() {}
 
@@ -35,6 +44,7 @@ public final class RouterTopology {
      * @param tiers the delay tiers
      * @param policies the retry policies
      * @param historyLimit failures kept in a job's history
+     * @param routedRetention how long a routed attempt is remembered (and a second failure of it dropped)
      * @param serdes how records are written
      * @param clock the time source
      * @param random the jitter source (thread-safe)
@@ -46,6 +56,7 @@ public final class RouterTopology {
             DelayTiers tiers,
             RetryPolicies policies,
             int historyLimit,
+            Duration routedRetention,
             SerdeConfig serdes,
             Clock clock,
             RandomGenerator random,
@@ -61,6 +72,10 @@ public final class RouterTopology {
             Objects.requireNonNull(metrics, "metrics");
             if (historyLimit < 1) {
                 throw new IllegalArgumentException("history limit must be at least 1, got " + historyLimit);
+            }
+            Objects.requireNonNull(routedRetention, "routedRetention");
+            if (routedRetention.compareTo(Duration.ofMinutes(1)) < 0) {
+                throw new IllegalArgumentException("routed retention must be at least 1m, got " + routedRetention);
             }
         }
     }
@@ -93,6 +108,14 @@ public final class RouterTopology {
                         JobSerde.forDeadLetter(settings.serdes()),
                         JobSerde.forEvent(settings.serdes())),
                 SOURCE);
+        topology.addStateStore(
+                Stores.windowStoreBuilder(
+                                Stores.persistentWindowStore(
+                                        ROUTED_STORE, settings.routedRetention(), ROUTED_WINDOW, false),
+                                Serdes.String(),
+                                Serdes.String())
+                        .withCachingDisabled(),
+                PROCESSOR);
         for (Duration tier : settings.tiers().tiers()) {
             topology.addSink(
                     delaySink(tier),

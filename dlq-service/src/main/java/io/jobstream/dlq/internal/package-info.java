@@ -4,7 +4,9 @@
  * <ul>
  *   <li>{@link io.jobstream.dlq.internal.RouterTopology} builds the failure router's topology; its processor decodes
  *       each {@code <queue>.failed} record itself, so an undecodable record becomes a {@code DECODE_ERROR} dead
- *       letter holding its bytes instead of stopping the stream.
+ *       letter holding its bytes instead of stopping the stream; it keeps every routed attempt in a persistent,
+ *       changelogged window store, so a second failure of one attempt (a re-run after a worker crash) is dropped,
+ *       exactly-once with the routing.
  *   <li>{@link io.jobstream.dlq.internal.FailureHistory} carries a job's failures from attempt to attempt inside
  *       the job's headers map.
  *   <li>{@link io.jobstream.dlq.internal.Release} decides what happens to the head of a delay-tier partition;

@@ -78,6 +78,7 @@ class RouterLargeRecordsTest {
                                 Set.of()),
                         Map.of()),
                 20,
+                Duration.ofDays(7),
                 SERDES,
                 clock,
                 new Random(3),

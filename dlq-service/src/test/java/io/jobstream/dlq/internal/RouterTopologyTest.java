@@ -41,6 +41,7 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,7 @@ class RouterTopologyTest {
     private static final String QUEUE = "emails";
     private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
     private static final SerdeConfig SERDES = SerdeConfig.singleObject();
+    private static final Duration RETENTION = Duration.ofDays(7);
     private static final Backoff ONE_SECOND_DOUBLING =
             new Backoff(Duration.ofSeconds(1), 2.0, Duration.ofHours(1), Backoff.Jitter.NONE);
 
@@ -76,6 +78,7 @@ class RouterTopologyTest {
                 DelayTiers.defaults(),
                 new RetryPolicies(policy, Map.of()),
                 20,
+                RETENTION,
                 serdes,
                 clock,
                 new Random(3),
@@ -226,6 +229,141 @@ class RouterTopologyTest {
                         .counter()
                         .count())
                 .isEqualTo(1.0);
+    }
+
+    @Test
+    void aSecondFailureOfAnAttemptAlreadyRoutedIsDroppedAndCounted() {
+        // Given a job whose attempt 1 failed and was routed to a retry
+        start(new RetryPolicy(5, ONE_SECOND_DOUBLING, Set.of(), Set.of()));
+        Job job = job("send_email", 1);
+        JobFailure failure = failure(job, QUEUE, T0);
+        fail(failure);
+        // When a worker that crashed before committing ran attempt 1 again and wrote its failure a second time
+        clock.advance(Duration.ofSeconds(3));
+        fail(failure(job, QUEUE, T0.plusSeconds(2)));
+        // Then only one attempt 2 is scheduled, with one RETRY_SCHEDULED event
+        assertThat(output("emails.delay.1s").readRecordsToList()).hasSize(1);
+        assertThat(output("emails.events").readRecordsToList())
+                .extracting(r -> events.decode("emails.events", r.headers(), r.value()))
+                .extracting(JobEvent::getState, JobEvent::getAttempt)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(JobState.RETRY_SCHEDULED, 2));
+        // And the dropped failure is counted
+        assertThat(registry.get(RouterMetrics.DUPLICATES)
+                        .tags("queue", QUEUE)
+                        .counter()
+                        .count())
+                .isEqualTo(1.0);
+        assertThat(registry.get(RouterMetrics.RETRIES_SCHEDULED).counter().count())
+                .isEqualTo(1.0);
+    }
+
+    @Test
+    void aSecondFailureOfAnAttemptAlreadyDeadLetteredWritesNoSecondDeadLetter() {
+        // Given a job whose last attempt failed and was dead-lettered
+        start(new RetryPolicy(2, ONE_SECOND_DOUBLING, Set.of(), Set.of()));
+        Job job = job("send_email", 2);
+        fail(failure(job, QUEUE, T0));
+        // When the same attempt's failure arrives again (a re-run after a crash)
+        fail(failure(job, QUEUE, T0.plusSeconds(1)));
+        // Then there is one dead letter, one DEAD_LETTERED event, and one duplicate counted
+        assertThat(output("emails.dlq").readRecordsToList()).hasSize(1);
+        assertThat(output("emails.events").readRecordsToList())
+                .extracting(r ->
+                        events.decode("emails.events", r.headers(), r.value()).getState())
+                .containsExactly(JobState.DEAD_LETTERED);
+        assertThat(registry.get(RouterMetrics.DUPLICATES).counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void differentAttemptsOfOneJobAreRoutedSeparately() {
+        // Given a job whose attempt 1 failed and was retried
+        start(new RetryPolicy(5, ONE_SECOND_DOUBLING, Set.of(), Set.of()));
+        Job first = job("send_email", 1);
+        fail(failure(first, QUEUE, T0));
+        TestOutputTopic<byte[], byte[]> tier1s = output("emails.delay.1s");
+        TestRecord<byte[], byte[]> retry = tier1s.readRecord();
+        Job second = jobs.decode("emails.delay.1s", retry.headers(), retry.value());
+        // When attempt 2 fails too (the same source coordinates, as the test failures all carry)
+        fail(failure(second, QUEUE, T0.plusSeconds(2)));
+        // Then attempt 3 is scheduled as well, and nothing counts as a duplicate
+        Job third = jobs.decode("emails.delay.1s", null, tier1s.readRecord().value());
+        assertThat(third.getId()).isEqualTo(first.getId());
+        assertThat(third.getAttempt()).isEqualTo(3);
+        assertThat(registry.find(RouterMetrics.DUPLICATES).counter()).isNull();
+    }
+
+    @Test
+    void aReplayedJobStartsANewLineageWhoseFailuresAreRoutedAgain() {
+        // Given a job dead-lettered at attempt 1 (one attempt allowed), read from offset 41
+        start(new RetryPolicy(1, ONE_SECOND_DOUBLING, Set.of(), Set.of()));
+        Job job = job("send_email", 1);
+        fail(failure(job, QUEUE, T0));
+        // When it is replayed (attempt 1 again, a new record at another offset) and fails again
+        JobFailure again = JobFailure.newBuilder(failure(job, QUEUE, T0.plusSeconds(60)))
+                .setSourceOffset(977L)
+                .build();
+        fail(again);
+        // Then both failures are dead-lettered: the replay is a lineage of its own, not a duplicate
+        assertThat(output("emails.dlq").readRecordsToList()).hasSize(2);
+        assertThat(registry.find(RouterMetrics.DUPLICATES).counter()).isNull();
+    }
+
+    @Test
+    void aWorkersUndecodableRecordRunTwiceIsDeadLetteredOnce() {
+        // Given a worker's DECODE_ERROR failure (no job, the raw bytes) for the record at offset 7 of partition 1
+        start(RetryPolicy.DEFAULT);
+        JobFailure raw = JobFailure.newBuilder(
+                        failure(job("send_email", 1), QUEUE, T0, FailureReason.DECODE_ERROR, false))
+                .setJob(null)
+                .setRawValue(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}))
+                .setSourcePartition(1)
+                .setSourceOffset(7L)
+                .build();
+        // When it arrives twice (the worker read the record again after a crash), and a failure of the next record
+        failed.pipeInput(new TestRecord<>(null, failures.encode("emails.failed", raw), new RecordHeaders(), T0));
+        failed.pipeInput(new TestRecord<>(null, failures.encode("emails.failed", raw), new RecordHeaders(), T0));
+        JobFailure next = JobFailure.newBuilder(raw).setSourceOffset(8L).build();
+        failed.pipeInput(new TestRecord<>(null, failures.encode("emails.failed", next), new RecordHeaders(), T0));
+        // Then offsets 7 and 8 have one dead letter each
+        assertThat(output("emails.dlq").readRecordsToList())
+                .extracting(r -> deadLetters
+                        .decode("emails.dlq", r.headers(), r.value())
+                        .getLastFailure()
+                        .getSourceOffset())
+                .containsExactly(7L, 8L);
+        assertThat(registry.get(RouterMetrics.DUPLICATES).counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void routedAttemptsAreKeptInAPersistentStoreThatIsWrittenToItsChangelog() {
+        // Given a router
+        start(new RetryPolicy(5, ONE_SECOND_DOUBLING, Set.of(), Set.of()));
+        // When one failure is routed
+        fail(failure(job("send_email", 1), QUEUE, T0));
+        // Then the routed attempt is in a persistent store, and in its changelog topic (written in the same
+        // transaction as the retry), from which Streams restores it after a crash or on another instance
+        WindowStore<String, String> store = driver.getWindowStore(RouterTopology.ROUTED_STORE);
+        assertThat(store.persistent()).isTrue();
+        List<TestRecord<byte[], byte[]>> changelog = output(
+                        "jobstream-dlq-router-emails-" + RouterTopology.ROUTED_STORE + "-changelog")
+                .readRecordsToList();
+        assertThat(changelog)
+                .extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactly("RETRY_SCHEDULED");
+    }
+
+    @Test
+    void anAttemptRoutedLongerAgoThanTheRetentionIsForgotten() {
+        // Given an attempt routed at T0
+        start(new RetryPolicy(5, ONE_SECOND_DOUBLING, Set.of(), Set.of()));
+        Job job = job("send_email", 1);
+        fail(failure(job, QUEUE, T0));
+        // When its failure arrives again after the retention
+        clock.advance(RETENTION.plusSeconds(1));
+        fail(failure(job, QUEUE, T0));
+        // Then the store no longer knows it, and it is routed again (the store's bound, documented in the README)
+        assertThat(output("emails.delay.1s").readRecordsToList()).hasSize(2);
+        assertThat(registry.find(RouterMetrics.DUPLICATES).counter()).isNull();
     }
 
     @Test

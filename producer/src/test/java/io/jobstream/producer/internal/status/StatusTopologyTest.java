@@ -195,6 +195,47 @@ class StatusTopologyTest {
     }
 
     @Test
+    void reRunsOfAnAttemptAfterAWorkerCrashAddNoAttemptAndNeverMoveTheStateBack() {
+        // Given a job whose attempt 1 failed and was scheduled for a retry
+        start();
+        event("job-9", JobState.STARTED, 1, 1_000, null);
+        event("job-9", JobState.FAILED, 1, 1_100, "HANDLER_ERROR boom");
+        event("job-9", JobState.RETRY_SCHEDULED, 2, 1_110, "HANDLER_ERROR boom");
+
+        // When the worker crashed before committing and a new one runs attempt 1 again (the router drops its
+        // second failure: no second RETRY_SCHEDULED)
+        event("job-9", JobState.STARTED, 1, 12_000, null);
+        event("job-9", JobState.FAILED, 1, 12_100, "HANDLER_ERROR boom");
+
+        // Then the job still waits for attempt 2, one attempt counted
+        assertThat(status("job-9").state()).isEqualTo(JobState.RETRY_SCHEDULED);
+        assertThat(status("job-9").attempts()).isEqualTo(1);
+
+        // When attempt 2 succeeds, and is run again after another crash (a second STARTED and SUCCEEDED)
+        event("job-9", JobState.STARTED, 2, 13_000, null);
+        event("job-9", JobState.SUCCEEDED, 2, 13_100, null);
+        event("job-9", JobState.STARTED, 2, 25_000, null);
+        event("job-9", JobState.SUCCEEDED, 2, 25_100, null);
+
+        // Then it succeeded after 2 attempts; the re-runs are in its events, not in its attempt count
+        JobStatus status = status("job-9");
+        assertThat(status.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(status.attempts()).isEqualTo(2);
+        assertThat(status.events())
+                .extracting(JobStatus.Event::state, JobStatus.Event::attempt)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(JobState.STARTED, 1),
+                        org.assertj.core.groups.Tuple.tuple(JobState.FAILED, 1),
+                        org.assertj.core.groups.Tuple.tuple(JobState.RETRY_SCHEDULED, 2),
+                        org.assertj.core.groups.Tuple.tuple(JobState.STARTED, 1),
+                        org.assertj.core.groups.Tuple.tuple(JobState.FAILED, 1),
+                        org.assertj.core.groups.Tuple.tuple(JobState.STARTED, 2),
+                        org.assertj.core.groups.Tuple.tuple(JobState.SUCCEEDED, 2),
+                        org.assertj.core.groups.Tuple.tuple(JobState.STARTED, 2),
+                        org.assertj.core.groups.Tuple.tuple(JobState.SUCCEEDED, 2));
+    }
+
+    @Test
     void duplicateEventsChangeNothing() {
         // Given a job that failed once
         start();
