@@ -396,6 +396,77 @@ class JobProcessorTest {
     }
 
     @Test
+    void aJobThatFailsAfterItsPartitionWasRevokedWritesNoFailureAndNoEvent() throws Exception {
+        // Given a job still running on partition 0, with outcome events on
+        MockKafka kafka = new MockKafka(true);
+        MeterRegistry registry = new SimpleMeterRegistry();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = gate();
+        started(kafka.builder(MockKafka.config()
+                        .revokeTimeout(Duration.ofMillis(100))
+                        .events(EventLevel.OUTCOMES)
+                        .build())
+                .meterRegistry(registry)
+                .handle("send_email", (ctx, bytes) -> {
+                    started.countDown();
+                    release.await();
+                    throw new IllegalStateException("smtp down");
+                })
+                .build());
+        kafka.assign(partition(0), partition(1));
+        kafka.addJob(partition(0), "a", "send_email", "{}");
+        assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+
+        // When partition 0 is revoked past the revoke timeout, and only then the handler fails
+        kafka.assign(partition(1));
+        release.countDown();
+
+        // Then the job writes neither its failure nor its FAILED event (another worker runs it again): both dropped
+        await().atMost(WAIT).until(() -> !kafka.failures().isEmpty() || droppedWrites(registry) > 0);
+        assertThat(kafka.failures()).isEmpty();
+        assertThat(kafka.events()).isEmpty();
+        assertThat(droppedWrites(registry)).isEqualTo(1);
+        assertThat(kafka.committed(partition(0))).isNotEqualTo(1L);
+    }
+
+    @Test
+    void aJobThatSucceedsAfterItsPartitionWasRevokedWritesNoEvent() throws Exception {
+        // Given a job still running on partition 0, with outcome events on
+        MockKafka kafka = new MockKafka(true);
+        MeterRegistry registry = new SimpleMeterRegistry();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = gate();
+        started(kafka.builder(MockKafka.config()
+                        .revokeTimeout(Duration.ofMillis(100))
+                        .events(EventLevel.OUTCOMES)
+                        .build())
+                .meterRegistry(registry)
+                .handle("send_email", (ctx, bytes) -> {
+                    started.countDown();
+                    release.await();
+                })
+                .build());
+        kafka.assign(partition(0), partition(1));
+        kafka.addJob(partition(0), "a", "send_email", "{}");
+        assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+
+        // When partition 0 is revoked past the revoke timeout, and only then the handler returns
+        kafka.assign(partition(1));
+        release.countDown();
+
+        // Then no SUCCEEDED event is written for it: dropped and counted
+        await().atMost(WAIT).until(() -> !kafka.events().isEmpty() || droppedWrites(registry) > 0);
+        assertThat(kafka.events()).isEmpty();
+        assertThat(droppedWrites(registry)).isEqualTo(1);
+    }
+
+    /** {@code jobstream.writes.dropped}, or 0 while it is not registered. */
+    private static double droppedWrites(MeterRegistry registry) {
+        var counter = registry.find("jobstream.writes.dropped").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
     void closeDrainsRunningJobsCommitsAndIsIdempotent() throws Exception {
         // Given a running job that finishes when released
         MockKafka kafka = new MockKafka(true);

@@ -115,6 +115,7 @@ public final class JobRunner implements AutoCloseable {
     private final Map<FailureReason, AtomicLong> failuresSeen = new EnumMap<>(FailureReason.class);
     private final AtomicLong writeErrors = new AtomicLong();
     private final AtomicLong startedEventErrors = new AtomicLong();
+    private final AtomicLong droppedWrites = new AtomicLong();
     /** Succeeded jobs' encoded events, handed to {@link #eventSender} (null when events are off). */
     private final LinkedTransferQueue<PendingEvent> events = new LinkedTransferQueue<>();
 
@@ -251,15 +252,28 @@ public final class JobRunner implements AutoCloseable {
 
     private void sendEvent(PendingEvent event) {
         try {
-            producer.send(
-                    new ProducerRecord<>(eventsTopic, null, event.key(), event.value()), (metadata, exception) -> {
-                        if (exception == null) {
-                            event.done().accept(new Completion(event.work(), SUCCEEDED, true));
-                        } else {
-                            threads.newThread(() -> writeSucceededEvent(event.work(), event.job(), event.done()))
-                                    .start();
-                        }
-                    });
+            Future<RecordMetadata> sent = event.work()
+                    .progress()
+                    .writes()
+                    .pass(() -> producer.send(
+                            new ProducerRecord<>(eventsTopic, null, event.key(), event.value()),
+                            (metadata, exception) -> {
+                                if (exception == null) {
+                                    event.done().accept(new Completion(event.work(), SUCCEEDED, true));
+                                } else {
+                                    threads.newThread(
+                                                    () -> writeSucceededEvent(event.work(), event.job(), event.done()))
+                                            .start();
+                                }
+                            }));
+            if (sent == null) {
+                writeDropped(event.work(), eventsTopic);
+                event.done()
+                        .accept(new Completion(
+                                event.work(),
+                                new Abandoned("the job's partition was revoked before its event was sent"),
+                                true));
+            }
         } catch (RuntimeException e) {
             LOG.debug("event_send_failed topic={} error={}", eventsTopic, e.toString());
             threads.newThread(() -> writeSucceededEvent(event.work(), event.job(), event.done()))
@@ -522,7 +536,7 @@ public final class JobRunner implements AutoCloseable {
                 work, job, config.queue(), clock.instant().plus(timeout), timeout, Thread.currentThread(), done, limit);
         run.held = held;
         run.coordination = guards == null ? null : guards.coordination();
-        startedEvent(job);
+        startedEvent(work, job);
         running.add(run); // from here the timeout sweep watches it
         Throwable error = null;
         metrics.workersActive().incrementAndGet();
@@ -830,17 +844,23 @@ public final class JobRunner implements AutoCloseable {
     }
 
     /** At level ALL, sends the job's {@code STARTED} event without waiting; a send that fails is counted and logged. */
-    private void startedEvent(Job job) {
+    private void startedEvent(Work work, Job job) {
         if (config.events() != EventLevel.ALL) {
             return;
         }
         try {
             byte[] value = eventSerde.encode(eventsTopic, event(job, JobState.STARTED, null));
-            producer.send(new ProducerRecord<>(eventsTopic, null, eventKey(job), value), (metadata, exception) -> {
-                if (exception != null) {
-                    startedEventFailed(exception);
-                }
-            });
+            Future<RecordMetadata> sent = work.progress()
+                    .writes()
+                    .pass(() -> producer.send(
+                            new ProducerRecord<>(eventsTopic, null, eventKey(job), value), (metadata, exception) -> {
+                                if (exception != null) {
+                                    startedEventFailed(exception);
+                                }
+                            }));
+            if (sent == null) {
+                writeDropped(work, eventsTopic);
+            }
         } catch (RuntimeException e) {
             startedEventFailed(e);
         }
@@ -922,7 +942,11 @@ public final class JobRunner implements AutoCloseable {
             try {
                 byte[] value = encode.get();
                 ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, key, value, headers);
-                Future<RecordMetadata> sent = producer.send(record);
+                Future<RecordMetadata> sent = work.progress().writes().pass(() -> producer.send(record));
+                if (sent == null) {
+                    writeDropped(work, topic);
+                    return false;
+                }
                 while (true) {
                     try {
                         sent.get(250, TimeUnit.MILLISECONDS);
@@ -965,6 +989,30 @@ public final class JobRunner implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * Counts (and logs the first of) the writes not made because the job's partition was revoked: another worker owns
+     * it and runs the job again, so a failure, deferral or event from here would start a second lineage.
+     */
+    private void writeDropped(Work work, String topic) {
+        metrics.writeDropped();
+        long n = droppedWrites.incrementAndGet();
+        if (n == 1) {
+            LOG.warn(
+                    "write_dropped reason=partition_revoked topic={} partition={} offset={} (first of its kind; later"
+                            + " ones are counted in jobstream.writes.dropped)",
+                    topic,
+                    work.partition(),
+                    work.offset());
+        } else {
+            LOG.debug(
+                    "write_dropped reason=partition_revoked topic={} partition={} offset={} count={}",
+                    topic,
+                    work.partition(),
+                    work.offset(),
+                    n);
+        }
     }
 
     /** Sleeps {@code millis} (a retry backoff); false when the processor gave up meanwhile. */
