@@ -460,6 +460,45 @@ class JobProcessorTest {
         assertThat(droppedWrites(registry)).isEqualTo(1);
     }
 
+    @Test
+    void aHandlerThatIgnoresItsInterruptKeepsItsKeysLaneUntilItReallyExits() {
+        // Given two jobs of one ordering key, the first of a type that times out and ignores its interrupt
+        MockKafka kafka = new MockKafka(true);
+        CountDownLatch release = gate();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        started(kafka.builder(MockKafka.config()
+                        .ordering(OrderingMode.KEY)
+                        .typeTimeout("stubborn", Duration.ofMillis(200))
+                        .build())
+                .handle("stubborn", (ctx, bytes) -> {
+                    seen.add("stubborn-started");
+                    boolean released = false;
+                    while (!released) {
+                        try {
+                            released = release.await(20, TimeUnit.SECONDS);
+                        } catch (InterruptedException ignored) {
+                            // a handler that does not stop when interrupted
+                        }
+                    }
+                    seen.add("stubborn-exited");
+                })
+                .handle("next", (ctx, bytes) -> seen.add("next-started"))
+                .build());
+        kafka.assign(partition(0));
+        kafka.addJob(partition(0), "k", "stubborn", "{}");
+        kafka.addJob(partition(0), "k", "next", "{}");
+
+        // When the first one's timeout decided its outcome (its TIMEOUT failure is written and its offset finished)
+        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) >= 1);
+        assertThat(kafka.failures()).extracting(JobFailure::getReason).containsExactly(FailureReason.TIMEOUT);
+        // and only later its handler really exits
+        release.countDown();
+
+        // Then the next job of the key started only after that handler exited
+        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 2);
+        assertThat(seen).containsExactly("stubborn-started", "stubborn-exited", "next-started");
+    }
+
     /** {@code jobstream.writes.dropped}, or 0 while it is not registered. */
     private static double droppedWrites(MeterRegistry registry) {
         var counter = registry.find("jobstream.writes.dropped").counter();

@@ -11,6 +11,7 @@ import io.jobstream.processor.internal.Outcome.Abandoned;
 import io.jobstream.processor.internal.Outcome.Completion;
 import io.jobstream.processor.internal.Outcome.Deferred;
 import io.jobstream.processor.internal.Outcome.Failed;
+import io.jobstream.processor.internal.Outcome.HandlerExited;
 import io.jobstream.processor.internal.Outcome.Released;
 import io.jobstream.processor.internal.Outcome.Skipped;
 import io.jobstream.processor.internal.Outcome.Succeeded;
@@ -69,8 +70,9 @@ import org.slf4j.LoggerFactory;
  * Runs one fetched record to its {@link Outcome} on a virtual thread of its own: decode the job, check expiry and the
  * handler, wait for the type's in-flight limit, run the handler under its timeout, and on failure write a {@link
  * JobFailure} to {@code <queue>.failed}, retrying with backoff until the broker acknowledges it. The outcome is handed
- * to the poll thread through the callback given to {@link #start(Work, Consumer)}, exactly once per record (a handler
- * that returns after its timeout fired is ignored).
+ * to the poll thread through the callback given to {@link #start(Work, Consumer)}, exactly once per record; a handler
+ * that returns after its timeout fired changes nothing but then hands back {@link HandlerExited}: the job's ordering
+ * lane is held until its handler really returned, so the next job of its key never runs beside it.
  *
  * <p>Thread-safe. Nothing here throws to the caller: a bad record becomes a failure, a fault inside Jobstream an
  * {@link Abandoned} outcome (logged). {@link #abandon()} (the processor's close budget ran out) cancels every running
@@ -86,6 +88,7 @@ public final class JobRunner implements AutoCloseable {
     private static final Succeeded SUCCEEDED = new Succeeded();
     private static final Skipped SKIPPED = new Skipped();
     private static final Released RELEASED = new Released();
+    private static final HandlerExited HANDLER_EXITED = new HandlerExited();
     /** Longest error summary in a FAILED event, in chars. */
     private static final int EVENT_ERROR_LIMIT = 500;
     /** The two bytes that open Avro single-object encoding. */
@@ -558,6 +561,7 @@ public final class JobRunner implements AutoCloseable {
                 Thread.interrupted(); // the store calls must not see the cancel's interrupt
                 held.failed(); // only now that the handler returned: its lock guarded it until then
             }
+            done.accept(new Completion(work, HANDLER_EXITED)); // only now may the next job of its key start
             return null;
         }
         run.releasePermit();
@@ -668,7 +672,9 @@ public final class JobRunner implements AutoCloseable {
         for (int i = 0; i < runs.size(); i++) {
             Run run = runs.get(i);
             if (!run.decide()) {
-                continue; // timed out or abandoned: its outcome is already on its way
+                // timed out or abandoned: its outcome is already on its way; its key's lane is free only now
+                run.done.accept(new Completion(run.work, HANDLER_EXITED));
+                continue;
             }
             run.releasePermit();
             Throwable itemError =
@@ -744,7 +750,8 @@ public final class JobRunner implements AutoCloseable {
                         LOG.error("job_abandoned reason=internal_error error={}", t.toString(), t);
                         outcome = new Abandoned("internal error: " + t);
                     }
-                    run.done.accept(new Completion(run.work, outcome));
+                    // the outcome is decided, but the handler may still run: its key's lane waits for HANDLER_EXITED
+                    run.done.accept(new Completion(run.work, outcome, false, true));
                 })
                 .start();
     }

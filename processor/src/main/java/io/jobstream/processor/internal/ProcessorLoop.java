@@ -272,6 +272,10 @@ public final class ProcessorLoop implements Runnable {
 
     private void apply(Completion completion) {
         Work work = completion.work();
+        if (completion.outcome() instanceof Outcome.HandlerExited) {
+            lanes.release(work); // a timed-out handler really returned: the next job of its key may start
+            return;
+        }
         if (completion.outcome() instanceof Outcome.Released) {
             // the handler is done; its outcome follows once its event is acknowledged
             inFlight--;
@@ -283,7 +287,9 @@ public final class ProcessorLoop implements Runnable {
             awaitingAck--;
         } else {
             inFlight--;
-            lanes.release(work);
+            if (!completion.laneHeld()) {
+                lanes.release(work);
+            }
         }
         metrics.inFlight().decrementAndGet();
         work.progress().ended();
