@@ -63,8 +63,11 @@ import org.slf4j.LoggerFactory;
  * jobstream.replayed-from = <dlq-topic>/<partition>/<offset>}; the job's failure history is removed. It emits a
  * {@code REPLAYED} event to the target queue's {@code .events} and writes the dead letter to the compacted {@code
  * <queue>.dlq.replayed} under the key {@code <partition>/<offset>}, all three in one Kafka transaction (transactional
- * id {@code jobstream-dlq-replay-<queue>}, so a second concurrent replay of the same queue fences the first). A
- * replay skips dead letters recorded there ({@link ReplayItem.Outcome#ALREADY_REPLAYED}) unless forced.
+ * id {@code jobstream-dlq-replay-<queue>}). A replay skips dead letters recorded there ({@link
+ * ReplayItem.Outcome#ALREADY_REPLAYED}) unless forced. Once-only under concurrency: a real replay initialises its
+ * transactions before it reads anything, which fences a replay of the same queue still running (its next write fails
+ * with {@code ProducerFencedException}) and completes that one's open transaction; the replayed set is read after that,
+ * read_committed, so it holds everything the fenced replay committed and nothing it did not.
  *
  * <p>Threading: one call at a time per instance (it is not thread-safe); calls block. Failure contract: expected
  * outcomes are in the {@link ReplaySummary}; a missing topic ({@code <queue>.dlq}, and for a real replay {@code
@@ -146,6 +149,19 @@ public final class DlqReplay implements AutoCloseable {
 
     /** Replays what {@code request} selects; see the class comment. */
     public ReplaySummary replay(ReplayRequest request, ReplayProgress progress) {
+        if (request.dryRun()) {
+            return replay(request, progress, null);
+        }
+        // Fence first, read second: initTransactions fences a replay of the same queue still running and completes
+        // its open transaction, so the replayed set read afterwards (read_committed) holds everything it committed.
+        try (KafkaProducer<byte[], byte[]> producer = producer(request.filter().queue())) {
+            producer.initTransactions();
+            return replay(request, progress, producer);
+        }
+    }
+
+    private ReplaySummary replay(
+            ReplayRequest request, ReplayProgress progress, KafkaProducer<byte[], byte[]> producer) {
         String queue = request.filter().queue();
         Set<String> replayed = replayedKeys(queue, request.dryRun());
         List<Scanned> matched = scan(request.filter(), replayed);
@@ -175,7 +191,7 @@ public final class DlqReplay implements AutoCloseable {
                 requireTopic(consumer, request.targetQueue());
                 requireTopic(consumer, Topics.events(request.targetQueue()));
             }
-            republish(request, toReplay, items, matched.size(), progress);
+            republish(producer, request, toReplay, items, matched.size(), progress);
         }
         int replayedCount = (int) items.stream()
                 .filter(i ->
@@ -201,7 +217,12 @@ public final class DlqReplay implements AutoCloseable {
     }
 
     private void republish(
-            ReplayRequest request, List<Scanned> toReplay, List<ReplayItem> items, int total, ReplayProgress progress) {
+            KafkaProducer<byte[], byte[]> producer,
+            ReplayRequest request,
+            List<Scanned> toReplay,
+            List<ReplayItem> items,
+            int total,
+            ReplayProgress progress) {
         String queue = request.filter().queue();
         String target = request.targetQueue();
         String replayedTopic = Topics.dlqReplayed(queue);
@@ -210,43 +231,40 @@ public final class DlqReplay implements AutoCloseable {
                         (long) Math.ceil(1e9 / request.ratePerSecond().getAsDouble()))
                 : Duration.ZERO;
         Instant next = Instant.MIN;
-        try (KafkaProducer<byte[], byte[]> producer = producer(queue)) {
-            producer.initTransactions();
-            List<Scanned> batch = new ArrayList<>();
-            try {
-                for (int n = 0; n < toReplay.size(); n++) {
-                    Duration wait = next == Instant.MIN ? Duration.ZERO : Duration.between(clock.instant(), next);
-                    if (wait.isPositive()) {
-                        commit(producer, batch, items, total, progress);
-                        TimeUnit.NANOSECONDS.sleep(wait.toNanos());
-                    }
-                    if (batch.isEmpty()) {
-                        producer.beginTransaction();
-                    }
-                    Scanned s = toReplay.get(n);
-                    Instant now = clock.instant();
-                    send(producer, s, target, replayedTopic, now);
-                    next = now.plus(interval);
-                    batch.add(s);
-                    if (batch.size() >= BATCH) {
-                        commit(producer, batch, items, total, progress);
-                    }
+        List<Scanned> batch = new ArrayList<>();
+        try {
+            for (int n = 0; n < toReplay.size(); n++) {
+                Duration wait = next == Instant.MIN ? Duration.ZERO : Duration.between(clock.instant(), next);
+                if (wait.isPositive()) {
+                    commit(producer, batch, items, total, progress);
+                    TimeUnit.NANOSECONDS.sleep(wait.toNanos());
                 }
-                commit(producer, batch, items, total, progress);
-            } catch (KafkaException | InterruptedException e) {
-                if (!batch.isEmpty()) {
-                    try {
-                        producer.abortTransaction();
-                    } catch (KafkaException abortFailed) {
-                        e.addSuppressed(abortFailed);
-                    }
+                if (batch.isEmpty()) {
+                    producer.beginTransaction();
                 }
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("replay interrupted after " + items.size() + " of " + total, e);
+                Scanned s = toReplay.get(n);
+                Instant now = clock.instant();
+                send(producer, s, target, replayedTopic, now);
+                next = now.plus(interval);
+                batch.add(s);
+                if (batch.size() >= BATCH) {
+                    commit(producer, batch, items, total, progress);
                 }
-                throw (KafkaException) e;
             }
+            commit(producer, batch, items, total, progress);
+        } catch (KafkaException | InterruptedException e) {
+            if (!batch.isEmpty()) {
+                try {
+                    producer.abortTransaction();
+                } catch (KafkaException abortFailed) {
+                    e.addSuppressed(abortFailed);
+                }
+            }
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("replay interrupted after " + items.size() + " of " + total, e);
+            }
+            throw (KafkaException) e;
         }
     }
 

@@ -41,8 +41,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 
 /** Listing and replaying dead letters on a real broker; the dead letters are written to {@code <queue>.dlq} as the router writes them. */
@@ -396,6 +402,84 @@ class DlqReplayIT {
             server.stop(0);
             service.close(Duration.ofSeconds(5));
         }
+    }
+
+    @Test
+    void twoReplaysOfOneQueueRunningAtOnceRepublishEachDeadLetterOnce(KafkaCluster kafka, TestTopics topics)
+            throws Exception {
+        // Given 200 dead letters
+        String queue = topics.unique("concurrent");
+        ItKafka.createQueueTopics(kafka, queue, DelayTiers.of(Duration.ofSeconds(1)));
+        kafka.createTopic(Topics.dlqReplayed(queue), 1, 1, Map.of("cleanup.policy", "compact"));
+        int total = 200;
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < total; i++) {
+            Job job = TestJobs.job("send_email", 3);
+            DeadLetter letter = DeadLetter.newBuilder()
+                    .setLastFailure(TestJobs.failure(job, queue, DEAD_AT))
+                    .setHistory(List.of())
+                    .setDeadAt(DEAD_AT)
+                    .build();
+            records.add(new ProducerRecord<>(
+                    Topics.dlq(queue),
+                    0,
+                    null,
+                    job.getId().getBytes(StandardCharsets.UTF_8),
+                    deadLetters.encode(Topics.dlq(queue), letter),
+                    new RecordHeaders()));
+        }
+        ItKafka.sendAll(kafka, records);
+
+        // When replay A runs (paced, one transaction per job) and replay B of the same queue starts while A is under
+        // way, after A has committed 20 of them
+        AtomicInteger doneByA = new AtomicInteger();
+        Map<String, Object> outcomes = new ConcurrentHashMap<>();
+        Thread a = Thread.ofVirtual().start(() -> outcomes.put("A", replayAll(kafka, queue, doneByA)));
+        await().atMost(WAIT).until(() -> doneByA.get() >= 20);
+        Thread b = Thread.ofVirtual().start(() -> outcomes.put("B", replayAll(kafka, queue, new AtomicInteger())));
+        a.join(WAIT.toMillis());
+        b.join(WAIT.toMillis());
+        assertThat(a.isAlive() || b.isAlive()).as("both replays ended").isFalse();
+
+        // Then B completed, and the queue holds each dead letter's job exactly once: 200 jobs, not more
+        assertThat(outcomes.get("B")).isInstanceOf(ReplaySummary.class);
+        List<String> origins = readCommitted(kafka, queue).stream()
+                .map(r -> JobHeaders.text(r.headers(), JobHeaders.REPLAYED_FROM).orElseThrow())
+                .toList();
+        assertThat(origins).hasSize(total).doesNotHaveDuplicates();
+        // And every dead letter is recorded as replayed
+        try (DlqReplay dlq = replayer(kafka)) {
+            assertThat(dlq.list(ReplayFilter.all(queue))).hasSize(total).allMatch(DeadLetterEntry::replayed);
+        }
+    }
+
+    /** Replays every dead letter of {@code queue} at 100 a second; the summary, or the exception that ended it. */
+    private static Object replayAll(KafkaCluster kafka, String queue, AtomicInteger done) {
+        try (DlqReplay dlq = replayer(kafka)) {
+            return dlq.replay(ReplayRequest.of(ReplayFilter.all(queue)).rate(100), (item, n, total) -> done.set(n));
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
+    /** Every record of {@code topic} (one partition) up to its last stable offset, read_committed. */
+    private static List<ConsumerRecord<byte[], byte[]>> readCommitted(KafkaCluster kafka, String topic) {
+        Map<String, Object> props = new HashMap<>(kafka.clientProperties());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        TopicPartition partition = new TopicPartition(topic, 0);
+        List<ConsumerRecord<byte[], byte[]>> read = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            await().atMost(WAIT).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+                return consumer.position(partition) >= end;
+            });
+        }
+        return read;
     }
 
     private static JsonNode post(HttpClient http, ObjectMapper json, String url, String body) throws Exception {

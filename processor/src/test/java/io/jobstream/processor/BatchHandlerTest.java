@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,9 +30,12 @@ class BatchHandlerTest {
     record Email(String to, int seq) {}
 
     private final List<JobProcessor> processors = new ArrayList<>();
+    /** Lets a handler that ignores interrupts return; opened after each test at the latest. */
+    private final CountDownLatch release = new CountDownLatch(1);
 
     @AfterEach
     void closeProcessors() {
+        release.countDown();
         processors.forEach(p -> p.close(Duration.ofSeconds(5)));
     }
 
@@ -213,6 +217,43 @@ class BatchHandlerTest {
         List<Integer> expected = java.util.stream.IntStream.range(0, 10).boxed().toList();
         assertThat(seen).containsOnlyKeys("a", "b", "c");
         seen.values().forEach(order -> assertThat(order).containsExactlyElementsOf(expected));
+    }
+
+    @Test
+    void aBatchThatIgnoresItsInterruptKeepsItsKeysLaneUntilItReallyReturns() {
+        // Given a job of a batch type that times out and ignores its interrupt, and the next job of its key
+        MockKafka kafka = new MockKafka(true);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        started(kafka.builder(MockKafka.config()
+                        .typeTimeout("bulk", Duration.ofMillis(200))
+                        .build())
+                .handleBatch("bulk", 1, NEVER, items -> {
+                    seen.add("bulk-started");
+                    boolean released = false;
+                    while (!released) {
+                        try {
+                            released = release.await(20, TimeUnit.SECONDS);
+                        } catch (InterruptedException ignored) {
+                            // a batch handler that does not stop when interrupted
+                        }
+                    }
+                    seen.add("bulk-returned");
+                    return BatchResult.allSucceeded();
+                })
+                .handle("next", (ctx, bytes) -> seen.add("next-started"))
+                .build());
+        kafka.assign(partition(0));
+        kafka.addJob(partition(0), "k", "bulk", "{}");
+        kafka.addJob(partition(0), "k", "next", "{}");
+
+        // When the batch's timeout decided its item (TIMEOUT written, offset finished), and only later it returns
+        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) >= 1);
+        assertThat(kafka.failures()).extracting(JobFailure::getReason).containsExactly(FailureReason.TIMEOUT);
+        release.countDown();
+
+        // Then the next job of the key started only after the batch handler returned
+        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 2);
+        assertThat(seen).containsExactly("bulk-started", "bulk-returned", "next-started");
     }
 
     @Test

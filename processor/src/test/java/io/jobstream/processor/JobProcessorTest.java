@@ -452,6 +452,116 @@ class JobProcessorTest {
     }
 
     @Test
+    void aJobThatFailsAfterItsPartitionWasRevokedWritesNoFailureAndNoEvent() throws Exception {
+        // Given a job still running on partition 0, with outcome events on
+        MockKafka kafka = new MockKafka(true);
+        MeterRegistry registry = new SimpleMeterRegistry();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = gate();
+        started(kafka.builder(MockKafka.config()
+                        .revokeTimeout(Duration.ofMillis(100))
+                        .events(EventLevel.OUTCOMES)
+                        .build())
+                .meterRegistry(registry)
+                .handle("send_email", (ctx, bytes) -> {
+                    started.countDown();
+                    release.await();
+                    throw new IllegalStateException("smtp down");
+                })
+                .build());
+        kafka.assign(partition(0), partition(1));
+        kafka.addJob(partition(0), "a", "send_email", "{}");
+        assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+
+        // When partition 0 is revoked past the revoke timeout, and only then the handler fails
+        kafka.assign(partition(1));
+        release.countDown();
+
+        // Then the job writes neither its failure nor its FAILED event (another worker runs it again): both dropped
+        await().atMost(WAIT).until(() -> !kafka.failures().isEmpty() || droppedWrites(registry) > 0);
+        assertThat(kafka.failures()).isEmpty();
+        assertThat(kafka.events()).isEmpty();
+        assertThat(droppedWrites(registry)).isEqualTo(1);
+        assertThat(kafka.committed(partition(0))).isNotEqualTo(1L);
+    }
+
+    @Test
+    void aJobThatSucceedsAfterItsPartitionWasRevokedWritesNoEvent() throws Exception {
+        // Given a job still running on partition 0, with outcome events on
+        MockKafka kafka = new MockKafka(true);
+        MeterRegistry registry = new SimpleMeterRegistry();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = gate();
+        started(kafka.builder(MockKafka.config()
+                        .revokeTimeout(Duration.ofMillis(100))
+                        .events(EventLevel.OUTCOMES)
+                        .build())
+                .meterRegistry(registry)
+                .handle("send_email", (ctx, bytes) -> {
+                    started.countDown();
+                    release.await();
+                })
+                .build());
+        kafka.assign(partition(0), partition(1));
+        kafka.addJob(partition(0), "a", "send_email", "{}");
+        assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+
+        // When partition 0 is revoked past the revoke timeout, and only then the handler returns
+        kafka.assign(partition(1));
+        release.countDown();
+
+        // Then no SUCCEEDED event is written for it: dropped and counted
+        await().atMost(WAIT).until(() -> !kafka.events().isEmpty() || droppedWrites(registry) > 0);
+        assertThat(kafka.events()).isEmpty();
+        assertThat(droppedWrites(registry)).isEqualTo(1);
+    }
+
+    @Test
+    void aHandlerThatIgnoresItsInterruptKeepsItsKeysLaneUntilItReallyExits() {
+        // Given two jobs of one ordering key, the first of a type that times out and ignores its interrupt
+        MockKafka kafka = new MockKafka(true);
+        CountDownLatch release = gate();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        started(kafka.builder(MockKafka.config()
+                        .ordering(OrderingMode.KEY)
+                        .typeTimeout("stubborn", Duration.ofMillis(200))
+                        .build())
+                .handle("stubborn", (ctx, bytes) -> {
+                    seen.add("stubborn-started");
+                    boolean released = false;
+                    while (!released) {
+                        try {
+                            released = release.await(20, TimeUnit.SECONDS);
+                        } catch (InterruptedException ignored) {
+                            // a handler that does not stop when interrupted
+                        }
+                    }
+                    seen.add("stubborn-exited");
+                })
+                .handle("next", (ctx, bytes) -> seen.add("next-started"))
+                .build());
+        kafka.assign(partition(0));
+        kafka.addJob(partition(0), "k", "stubborn", "{}");
+        kafka.addJob(partition(0), "k", "next", "{}");
+
+        // When the first one's timeout decided its outcome (its TIMEOUT failure is written and its offset finished)
+        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) >= 1);
+        assertThat(kafka.failures()).extracting(JobFailure::getReason).containsExactly(FailureReason.TIMEOUT);
+        // and only later its handler really exits
+        release.countDown();
+
+        // Then the next job of the key started only after that handler exited
+        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 2);
+        assertThat(seen).containsExactly("stubborn-started", "stubborn-exited", "next-started");
+    }
+
+    /** {@code jobstream.writes.dropped}, or 0 while it is not registered. */
+    private static double droppedWrites(MeterRegistry registry) {
+        var counter = registry.find("jobstream.writes.dropped").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
     void closeDrainsRunningJobsCommitsAndIsIdempotent() throws Exception {
         // Given a running job that finishes when released
         MockKafka kafka = new MockKafka(true);

@@ -23,6 +23,7 @@ import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.JobState;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
+import io.jobstream.schemas.Ulid;
 import io.jobstream.testkit.JobstreamTest;
 import io.jobstream.testkit.KafkaCluster;
 import io.jobstream.testkit.TestTopics;
@@ -34,14 +35,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -159,6 +163,60 @@ class JobStatusIT {
                             "REPLAYED",
                             "SUCCEEDED");
         }
+    }
+
+    @Test
+    void anAbortedReplayLeavesTheJobDeadLettered(KafkaCluster kafka, TestTopics names) throws Exception {
+        // Given a dead-lettered job
+        String queue = names.unique("status-abort");
+        QueueTopics.using(kafka.admin()).create(queue, 3, 1);
+        try (IngestApi api = startApi(kafka, queue, names.unique("jobstream-status"));
+                HttpClient http = HttpClient.newHttpClient();
+                Events events = new Events(kafka, queue, "charge")) {
+            awaitReady(http, api.uri());
+            String id = publish(http, api.uri(), queue, "charge");
+            events.deadLetter(id, 1);
+            awaitState(http, api.uri(), id, "DEAD_LETTERED");
+
+            // When a replay's transaction writes its REPLAYED event and is aborted, and a later committed
+            // transaction writes an event of another job to the same .events partition
+            String other = idOnTheSameEventsPartition(id, 3);
+            Map<String, Object> props = new HashMap<>(events.settings().producerProperties());
+            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, names.unique("aborted-replay"));
+            try (KafkaProducer<byte[], byte[]> producer =
+                    new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                producer.send(events.record(id, JobState.REPLAYED, 1, null, null));
+                producer.flush();
+                producer.abortTransaction();
+                producer.beginTransaction();
+                producer.send(events.record(other, JobState.FAILED, 1, "worker-a", "HANDLER_ERROR boom"));
+                producer.commitTransaction();
+            }
+
+            // Then once the projection has read past both, the job is still DEAD_LETTERED, without a REPLAYED event
+            awaitState(http, api.uri(), other, "FAILED");
+            HttpResponse<String> response = get(http, api.uri(), "/v1/jobs/" + id);
+            JsonNode status = JSON.readTree(response.body());
+            assertThat(status.get("state").asText()).isEqualTo("DEAD_LETTERED");
+            assertThat(states(status)).doesNotContain("REPLAYED");
+        }
+    }
+
+    /** A job id that Kafka's default partitioner puts in the same partition (of {@code partitions}) as {@code id}. */
+    private static String idOnTheSameEventsPartition(String id, int partitions) {
+        int target = partitionOf(id, partitions);
+        while (true) {
+            String candidate = Ulid.next();
+            if (partitionOf(candidate, partitions) == target) {
+                return candidate;
+            }
+        }
+    }
+
+    private static int partitionOf(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
     @Test
@@ -329,6 +387,11 @@ class JobStatusIT {
         }
 
         void write(String id, JobState state, int attempt, String worker, String error) throws Exception {
+            producer.send(record(id, state, attempt, worker, error)).get();
+        }
+
+        /** The event record {@link #write} sends: keyed by job id, on {@code <queue>.events}. */
+        ProducerRecord<byte[], byte[]> record(String id, JobState state, int attempt, String worker, String error) {
             JobEvent event = JobEvent.newBuilder()
                     .setJobId(id)
                     .setQueue(queue)
@@ -340,8 +403,7 @@ class JobStatusIT {
                     .setError(error)
                     .build();
             String topic = Topics.events(queue);
-            producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), events.encode(topic, event)))
-                    .get();
+            return new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), events.encode(topic, event));
         }
 
         /** What the failure router writes when a job's last attempt failed: the dead letter, then the event. */

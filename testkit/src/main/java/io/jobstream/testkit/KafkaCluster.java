@@ -368,8 +368,15 @@ public final class KafkaCluster implements AutoCloseable {
                     .pollInterval(Duration.ofMillis(100))
                     .ignoreExceptionsMatching(e -> !(e instanceof TestkitException) || isDescribeTimeout(e))
                     .until(() -> {
-                        nodes.checkAlive();
-                        return liveBrokerIds().containsAll(expected);
+                        nodes.checkAlive(); // a dead broker process fails the wait at once
+                        try {
+                            return liveBrokerIds().containsAll(expected);
+                        } catch (TestkitException notYet) {
+                            if (Thread.currentThread().isInterrupted()) {
+                                throw notYet;
+                            }
+                            return false; // a slow start (a loaded machine) answers later: wait up to the timeout
+                        }
                     });
         } catch (ConditionTimeoutException e) {
             StringBuilder message = new StringBuilder("Kafka brokers " + expected + " did not become ready " + what

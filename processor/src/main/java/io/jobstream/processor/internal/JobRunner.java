@@ -11,6 +11,7 @@ import io.jobstream.processor.internal.Outcome.Abandoned;
 import io.jobstream.processor.internal.Outcome.Completion;
 import io.jobstream.processor.internal.Outcome.Deferred;
 import io.jobstream.processor.internal.Outcome.Failed;
+import io.jobstream.processor.internal.Outcome.HandlerExited;
 import io.jobstream.processor.internal.Outcome.Released;
 import io.jobstream.processor.internal.Outcome.Skipped;
 import io.jobstream.processor.internal.Outcome.Succeeded;
@@ -72,8 +73,9 @@ import org.slf4j.LoggerFactory;
  * handler, wait for the type's in-flight limit, run the handler under its timeout, and on failure write a {@link
  * JobFailure} to {@code <queue>.failed}, retrying with backoff until the broker acknowledges it; a failure refused for
  * good (too large for the topic) is written {@linkplain Trimming trimmed} instead, never retried. The outcome is handed
- * to the poll thread through the callback given to {@link #start(Work, Consumer)}, exactly once per record (a handler
- * that returns after its timeout fired is ignored).
+ * to the poll thread through the callback given to {@link #start(Work, Consumer)}, exactly once per record; a handler
+ * that returns after its timeout fired changes nothing but then hands back {@link HandlerExited}: the job's ordering
+ * lane is held until its handler really returned, so the next job of its key never runs beside it.
  *
  * <p>Thread-safe. Nothing here throws to the caller: a bad record becomes a failure, a fault inside Jobstream an
  * {@link Abandoned} outcome (logged). {@link #abandon()} (the processor's close budget ran out) cancels every running
@@ -91,6 +93,7 @@ public final class JobRunner implements AutoCloseable {
     private static final Succeeded SUCCEEDED = new Succeeded();
     private static final Skipped SKIPPED = new Skipped();
     private static final Released RELEASED = new Released();
+    private static final HandlerExited HANDLER_EXITED = new HandlerExited();
     /** Longest error summary in a FAILED event, in chars. */
     private static final int EVENT_ERROR_LIMIT = 500;
     /** The two bytes that open Avro single-object encoding. */
@@ -121,6 +124,7 @@ public final class JobRunner implements AutoCloseable {
     private final AtomicLong writeErrors = new AtomicLong();
     private final AtomicLong refusedWrites = new AtomicLong();
     private final AtomicLong startedEventErrors = new AtomicLong();
+    private final AtomicLong droppedWrites = new AtomicLong();
     /** Succeeded jobs' encoded events, handed to {@link #eventSender} (null when events are off). */
     private final LinkedTransferQueue<PendingEvent> events = new LinkedTransferQueue<>();
 
@@ -257,15 +261,28 @@ public final class JobRunner implements AutoCloseable {
 
     private void sendEvent(PendingEvent event) {
         try {
-            producer.send(
-                    new ProducerRecord<>(eventsTopic, null, event.key(), event.value()), (metadata, exception) -> {
-                        if (exception == null) {
-                            event.done().accept(new Completion(event.work(), SUCCEEDED, true));
-                        } else {
-                            threads.newThread(() -> writeSucceededEvent(event.work(), event.job(), event.done()))
-                                    .start();
-                        }
-                    });
+            Future<RecordMetadata> sent = event.work()
+                    .progress()
+                    .writes()
+                    .pass(() -> producer.send(
+                            new ProducerRecord<>(eventsTopic, null, event.key(), event.value()),
+                            (metadata, exception) -> {
+                                if (exception == null) {
+                                    event.done().accept(new Completion(event.work(), SUCCEEDED, true));
+                                } else {
+                                    threads.newThread(
+                                                    () -> writeSucceededEvent(event.work(), event.job(), event.done()))
+                                            .start();
+                                }
+                            }));
+            if (sent == null) {
+                writeDropped(event.work(), eventsTopic);
+                event.done()
+                        .accept(new Completion(
+                                event.work(),
+                                new Abandoned("the job's partition was revoked before its event was sent"),
+                                true));
+            }
         } catch (RuntimeException e) {
             LOG.debug("event_send_failed topic={} error={}", eventsTopic, e.toString());
             threads.newThread(() -> writeSucceededEvent(event.work(), event.job(), event.done()))
@@ -528,7 +545,7 @@ public final class JobRunner implements AutoCloseable {
                 work, job, config.queue(), clock.instant().plus(timeout), timeout, Thread.currentThread(), done, limit);
         run.held = held;
         run.coordination = guards == null ? null : guards.coordination();
-        startedEvent(job);
+        startedEvent(work, job);
         running.add(run); // from here the timeout sweep watches it
         Throwable error = null;
         metrics.workersActive().incrementAndGet();
@@ -550,6 +567,7 @@ public final class JobRunner implements AutoCloseable {
                 Thread.interrupted(); // the store calls must not see the cancel's interrupt
                 held.failed(); // only now that the handler returned: its lock guarded it until then
             }
+            done.accept(new Completion(work, HANDLER_EXITED)); // only now may the next job of its key start
             return null;
         }
         run.releasePermit();
@@ -660,7 +678,9 @@ public final class JobRunner implements AutoCloseable {
         for (int i = 0; i < runs.size(); i++) {
             Run run = runs.get(i);
             if (!run.decide()) {
-                continue; // timed out or abandoned: its outcome is already on its way
+                // timed out or abandoned: its outcome is already on its way; its key's lane is free only now
+                run.done.accept(new Completion(run.work, HANDLER_EXITED));
+                continue;
             }
             run.releasePermit();
             Throwable itemError =
@@ -736,7 +756,8 @@ public final class JobRunner implements AutoCloseable {
                         LOG.error("job_abandoned reason=internal_error error={}", t.toString(), t);
                         outcome = new Abandoned("internal error: " + t);
                     }
-                    run.done.accept(new Completion(run.work, outcome));
+                    // the outcome is decided, but the handler may still run: its key's lane waits for HANDLER_EXITED
+                    run.done.accept(new Completion(run.work, outcome, false, true));
                 })
                 .start();
     }
@@ -850,17 +871,23 @@ public final class JobRunner implements AutoCloseable {
     }
 
     /** At level ALL, sends the job's {@code STARTED} event without waiting; a send that fails is counted and logged. */
-    private void startedEvent(Job job) {
+    private void startedEvent(Work work, Job job) {
         if (config.events() != EventLevel.ALL) {
             return;
         }
         try {
             byte[] value = eventSerde.encode(eventsTopic, event(job, JobState.STARTED, null));
-            producer.send(new ProducerRecord<>(eventsTopic, null, eventKey(job), value), (metadata, exception) -> {
-                if (exception != null) {
-                    startedEventFailed(exception);
-                }
-            });
+            Future<RecordMetadata> sent = work.progress()
+                    .writes()
+                    .pass(() -> producer.send(
+                            new ProducerRecord<>(eventsTopic, null, eventKey(job), value), (metadata, exception) -> {
+                                if (exception != null) {
+                                    startedEventFailed(exception);
+                                }
+                            }));
+            if (sent == null) {
+                writeDropped(work, eventsTopic);
+            }
         } catch (RuntimeException e) {
             startedEventFailed(e);
         }
@@ -985,7 +1012,11 @@ public final class JobRunner implements AutoCloseable {
             try {
                 byte[] value = encode.get();
                 ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, key, value, headers);
-                Future<RecordMetadata> sent = producer.send(record);
+                Future<RecordMetadata> sent = work.progress().writes().pass(() -> producer.send(record));
+                if (sent == null) {
+                    writeDropped(work, topic);
+                    return new Write.GaveUp(); // the partition was revoked: its new owner runs the job again
+                }
                 while (true) {
                     try {
                         sent.get(250, TimeUnit.MILLISECONDS);
@@ -1053,6 +1084,30 @@ public final class JobRunner implements AutoCloseable {
                     work.offset(),
                     instead,
                     cause,
+                    n);
+        }
+    }
+
+    /**
+     * Counts (and logs the first of) the writes not made because the job's partition was revoked: another worker owns
+     * it and runs the job again, so a failure, deferral or event from here would start a second lineage.
+     */
+    private void writeDropped(Work work, String topic) {
+        metrics.writeDropped();
+        long n = droppedWrites.incrementAndGet();
+        if (n == 1) {
+            LOG.warn(
+                    "write_dropped reason=partition_revoked topic={} partition={} offset={} (first of its kind; later"
+                            + " ones are counted in jobstream.writes.dropped)",
+                    topic,
+                    work.partition(),
+                    work.offset());
+        } else {
+            LOG.debug(
+                    "write_dropped reason=partition_revoked topic={} partition={} offset={} count={}",
+                    topic,
+                    work.partition(),
+                    work.offset(),
                     n);
         }
     }

@@ -33,18 +33,29 @@ public sealed interface Outcome {
      */
     record Released() implements Outcome {}
 
+    /**
+     * Not an outcome: the handler of a job whose outcome its timeout decided (a {@link Completion} with {@code
+     * laneHeld}) has now really returned, so its ordering lane is free. It may come before or after that outcome.
+     */
+    record HandlerExited() implements Outcome {}
+
     /** Whether the job finished (succeeded, or its failure was written): its offset may be committed. */
     default boolean finished() {
-        return !(this instanceof Abandoned) && !(this instanceof Released);
+        return !(this instanceof Abandoned) && !(this instanceof Released) && !(this instanceof HandlerExited);
     }
 
     /**
      * A job's outcome handed back to the poll thread; {@code released} when a {@link Released} for the job came
-     * before it (its slot and lane are already free).
+     * before it (its slot and lane are already free); {@code laneHeld} when its timeout decided it while the handler
+     * may still run: the job's slot is free but its ordering lane is released only by a {@link HandlerExited}.
      */
-    record Completion(Work work, Outcome outcome, boolean released) {
+    record Completion(Work work, Outcome outcome, boolean released, boolean laneHeld) {
         public Completion(Work work, Outcome outcome) {
-            this(work, outcome, false);
+            this(work, outcome, false, false);
+        }
+
+        public Completion(Work work, Outcome outcome, boolean released) {
+            this(work, outcome, released, false);
         }
     }
 }

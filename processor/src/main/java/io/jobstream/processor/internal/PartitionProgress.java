@@ -30,6 +30,7 @@ public final class PartitionProgress {
     private long position = -1;
     private long lastCommitted = -1;
     private int running;
+    private final WriteGate writes = new WriteGate();
 
     /** Records that the job at {@code offset} was handed out; offsets must increase. */
     public void handOut(long offset) {
@@ -127,6 +128,11 @@ public final class PartitionProgress {
     /** Jobs of this partition started and not yet ended. */
     public int running() {
         return running;
+    }
+
+    /** The gate the jobs of this assignment write through; closed when the partition is revoked or lost. */
+    public WriteGate writes() {
+        return writes;
     }
 
     /** Whether every offset handed out has finished. */

@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Rebalance.</b> On revoke it drops the partitions' jobs that have not started, waits up to {@code
  * jobstream.worker.revoke-timeout} for their running ones, commits what finished, and forgets the partitions; jobs
- * still running are stale from then on (their outcomes change nothing). On loss it drops everything without
+ * still running are stale from then on: their outcomes change nothing, and the partition's {@link WriteGate} is closed,
+ * so they write no failure, deferral or event afterwards (dropped and counted by the {@link JobRunner}). On loss it drops everything without
  * committing.
  *
  * <p><b>Close.</b> {@link #requestClose(long)} makes the loop stop fetching, drop not-started jobs, wait for running
@@ -63,6 +64,8 @@ public final class ProcessorLoop implements Runnable {
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration TOPIC_CHECK_TIMEOUT = Duration.ofSeconds(10);
+    /** Longest wait, on revoke, for sends of the revoked jobs already handing a record to the producer. */
+    private static final Duration WRITE_GATE_TIMEOUT = Duration.ofSeconds(1);
     /** Longest time the loop goes without polling while it has enough fetched jobs waiting. */
     private static final long MAX_POLL_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** The gap between empty polls while some (not all) partitions are paused. */
@@ -271,6 +274,10 @@ public final class ProcessorLoop implements Runnable {
 
     private void apply(Completion completion) {
         Work work = completion.work();
+        if (completion.outcome() instanceof Outcome.HandlerExited) {
+            lanes.release(work); // a timed-out handler really returned: the next job of its key may start
+            return;
+        }
         if (completion.outcome() instanceof Outcome.Released) {
             // the handler is done; its outcome follows once its event is acknowledged
             inFlight--;
@@ -282,7 +289,9 @@ public final class ProcessorLoop implements Runnable {
             awaitingAck--;
         } else {
             inFlight--;
-            lanes.release(work);
+            if (!completion.laneHeld()) {
+                lanes.release(work);
+            }
         }
         metrics.inFlight().decrementAndGet();
         work.progress().ended();
@@ -537,7 +546,8 @@ public final class ProcessorLoop implements Runnable {
         }
         int stillRunning = running(ours);
         for (TopicPartition partition : ours) {
-            progress.remove(partition);
+            // from here on the partition's jobs still running write nothing: another worker runs them again
+            progress.remove(partition).writes().close(WRITE_GATE_TIMEOUT);
             metrics.partitionRevoked(partition);
         }
         LOG.info(

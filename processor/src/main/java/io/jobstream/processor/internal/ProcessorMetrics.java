@@ -32,6 +32,7 @@ public final class ProcessorMetrics {
     public static final String DEFERRED = "jobstream.jobs.deferred";
     public static final String SKIPPED = "jobstream.jobs.skipped";
     public static final String EVENT_ERRORS = "jobstream.events.errors";
+    public static final String WRITES_DROPPED = "jobstream.writes.dropped";
     /** The {@code type} tag of jobs whose type has no handler or could not be read. */
     public static final String UNKNOWN_TYPE = "unknown";
 
@@ -47,6 +48,7 @@ public final class ProcessorMetrics {
     private final Map<String, Counter> deferred = new ConcurrentHashMap<>();
     private final Map<String, Counter> skipped = new ConcurrentHashMap<>();
     private final Counter eventErrors;
+    private final Counter writesDropped;
     private final Map<TopicPartition, Depth> depths = new ConcurrentHashMap<>();
 
     public ProcessorMetrics(MeterRegistry registry, String queue) {
@@ -67,6 +69,11 @@ public final class ProcessorMetrics {
                 .register(registry);
         eventErrors = Counter.builder(EVENT_ERRORS)
                 .description("STARTED events the broker did not acknowledge (outcome events are retried instead)")
+                .tags(Tags.of("queue", queue))
+                .register(registry);
+        writesDropped = Counter.builder(WRITES_DROPPED)
+                .description("Failures, deferrals and events not written because their job's partition had been"
+                        + " revoked (another worker runs the job again)")
                 .tags(Tags.of("queue", queue))
                 .register(registry);
     }
@@ -93,6 +100,11 @@ public final class ProcessorMetrics {
     /** A STARTED event was not acknowledged. */
     public void eventError() {
         eventErrors.increment();
+    }
+
+    /** A write of a job whose partition was revoked was dropped. */
+    public void writeDropped() {
+        writesDropped.increment();
     }
 
     /** The registry. */
