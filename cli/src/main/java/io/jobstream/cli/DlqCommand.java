@@ -8,12 +8,17 @@ import io.jobstream.dlq.ReplayFilter;
 import io.jobstream.dlq.ReplayItem;
 import io.jobstream.dlq.ReplayRequest;
 import io.jobstream.dlq.ReplaySummary;
+import io.jobstream.runtime.Config;
+import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.runtime.SchemaSettings;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -108,7 +113,9 @@ final class DlqCommand implements Runnable {
     }
 
     static DlqReplay open(KafkaOptions kafka) {
-        return DlqReplay.create(KafkaOptions.reachable(kafka.kafkaSettings()));
+        Config config = kafka.load(SchemaSettings.DEFINITION, Map.of());
+        return DlqReplay.create(
+                KafkaOptions.reachable(KafkaSettings.from(config)), SchemaSettings.from(config), Clock.systemUTC());
     }
 
     /** The JSON of one dead letter, with the short names the CLI contract uses. */

@@ -10,6 +10,8 @@ import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigDefinition;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.RuntimeConfig;
+import io.jobstream.runtime.SchemaSettings;
+import io.jobstream.schemas.SerdeConfig;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,8 +42,10 @@ import picocli.CommandLine.Spec;
             "  jobstream dlq-service --queue emails --max-attempts 8 --backoff 2s --admin-port 9402"
         })
 final class DlqServiceCommand implements Callable<Integer> {
-    static final ConfigDefinition DEFINITION =
-            DlqServiceConfig.DEFINITION.and(LagMonitorConfig.DEFINITION).and(RuntimeConfig.DEFINITION);
+    static final ConfigDefinition DEFINITION = DlqServiceConfig.DEFINITION
+            .and(LagMonitorConfig.DEFINITION)
+            .and(RuntimeConfig.DEFINITION)
+            .and(SchemaSettings.DEFINITION);
 
     @Spec
     CommandSpec spec;
@@ -104,6 +108,7 @@ final class DlqServiceCommand implements Callable<Integer> {
     static DlqService start(Config config, ServiceHost host, boolean dlqRoutes) {
         KafkaSettings kafka = KafkaSettings.from(config);
         DlqService service = DlqService.builder(DlqServiceConfig.from(config), kafka)
+                .serdes(serdes(config))
                 .registry(host.registry())
                 .alerts(AlertConfig.from(config, System.getenv()))
                 .build();
@@ -124,7 +129,15 @@ final class DlqServiceCommand implements Callable<Integer> {
         return service;
     }
 
-    private Map<String, Object> flags() {
+    /**
+     * How the dlq-service reads failures and writes retries, dead letters and events: the {@code jobstream.schemas.*}
+     * keys, as every role.
+     */
+    static SerdeConfig serdes(Config config) {
+        return SchemaSettings.from(config);
+    }
+
+    Map<String, Object> flags() {
         Map<String, Object> flags = new HashMap<>();
         if (!queues.isEmpty()) {
             flags.put(DlqServiceConfig.QUEUES.name(), String.join(",", queues));

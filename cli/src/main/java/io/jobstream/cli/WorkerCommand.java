@@ -166,7 +166,7 @@ final class WorkerCommand implements Callable<Integer> {
         return new Started(processor.start(), types);
     }
 
-    private Map<String, Object> flags() {
+    Map<String, Object> flags() {
         Map<String, Object> flags = new HashMap<>();
         if (queue != null) {
             flags.put(ProcessorConfig.QUEUE.name(), queue);

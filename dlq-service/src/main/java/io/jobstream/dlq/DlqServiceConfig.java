@@ -93,8 +93,9 @@ public record DlqServiceConfig(
     public static final ConfigKey<List<String>> NON_RETRYABLE_REASONS = ConfigKey.listKey(
                     "jobstream.dlq.retry.non-retryable-reasons")
             .optional()
-            .doc("Failure reasons never retried, besides DECODE_ERROR, UNKNOWN_TYPE, EXPIRED and REJECTED"
-                    + " (always), e.g. TIMEOUT.")
+            .doc(
+                    "Failure reasons never retried, besides DECODE_ERROR, UNKNOWN_SCHEMA, UNKNOWN_TYPE, EXPIRED and REJECTED"
+                            + " (always), e.g. TIMEOUT.")
             .build();
     public static final ConfigKey<List<String>> NON_RETRYABLE_ERRORS = ConfigKey.listKey(
                     "jobstream.dlq.retry.non-retryable-errors")

@@ -38,7 +38,7 @@ public sealed interface RetryDecision {
     enum Cause {
         /** The failure carries no decodable job (its bytes were undecodable). */
         NO_JOB,
-        /** The failure reason is never retried (DECODE_ERROR, UNKNOWN_TYPE, EXPIRED, REJECTED, or configured). */
+        /** The failure reason is never retried (DECODE_ERROR, UNKNOWN_SCHEMA, UNKNOWN_TYPE, EXPIRED, REJECTED, or configured). */
         NON_RETRYABLE_REASON,
         /** The exception class is configured as non-retryable. */
         NON_RETRYABLE_ERROR,

@@ -26,7 +26,11 @@ public record RetryPolicy(
 
     /** Reasons no retry can fix. */
     public static final Set<FailureReason> ALWAYS_NON_RETRYABLE = Set.copyOf(EnumSet.of(
-            FailureReason.DECODE_ERROR, FailureReason.UNKNOWN_TYPE, FailureReason.EXPIRED, FailureReason.REJECTED));
+            FailureReason.DECODE_ERROR,
+            FailureReason.UNKNOWN_SCHEMA,
+            FailureReason.UNKNOWN_TYPE,
+            FailureReason.EXPIRED,
+            FailureReason.REJECTED));
 
     /** The default attempts: 5. */
     public static final int DEFAULT_MAX_ATTEMPTS = 5;

@@ -7,6 +7,7 @@ import io.jobstream.runtime.ConfigKey;
 import io.jobstream.runtime.ConfigType;
 import io.jobstream.runtime.ConfigValidator;
 import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.runtime.SchemaSettings;
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
@@ -30,7 +31,8 @@ import java.util.Optional;
  * @param queue the queue (topic) to work on
  * @param group the consumer group; {@code <queue>.workers} unless set
  * @param kafka how to reach Kafka
- * @param serde how failure records are written (and jobs read)
+ * @param serde how derived records (.failed, .events, deferrals) are written, and the registry jobs are read with
+ *     ({@code jobstream.schemas.*})
  * @param concurrency jobs in flight at once, over all partitions
  * @param ordering how jobs of one partition are ordered
  * @param commitInterval how often finished offsets are committed
@@ -216,26 +218,27 @@ public record ProcessorConfig(
                     + " each acknowledged before the job's offset counts as done; ALL (also STARTED).")
             .build();
 
-    /** Every key of this module. */
+    /** Every key of this module, and the {@code jobstream.schemas.*} keys jobs are read and derived records written by. */
     public static final ConfigDefinition DEFINITION = ConfigDefinition.of(
-            QUEUE,
-            GROUP,
-            CONCURRENCY,
-            ORDERING,
-            COMMIT_INTERVAL,
-            JOB_TIMEOUT,
-            TYPE_TIMEOUTS,
-            TYPE_CONCURRENCY,
-            INSTANCE_ID,
-            WORKER_ID,
-            MAX_PENDING_PER_PARTITION,
-            REVOKE_TIMEOUT,
-            TYPES,
-            COORDINATION_WAIT,
-            DEFER_DELAY,
-            DELAY_TIERS,
-            IDEMPOTENCY_RETENTION,
-            EVENTS);
+                    QUEUE,
+                    GROUP,
+                    CONCURRENCY,
+                    ORDERING,
+                    COMMIT_INTERVAL,
+                    JOB_TIMEOUT,
+                    TYPE_TIMEOUTS,
+                    TYPE_CONCURRENCY,
+                    INSTANCE_ID,
+                    WORKER_ID,
+                    MAX_PENDING_PER_PARTITION,
+                    REVOKE_TIMEOUT,
+                    TYPES,
+                    COORDINATION_WAIT,
+                    DEFER_DELAY,
+                    DELAY_TIERS,
+                    IDEMPOTENCY_RETENTION,
+                    EVENTS)
+            .and(SchemaSettings.DEFINITION);
 
     /** Validates every field, naming its key. */
     public ProcessorConfig {
@@ -287,7 +290,8 @@ public record ProcessorConfig(
                 .deferDelay(config.get(DEFER_DELAY))
                 .delayTiers(DelayTiers.parse(config.get(DELAY_TIERS)))
                 .idempotencyRetention(config.get(IDEMPOTENCY_RETENTION))
-                .events(config.get(EVENTS));
+                .events(config.get(EVENTS))
+                .serde(SchemaSettings.from(config));
         config.find(GROUP).ifPresent(b::group);
         config.find(INSTANCE_ID).ifPresent(b::instanceId);
         config.find(WORKER_ID).ifPresent(b::workerId);

@@ -5,10 +5,9 @@ import io.jobstream.runtime.ConfigDefinition;
 import io.jobstream.runtime.ConfigException;
 import io.jobstream.runtime.ConfigKey;
 import io.jobstream.runtime.ConfigValidator;
+import io.jobstream.runtime.SchemaSettings;
 import io.jobstream.schemas.DelayTiers;
-import io.jobstream.schemas.SchemaRegistryConfig;
 import io.jobstream.schemas.SerdeConfig;
-import io.jobstream.schemas.SerdeConfig.WireFormat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -21,7 +20,7 @@ import java.util.Optional;
  * @param partitionStrategy how jobs are spread over the queue's partitions ({@code jobstream.publisher.partition-strategy})
  * @param maxPayloadSize the largest payload accepted, in bytes ({@code jobstream.publisher.max-payload-size})
  * @param delayTiers the delay tiers whose topics exist ({@code jobstream.publisher.delay-tiers})
- * @param serde how jobs are encoded ({@code jobstream.publisher.write-format}, {@code jobstream.publisher.schema-registry-url})
+ * @param serde how jobs are encoded (the {@code jobstream.schemas.*} keys of {@link SchemaSettings})
  * @param metadataTimeout how long a publish waits to learn whether a topic exists ({@code jobstream.publisher.metadata-timeout})
  * @param lagRefreshInterval how often the least-loaded lag snapshot is refreshed ({@code jobstream.publisher.lag-refresh-interval})
  * @param closeTimeout how long {@link JobPublisher#close()} waits for jobs in flight ({@code jobstream.publisher.close-timeout})
@@ -62,21 +61,6 @@ public record PublisherConfig(
                     + " not longer than its remaining wait. Must match the tiers the queue's topics were created with.")
             .build();
 
-    /** The wire format. */
-    public static final ConfigKey<WireFormat> WRITE_FORMAT = ConfigKey.enumKey(
-                    "jobstream.publisher.write-format", WireFormat.class)
-            .defaultValue(WireFormat.SINGLE_OBJECT)
-            .doc("How jobs are encoded: Avro single-object encoding, or the Confluent wire format (needs"
-                    + " jobstream.publisher.schema-registry-url).")
-            .build();
-
-    /** The schema registry. */
-    public static final ConfigKey<String> SCHEMA_REGISTRY_URL = ConfigKey.stringKey(
-                    "jobstream.publisher.schema-registry-url")
-            .optional()
-            .doc("Schema registry URL(s), comma-separated, for the confluent write format.")
-            .build();
-
     /** The topic metadata wait. */
     public static final ConfigKey<Duration> METADATA_TIMEOUT = ConfigKey.durationKey(
                     "jobstream.publisher.metadata-timeout")
@@ -111,24 +95,23 @@ public record PublisherConfig(
                     + " (unless the job has an ordering key).")
             .build();
 
-    /** Every key of the publisher. */
+    /** Every key of the publisher, and the {@code jobstream.schemas.*} keys that say how jobs are encoded. */
     public static final ConfigDefinition DEFINITION = ConfigDefinition.of(
-            PARTITION_STRATEGY,
-            MAX_PAYLOAD_SIZE,
-            DELAY_TIERS,
-            WRITE_FORMAT,
-            SCHEMA_REGISTRY_URL,
-            METADATA_TIMEOUT,
-            LAG_REFRESH_INTERVAL,
-            CLOSE_TIMEOUT,
-            MIRROR_HEADERS);
+                    PARTITION_STRATEGY,
+                    MAX_PAYLOAD_SIZE,
+                    DELAY_TIERS,
+                    METADATA_TIMEOUT,
+                    LAG_REFRESH_INTERVAL,
+                    CLOSE_TIMEOUT,
+                    MIRROR_HEADERS)
+            .and(SchemaSettings.DEFINITION);
 
     /** Validates every field, naming its key. */
     public PublisherConfig {
         Objects.requireNonNull(partitionStrategy, PARTITION_STRATEGY.name());
         check(MAX_PAYLOAD_SIZE, maxPayloadSize);
         Objects.requireNonNull(delayTiers, DELAY_TIERS.name());
-        Objects.requireNonNull(serde, WRITE_FORMAT.name());
+        Objects.requireNonNull(serde, SchemaSettings.WRITE_FORMAT.name());
         check(METADATA_TIMEOUT, Objects.requireNonNull(metadataTimeout, METADATA_TIMEOUT.name()));
         check(LAG_REFRESH_INTERVAL, Objects.requireNonNull(lagRefreshInterval, LAG_REFRESH_INTERVAL.name()));
         check(CLOSE_TIMEOUT, Objects.requireNonNull(closeTimeout, CLOSE_TIMEOUT.name()));
@@ -149,17 +132,7 @@ public record PublisherConfig(
 
     /** Reads the settings from a loaded config whose definition includes {@link #DEFINITION}. */
     public static PublisherConfig from(Config config) {
-        Optional<String> registryUrl = config.find(SCHEMA_REGISTRY_URL);
-        WireFormat format = config.get(WRITE_FORMAT);
-        SerdeConfig serde;
-        try {
-            SchemaRegistryConfig registry =
-                    registryUrl.map(SchemaRegistryConfig::of).orElse(null);
-            serde = new SerdeConfig(format, registry);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(WRITE_FORMAT.name() + " / " + SCHEMA_REGISTRY_URL.name() + ": " + e.getMessage()
-                    + (registryUrl.isEmpty() ? " (set " + SCHEMA_REGISTRY_URL.name() + ")" : ""));
-        }
+        SerdeConfig serde = SchemaSettings.from(config);
         return new PublisherConfig(
                 config.get(PARTITION_STRATEGY),
                 config.get(MAX_PAYLOAD_SIZE),

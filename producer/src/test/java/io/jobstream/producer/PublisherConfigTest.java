@@ -38,8 +38,8 @@ class PublisherConfigTest {
                 "jobstream.publisher.partition-strategy", "round-robin",
                 "jobstream.publisher.max-payload-size", "512KiB",
                 "jobstream.publisher.delay-tiers", "10s,1m",
-                "jobstream.publisher.write-format", "confluent",
-                "jobstream.publisher.schema-registry-url", "http://registry:8081",
+                "jobstream.schemas.write-format", "confluent",
+                "jobstream.schemas.registry.url", "http://registry:8081",
                 "jobstream.publisher.metadata-timeout", "3s",
                 "jobstream.publisher.lag-refresh-interval", "1s",
                 "jobstream.publisher.close-timeout", "5s"));
@@ -61,9 +61,9 @@ class PublisherConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("jobstream.publisher.delay-tiers")
                 .hasMessageContaining("soon");
-        assertThatThrownBy(() -> load(Map.of("jobstream.publisher.write-format", "confluent")))
+        assertThatThrownBy(() -> load(Map.of("jobstream.schemas.write-format", "confluent")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("jobstream.publisher.schema-registry-url");
+                .hasMessageContaining("jobstream.schemas.registry.url");
         assertThatThrownBy(() -> PublisherConfig.defaults().withMaxPayloadSize(0))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("jobstream.publisher.max-payload-size");

@@ -15,8 +15,13 @@ public final class JobDecodeException extends JobstreamException {
         EMPTY,
         /** The first bytes match none of the formats this decoder reads. */
         UNKNOWN_FORMAT,
-        /** The writer schema (fingerprint or registry id) is unknown or cannot be read as the expected record. */
+        /**
+         * The writer schema (fingerprint or registry id) cannot be found: no released version has the fingerprint, the
+         * registry has no schema with the id, or the record is Confluent-framed and no registry is configured.
+         */
         UNKNOWN_SCHEMA,
+        /** The writer schema was found but cannot be read as the expected record (not {@code Job}-compatible). */
+        INCOMPATIBLE_SCHEMA,
         /** The bytes end before the record does, or a length claims more bytes than remain. */
         TRUNCATED,
         /** A field's value is malformed or missing. */

@@ -3,12 +3,16 @@ package io.jobstream.schemas;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -17,11 +21,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 
 /**
- * A small client of the Confluent Schema Registry REST API (Avro schemas only, no schema references).
+ * A small client of the Confluent Schema Registry REST API (Avro schemas only, no schema references), with HTTP
+ * basic or bearer auth and, for {@code https}, the JVM's trust or a trust store of its own.
  *
  * <p>Caches: each schema id is fetched once and each (subject, schema) pair is registered once for the client's
  * lifetime; concurrent callers asking for the same id share one request. Failed requests are not cached.
@@ -55,15 +62,40 @@ public final class SchemaRegistryClient implements AutoCloseable {
 
     public SchemaRegistryClient(SchemaRegistryConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .connectTimeout(config.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
-        this.authorization = config.basicAuthUserInfo() == null
-                ? null
-                : "Basic "
-                        + Base64.getEncoder()
-                                .encodeToString(config.basicAuthUserInfo().getBytes(StandardCharsets.UTF_8));
+                .followRedirects(HttpClient.Redirect.NORMAL);
+        if (config.trustStore() != null) {
+            builder.sslContext(sslContext(config.trustStore()));
+        }
+        this.http = builder.build();
+        if (config.basicAuthUserInfo() != null) {
+            this.authorization = "Basic "
+                    + Base64.getEncoder()
+                            .encodeToString(config.basicAuthUserInfo().getBytes(StandardCharsets.UTF_8));
+        } else if (config.bearerAuthToken() != null) {
+            this.authorization = "Bearer " + config.bearerAuthToken();
+        } else {
+            this.authorization = null;
+        }
+    }
+
+    /** An SSL context trusting exactly the certificates of {@code store}; a store that cannot be read fails here. */
+    private static SSLContext sslContext(SchemaRegistryConfig.TrustStore store) {
+        try (InputStream in = Files.newInputStream(store.location())) {
+            KeyStore keyStore = KeyStore.getInstance(store.type());
+            keyStore.load(in, store.password() == null ? null : store.password().toCharArray());
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(keyStore);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException(
+                    SchemaRegistryConfig.TRUSTSTORE_LOCATION + ": cannot read trust store " + store.location() + " ("
+                            + store.type() + "): " + e.getMessage(),
+                    e);
+        }
     }
 
     public SchemaRegistryConfig config() {

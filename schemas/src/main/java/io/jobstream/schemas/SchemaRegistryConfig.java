@@ -1,6 +1,7 @@
 package io.jobstream.schemas;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,14 +16,31 @@ import java.util.Objects;
  * @param basicAuthUserInfo {@code user:password} for HTTP basic auth ({@value #BASIC_AUTH_USER_INFO}), or null
  * @param connectTimeout TCP connect timeout ({@value #CONNECT_TIMEOUT}, default 5s)
  * @param requestTimeout time to wait for a response ({@value #REQUEST_TIMEOUT}, default 10s)
+ * @param bearerAuthToken a token sent as {@code Authorization: Bearer <token>} ({@value #BEARER_AUTH_TOKEN}), or null;
+ *     not together with basic auth
+ * @param trustStore the certificates an {@code https} registry is trusted by ({@value #TRUSTSTORE_LOCATION}), or null
+ *     for the JVM's default trust
  */
 public record SchemaRegistryConfig(
-        List<URI> urls, String basicAuthUserInfo, Duration connectTimeout, Duration requestTimeout) {
+        List<URI> urls,
+        String basicAuthUserInfo,
+        Duration connectTimeout,
+        Duration requestTimeout,
+        String bearerAuthToken,
+        TrustStore trustStore) {
 
     /** Comma-separated registry base URLs, e.g. {@code http://localhost:8081}. */
     public static final String URL = "jobstream.schemas.registry.url";
     /** {@code user:password} for HTTP basic auth; unset means no auth. */
     public static final String BASIC_AUTH_USER_INFO = "jobstream.schemas.registry.basic-auth.user-info";
+    /** A bearer token for the registry (OAuth/OIDC-fronted registries); unset means none. */
+    public static final String BEARER_AUTH_TOKEN = "jobstream.schemas.registry.bearer-auth.token";
+    /** A trust store file (PKCS12 or JKS) for an {@code https} registry; unset means the JVM's default trust. */
+    public static final String TRUSTSTORE_LOCATION = "jobstream.schemas.registry.ssl.truststore.location";
+    /** The trust store's password. */
+    public static final String TRUSTSTORE_PASSWORD = "jobstream.schemas.registry.ssl.truststore.password";
+    /** The trust store's type, {@code PKCS12} (default) or {@code JKS}. */
+    public static final String TRUSTSTORE_TYPE = "jobstream.schemas.registry.ssl.truststore.type";
     /** TCP connect timeout: a duration ({@code 5s}, {@code 500ms}, {@code PT5S}) or milliseconds. */
     public static final String CONNECT_TIMEOUT = "jobstream.schemas.registry.connect-timeout";
     /** Response timeout: a duration ({@code 10s}, {@code PT10S}) or milliseconds. */
@@ -30,6 +48,33 @@ public record SchemaRegistryConfig(
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * A trust store file.
+     *
+     * @param location the file ({@value #TRUSTSTORE_LOCATION})
+     * @param password its password, or null ({@value #TRUSTSTORE_PASSWORD})
+     * @param type {@code PKCS12} or {@code JKS} ({@value #TRUSTSTORE_TYPE})
+     */
+    public record TrustStore(Path location, String password, String type) {
+        public TrustStore {
+            if (location == null) {
+                throw new IllegalArgumentException(TRUSTSTORE_LOCATION + " must name a file");
+            }
+            type = type == null || type.isBlank() ? "PKCS12" : type.strip();
+        }
+
+        @Override
+        public String toString() {
+            return "TrustStore[location=" + location + ", type=" + type + "]";
+        }
+    }
+
+    /** Without bearer auth or a trust store of its own. */
+    public SchemaRegistryConfig(
+            List<URI> urls, String basicAuthUserInfo, Duration connectTimeout, Duration requestTimeout) {
+        this(urls, basicAuthUserInfo, connectTimeout, requestTimeout, null, null);
+    }
 
     public SchemaRegistryConfig {
         if (urls == null || urls.isEmpty()) {
@@ -45,6 +90,13 @@ public record SchemaRegistryConfig(
         if (basicAuthUserInfo != null && basicAuthUserInfo.indexOf(':') < 0) {
             throw new IllegalArgumentException(BASIC_AUTH_USER_INFO + " must be user:password");
         }
+        if (bearerAuthToken != null && bearerAuthToken.isBlank()) {
+            bearerAuthToken = null;
+        }
+        if (basicAuthUserInfo != null && bearerAuthToken != null) {
+            throw new IllegalArgumentException(
+                    "set one of " + BASIC_AUTH_USER_INFO + " and " + BEARER_AUTH_TOKEN + ", not both");
+        }
         requirePositive(CONNECT_TIMEOUT, connectTimeout);
         requirePositive(REQUEST_TIMEOUT, requestTimeout);
     }
@@ -56,28 +108,52 @@ public record SchemaRegistryConfig(
 
     /** This config with HTTP basic auth as {@code user:password}. */
     public SchemaRegistryConfig withBasicAuth(String userInfo) {
-        return new SchemaRegistryConfig(urls, userInfo, connectTimeout, requestTimeout);
+        return new SchemaRegistryConfig(urls, userInfo, connectTimeout, requestTimeout, bearerAuthToken, trustStore);
+    }
+
+    /** This config with bearer auth: {@code Authorization: Bearer <token>} on every request. */
+    public SchemaRegistryConfig withBearerAuth(String token) {
+        return new SchemaRegistryConfig(urls, basicAuthUserInfo, connectTimeout, requestTimeout, token, trustStore);
+    }
+
+    /** This config trusting the certificates in {@code store} (for an {@code https} registry). */
+    public SchemaRegistryConfig withTrustStore(TrustStore store) {
+        return new SchemaRegistryConfig(
+                urls, basicAuthUserInfo, connectTimeout, requestTimeout, bearerAuthToken, store);
     }
 
     /** This config with the given timeouts. */
     public SchemaRegistryConfig withTimeouts(Duration connect, Duration request) {
-        return new SchemaRegistryConfig(urls, basicAuthUserInfo, connect, request);
+        return new SchemaRegistryConfig(urls, basicAuthUserInfo, connect, request, bearerAuthToken, trustStore);
     }
 
     /**
-     * Reads the {@code jobstream.schemas.registry.*} keys; returns null when {@value #URL} is absent or blank.
+     * Reads the {@code jobstream.schemas.registry.*} keys from plain values; returns null when {@value #URL} is absent
+     * or blank. (A service reads them, typed and documented, through {@code io.jobstream.runtime.SchemaSettings}.)
      */
     public static SchemaRegistryConfig fromMap(Map<String, ?> settings) {
         Object url = settings.get(URL);
         if (url == null || url.toString().isBlank()) {
             return null;
         }
-        Object userInfo = settings.get(BASIC_AUTH_USER_INFO);
+        String trustStore = text(settings, TRUSTSTORE_LOCATION);
         return new SchemaRegistryConfig(
                 parseUrls(url.toString()),
-                userInfo == null || userInfo.toString().isBlank() ? null : userInfo.toString(),
+                text(settings, BASIC_AUTH_USER_INFO),
                 SerdeConfig.duration(settings, CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT),
-                SerdeConfig.duration(settings, REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT));
+                SerdeConfig.duration(settings, REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT),
+                text(settings, BEARER_AUTH_TOKEN),
+                trustStore == null
+                        ? null
+                        : new TrustStore(
+                                Path.of(trustStore),
+                                text(settings, TRUSTSTORE_PASSWORD),
+                                text(settings, TRUSTSTORE_TYPE)));
+    }
+
+    private static String text(Map<String, ?> settings, String key) {
+        Object value = settings.get(key);
+        return value == null || value.toString().isBlank() ? null : value.toString();
     }
 
     private static List<URI> parseUrls(String urls) {
@@ -109,6 +185,8 @@ public record SchemaRegistryConfig(
                 + (basicAuthUserInfo == null
                         ? "none"
                         : basicAuthUserInfo.substring(0, basicAuthUserInfo.indexOf(':')) + ":***")
-                + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout + "]";
+                + ", bearerAuthToken=" + (bearerAuthToken == null ? "none" : "***")
+                + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout
+                + ", trustStore=" + (trustStore == null ? "default" : trustStore) + "]";
     }
 }

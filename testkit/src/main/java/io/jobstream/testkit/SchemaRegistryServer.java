@@ -54,6 +54,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
     private final List<String> contentTypes = new CopyOnWriteArrayList<>();
     private final String requiredAuthorization;
     private int nextId = 1;
+    private volatile boolean unavailable;
 
     private SchemaRegistryServer(String requiredUserInfo) throws IOException {
         this.requiredAuthorization = requiredUserInfo == null
@@ -99,6 +100,14 @@ public final class SchemaRegistryServer implements AutoCloseable {
         return requestCounts.values().stream().mapToInt(AtomicInteger::get).sum();
     }
 
+    /**
+     * While {@code true}, every request is answered {@code 503} (error code 50003), as a registry behind a load
+     * balancer answers while its backend is down; state is kept for when it comes back.
+     */
+    public void unavailable(boolean down) {
+        this.unavailable = down;
+    }
+
     /** The Authorization header of every request that had one. */
     public List<String> authorizations() {
         return List.copyOf(authorizations);
@@ -129,6 +138,10 @@ public final class SchemaRegistryServer implements AutoCloseable {
             String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
             if (contentType != null) {
                 contentTypes.add(contentType);
+            }
+            if (unavailable) {
+                respond(exchange, 503, error(50003, "Service Unavailable"));
+                return;
             }
             if (requiredAuthorization != null && !requiredAuthorization.equals(authorization)) {
                 respond(exchange, 401, error(401, "Unauthorized"));

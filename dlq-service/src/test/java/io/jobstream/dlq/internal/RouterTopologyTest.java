@@ -22,6 +22,7 @@ import io.jobstream.schemas.JobState;
 import io.jobstream.schemas.SchemaRegistryConfig;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.testkit.ManualClock;
+import io.jobstream.testkit.SchemaRegistryServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -383,6 +384,57 @@ class RouterTopologyTest {
                         .counter()
                         .count())
                 .isEqualTo(1.0);
+    }
+
+    @Test
+    void onAConfluentQueueRetriesDeadLettersAndEventsAreConfluentUnderTheirOwnSubjects() {
+        try (SchemaRegistryServer schemaRegistry = SchemaRegistryServer.start();
+                JobSerde<JobFailure> workerFailures =
+                        JobSerde.forFailure(SerdeConfig.confluent(SchemaRegistryConfig.of(schemaRegistry.url())))) {
+            // Given a router writing the Confluent format, and a worker's Confluent-framed failures
+            SerdeConfig confluent = SerdeConfig.confluent(SchemaRegistryConfig.of(schemaRegistry.url()));
+            start(new RetryPolicy(5, ONE_SECOND_DOUBLING, Set.of(), Set.of()), confluent);
+            Job retried = job("send_email", 1);
+            Job unknownSchema = job("send_email", 1);
+
+            // When a retryable failure and an UNKNOWN_SCHEMA failure arrive
+            for (JobFailure failure : List.of(
+                    failure(retried, QUEUE, T0),
+                    failure(unknownSchema, QUEUE, T0, FailureReason.UNKNOWN_SCHEMA, false))) {
+                failed.pipeInput(new TestRecord<>(
+                        failure.getJob().orElseThrow().getId().getBytes(StandardCharsets.UTF_8),
+                        workerFailures.encode("emails.failed", failure),
+                        new RecordHeaders(),
+                        T0));
+            }
+
+            // Then the retry, the dead letter (UNKNOWN_SCHEMA is never retried) and the events are Confluent-framed,
+            // each schema registered under its own topic's subject
+            TestRecord<byte[], byte[]> retry = output("emails.delay.1s").readRecord();
+            TestRecord<byte[], byte[]> dead = output("emails.dlq").readRecord();
+            List<TestRecord<byte[], byte[]>> eventRecords =
+                    output("emails.events").readRecordsToList();
+            assertThat(retry.value()[0]).isZero();
+            assertThat(dead.value()[0]).isZero();
+            assertThat(eventRecords).isNotEmpty().allSatisfy(e -> assertThat(e.value()[0])
+                    .isZero());
+            for (String subject : List.of("emails.delay.1s-value", "emails.dlq-value", "emails.events-value")) {
+                assertThat(schemaRegistry.requests("POST /subjects/" + subject + "/versions"))
+                        .as(subject)
+                        .isEqualTo(1);
+            }
+            try (JobSerde<Job> jobReader = JobSerde.forJob(confluent);
+                    JobSerde<DeadLetter> letterReader = JobSerde.forDeadLetter(confluent)) {
+                assertThat(jobReader
+                                .decode("emails.delay.1s", retry.headers(), retry.value())
+                                .getId())
+                        .isEqualTo(retried.getId());
+                DeadLetter letter = letterReader.decode("emails.dlq", dead.headers(), dead.value());
+                assertThat(letter.getLastFailure().getReason()).isEqualTo(FailureReason.UNKNOWN_SCHEMA);
+                assertThat(letter.getLastFailure().getJob().orElseThrow().getId())
+                        .isEqualTo(unknownSchema.getId());
+            }
+        }
     }
 
     @Test

@@ -442,8 +442,13 @@ public final class JobRunner implements AutoCloseable {
         try {
             job = decoded != null ? decoded : decode(work.record());
         } catch (RuntimeException e) {
-            return fail(
-                    work, null, ProcessorMetrics.UNKNOWN_TYPE, FailureReason.DECODE_ERROR, e, e.getMessage(), false);
+            // a writer schema that cannot be found (unknown registry id or fingerprint, no registry configured) is
+            // UNKNOWN_SCHEMA; any other undecodable record DECODE_ERROR; neither is retried
+            FailureReason reason =
+                    e instanceof JobDecodeException d && d.reason() == JobDecodeException.Reason.UNKNOWN_SCHEMA
+                            ? FailureReason.UNKNOWN_SCHEMA
+                            : FailureReason.DECODE_ERROR;
+            return fail(work, null, ProcessorMetrics.UNKNOWN_TYPE, reason, e, e.getMessage(), false);
         }
         if (job == null) {
             return new Abandoned("the schema registry was unavailable until the processor closed");

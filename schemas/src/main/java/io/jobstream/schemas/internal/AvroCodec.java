@@ -278,7 +278,7 @@ public final class AvroCodec<T extends SpecificRecord> {
         }
         if (!compatible(writerSchema)) {
             throw new JobDecodeException(
-                    Reason.UNKNOWN_SCHEMA,
+                    Reason.INCOMPATIBLE_SCHEMA,
                     "schema id " + id + " (" + writerSchema.getFullName() + ") cannot be read as " + name);
         }
         reader = new SpecificDatumReader<>(writerSchema, readerSchema, model);

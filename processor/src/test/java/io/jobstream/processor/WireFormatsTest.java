@@ -1,0 +1,209 @@
+package io.jobstream.processor;
+
+import static io.jobstream.processor.MockKafka.partition;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
+
+import io.jobstream.schemas.FailureReason;
+import io.jobstream.schemas.Job;
+import io.jobstream.schemas.JobFailure;
+import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.SchemaRegistryClient;
+import io.jobstream.schemas.SchemaRegistryConfig;
+import io.jobstream.schemas.SerdeConfig;
+import io.jobstream.schemas.Topics;
+import io.jobstream.testkit.SchemaRegistryServer;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A worker reads the three wire formats on one topic (Confluent framed, Avro single-object, JSON envelope), whatever
+ * it writes itself, and fails bad Confluent input with stable reasons, against an in-process schema registry.
+ */
+class WireFormatsTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final byte[] KEY = "k".getBytes(StandardCharsets.UTF_8);
+
+    private final List<JobProcessor> processors = new ArrayList<>();
+    private final Set<String> ran = ConcurrentHashMap.newKeySet();
+    private SchemaRegistryServer registry;
+
+    @BeforeEach
+    void startRegistry() {
+        registry = SchemaRegistryServer.start();
+    }
+
+    @AfterEach
+    void close() {
+        processors.forEach(p -> p.close(Duration.ofSeconds(5)));
+        registry.close();
+    }
+
+    @Test
+    void aWorkerWritingSingleObjectRunsConfluentSingleObjectAndJsonJobsFromOneTopic() {
+        // Given a worker that writes single-object and knows the registry
+        MockKafka kafka = startedWorker(SerdeConfig.singleObject(registryConfig()));
+
+        // When a Confluent job, a single-object job and a JSON envelope arrive on one partition
+        kafka.add(partition(0), KEY, confluent(job("confluent")));
+        kafka.add(partition(0), KEY, kafka.encode(job("single-object")));
+        kafka.add(
+                partition(0),
+                KEY,
+                "{\"type\":\"log\",\"payload\":{\"from\":\"json\"}}".getBytes(StandardCharsets.UTF_8));
+
+        // Then all three ran, and none failed
+        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 3);
+        assertThat(ran).containsExactlyInAnyOrder("confluent", "single-object", "{\"from\":\"json\"}");
+        assertThat(kafka.failures()).isEmpty();
+    }
+
+    @Test
+    void anUnknownSchemaIdFailsAsUnknownSchemaAndTheNextJobRuns() {
+        // Given a worker that knows the registry
+        MockKafka kafka = startedWorker(SerdeConfig.singleObject(registryConfig()));
+
+        // When a Confluent record names an id the registry never issued, and a good job follows
+        byte[] unknownId = {0, 0, 0, 0x7f, 0x7f, 2, 'x'};
+        kafka.add(partition(0), KEY, unknownId);
+        kafka.add(partition(0), KEY, confluent(job("after")));
+
+        // Then the first is failed as UNKNOWN_SCHEMA with its bytes, not retried, and the next job ran
+        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 2);
+        assertThat(ran).containsExactly("after");
+        assertThat(kafka.failures())
+                .extracting(JobFailure::getReason, JobFailure::getRetryable, JobFailure::getSourceOffset)
+                .containsExactly(tuple(FailureReason.UNKNOWN_SCHEMA, false, 0L));
+        assertThat(kafka.failures().getFirst().getRawValue().orElseThrow()).isEqualTo(ByteBuffer.wrap(unknownId));
+    }
+
+    @Test
+    void aConfluentJobWithNoRegistryConfiguredFailsAsUnknownSchemaNamingTheSetting() {
+        // Given a worker with no registry
+        MockKafka kafka = startedWorker(SerdeConfig.singleObject());
+
+        // When a Confluent-framed job arrives
+        kafka.add(partition(0), KEY, confluent(job("framed")));
+
+        // Then it is failed with a reason and a message that say what to set; the worker keeps going
+        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 1);
+        assertThat(ran).isEmpty();
+        JobFailure failure = kafka.failures().getFirst();
+        assertThat(failure.getReason()).isEqualTo(FailureReason.UNKNOWN_SCHEMA);
+        assertThat(failure.getMessage()).contains("no schema registry is configured", SchemaRegistryConfig.URL);
+    }
+
+    @Test
+    void aRegisteredSchemaThatIsNotAJobFailsAsDecodeError() {
+        // Given a worker that knows the registry, and a schema no Job reader can read registered in it
+        MockKafka kafka = startedWorker(SerdeConfig.singleObject(registryConfig()));
+        Schema other = new Schema.Parser()
+                .parse("{\"type\":\"record\",\"name\":\"Invoice\",\"fields\":[{\"name\":\"total\",\"type\":\"int\"}]}");
+        int id;
+        try (SchemaRegistryClient client = new SchemaRegistryClient(registryConfig())) {
+            id = client.register(MockKafka.QUEUE + "-other-value", other);
+        }
+
+        // When a record framed with that id arrives
+        kafka.add(partition(0), KEY, new byte[] {0, 0, 0, 0, (byte) id, 84});
+
+        // Then it is a DECODE_ERROR, not retried
+        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 1);
+        assertThat(kafka.failures())
+                .extracting(JobFailure::getReason, JobFailure::getRetryable)
+                .containsExactly(tuple(FailureReason.DECODE_ERROR, false));
+        assertThat(kafka.failures().getFirst().getMessage()).contains("INCOMPATIBLE_SCHEMA", "Invoice");
+    }
+
+    @Test
+    void whileTheRegistryIsDownAConfluentJobIsRetriedNotFailedAndRunsOnceItIsBack() {
+        // Given a Confluent job whose schema the worker has not fetched yet, and a registry that goes down
+        byte[] framed = confluent(job("patient"));
+        MockKafka kafka = startedWorker(SerdeConfig.singleObject(registryConfig()));
+        registry.unavailable(true);
+
+        // When the job arrives
+        kafka.add(partition(0), KEY, framed);
+
+        // Then the worker keeps asking, writes no failure and commits nothing past it
+        await().atMost(WAIT).until(() -> registry.requests("GET /schemas/ids/1") >= 3);
+        assertThat(kafka.failures()).isEmpty();
+        assertThat(kafka.committed(partition(0))).isLessThan(1);
+        assertThat(ran).isEmpty();
+
+        // And once the registry is back, the job runs
+        registry.unavailable(false);
+        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 1);
+        assertThat(ran).containsExactly("patient");
+        assertThat(kafka.failures()).isEmpty();
+    }
+
+    @Test
+    void aWorkerWritingConfluentWritesItsFailuresConfluentUnderTheFailedTopicsSubject() {
+        // Given a worker that writes the Confluent format
+        MockKafka kafka = startedWorker(SerdeConfig.confluent(registryConfig()));
+
+        // When a job of a type it has no handler for fails
+        kafka.add(
+                partition(0),
+                KEY,
+                confluent(MockKafka.job("k", "nobody_handles", "{}").build()));
+
+        // Then the failure record is Confluent-framed, its schema registered under <queue>.failed-value
+        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 1);
+        List<ProducerRecord<byte[], byte[]>> failed = kafka.written(Topics.failed(MockKafka.QUEUE));
+        assertThat(failed).hasSize(1);
+        assertThat(failed.getFirst().value()[0]).isZero();
+        assertThat(registry.requests("POST /subjects/" + Topics.failed(MockKafka.QUEUE) + "-value/versions"))
+                .isEqualTo(1);
+        try (JobSerde<JobFailure> reader = JobSerde.forFailure(SerdeConfig.singleObject(registryConfig()))) {
+            assertThat(reader.decode(
+                                    Topics.failed(MockKafka.QUEUE),
+                                    null,
+                                    failed.getFirst().value())
+                            .getReason())
+                    .isEqualTo(FailureReason.UNKNOWN_TYPE);
+        }
+    }
+
+    // ---- helpers
+
+    private MockKafka startedWorker(SerdeConfig serdes) {
+        MockKafka kafka = new MockKafka(true);
+        JobProcessor processor = kafka.builder(MockKafka.config().serde(serdes).build())
+                .handle("log", (ctx, payload) -> ran.add(new String(payload, StandardCharsets.UTF_8)))
+                .build();
+        processors.add(processor);
+        processor.start();
+        kafka.assign(partition(0));
+        return kafka;
+    }
+
+    private SchemaRegistryConfig registryConfig() {
+        return SchemaRegistryConfig.of(registry.url()).withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2));
+    }
+
+    /** {@code job} as a Confluent serializer writes it to the queue, registering under {@code <queue>-value}. */
+    private byte[] confluent(Job job) {
+        try (JobSerde<Job> producer = JobSerde.forJob(SerdeConfig.confluent(registryConfig()))) {
+            return producer.encode(MockKafka.QUEUE, job);
+        }
+    }
+
+    private static Job job(String payload) {
+        return MockKafka.job("k", "log", "\"\"")
+                .setPayload(ByteBuffer.wrap(payload.getBytes(StandardCharsets.UTF_8)))
+                .build();
+    }
+}
