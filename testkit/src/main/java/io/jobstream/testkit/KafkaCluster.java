@@ -358,7 +358,12 @@ public final class KafkaCluster implements AutoCloseable {
                     .ignoreExceptionsMatching(e -> !(e instanceof TestkitException))
                     .until(() -> {
                         nodes.checkAlive();
-                        return liveBrokerIds().containsAll(expected);
+                        try {
+                            return liveBrokerIds().containsAll(expected);
+                        } catch (TestkitException notYet) {
+                            // a broker JVM slow to listen (a loaded machine) outlasts one describe call: ask again
+                            return false;
+                        }
                     });
         } catch (ConditionTimeoutException e) {
             StringBuilder message = new StringBuilder("Kafka brokers " + expected + " did not become ready " + what
