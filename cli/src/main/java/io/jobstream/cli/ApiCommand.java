@@ -69,7 +69,7 @@ final class ApiCommand implements Callable<Integer> {
             throw e;
         }
         host.awaitShutdown();
-        return 0;
+        return host.exitStatus(spec.commandLine().getErr());
     }
 
     /** Mounts the API on {@code host}'s server with its own publisher, both closed by the host on shutdown. */

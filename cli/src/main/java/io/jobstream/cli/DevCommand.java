@@ -180,7 +180,7 @@ final class DevCommand implements Callable<Integer> {
             throw e;
         }
         host.awaitShutdown();
-        return 0;
+        return host.exitStatus(spec.commandLine().getErr());
     }
 
     private Config config(String bootstrapServers) {

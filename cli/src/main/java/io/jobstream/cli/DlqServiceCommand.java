@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
@@ -96,7 +97,7 @@ final class DlqServiceCommand implements Callable<Integer> {
             throw e;
         }
         host.awaitShutdown();
-        return 0;
+        return host.exitStatus(spec.commandLine().getErr());
     }
 
     /**
@@ -115,6 +116,11 @@ final class DlqServiceCommand implements Callable<Integer> {
         host.readiness(service.readinessCheck());
         host.register("dlq-service", () -> service.close(Duration.ofSeconds(20)));
         service.start();
+        // a router in ERROR, a forwarder or alert feed that stopped: /health and /ready 503, the process exits with 1
+        host.watch("dlq-service", () -> {
+            List<String> problems = service.problems();
+            return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
+        });
         if (dlqRoutes) {
             service.adminRoutes().forEach(host.admin()::route);
         }

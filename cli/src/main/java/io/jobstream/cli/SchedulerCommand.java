@@ -100,7 +100,7 @@ final class SchedulerCommand implements Callable<Integer> {
             throw e;
         }
         host.awaitShutdown();
-        return 0;
+        return host.exitStatus(spec.commandLine().getErr());
     }
 
     /** Starts a scheduler for {@code config} on {@code coordination}, registered with {@code host} for shutdown. */

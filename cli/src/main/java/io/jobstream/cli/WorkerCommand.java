@@ -116,7 +116,7 @@ final class WorkerCommand implements Callable<Integer> {
             throw e;
         }
         host.awaitShutdown();
-        return 0;
+        return host.exitStatus(spec.commandLine().getErr());
     }
 
     /** A started worker and the job types it handles. */
@@ -163,7 +163,10 @@ final class WorkerCommand implements Callable<Integer> {
         JobProcessor processor = builder.build();
         host.readiness(ReadinessChecks.kafka(kafkaSettings.adminProperties()));
         host.registerDrainable("worker", processor);
-        return new Started(processor.start(), types);
+        processor.start();
+        // a poll loop that died (a missing topic, a fenced static member, any fatal error) ends the process with 1
+        host.watch("worker", () -> processor.failure().map(Failures::oneLine));
+        return new Started(processor, types);
     }
 
     Map<String, Object> flags() {

@@ -749,6 +749,26 @@ class JobProcessorTest {
     }
 
     @Test
+    void refusesToStartWhenTheFailedTopicDoesNotExist() {
+        // Given a cluster without <queue>.failed
+        MockKafka kafka = new MockKafka(true);
+        kafka.consumer.updatePartitions(io.jobstream.schemas.Topics.failed(MockKafka.QUEUE), List.of());
+
+        // When a processor starts
+        JobProcessor processor = started(kafka.builder(MockKafka.config().build())
+                .handle("ok", (ctx, bytes) -> {})
+                .build());
+
+        // Then it stops at once, naming the topic and how to create it
+        await().atMost(WAIT).until(() -> !processor.isRunning());
+        assertThat(processor.failure()).hasValueSatisfying(failure -> assertThat(failure)
+                .hasMessageStartingWith("topics [jobs.failed] do not exist")
+                .hasMessageContaining("jobstream topics create")
+                .hasMessageNotContaining("jobstream.worker.events"));
+        assertThat(kafka.consumer.closed()).isTrue();
+    }
+
+    @Test
     void stopsAndReportsTheFaultWhenTheConsumerFailsForGood() {
         // Given a running processor that finished one job
         MockKafka kafka = new MockKafka(true);

@@ -49,7 +49,7 @@ final class MockKafka {
         this(autoCompleteProducer, true);
     }
 
-    /** With {@code outputTopicsExist} false, the broker knows no {@code <queue>.events} and no delay tier. */
+    /** With {@code outputTopicsExist} false, the broker knows {@code <queue>.failed} but no {@code <queue>.events} and no delay tier. */
     MockKafka(boolean autoCompleteProducer, boolean outputTopicsExist) {
         consumer = new TestConsumer(outputTopicsExist);
         producer = new MockProducer<>(autoCompleteProducer, null, new ByteArraySerializer(), new ByteArraySerializer());
@@ -168,10 +168,10 @@ final class MockKafka {
 
         TestConsumer(boolean outputTopicsExist) {
             super("earliest");
-            // the topics a processor writes to besides <queue>.failed (checked at start)
+            // the topics a processor writes to (checked at start)
             for (String topic : outputTopicsExist
-                    ? List.of(Topics.events(QUEUE), Topics.delay(QUEUE, Duration.ofSeconds(1)))
-                    : List.<String>of()) {
+                    ? List.of(Topics.failed(QUEUE), Topics.events(QUEUE), Topics.delay(QUEUE, Duration.ofSeconds(1)))
+                    : List.of(Topics.failed(QUEUE))) {
                 updatePartitions(topic, List.of(new PartitionInfo(topic, 0, null, null, null)));
             }
         }

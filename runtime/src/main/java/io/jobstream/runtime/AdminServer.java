@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * The admin HTTP endpoint every Jobstream process serves:
  *
  * <ul>
- *   <li>{@code GET /health} — liveness: {@code 200 {"status":"UP"}} while the process serves;
+ *   <li>{@code GET /health} — liveness: {@code 200 {"status":"UP"}} while the process serves and every liveness
+ *       check ({@link #livenessCheck}, e.g. "the worker's poll loop runs") is up; {@code 503} listing the checks,
+ *       as {@code /ready} does, once one is down;
  *   <li>{@code GET /ready} — readiness: runs every {@link ReadinessCheck} concurrently, each within
  *       its timeout; {@code 200} when all are up, else {@code 503}; the JSON body lists each check
  *       with its status and, when down, its reason;
@@ -57,6 +59,7 @@ public final class AdminServer implements AutoCloseable {
     private final JvmGcMetrics gcMetrics;
     private final Duration checkTimeout;
     private final List<ReadinessCheck> checks = new CopyOnWriteArrayList<>();
+    private final List<ReadinessCheck> livenessChecks = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private AdminServer(Builder b) throws IOException {
@@ -84,7 +87,8 @@ public final class AdminServer implements AutoCloseable {
         }
         try {
             server.setExecutor(requestExecutor);
-            server.createContext("/health", AdminRoutes.guarded("/health", true, AdminRoutes.health()));
+            server.createContext(
+                    "/health", AdminRoutes.guarded("/health", true, AdminRoutes.health(this::checkLiveness)));
             server.createContext(
                     "/ready", AdminRoutes.guarded("/ready", true, AdminRoutes.ready(this::checkReadiness)));
             server.createContext("/metrics", AdminRoutes.guarded("/metrics", true, AdminRoutes.metrics(registry)));
@@ -146,6 +150,25 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /**
+     * Adds a liveness check: {@code /health} answers 503 while it is down. Only for checks that say the process cannot
+     * work any more (a dead poll loop), answered from memory: an orchestrator restarts a process whose {@code /health}
+     * fails. It is closed with the server.
+     */
+    public AdminServer livenessCheck(ReadinessCheck check) {
+        livenessChecks.add(Objects.requireNonNull(check, "check"));
+        return this;
+    }
+
+    /**
+     * Runs every liveness check now, as {@code /health} does, in registration order.
+     *
+     * @throws InterruptedException when interrupted while waiting for the checks
+     */
+    public Map<String, CheckResult> checkLiveness() throws InterruptedException {
+        return Readiness.run(List.copyOf(livenessChecks), checkTimeout, checkExecutor);
+    }
+
+    /**
      * Runs every readiness check now, as {@code /ready} does, in registration order.
      *
      * @throws InterruptedException when interrupted while waiting for the checks
@@ -168,7 +191,9 @@ public final class AdminServer implements AutoCloseable {
     private void releaseResources() {
         requestExecutor.shutdownNow();
         checkExecutor.shutdownNow();
-        for (ReadinessCheck check : checks) {
+        List<ReadinessCheck> all = new ArrayList<>(checks);
+        all.addAll(livenessChecks);
+        for (ReadinessCheck check : all) {
             try {
                 check.close();
             } catch (Exception e) {

@@ -65,6 +65,28 @@ class AdminServerTest {
     }
 
     @Test
+    void healthIs503NamingTheLivenessCheckThatIsDown() throws Exception {
+        // Given a server whose component is alive at first
+        AtomicBoolean alive = new AtomicBoolean(true);
+        server = onRandomPort()
+                .start()
+                .livenessCheck(ReadinessCheck.of(
+                        "worker", () -> alive.get() ? CheckResult.up() : CheckResult.down("poll loop stopped")));
+        assertThat(get("/health").statusCode()).isEqualTo(200);
+
+        // When the component stops for good
+        alive.set(false);
+
+        // Then /health answers 503 naming it and why
+        HttpResponse<String> response = get("/health");
+        assertThat(response.statusCode()).isEqualTo(503);
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.get("status").asText()).isEqualTo("DOWN");
+        assertThat(body.get("checks").get(0).get("name").asText()).isEqualTo("worker");
+        assertThat(body.get("checks").get(0).get("reason").asText()).isEqualTo("poll loop stopped");
+    }
+
+    @Test
     void readyIs200WhenEveryCheckIsUp() throws Exception {
         // Given two checks that are up
         server = onRandomPort()

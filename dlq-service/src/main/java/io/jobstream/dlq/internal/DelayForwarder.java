@@ -41,6 +41,7 @@ import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -66,7 +67,8 @@ import org.slf4j.LoggerFactory;
  * aborted records it skipped (a poll that only skipped some commits its position in a transaction without records),
  * so the forwarder's group shows lag 0 when nothing waits. If the transaction fails,
  * it is aborted, the partitions are rewound to the first record of the batch and held for {@code retryBackoff}; a
- * fenced or unauthorized producer stops the forwarder.
+ * commit that times out is retried, not aborted (Kafka's producer contract: it may be completing); a fenced or
+ * unauthorized producer stops the forwarder ({@link #failure()}), and the dlq-service reports it down.
  *
  * <p>Meter: {@code jobstream.delay.lateness} (timer, tags {@code queue}): commit time minus due time of each record
  * forwarded to the queue.
@@ -288,7 +290,7 @@ public final class DelayForwarder implements AutoCloseable {
                 producer.send(forward.record());
             }
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-            producer.commitTransaction();
+            commitTransaction(batch.size());
         } catch (ProducerFencedException
                 | InvalidProducerEpochException
                 | OutOfOrderSequenceException
@@ -326,6 +328,34 @@ public final class DelayForwarder implements AutoCloseable {
                         Duration.between(forward.due(), committed).isNegative()
                                 ? Duration.ZERO
                                 : Duration.between(forward.due(), committed));
+            }
+        }
+    }
+
+    /**
+     * Commits the open transaction. A commit that times out ({@code max.block.ms}) may still be completing, so, as
+     * Kafka's producer contract says, it is retried (never aborted) until it completes; a commit the broker gave up on
+     * (the transaction timed out and was aborted) then fails fatally (fenced epoch) and stops the forwarder. Closing
+     * the forwarder stops the retries.
+     */
+    private void commitTransaction(int records) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                producer.commitTransaction();
+                if (attempt > 1) {
+                    LOG.info("delay forward commit completed queue={} records={} attempts={}", queue, records, attempt);
+                }
+                return;
+            } catch (TimeoutException e) {
+                if (closing) {
+                    throw e;
+                }
+                LOG.warn(
+                        "delay forward commit timed out queue={} records={} attempt={}; retrying the commit ({})",
+                        queue,
+                        records,
+                        attempt,
+                        e.getMessage());
             }
         }
     }

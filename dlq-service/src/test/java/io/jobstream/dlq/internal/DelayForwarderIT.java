@@ -23,8 +23,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /** The delay forwarder on a real broker. */
@@ -143,6 +153,96 @@ class DelayForwarderIT {
                     "lateness_ms max=%.0f mean=%.0f%n",
                     lateness.max(java.util.concurrent.TimeUnit.MILLISECONDS),
                     lateness.mean(java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
+    }
+
+    @Test
+    void aCommitThatTimesOutWhileTheBrokerHangsIsRetriedAndForwardsTheJobOnce() throws Exception {
+        // Given a one-broker cluster of its own (it is paused below), a queue with 1s and 5s tiers, and a forwarder
+        // whose producer gives up waiting for a commit after 2 s (max.block.ms)
+        try (KafkaCluster kafka = KafkaCluster.builder()
+                        .name("forwarder-commit-timeout")
+                        .brokers(1)
+                        .build()
+                        .start();
+                ScheduledExecutorService resumer = Executors.newSingleThreadScheduledExecutor()) {
+            String queue = "jobs-commit-timeout";
+            ItKafka.createQueueTopics(kafka, queue, TIERS);
+            int broker = kafka.brokerIds().getFirst();
+            AtomicInteger commits = new AtomicInteger();
+            Map<String, Object> producerProps = new HashMap<>(kafka.clientProperties());
+            producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "forwarder-commit-timeout");
+            producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000);
+            producerProps.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
+            // the broker hangs (SIGSTOP) as the first commit starts, and comes back 7 s later (the resumer's close
+            // waits
+            // for that)
+            KafkaProducer<byte[], byte[]> producer =
+                    new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()) {
+                        @Override
+                        public void initTransactions() {
+                            // setup, not under test: a fresh broker may take longer than 2 s to find the
+                            // coordinator, and initTransactions may be retried after a timeout
+                            await().atMost(Duration.ofSeconds(60))
+                                    .ignoreException(org.apache.kafka.common.errors.TimeoutException.class)
+                                    .until(() -> {
+                                        super.initTransactions();
+                                        return true;
+                                    });
+                        }
+
+                        @Override
+                        public void commitTransaction() {
+                            if (commits.incrementAndGet() == 1) {
+                                kafka.pause(broker);
+                                resumer.schedule(() -> kafka.resume(broker), 7, TimeUnit.SECONDS);
+                            }
+                            super.commitTransaction();
+                        }
+                    };
+            Map<String, Object> consumerProps = new HashMap<>(kafka.clientProperties());
+            consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, queue + ".delay-forwarder");
+            consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            consumerProps.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+            KafkaConsumer<byte[], byte[]> consumer =
+                    new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            try (DelayForwarder forwarder = new DelayForwarder(
+                                    queue,
+                                    TIERS,
+                                    consumer,
+                                    producer,
+                                    Clock.systemUTC(),
+                                    new SimpleMeterRegistry(),
+                                    Duration.ofMillis(500),
+                                    Duration.ofMillis(500))
+                            .start();
+                    ItKafka.Collector onQueue = new ItKafka.Collector(kafka, queue)) {
+                // When a job due in 1 s is published to the 1s tier, and its forward's commit times out
+                RecordHeaders headers = new RecordHeaders();
+                JobHeaders.putInstant(headers, JobHeaders.DUE_AT, Instant.now().plusSeconds(1));
+                ItKafka.send(
+                        kafka,
+                        new ProducerRecord<>(
+                                Topics.delay(queue, Duration.ofSeconds(1)),
+                                null,
+                                Instant.now().toEpochMilli(),
+                                "job-1".getBytes(StandardCharsets.UTF_8),
+                                "the job".getBytes(StandardCharsets.UTF_8),
+                                headers));
+
+                // Then the commit is retried until the broker is back, and the job arrives on the queue
+                List<ItKafka.Received> received =
+                        await().atMost(Duration.ofSeconds(60)).until(onQueue::poll, r -> !r.isEmpty());
+                assertThat(commits.get()).as("commitTransaction calls").isGreaterThan(1);
+                // once, and the forwarder keeps running
+                await().during(Duration.ofSeconds(2))
+                        .atMost(Duration.ofSeconds(10))
+                        .until(() -> onQueue.poll().size() == 1 && forwarder.isRunning());
+                assertThat(received).hasSize(1);
+                assertThat(forwarder.failure()).isNull();
+            }
         }
     }
 }

@@ -300,11 +300,12 @@ public final class JobRunner implements AutoCloseable {
     }
 
     /**
-     * The topics this runner writes to besides {@code <queue>.failed}: {@code <queue>.events} when events are on, and
-     * the deferral tier when a type has coordination rules.
+     * The topics this runner writes to: {@code <queue>.failed}, {@code <queue>.events} when events are on, and the
+     * deferral tier when a type has coordination rules.
      */
     public List<String> outputTopics() {
         List<String> topics = new ArrayList<>();
+        topics.add(failedTopic);
         if (config.events() != EventLevel.NONE) {
             topics.add(eventsTopic);
         }

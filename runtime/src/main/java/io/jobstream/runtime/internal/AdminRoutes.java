@@ -36,30 +36,40 @@ public final class AdminRoutes {
 
     private AdminRoutes() {}
 
-    /** {@code /health}: the process is alive and serving. */
-    public static HttpHandler health() {
-        byte[] body = "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8);
-        return exchange -> send(exchange, 200, JSON_TYPE, body);
+    /**
+     * {@code /health}: {@code 200 {"status":"UP"}} while the process serves and every liveness check is up; {@code 503}
+     * listing the checks (as {@code /ready} does) once one is down.
+     */
+    public static HttpHandler health(Callable<Map<String, CheckResult>> runChecks) {
+        byte[] up = "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8);
+        return exchange -> {
+            Map<String, CheckResult> results = call(runChecks);
+            boolean allUp = results.values().stream().allMatch(CheckResult::isUp);
+            send(exchange, allUp ? 200 : 503, JSON_TYPE, allUp ? up : readyJson(false, results));
+        };
     }
 
     /** {@code /ready}: 200 when every check is up, else 503; the body lists each check. */
     public static HttpHandler ready(Callable<Map<String, CheckResult>> runChecks) {
         return exchange -> {
-            Map<String, CheckResult> results;
-            try {
-                results = runChecks.call();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while running readiness checks", e);
-            } catch (Exception e) {
-                throw new IOException(e);
-            }
+            Map<String, CheckResult> results = call(runChecks);
             boolean allUp = results.values().stream().allMatch(CheckResult::isUp);
             send(exchange, allUp ? 200 : 503, JSON_TYPE, readyJson(allUp, results));
         };
     }
 
-    /** The {@code /ready} body. */
+    private static Map<String, CheckResult> call(Callable<Map<String, CheckResult>> runChecks) throws IOException {
+        try {
+            return runChecks.call();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running checks", e);
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+    }
+
+    /** The {@code /ready} body (and {@code /health}'s when a liveness check is down). */
     public static byte[] readyJson(boolean allUp, Map<String, CheckResult> results) throws JsonProcessingException {
         List<Map<String, String>> checks = new ArrayList<>();
         results.forEach((name, result) -> {
