@@ -119,7 +119,8 @@ final class DevCommand implements Callable<Integer> {
             names = "--redis-uri",
             paramLabel = "URI",
             description = "Use this Redis/Dragonfly for locks, semaphores, rate limits and leader election instead"
-                    + " of the in-memory twin.")
+                    + " of the in-memory twin. A secret when it holds a password: visible to other users in the process"
+                    + " list, so prefer JOBSTREAM_COORDINATION_REDIS_URI; printed with the password masked.")
     String redisUri;
 
     @Option(
@@ -174,7 +175,7 @@ final class DevCommand implements Callable<Integer> {
                 host.register("demo-publisher", publisher);
                 host.register("demo", DemoWorkload.start(publisher, queue, demoRate, new SplittableRandom()));
             }
-            printReady(out, kafka, topics, host, worker, schedules);
+            printReady(out, kafka, topics, host, worker, schedules, coordination.location());
         } catch (RuntimeException e) {
             host.shutdownNow();
             throw e;
@@ -229,7 +230,8 @@ final class DevCommand implements Callable<Integer> {
             QueueTopicsResult topics,
             ServiceHost host,
             WorkerCommand.Started worker,
-            int schedules) {
+            int schedules,
+            String coordinationLocation) {
         String bootstrap = kafka.bootstrapServers();
         out.println("jobstream dev: ready");
         out.println("  kafka    " + bootstrap);
@@ -243,7 +245,7 @@ final class DevCommand implements Callable<Integer> {
         out.println("  admin    " + host.adminUrl() + "/health  /ready  /metrics");
         if (schedules > 0) {
             out.println("  cron     " + schedules + " schedule(s), leader election "
-                    + (redisUri != null ? "on " + redisUri : "in memory"));
+                    + (redisUri != null ? "on " + coordinationLocation : "in memory"));
         }
         if (demo) {
             out.println("  demo     ~" + demoRate + " jobs/s: log, sleep, fail once, fail always (dead-lettered),"

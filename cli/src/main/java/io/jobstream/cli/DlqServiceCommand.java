@@ -76,7 +76,8 @@ final class DlqServiceCommand implements Callable<Integer> {
             names = "--slack-webhook",
             paramLabel = "URL",
             description = "Slack incoming webhook for dead-letter and lag alerts"
-                    + " (jobstream.dlq.alerts.slack.webhook-url; default: env SLACK_WEBHOOK_URL).")
+                    + " (jobstream.dlq.alerts.slack.webhook-url; default: env SLACK_WEBHOOK_URL). A secret: prefer the env"
+                    + " var (flags show in the process list); never logged.")
     String slackWebhook;
 
     @Option(names = "--admin-port", paramLabel = "PORT", description = "Port of /health, /ready, /metrics, DLQ routes.")

@@ -72,7 +72,8 @@ final class JobsCommand implements Runnable {
                 names = "--token",
                 paramLabel = "TOKEN",
                 defaultValue = "${env:JOBSTREAM_API_TOKEN}",
-                description = "Bearer token, when the API requires one (env JOBSTREAM_API_TOKEN).")
+                description = "Bearer token, when the API requires one. A secret: prefer the env var"
+                        + " JOBSTREAM_API_TOKEN (flags show in the process list).")
         String token;
 
         @Option(

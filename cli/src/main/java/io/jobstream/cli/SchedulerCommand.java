@@ -67,7 +67,8 @@ final class SchedulerCommand implements Callable<Integer> {
     @Option(
             names = "--redis-uri",
             paramLabel = "URI",
-            description = "Redis/Dragonfly URI (jobstream.coordination.redis-uri).")
+            description = "Redis/Dragonfly URI (jobstream.coordination.redis-uri). A secret when it holds a password:"
+                    + " prefer the env var JOBSTREAM_COORDINATION_REDIS_URI (flags show in the process list).")
     String redisUri;
 
     @Option(names = "--admin-port", paramLabel = "PORT", description = "Port of /health, /ready, /metrics.")

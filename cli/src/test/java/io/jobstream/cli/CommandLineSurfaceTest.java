@@ -120,6 +120,23 @@ class CommandLineSurfaceTest {
     }
 
     @Test
+    void everyFlagThatTakesASecretSaysSoInItsHelp() {
+        // Given every option of every command whose value can be a secret
+        List<String> silent = new ArrayList<>();
+        forEachCommand(Jobstream.commandLine(new PrintWriter(out), new PrintWriter(err)), commandLine -> {
+            for (CommandLine.Model.OptionSpec option :
+                    commandLine.getCommandSpec().options()) {
+                boolean secret = option.longestName().matches("--(.*token.*|.*webhook.*|.*password.*|redis-uri)");
+                // Then its help says it is a secret
+                if (secret && !String.join(" ", option.description()).contains("secret")) {
+                    silent.add(commandLine.getCommandSpec().qualifiedName() + " " + option.longestName());
+                }
+            }
+        });
+        assertThat(silent).isEmpty();
+    }
+
+    @Test
     void kafkasOwnSpellingOfBootstrapServersIsAccepted() {
         // When
         CommandLine.ParseResult parsed = Jobstream.commandLine(new PrintWriter(out), new PrintWriter(err))

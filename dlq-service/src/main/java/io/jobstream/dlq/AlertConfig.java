@@ -58,10 +58,10 @@ public record AlertConfig(
                     "Slack incoming webhook URL for alerts (dead letters, lag status); when unset, the SLACK_WEBHOOK_URL environment"
                             + " variable; no Slack alerts when neither is set.")
             .build();
-    public static final ConfigKey<String> WEBHOOK_URL = ConfigKey.stringKey("jobstream.dlq.alerts.webhook.url")
+    public static final ConfigKey<Password> WEBHOOK_URL = ConfigKey.passwordKey("jobstream.dlq.alerts.webhook.url")
             .optional()
-            .validator(ConfigValidator.notBlank())
-            .doc("URL receiving each alert (dead letters, lag status) as a JSON POST; none when unset.")
+            .doc("URL receiving each alert (dead letters, lag status) as a JSON POST; none when unset. A secret (it"
+                    + " often carries a token): masked in logs, shown by its origin only.")
             .build();
     public static final ConfigKey<Boolean> LOG = ConfigKey.booleanKey("jobstream.dlq.alerts.log")
             .defaultValue(true)
@@ -255,7 +255,8 @@ public record AlertConfig(
                 .or(() -> Optional.ofNullable(env.get(SLACK_ENV)).filter(s -> !s.isBlank()));
         Optional<URI> slackUri =
                 slack.flatMap(s -> uri(s, SLACK_WEBHOOK_URL.name() + " (or " + SLACK_ENV + ")", problems));
-        Optional<URI> webhookUri = config.find(WEBHOOK_URL).flatMap(s -> uri(s, WEBHOOK_URL.name(), problems));
+        Optional<URI> webhookUri =
+                config.find(WEBHOOK_URL).map(Password::value).flatMap(s -> uri(s, WEBHOOK_URL.name(), problems));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -293,10 +294,16 @@ public record AlertConfig(
     public String toString() {
         return "AlertConfig[slackWebhook="
                 + slackWebhook.map(u -> Password.HIDDEN).orElse("none") + ", webhook="
-                + webhook.map(URI::toString).orElse("none") + ", log=" + log + ", window=" + window
+                + webhook.map(AlertConfig::origin).orElse("none") + ", log=" + log + ", window=" + window
                 + ", quietPeriod=" + quietPeriod + ", ratePerSecond=" + ratePerSecond + ", burst=" + burst
                 + ", maxPending=" + maxPending + ", maxAge=" + maxAge + ", requestTimeout=" + requestTimeout
                 + ", lagAlerts=" + lagAlerts + ", lagMinInterval=" + lagMinInterval + "]";
+    }
+
+    /** {@code url} shown by its origin only: its path and query often carry a token. */
+    private static String origin(URI url) {
+        return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort()) + "/"
+                + Password.HIDDEN;
     }
 
     private static Optional<URI> uri(String text, String key, List<String> problems) {

@@ -210,6 +210,24 @@ class AlertSinksTest {
     }
 
     @Test
+    void theGenericWebhookUrlIsASecretNeverShownInConfigOrLogs() {
+        // Given a generic webhook whose URL carries its token
+        var config = ConfigLoader.forDefinition(DlqServiceConfig.DEFINITION)
+                .withOverrides(Map.of(
+                        "jobstream.dlq.queues", "emails",
+                        "jobstream.dlq.alerts.webhook.url", "https://hooks.example.com/alerts?token=s3cret"))
+                .load();
+
+        // When the config and the alert settings are rendered, as start-up logs them
+        AlertConfig alerts = AlertConfig.from(config, Map.of());
+
+        // Then the URL is used whole but shown only by its origin
+        assertThat(alerts.webhook()).contains(URI.create("https://hooks.example.com/alerts?token=s3cret"));
+        assertThat(config.toString()).doesNotContain("s3cret");
+        assertThat(alerts.toString()).doesNotContain("s3cret", "/alerts").contains("https://hooks.example.com");
+    }
+
+    @Test
     void theSlackUrlComesFromConfigOrElseFromTheEnvironment() {
         // Given no URL in the config but one in SLACK_WEBHOOK_URL
         var config = ConfigLoader.forDefinition(DlqServiceConfig.DEFINITION)

@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 /** Redis URIs fit for messages and logs. */
 public final class RedisUris {
 
-    private static final Pattern USER_INFO = Pattern.compile("^([a-z-]+://)([^@/]*)@");
+    private static final Pattern SCHEME = Pattern.compile("^[a-z-]+://");
 
     private RedisUris() {}
 
@@ -16,12 +16,17 @@ public final class RedisUris {
      */
     public static String masked(String uri) {
         String result = uri;
-        Matcher matcher = USER_INFO.matcher(result);
-        if (matcher.find()) {
-            String userInfo = matcher.group(2);
-            int colon = userInfo.indexOf(':');
-            String maskedInfo = colon < 0 ? "***" : userInfo.substring(0, colon) + ":***";
-            result = matcher.group(1) + maskedInfo + "@" + result.substring(matcher.end());
+        Matcher scheme = SCHEME.matcher(result);
+        if (scheme.find()) {
+            // the user info ends at the last '@' before the query: a password may hold '@' or '/' unencoded
+            int query = result.indexOf('?', scheme.end());
+            int at = result.lastIndexOf('@', query < 0 ? result.length() : query);
+            if (at >= scheme.end()) {
+                String userInfo = result.substring(scheme.end(), at);
+                int colon = userInfo.indexOf(':');
+                String maskedInfo = colon < 0 ? "***" : userInfo.substring(0, colon) + ":***";
+                result = result.substring(0, scheme.end()) + maskedInfo + result.substring(at);
+            }
         }
         return result.replaceAll("(?i)(password=)[^&]*", "$1***");
     }

@@ -28,4 +28,18 @@ class RedisUrisTest {
     void leavesAUriWithoutPasswordAlone() {
         assertThat(RedisUris.masked("redis://127.0.0.1:6379")).isEqualTo("redis://127.0.0.1:6379");
     }
+
+    @Test
+    void masksAPasswordHoldingAnUnencodedAtSign() {
+        // Given a password with '@' and '/' in it, written without percent-encoding
+        String uri = "redis://app:p@ss/w@rd@redis.internal:6379/0";
+
+        // Then none of it shows
+        assertThat(RedisUris.masked(uri)).isEqualTo("redis://app:***@redis.internal:6379/0");
+    }
+
+    @Test
+    void masksEveryNodesPasswordOfAClusterUri() {
+        assertThat(RedisUris.masked("redis://:s3cret@h1:6379?password=other")).doesNotContain("s3cret", "other");
+    }
 }
