@@ -1,6 +1,7 @@
 package io.jobstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -156,7 +157,7 @@ class ConfluentJavaScriptClientIT {
                             node -> node.get("payload").asText(),
                             node -> node.get("contentType").asText())
                     .containsExactlyInAnyOrderElementsOf(jobs.stream()
-                            .map(job -> org.assertj.core.groups.Tuple.tuple(
+                            .map(job -> tuple(
                                     job.getId(),
                                     job.getType(),
                                     StandardCharsets.UTF_8

@@ -142,6 +142,59 @@ class ApicurioRegistryIT {
         }
     }
 
+    @Test
+    void aRecordWhoseRegisteredSchemaIsNotAJobFailsAsIncompatibleSchema(TestInfo test) {
+        // Given a schema no Job reader can read, registered in the registry
+        Schema invoice = SchemaBuilder.record("Invoice")
+                .namespace("io.jobstream.test")
+                .fields()
+                .requiredInt("total")
+                .endRecord();
+        int id;
+        try (SchemaRegistryClient client = new SchemaRegistryClient(SchemaRegistryConfig.of(registry.confluentUrl()))) {
+            id = client.register(subject(test) + "-value", invoice);
+        }
+        byte[] record = {0, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id, 84};
+        try (JobSerde<Job> serde =
+                JobSerde.forJob(SerdeConfig.confluent(SchemaRegistryConfig.of(registry.confluentUrl())))) {
+            // When a record framed with its id is decoded as a Job, then it is INCOMPATIBLE_SCHEMA, not retriable
+            assertThatThrownBy(() -> serde.decode("jobs", null, record))
+                    .isInstanceOfSatisfying(JobDecodeException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(Reason.INCOMPATIBLE_SCHEMA);
+                        assertThat(e.reason().retriable()).isFalse();
+                    })
+                    .hasMessageContaining("Invoice");
+        }
+    }
+
+    @Test
+    void whileTheRegistryIsDownAConfluentRecordIsRegistryUnavailableWhichIsRetriable() {
+        // Given a Job registered in a registry of its own, which then stops
+        byte[] record;
+        String url;
+        try (ApicurioRegistry own = ApicurioRegistry.start();
+                JobSerde<Job> writer =
+                        JobSerde.forJob(SerdeConfig.confluent(SchemaRegistryConfig.of(own.confluentUrl())))) {
+            url = own.confluentUrl();
+            record = writer.encode(
+                    "jobs",
+                    Job.newBuilder()
+                            .setId(Ulid.next())
+                            .setType("email")
+                            .setPayload(ByteBuffer.wrap(new byte[] {1}))
+                            .setCreatedAt(Instant.now())
+                            .build());
+        }
+        try (JobSerde<Job> reader = JobSerde.forJob(SerdeConfig.confluent(SchemaRegistryConfig.of(url)))) {
+            // When a reader that has not fetched the schema yet decodes the record, then it may retry later
+            assertThatThrownBy(() -> reader.decode("jobs", null, record))
+                    .isInstanceOfSatisfying(JobDecodeException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(Reason.REGISTRY_UNAVAILABLE);
+                        assertThat(e.reason().retriable()).isTrue();
+                    });
+        }
+    }
+
     private static String subject(TestInfo test) {
         return "apicurio-" + test.getTestMethod().orElseThrow().getName().toLowerCase() + "-"
                 + SUBJECTS.incrementAndGet();
