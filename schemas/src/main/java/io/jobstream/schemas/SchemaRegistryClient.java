@@ -35,7 +35,8 @@ import org.apache.avro.SchemaParseException;
  *
  * <p>Thread-safe. Faults: {@link SchemaRegistryUnavailableException} (retriable) when no registry URL answers, a
  * request times out, or the registry answers {@code 5xx}, {@code 408} or {@code 429}; {@link
- * SchemaRegistryException} for any other error answer, with the registry's {@code error_code}.
+ * SchemaRegistryException} for any other error answer, with the registry's {@code error_code} ({@link
+ * SchemaRegistryException#INCOMPATIBLE_SCHEMA} for every {@code 409}, whatever code the registry gave).
  */
 public final class SchemaRegistryClient implements AutoCloseable {
 
@@ -145,8 +146,9 @@ public final class SchemaRegistryClient implements AutoCloseable {
 
     /**
      * Whether {@code schema} is compatible with the latest version under {@code subject}, by the subject's
-     * compatibility rule ({@code POST /compatibility/subjects/{subject}/versions/latest?verbose=true}). A subject
-     * without versions accepts any schema. Not cached.
+     * compatibility rule ({@code POST /compatibility/subjects/{subject}/versions/latest?verbose=true}), with the
+     * registry's explanation (Confluent's {@code messages}, Apicurio's {@code reason}). A subject without versions
+     * accepts any schema. Not cached.
      */
     public CompatibilityResult testCompatibility(String subject, Schema schema) {
         Objects.requireNonNull(subject, "subject");
@@ -160,6 +162,11 @@ public final class SchemaRegistryClient implements AutoCloseable {
             JsonNode messageNodes = body.get("messages");
             if (messageNodes != null && messageNodes.isArray()) {
                 messageNodes.forEach(node -> messages.add(node.asText()));
+            }
+            // Confluent explains in "messages", Apicurio in "reason"
+            JsonNode reason = body.get("reason");
+            if (reason != null && reason.isTextual() && !reason.asText().isBlank()) {
+                messages.add(reason.asText());
             }
             JsonNode compatible = body.get("is_compatible");
             return new CompatibilityResult(compatible != null && compatible.asBoolean(false), messages);
@@ -242,6 +249,13 @@ public final class SchemaRegistryClient implements AutoCloseable {
             throw new SchemaRegistryUnavailableException(
                     method + " " + url + " answered HTTP " + status + " error_code " + errorCode + ": " + message,
                     null);
+        }
+        if (status == 409) {
+            // Confluent answers error_code 409, Apicurio 0: one code, and a message that says what happened
+            throw new SchemaRegistryException(
+                    status,
+                    SchemaRegistryException.INCOMPATIBLE_SCHEMA,
+                    method + " " + url + ": schema is incompatible with the subject's existing versions: " + message);
         }
         throw new SchemaRegistryException(status, errorCode, method + " " + url + ": " + message);
     }

@@ -14,6 +14,11 @@ public final class SchemaRegistryException extends JobstreamException {
     public static final int SUBJECT_NOT_FOUND = 40401;
     /** Registry error code: version not found. */
     public static final int VERSION_NOT_FOUND = 40402;
+    /**
+     * Registry error code: the schema is incompatible with the subject's existing versions (HTTP {@code 409}). Also
+     * what this client reports when a registry answers {@code 409} with another code (Apicurio answers {@code 0}).
+     */
+    public static final int INCOMPATIBLE_SCHEMA = 409;
 
     private final int httpStatus;
     private final int errorCode;

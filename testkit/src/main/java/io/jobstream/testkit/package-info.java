@@ -1,6 +1,7 @@
 /**
  * Real infrastructure for Jobstream's tests: {@link io.jobstream.testkit.KafkaCluster} (KRaft brokers as
  * child JVMs or containers), {@link io.jobstream.testkit.RedisServer} ({@code redis-server} or Dragonfly),
+ * {@link io.jobstream.testkit.ApicurioRegistry} (an independent Confluent-compatible schema registry as a child JVM),
  * and the JUnit extension {@link io.jobstream.testkit.JobstreamExtension} ({@link io.jobstream.testkit.JobstreamTest})
  * that shares one of each per test JVM and hands out unique topic names ({@link io.jobstream.testkit.TestTopics}).
  *
