@@ -33,6 +33,8 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The fired-tick record in Kafka: a compacted marker topic keyed by schedule name whose value is the schedule's last
@@ -47,6 +49,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Not thread-safe (the scheduler's thread).
  */
 public final class KafkaTickLog implements TickLog {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaTickLog.class);
     private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaSettings kafka;
@@ -200,10 +203,23 @@ public final class KafkaTickLog implements TickLog {
     /** An existing marker topic must be compacted, or the markers (and with them the record of fired ticks) expire. */
     private void checkCompacted(Admin admin) throws Exception {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, markerTopic);
-        org.apache.kafka.clients.admin.Config config = admin.describeConfigs(List.of(resource))
-                .all()
-                .get(OPEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .get(resource);
+        org.apache.kafka.clients.admin.Config config;
+        try {
+            config = admin.describeConfigs(List.of(resource))
+                    .all()
+                    .get(OPEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .get(resource);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthorizationException) {
+                // the check needs DescribeConfigs on the topic; without it the scheduler works, unchecked
+                LOG.warn(
+                        "scheduler cannot check its marker topic's cleanup.policy topic={} error={}",
+                        markerTopic,
+                        e.getCause().toString());
+                return;
+            }
+            throw e;
+        }
         ConfigEntry policy = config == null ? null : config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
         String value = policy == null || policy.value() == null ? "" : policy.value();
         if (!List.of(value.replace(" ", "").split(",")).contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
