@@ -73,7 +73,8 @@ import org.slf4j.LoggerFactory;
  * partition whose records were all forwarded is the consumer's position, which is past the transaction markers and
  * aborted records it skipped (a poll that only skipped some commits its position in a transaction without records),
  * so the forwarder's group shows lag 0 when nothing waits. If the transaction fails,
- * it is aborted, the partitions are rewound to the first record of the batch and held for {@code retryBackoff}; a
+ * it is aborted, the partitions are rewound to the first record of the batch and held for {@code retryBackoff} (a
+ * partition with nothing forwarded is not rewound: its position is committed with the next transaction); a
  * commit that times out is retried, not aborted (Kafka's producer contract: it may be completing); a fenced or
  * unauthorized producer stops the forwarder ({@link #failure()}), and the dlq-service reports it down. A record its
  * target refuses for good ({@link RecordLimits#isTerminalFor}: larger than the queue or a tier takes) never loops: after
@@ -113,6 +114,8 @@ public final class DelayForwarder implements AutoCloseable {
     private final Map<TopicPartition, Long> committedUpTo = new HashMap<>();
     /** Records a target refused for good, per partition and offset: written to {@code <queue>.failed} instead. */
     private final Map<TopicPartition, Map<Long, Refusal>> refused = new HashMap<>();
+    /** Positions of partitions with nothing forwarded whose transaction failed: committed with the next one. */
+    private final Map<TopicPartition, OffsetAndMetadata> pendingPositions = new HashMap<>();
 
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closing;
@@ -294,7 +297,7 @@ public final class DelayForwarder implements AutoCloseable {
         Instant now = clock.instant();
         resumeDue(now);
         ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout(now));
-        if (records.isEmpty() && records.nextOffsets().isEmpty()) {
+        if (records.isEmpty() && records.nextOffsets().isEmpty() && pendingPositions.isEmpty()) {
             return;
         }
         now = clock.instant();
@@ -351,6 +354,13 @@ public final class DelayForwarder implements AutoCloseable {
                 offsets.merge(partition, next, (a, b) -> a.offset() >= b.offset() ? a : b);
             }
         });
+        // positions a failed transaction did not commit (partitions with nothing forwarded), unless held since
+        pendingPositions.forEach((partition, position) -> {
+            if (!heldNow.contains(partition)) {
+                offsets.merge(partition, position, (a, b) -> a.offset() >= b.offset() ? a : b);
+            }
+        });
+        pendingPositions.clear();
         offsets.entrySet().removeIf(e -> e.getValue().offset() <= committedUpTo.getOrDefault(e.getKey(), -1L));
         if (!batch.isEmpty() || !offsets.isEmpty()) {
             commit(batch, offsets, firstOffsets);
@@ -408,10 +418,12 @@ public final class DelayForwarder implements AutoCloseable {
             }
             Instant retryAt = refusedForGood ? clock.instant() : clock.instant().plus(retryBackoff);
             firstOffsets.forEach((partition, offset) -> hold(partition, offset, retryAt));
-            // a partition with nothing forwarded only moved past markers: rewind it so its position is committed again
+            // A partition with nothing forwarded only moved past markers (or was fetched empty): its position is
+            // committed with the next transaction. It is never rewound: the offset before the position may be a
+            // record already forwarded (by an earlier instance), or not exist at all (position 0).
             offsets.forEach((partition, offset) -> {
                 if (!firstOffsets.containsKey(partition)) {
-                    consumer.seek(partition, committedUpTo.getOrDefault(partition, offset.offset() - 1));
+                    pendingPositions.merge(partition, offset, (a, b) -> a.offset() >= b.offset() ? a : b);
                 }
             });
             return;
@@ -639,6 +651,7 @@ public final class DelayForwarder implements AutoCloseable {
             partitions.forEach(heldUntil::remove);
             partitions.forEach(committedUpTo::remove);
             partitions.forEach(refused::remove);
+            partitions.forEach(pendingPositions::remove);
         }
 
         @Override
@@ -649,6 +662,7 @@ public final class DelayForwarder implements AutoCloseable {
             partitions.forEach(heldUntil::remove);
             partitions.forEach(committedUpTo::remove);
             partitions.forEach(refused::remove);
+            partitions.forEach(pendingPositions::remove);
         }
     }
 }

@@ -226,6 +226,56 @@ class DelayForwarderTest {
     }
 
     @Test
+    void aFailedTransactionBesideEmptyPartitionsKeepsTheForwarderRunning() {
+        // Given a consumer that reports the position of every partition it fetched, records or not (as Kafka's does),
+        // and a broker that fails the next commit
+        consumer.reportEveryPosition = true;
+        producer.commitTransactionException = new KafkaException("broker went away");
+        delayed(TIER_1S, 0, T0.minusSeconds(2), T0.minusSeconds(1));
+
+        // When the due record's transaction fails (the 5s tier partitions were fetched empty, at offset 0)
+        forwarder.pollOnce();
+
+        // Then the forwarder goes on: after the backoff the record is forwarded once, and the empty partitions'
+        // positions are committed with it
+        producer.commitTransactionException = null;
+        clock.advance(Duration.ofSeconds(2));
+        delayed(TIER_1S, 0, T0.minusSeconds(2), T0.minusSeconds(1));
+        forwarder.pollOnce();
+        assertThat(producer.history()).extracting(ProducerRecord::topic).containsExactly("emails");
+        assertThat(committedOffsets())
+                .containsExactly(Map.of(
+                        TIER_1S, new OffsetAndMetadata(1),
+                        TIER_5S_P0, new OffsetAndMetadata(0),
+                        TIER_5S_P1, new OffsetAndMetadata(0)));
+    }
+
+    @Test
+    void aFailedTransactionNeverRewindsAPartitionItForwardedNothingFrom() {
+        // Given a 5s tier partition whose record at 4 an earlier instance forwarded (the group's position is 5)
+        consumer.reportEveryPosition = true;
+        delayed(TIER_5S_P0, 4, T0.minusSeconds(10), T0.minusSeconds(1));
+        consumer.seek(TIER_5S_P0, 5);
+        // and a broker that fails the next commit
+        producer.commitTransactionException = new KafkaException("broker went away");
+        delayed(TIER_1S, 0, T0.minusSeconds(2), T0.minusSeconds(1));
+
+        // When a transaction fails and the forwarder polls again after the backoff
+        forwarder.pollOnce();
+        producer.commitTransactionException = null;
+        clock.advance(Duration.ofSeconds(2));
+        delayed(TIER_1S, 0, T0.minusSeconds(2), T0.minusSeconds(1));
+        forwarder.pollOnce();
+
+        // Then only the 1s tier's record is forwarded: the record at 4 is not forwarded a second time
+        assertThat(producer.history())
+                .extracting(sent -> new String(sent.key(), StandardCharsets.UTF_8))
+                .containsExactly("key-0");
+        assertThat(committedOffsets()).last().satisfies(committed -> assertThat(committed)
+                .containsEntry(TIER_5S_P0, new OffsetAndMetadata(5)));
+    }
+
+    @Test
     void commitsThePositionPastATransactionMarkerWithTheForwards() {
         // Given a due record the failure router wrote in a transaction: the record at 0, its commit marker at 1
         delayed(TIER_1S, 0, T0.minusSeconds(2), T0.minusSeconds(1));
@@ -399,6 +449,8 @@ class DelayForwarderTest {
     private static final class MarkerConsumer extends MockConsumer<byte[], byte[]> {
         private final Map<TopicPartition, NavigableSet<Long>> invisible = new HashMap<>();
         private final Map<TopicPartition, Long> logEnd = new HashMap<>();
+        /** Whether a poll reports the position of every partition it fetched, with records or not. */
+        boolean reportEveryPosition;
 
         MarkerConsumer() {
             super("earliest");
@@ -438,6 +490,13 @@ class DelayForwarderTest {
                 if (advanced > position) {
                     seek(tp, advanced);
                     next.put(tp, new OffsetAndMetadata(advanced));
+                }
+            }
+            if (reportEveryPosition) {
+                for (TopicPartition tp : assignment()) {
+                    if (!paused().contains(tp)) {
+                        next.putIfAbsent(tp, new OffsetAndMetadata(position(tp)));
+                    }
                 }
             }
             Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> byPartition = new HashMap<>();
