@@ -111,6 +111,9 @@ final class SchedulerCommand implements Callable<Integer> {
                 schedules, KafkaSettings.from(config), PublisherConfig.from(config), coordination, host.registry());
         host.register("scheduler", scheduler);
         scheduler.start();
+        // a tick log that can never work (a marker topic not compacted, refused credentials) or a dead scheduling
+        // thread: /health and /ready 503, the process exits with 1 naming it
+        host.watch("scheduler", scheduler::failure);
         return schedules;
     }
 }

@@ -157,7 +157,8 @@ public final class DlqService implements AutoCloseable {
                             clock,
                             registry,
                             config.maxPollWait(),
-                            config.forwarderRetryBackoff())
+                            config.forwarderRetryBackoff(),
+                            serdes)
                     .start());
             LOG.info(
                     "dlq-service started queue={} tiers={}",

@@ -5,6 +5,7 @@ import io.jobstream.coordination.LeaderElection;
 import io.jobstream.coordination.LeadershipListener;
 import io.jobstream.producer.internal.KafkaTickLog;
 import io.jobstream.producer.internal.TickLog;
+import io.jobstream.producer.internal.TickLogUnusableException;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.Ulid;
@@ -40,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * deterministic too ({@code Ulid.fromName("schedule:<name>@<tick millis>")}).
  *
  * <p>When the store or Kafka is unreachable nothing fires (fail closed); the ticks are fired late, within the grace,
- * once they are back. Thread-safe; one scheduling thread per instance.
+ * once they are back. A tick log that can never work as it is (a marker topic that is not compacted, credentials
+ * refused for its transactional id or topics) or a scheduling thread that died stops the scheduler for good, and
+ * {@link #failure()} says why (the {@code jobstream scheduler} command then answers 503 and exits 1). Thread-safe; one
+ * scheduling thread per instance.
  */
 public final class CronScheduler implements AutoCloseable {
     /** Header on fired jobs: the schedule's name. */
@@ -67,6 +71,7 @@ public final class CronScheduler implements AutoCloseable {
     private boolean open;
     private LeaderElection election;
     private boolean closed;
+    private volatile String failure;
 
     /** Ticks after {@code after} are due; {@code catchUp}, when set, is the one misfired tick to fire before them. */
     private static final class Cursor {
@@ -157,12 +162,39 @@ public final class CronScheduler implements AutoCloseable {
         return current != null && current.isLeader();
     }
 
+    /**
+     * Why this scheduler has stopped for good: its tick log can never work as it is ({@link TickLogUnusableException}:
+     * a marker topic that is not compacted, credentials refused for its transactional id or topics) or its scheduling
+     * thread died. Empty while it runs, retries a fault that may pass (a broker or the store down, a fence by another
+     * replica), or after {@link #close()}. Answers from memory, at once.
+     */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
+    }
+
     private void checkSafely() {
         try {
             check();
+        } catch (TickLogUnusableException e) {
+            stop("the tick log cannot work: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             LOG.warn("scheduler check failed error={}", e.toString());
+        } catch (Error e) {
+            stop("the scheduling thread died: " + e, e);
+            throw e;
         }
+    }
+
+    /** Stops checking for good (no further check runs) and remembers why. */
+    private void stop(String reason, Throwable cause) {
+        synchronized (this) {
+            if (closed) {
+                return; // closing on request: not a failure
+            }
+            failure = reason;
+        }
+        LOG.error("scheduler stopped reason=\"{}\"", reason, cause);
+        thread.shutdown();
     }
 
     /**
@@ -208,6 +240,8 @@ public final class CronScheduler implements AutoCloseable {
         Map<String, Instant> lastFired;
         try {
             lastFired = tickLog.open();
+        } catch (TickLogUnusableException e) {
+            throw e;
         } catch (Exception e) {
             LOG.warn("scheduler cannot open its tick log topic={} error={}", config.markerTopic(), e.toString());
             return false;
@@ -244,6 +278,10 @@ public final class CronScheduler implements AutoCloseable {
         Job job = job(schedule, tick);
         try {
             tickLog.fire(schedule.name(), tick, schedule.queue(), job);
+        } catch (TickLogUnusableException e) {
+            open = false;
+            counter(schedule, "failed").increment();
+            throw e;
         } catch (Exception e) {
             open = false;
             counter(schedule, "failed").increment();

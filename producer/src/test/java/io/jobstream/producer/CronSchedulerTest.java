@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.jobstream.coordination.Coordination;
+import io.jobstream.producer.internal.TickLog;
+import io.jobstream.producer.internal.TickLogUnusableException;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigException;
 import io.jobstream.runtime.ConfigLoader;
@@ -18,6 +20,8 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +120,102 @@ class CronSchedulerTest {
 
         // Then it was published once
         assertThat(published).extracting(Job::getId).containsExactly(CronScheduler.jobId("report", T0.plusSeconds(10)));
+    }
+
+    /** A started scheduler (its own thread, checking every 50 ms) on {@code log}. */
+    private CronScheduler running(TickLog log) {
+        SchedulerConfig config = SchedulerConfig.of(List.of(every10s()))
+                .withTiming(Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMinutes(1));
+        CronScheduler scheduler = new CronScheduler(config, log, coordination, clock, new SimpleMeterRegistry());
+        schedulers.add(scheduler);
+        return scheduler.start();
+    }
+
+    /** A tick log whose {@code open()} throws what {@code failure} gives for the n-th open (null: opens). */
+    private static final class FailingTickLog implements TickLog {
+        private final IntFunction<RuntimeException> failure;
+        private final AtomicInteger opens = new AtomicInteger();
+
+        FailingTickLog(IntFunction<RuntimeException> failure) {
+            this.failure = failure;
+        }
+
+        @Override
+        public Map<String, Instant> open() {
+            RuntimeException e = failure.apply(opens.incrementAndGet());
+            if (e != null) {
+                throw e;
+            }
+            return Map.of();
+        }
+
+        @Override
+        public void fire(String schedule, Instant tick, String queue, Job job) {
+            throw new LinkageError("the tick log's classes are broken");
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @Test
+    void aTickLogThatCanNeverWorkStopsTheSchedulerForGoodAndSaysWhy() {
+        // Given a tick log whose marker topic cannot hold markers (it is not compacted)
+        FailingTickLog log = new FailingTickLog(n -> new TickLogUnusableException(
+                "the marker topic jobstream.schedules has cleanup.policy=delete; it must be compact"));
+
+        // When a leading scheduler checks
+        CronScheduler scheduler = running(log);
+
+        // Then it reports that it has stopped, naming the reason
+        await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.failure().isPresent());
+        assertThat(scheduler.failure())
+                .hasValueSatisfying(reason -> assertThat(reason).contains("cleanup.policy=delete"));
+        // And it does not try the log again
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> log.opens.get() == 1);
+    }
+
+    @Test
+    void aSchedulingThreadThatDiesIsReportedAsStopped() {
+        // Given a tick log that opens, whose first fire throws an Error (not an exception the check survives)
+        FailingTickLog log = new FailingTickLog(n -> null);
+        CronScheduler scheduler = running(log);
+        await().atMost(Duration.ofSeconds(10)).until(scheduler::isLeader);
+
+        // When a tick is due
+        clock.set(T0.plusSeconds(12));
+
+        // Then the scheduler reports that its thread stopped, naming the error
+        await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.failure().isPresent());
+        assertThat(scheduler.failure())
+                .hasValueSatisfying(reason ->
+                        assertThat(reason).contains("LinkageError").contains("the tick log's classes are broken"));
+    }
+
+    @Test
+    void aTickLogThatIsDownForAWhileIsRetriedAndIsNoFailure() {
+        // Given a tick log that cannot be opened twice (a broker down), then opens
+        FailingTickLog log = new FailingTickLog(n -> n <= 2 ? new IllegalStateException("broker down") : null);
+
+        // When a leading scheduler checks
+        CronScheduler scheduler = running(log);
+
+        // Then it tries again until the log opens, and never reports a failure
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.opens.get() >= 3);
+        assertThat(scheduler.failure()).isEmpty();
+    }
+
+    @Test
+    void aClosedSchedulerReportsNoFailure() {
+        // Given a running scheduler
+        CronScheduler scheduler = running(new FailingTickLog(n -> null));
+        await().atMost(Duration.ofSeconds(10)).until(scheduler::isLeader);
+
+        // When it is closed on request
+        scheduler.close();
+
+        // Then it has not failed
+        assertThat(scheduler.failure()).isEmpty();
     }
 
     @Test

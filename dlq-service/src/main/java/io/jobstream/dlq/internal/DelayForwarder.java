@@ -2,9 +2,15 @@ package io.jobstream.dlq.internal;
 
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.DelayTiers;
+import io.jobstream.schemas.FailureReason;
+import io.jobstream.schemas.Job;
+import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobHeaders;
+import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.RecordLimits;
+import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
+import io.jobstream.schemas.Trimming;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
@@ -44,6 +50,7 @@ import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -66,9 +73,14 @@ import org.slf4j.LoggerFactory;
  * partition whose records were all forwarded is the consumer's position, which is past the transaction markers and
  * aborted records it skipped (a poll that only skipped some commits its position in a transaction without records),
  * so the forwarder's group shows lag 0 when nothing waits. If the transaction fails,
- * it is aborted, the partitions are rewound to the first record of the batch and held for {@code retryBackoff}; a
+ * it is aborted, the partitions are rewound to the first record of the batch and held for {@code retryBackoff} (a
+ * partition with nothing forwarded is not rewound: its position is committed with the next transaction); a
  * commit that times out is retried, not aborted (Kafka's producer contract: it may be completing); a fenced or
- * unauthorized producer stops the forwarder ({@link #failure()}), and the dlq-service reports it down.
+ * unauthorized producer stops the forwarder ({@link #failure()}), and the dlq-service reports it down. A record its
+ * target refuses for good ({@link RecordLimits#isTerminalFor}: larger than the queue or a tier takes) never loops: after
+ * the abort it is retried at once as a trimmed, non-retryable {@code REJECTED} failure in {@code <queue>.failed}
+ * ({@link Trimming}, pointing at the tier record), written in the transaction that commits its offset, and the
+ * partition moves on; the failure router then dead-letters it.
  *
  * <p>Meter: {@code jobstream.delay.lateness} (timer, tags {@code queue}): commit time minus due time of each record
  * forwarded to the queue.
@@ -80,8 +92,15 @@ public final class DelayForwarder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DelayForwarder.class);
     private static final int TRANSACTION_TIMEOUT_MS = 10_000;
     private static final int FETCH_MAX_WAIT_MS = 50;
+    /** The worker id of the failures this forwarder writes. */
+    static final String WORKER_ID = "jobstream-delay-forwarder";
+    /** A trimmed failure keeps its job's key up to this size (in bytes), else it has none. */
+    private static final int TRIMMED_KEY_LIMIT = 8 * 1024;
 
     private final String queue;
+    private final String failedTopic;
+    private final JobSerde<Job> jobs;
+    private final JobSerde<JobFailure> failures;
     private final DelayTiers tiers;
     private final Map<String, Duration> tierOfTopic = new HashMap<>();
     private final Consumer<byte[], byte[]> consumer;
@@ -93,6 +112,10 @@ public final class DelayForwarder implements AutoCloseable {
     private final Map<TopicPartition, Instant> heldUntil = new HashMap<>();
     /** The offset last committed per partition by this forwarder (poll thread only). */
     private final Map<TopicPartition, Long> committedUpTo = new HashMap<>();
+    /** Records a target refused for good, per partition and offset: written to {@code <queue>.failed} instead. */
+    private final Map<TopicPartition, Map<Long, Refusal>> refused = new HashMap<>();
+    /** Positions of partitions with nothing forwarded whose transaction failed: committed with the next one. */
+    private final Map<TopicPartition, OffsetAndMetadata> pendingPositions = new HashMap<>();
 
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closing;
@@ -100,6 +123,7 @@ public final class DelayForwarder implements AutoCloseable {
     private volatile Throwable failure;
     private boolean initialized;
 
+    /** A forwarder whose failure records (for jobs the queue refuses) are single-object encoded. */
     public DelayForwarder(
             String queue,
             DelayTiers tiers,
@@ -109,7 +133,27 @@ public final class DelayForwarder implements AutoCloseable {
             MeterRegistry registry,
             Duration maxPollWait,
             Duration retryBackoff) {
+        this(queue, tiers, consumer, producer, clock, registry, maxPollWait, retryBackoff, SerdeConfig.singleObject());
+    }
+
+    /**
+     * A forwarder reading and writing through {@code consumer} and {@code producer}; {@code serdes} says how the
+     * queue's jobs are read and its failures written (for a job the queue refuses for good).
+     */
+    public DelayForwarder(
+            String queue,
+            DelayTiers tiers,
+            Consumer<byte[], byte[]> consumer,
+            Producer<byte[], byte[]> producer,
+            Clock clock,
+            MeterRegistry registry,
+            Duration maxPollWait,
+            Duration retryBackoff,
+            SerdeConfig serdes) {
         this.queue = Topics.queue(queue);
+        this.failedTopic = Topics.failed(queue);
+        this.jobs = JobSerde.forJob(Objects.requireNonNull(serdes, "serdes"));
+        this.failures = JobSerde.forFailure(serdes);
         this.tiers = Objects.requireNonNull(tiers, "tiers");
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.producer = Objects.requireNonNull(producer, "producer");
@@ -142,6 +186,21 @@ public final class DelayForwarder implements AutoCloseable {
             MeterRegistry registry,
             Duration maxPollWait,
             Duration retryBackoff) {
+        return create(
+                queue, tiers, kafka, group, clock, registry, maxPollWait, retryBackoff, SerdeConfig.singleObject());
+    }
+
+    /** As above; {@code serdes} says how the queue's jobs are read and its failures written. */
+    public static DelayForwarder create(
+            String queue,
+            DelayTiers tiers,
+            KafkaSettings kafka,
+            String group,
+            Clock clock,
+            MeterRegistry registry,
+            Duration maxPollWait,
+            Duration retryBackoff,
+            SerdeConfig serdes) {
         Map<String, Object> consumerProps = new HashMap<>(kafka.consumerProperties());
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
@@ -175,7 +234,8 @@ public final class DelayForwarder implements AutoCloseable {
                     clock,
                     registry,
                     maxPollWait,
-                    retryBackoff);
+                    retryBackoff,
+                    serdes);
         } catch (RuntimeException e) {
             consumer.close();
             throw e;
@@ -237,7 +297,7 @@ public final class DelayForwarder implements AutoCloseable {
         Instant now = clock.instant();
         resumeDue(now);
         ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout(now));
-        if (records.isEmpty() && records.nextOffsets().isEmpty()) {
+        if (records.isEmpty() && records.nextOffsets().isEmpty() && pendingPositions.isEmpty()) {
             return;
         }
         now = clock.instant();
@@ -248,6 +308,23 @@ public final class DelayForwarder implements AutoCloseable {
         for (TopicPartition partition : records.partitions()) {
             Duration tier = tierOfTopic.get(partition.topic());
             for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+                Refusal refusal = refused.getOrDefault(partition, Map.of()).get(record.offset());
+                if (refusal != null) {
+                    ProducerRecord<byte[], byte[]> failure;
+                    try {
+                        failure = failureRecord(record, refusal, now);
+                    } catch (RuntimeException e) {
+                        // e.g. a schema registry that is down (Confluent format): try again after the backoff
+                        LOG.warn("delay forward failure record not encoded queue={} error={}", queue, e.toString());
+                        hold(partition, record.offset(), now.plus(retryBackoff));
+                        heldNow.add(partition);
+                        break;
+                    }
+                    batch.add(new Forward(failure, null, partition, record.offset(), true));
+                    firstOffsets.putIfAbsent(partition, record.offset());
+                    offsets.put(partition, new OffsetAndMetadata(record.offset() + 1));
+                    continue;
+                }
                 Instant entered = record.timestamp() < 0 ? now : Instant.ofEpochMilli(record.timestamp());
                 Release release = Release.decide(
                         now, tier, entered, JobHeaders.instant(record.headers(), JobHeaders.DUE_AT), tiers);
@@ -261,7 +338,10 @@ public final class DelayForwarder implements AutoCloseable {
                 batch.add(new Forward(
                         new ProducerRecord<>(
                                 target, null, now.toEpochMilli(), record.key(), record.value(), record.headers()),
-                        due));
+                        due,
+                        partition,
+                        record.offset(),
+                        false));
                 firstOffsets.putIfAbsent(partition, record.offset());
                 offsets.put(partition, new OffsetAndMetadata(record.offset() + 1));
             }
@@ -274,6 +354,13 @@ public final class DelayForwarder implements AutoCloseable {
                 offsets.merge(partition, next, (a, b) -> a.offset() >= b.offset() ? a : b);
             }
         });
+        // positions a failed transaction did not commit (partitions with nothing forwarded), unless held since
+        pendingPositions.forEach((partition, position) -> {
+            if (!heldNow.contains(partition)) {
+                offsets.merge(partition, position, (a, b) -> a.offset() >= b.offset() ? a : b);
+            }
+        });
+        pendingPositions.clear();
         offsets.entrySet().removeIf(e -> e.getValue().offset() <= committedUpTo.getOrDefault(e.getKey(), -1L));
         if (!batch.isEmpty() || !offsets.isEmpty()) {
             commit(batch, offsets, firstOffsets);
@@ -287,7 +374,7 @@ public final class DelayForwarder implements AutoCloseable {
         try {
             producer.beginTransaction();
             for (Forward forward : batch) {
-                producer.send(forward.record());
+                producer.send(forward.record(), (metadata, error) -> forward.error = error);
             }
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             commitTransaction(batch.size());
@@ -310,17 +397,46 @@ public final class DelayForwarder implements AutoCloseable {
                 e.addSuppressed(abortFailure);
                 throw e;
             }
-            Instant retryAt = clock.instant().plus(retryBackoff);
+            // The sends' callbacks have run once the abort returned. A record its target refused for good (too large
+            // for the queue or a tier) would abort every retry: it goes to <queue>.failed instead, retried at once.
+            boolean refusedForGood = false;
+            for (Forward forward : batch) {
+                Exception error = forward.error;
+                if (error != null && !forward.isFailure() && RecordLimits.isTerminalFor(error)) {
+                    refused.computeIfAbsent(forward.source(), p -> new HashMap<>())
+                            .put(forward.offset(), new Refusal(forward.record().topic(), error));
+                    refusedForGood = true;
+                    LOG.warn(
+                            "delay_forward_refused queue={} target={} source={} error={}; writing a trimmed failure to {}",
+                            queue,
+                            forward.record().topic(),
+                            Trimming.reference(
+                                    forward.source().topic(), forward.source().partition(), forward.offset()),
+                            error.toString(),
+                            failedTopic);
+                }
+            }
+            Instant retryAt = refusedForGood ? clock.instant() : clock.instant().plus(retryBackoff);
             firstOffsets.forEach((partition, offset) -> hold(partition, offset, retryAt));
-            // a partition with nothing forwarded only moved past markers: rewind it so its position is committed again
+            // A partition with nothing forwarded only moved past markers (or was fetched empty): its position is
+            // committed with the next transaction. It is never rewound: the offset before the position may be a
+            // record already forwarded (by an earlier instance), or not exist at all (position 0).
             offsets.forEach((partition, offset) -> {
                 if (!firstOffsets.containsKey(partition)) {
-                    consumer.seek(partition, committedUpTo.getOrDefault(partition, offset.offset() - 1));
+                    pendingPositions.merge(partition, offset, (a, b) -> a.offset() >= b.offset() ? a : b);
                 }
             });
             return;
         }
         offsets.forEach((partition, offset) -> committedUpTo.put(partition, offset.offset()));
+        for (Forward forward : batch) {
+            if (forward.isFailure()) {
+                Map<Long, Refusal> ofPartition = refused.get(forward.source());
+                if (ofPartition != null && ofPartition.remove(forward.offset()) != null && ofPartition.isEmpty()) {
+                    refused.remove(forward.source());
+                }
+            }
+        }
         Instant committed = clock.instant();
         for (Forward forward : batch) {
             if (forward.due() != null) {
@@ -358,6 +474,45 @@ public final class DelayForwarder implements AutoCloseable {
                         e.getMessage());
             }
         }
+    }
+
+    /**
+     * The failure written to {@code <queue>.failed} for a tier record its target refused for good: trimmed ({@link
+     * Trimming}: the job without payload or headers map, pointing at the tier record), {@code REJECTED}, not
+     * retryable, so the failure router dead-letters it.
+     */
+    private ProducerRecord<byte[], byte[]> failureRecord(
+            ConsumerRecord<byte[], byte[]> record, Refusal refusal, Instant now) {
+        Job job;
+        try {
+            job = jobs.decode(record.topic(), record.headers(), record.value());
+        } catch (RuntimeException e) {
+            job = null; // the failure still names the record; its job's id and type are then unknown
+        }
+        String source = Trimming.reference(record.topic(), record.partition(), record.offset());
+        JobFailure whole = JobFailure.newBuilder()
+                .setJob(job)
+                .setReason(FailureReason.REJECTED)
+                .setErrorClass(refusal.error().getClass().getName())
+                .setMessage(refusal.target() + " refused the delayed job for good: " + refusal.error())
+                .setRetryable(false)
+                .setFailedAt(now)
+                .setWorkerId(WORKER_ID)
+                .setSourceTopic(record.topic())
+                .setSourcePartition(record.partition())
+                .setSourceOffset(record.offset())
+                .build();
+        JobFailure trimmed = Trimming.failure(whole, refusal.error().toString());
+        RecordHeaders headers = new RecordHeaders();
+        JobHeaders.putText(headers, JobHeaders.FAILURE_REASON, FailureReason.REJECTED.name());
+        if (job != null) {
+            JobHeaders.putText(headers, JobHeaders.JOB_ID, job.getId());
+            JobHeaders.putText(headers, JobHeaders.JOB_TYPE, job.getType());
+        }
+        Trimming.mark(headers, source);
+        byte[] key = record.key() == null || record.key().length <= TRIMMED_KEY_LIMIT ? record.key() : null;
+        return new ProducerRecord<>(
+                failedTopic, null, now.toEpochMilli(), key, failures.encode(failedTopic, trimmed), headers);
     }
 
     private void hold(TopicPartition partition, long offset, Instant until) {
@@ -438,15 +593,65 @@ public final class DelayForwarder implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("closing the delay forwarder's consumer failed queue={}", queue, e);
         }
+        jobs.close();
+        failures.close();
     }
 
-    private record Forward(ProducerRecord<byte[], byte[]> record, Instant due) {}
+    /** A record to write for the tier record at {@code source}/{@code offset}; {@code error} set by its send. */
+    private static final class Forward {
+        private final ProducerRecord<byte[], byte[]> record;
+        private final Instant due;
+        private final TopicPartition source;
+        private final long offset;
+        private final boolean failure;
+        volatile Exception error;
+
+        Forward(
+                ProducerRecord<byte[], byte[]> record,
+                Instant due,
+                TopicPartition source,
+                long offset,
+                boolean failure) {
+            this.record = record;
+            this.due = due;
+            this.source = source;
+            this.offset = offset;
+            this.failure = failure;
+        }
+
+        ProducerRecord<byte[], byte[]> record() {
+            return record;
+        }
+
+        /** When it is due, for a job returned to the queue; else null. */
+        Instant due() {
+            return due;
+        }
+
+        TopicPartition source() {
+            return source;
+        }
+
+        long offset() {
+            return offset;
+        }
+
+        /** Whether it is the failure record of a tier record refused for good (not a forward). */
+        boolean isFailure() {
+            return failure;
+        }
+    }
+
+    /** A target topic refused a forward for good ({@link RecordLimits#isTerminalFor}) with {@code error}. */
+    private record Refusal(String target, Exception error) {}
 
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             partitions.forEach(heldUntil::remove);
             partitions.forEach(committedUpTo::remove);
+            partitions.forEach(refused::remove);
+            partitions.forEach(pendingPositions::remove);
         }
 
         @Override
@@ -456,6 +661,8 @@ public final class DelayForwarder implements AutoCloseable {
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             partitions.forEach(heldUntil::remove);
             partitions.forEach(committedUpTo::remove);
+            partitions.forEach(refused::remove);
+            partitions.forEach(pendingPositions::remove);
         }
     }
 }

@@ -4,15 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.jobstream.dlq.ItKafka;
+import io.jobstream.dlq.TestJobs;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.DelayTiers;
+import io.jobstream.schemas.FailureReason;
+import io.jobstream.schemas.Job;
+import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobHeaders;
+import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
+import io.jobstream.schemas.Trimming;
 import io.jobstream.testkit.JobstreamTest;
 import io.jobstream.testkit.KafkaCluster;
 import io.jobstream.testkit.TestTopics;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,6 +40,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -154,6 +164,84 @@ class DelayForwarderIT {
                     lateness.max(java.util.concurrent.TimeUnit.MILLISECONDS),
                     lateness.mean(java.util.concurrent.TimeUnit.MILLISECONDS));
         }
+    }
+
+    @Test
+    void aJobLargerThanItsQueueTakesReachesFailedTrimmedAndTheTierMovesOn(KafkaCluster kafka, TestTopics topics) {
+        // Given a queue that takes records up to 4 KiB (its tiers take the broker's default), and a running forwarder
+        String queue = topics.unique("small-queue");
+        kafka.createTopic(queue, 1, 1, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "4096"));
+        kafka.createTopic(Topics.failed(queue), 1, 1);
+        for (String tier : TIERS.topics(queue)) {
+            kafka.createTopic(tier, 1, 1);
+        }
+        String group = queue + ".delay-forwarder";
+        JobSerde<Job> jobs = JobSerde.forJob(SerdeConfig.singleObject());
+        String tier = Topics.delay(queue, Duration.ofSeconds(1));
+        byte[] payload = new byte[64 * 1024];
+        new Random(7).nextBytes(payload); // incompressible: the batch stays larger than the queue takes
+        Job large = Job.newBuilder(TestJobs.job("resize", 2))
+                .setPayload(ByteBuffer.wrap(payload))
+                .build();
+        Job small = TestJobs.job("resize", 2);
+        try (DelayForwarder forwarder = DelayForwarder.create(
+                                queue,
+                                TIERS,
+                                KafkaSettings.builder()
+                                        .bootstrapServers(kafka.bootstrapServers())
+                                        .build(),
+                                group,
+                                Clock.systemUTC(),
+                                new SimpleMeterRegistry(),
+                                Duration.ofMillis(500),
+                                Duration.ofMillis(500))
+                        .start();
+                ItKafka.Collector onQueue = new ItKafka.Collector(kafka, queue);
+                ItKafka.Collector onFailed = new ItKafka.Collector(kafka, Topics.failed(queue))) {
+            // When a due job of 64 KiB and then a small due job are in the 1s tier
+            ItKafka.sendAll(
+                    kafka,
+                    List.of(
+                            due(tier, "large", jobs.encode(tier, large)),
+                            due(tier, "small", jobs.encode(tier, small))));
+
+            // Then the large one reaches <queue>.failed: trimmed, REJECTED, not retryable, naming its tier record
+            List<ItKafka.Received> failed =
+                    await().atMost(Duration.ofSeconds(60)).until(onFailed::poll, r -> !r.isEmpty());
+            ItKafka.Received record = failed.getFirst();
+            JobFailure failure = JobSerde.forFailure(SerdeConfig.singleObject())
+                    .decode(
+                            Topics.failed(queue),
+                            record.headers(),
+                            record.record().value());
+            assertThat(failure.getReason()).isEqualTo(FailureReason.REJECTED);
+            assertThat(failure.getRetryable()).isFalse();
+            assertThat(failure.getMessage()).contains("RecordTooLargeException").contains(tier + "/0/0");
+            assertThat(failure.getJob()).hasValueSatisfying(job -> {
+                assertThat(job.getId()).isEqualTo(large.getId());
+                assertThat(job.getPayload().remaining()).isZero();
+            });
+            assertThat(Trimming.isTrimmed(record.headers())).isTrue();
+            assertThat(record.record().key()).isEqualTo("large".getBytes(StandardCharsets.UTF_8));
+            // And the small job behind it is forwarded to the queue
+            List<ItKafka.Received> forwarded =
+                    await().atMost(Duration.ofSeconds(60)).until(onQueue::poll, r -> !r.isEmpty());
+            assertThat(forwarded)
+                    .singleElement()
+                    .satisfies(r -> assertThat(r.record().key()).isEqualTo("small".getBytes(StandardCharsets.UTF_8)));
+            // And the forwarder's committed offset on the tier passes both, the forwarder still running
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> kafka.committedOffsets(group).getOrDefault(new TopicPartition(tier, 0), 0L) >= 2);
+            assertThat(onFailed.poll()).hasSize(1);
+            assertThat(forwarder.isRunning()).isTrue();
+        }
+    }
+
+    private static ProducerRecord<byte[], byte[]> due(String tier, String key, byte[] value) {
+        RecordHeaders headers = new RecordHeaders();
+        JobHeaders.putInstant(headers, JobHeaders.DUE_AT, Instant.now().minusSeconds(1));
+        return new ProducerRecord<>(
+                tier, 0, Instant.now().toEpochMilli(), key.getBytes(StandardCharsets.UTF_8), value, headers);
     }
 
     @Test

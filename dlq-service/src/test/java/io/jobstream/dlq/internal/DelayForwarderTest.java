@@ -3,11 +3,19 @@ package io.jobstream.dlq.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jobstream.dlq.TestJobs;
 import io.jobstream.schemas.DelayTiers;
+import io.jobstream.schemas.FailureReason;
+import io.jobstream.schemas.Job;
+import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobHeaders;
+import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.SerdeConfig;
+import io.jobstream.schemas.Trimming;
 import io.jobstream.testkit.ManualClock;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,16 +25,21 @@ import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -43,8 +56,7 @@ class DelayForwarderTest {
     private final ManualClock clock = new ManualClock(T0);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final MarkerConsumer consumer = new MarkerConsumer();
-    private final MockProducer<byte[], byte[]> producer =
-            new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    private final RefusingProducer producer = new RefusingProducer();
     private DelayForwarder forwarder;
 
     @BeforeEach
@@ -214,6 +226,56 @@ class DelayForwarderTest {
     }
 
     @Test
+    void aFailedTransactionBesideEmptyPartitionsKeepsTheForwarderRunning() {
+        // Given a consumer that reports the position of every partition it fetched, records or not (as Kafka's does),
+        // and a broker that fails the next commit
+        consumer.reportEveryPosition = true;
+        producer.commitTransactionException = new KafkaException("broker went away");
+        delayed(TIER_1S, 0, T0.minusSeconds(2), T0.minusSeconds(1));
+
+        // When the due record's transaction fails (the 5s tier partitions were fetched empty, at offset 0)
+        forwarder.pollOnce();
+
+        // Then the forwarder goes on: after the backoff the record is forwarded once, and the empty partitions'
+        // positions are committed with it
+        producer.commitTransactionException = null;
+        clock.advance(Duration.ofSeconds(2));
+        delayed(TIER_1S, 0, T0.minusSeconds(2), T0.minusSeconds(1));
+        forwarder.pollOnce();
+        assertThat(producer.history()).extracting(ProducerRecord::topic).containsExactly("emails");
+        assertThat(committedOffsets())
+                .containsExactly(Map.of(
+                        TIER_1S, new OffsetAndMetadata(1),
+                        TIER_5S_P0, new OffsetAndMetadata(0),
+                        TIER_5S_P1, new OffsetAndMetadata(0)));
+    }
+
+    @Test
+    void aFailedTransactionNeverRewindsAPartitionItForwardedNothingFrom() {
+        // Given a 5s tier partition whose record at 4 an earlier instance forwarded (the group's position is 5)
+        consumer.reportEveryPosition = true;
+        delayed(TIER_5S_P0, 4, T0.minusSeconds(10), T0.minusSeconds(1));
+        consumer.seek(TIER_5S_P0, 5);
+        // and a broker that fails the next commit
+        producer.commitTransactionException = new KafkaException("broker went away");
+        delayed(TIER_1S, 0, T0.minusSeconds(2), T0.minusSeconds(1));
+
+        // When a transaction fails and the forwarder polls again after the backoff
+        forwarder.pollOnce();
+        producer.commitTransactionException = null;
+        clock.advance(Duration.ofSeconds(2));
+        delayed(TIER_1S, 0, T0.minusSeconds(2), T0.minusSeconds(1));
+        forwarder.pollOnce();
+
+        // Then only the 1s tier's record is forwarded: the record at 4 is not forwarded a second time
+        assertThat(producer.history())
+                .extracting(sent -> new String(sent.key(), StandardCharsets.UTF_8))
+                .containsExactly("key-0");
+        assertThat(committedOffsets()).last().satisfies(committed -> assertThat(committed)
+                .containsEntry(TIER_5S_P0, new OffsetAndMetadata(5)));
+    }
+
+    @Test
     void commitsThePositionPastATransactionMarkerWithTheForwards() {
         // Given a due record the failure router wrote in a transaction: the record at 0, its commit marker at 1
         delayed(TIER_1S, 0, T0.minusSeconds(2), T0.minusSeconds(1));
@@ -270,11 +332,113 @@ class DelayForwarderTest {
     }
 
     @Test
+    void aRecordTheQueueRefusesForGoodIsWrittenTrimmedToFailedAndTheTierMovesOn() {
+        // Given a queue that takes records up to 1 KiB, and two due jobs in the 1s tier: one of 4 KiB, one small
+        producer.queueMaxBytes = 1024;
+        JobSerde<Job> jobs = JobSerde.forJob(SerdeConfig.singleObject());
+        Job large = Job.newBuilder(TestJobs.job("resize", 2))
+                .setPayload(ByteBuffer.wrap(new byte[4096]))
+                .build();
+        Job small = TestJobs.job("resize", 2);
+        delayedJob(TIER_1S, 0, jobs.encode(TIER_1S.topic(), large));
+        delayedJob(TIER_1S, 1, jobs.encode(TIER_1S.topic(), small));
+
+        // When the forwarder polls: the queue refuses the large job, so the transaction is aborted
+        forwarder.pollOnce();
+        assertThat(producer.transactionAborted()).isTrue();
+        assertThat(producer.history()).isEmpty();
+        // and polls again (the partition was rewound, and is not held back by the retry backoff)
+        delayedJob(TIER_1S, 0, jobs.encode(TIER_1S.topic(), large));
+        delayedJob(TIER_1S, 1, jobs.encode(TIER_1S.topic(), small));
+        forwarder.pollOnce();
+
+        // Then the large job's record became a trimmed, non-retryable REJECTED failure in emails.failed
+        assertThat(producer.history()).extracting(ProducerRecord::topic).containsExactly("emails.failed", "emails");
+        ProducerRecord<byte[], byte[]> failed = producer.history().getFirst();
+        JobFailure failure = JobSerde.forFailure(SerdeConfig.singleObject())
+                .decode("emails.failed", failed.headers(), failed.value());
+        assertThat(failure.getReason()).isEqualTo(FailureReason.REJECTED);
+        assertThat(failure.getRetryable()).isFalse();
+        assertThat(failure.getSourceTopic()).isEqualTo(TIER_1S.topic());
+        assertThat(failure.getSourceOffset()).isZero();
+        assertThat(failure.getMessage()).contains("RecordTooLargeException").contains("emails.delay.1s/0/0");
+        assertThat(failure.getJob()).hasValueSatisfying(job -> {
+            assertThat(job.getId()).isEqualTo(large.getId());
+            assertThat(job.getPayload().remaining()).isZero();
+        });
+        assertThat(Trimming.isTrimmed(failed.headers())).isTrue();
+        assertThat(JobHeaders.text(failed.headers(), JobHeaders.FAILURE_REASON)).contains("REJECTED");
+        assertThat(failed.key()).isEqualTo("key-0".getBytes(StandardCharsets.UTF_8));
+        // And the small job was forwarded, both offsets committed in the same transaction
+        assertThat(producer.history().get(1).value()).isEqualTo(jobs.encode(TIER_1S.topic(), small));
+        assertThat(committedOffsets()).containsExactly(Map.of(TIER_1S, new OffsetAndMetadata(2)));
+    }
+
+    private void delayedJob(TopicPartition partition, long offset, byte[] value) {
+        RecordHeaders headers = new RecordHeaders();
+        JobHeaders.putInstant(headers, JobHeaders.DUE_AT, T0.minusSeconds(1));
+        consumer.addRecord(new ConsumerRecord<>(
+                partition.topic(),
+                partition.partition(),
+                offset,
+                T0.minusSeconds(2).toEpochMilli(),
+                TimestampType.CREATE_TIME,
+                5,
+                value.length,
+                ("key-" + offset).getBytes(StandardCharsets.UTF_8),
+                value,
+                headers,
+                Optional.empty()));
+    }
+
+    @Test
     void closingClosesTheConsumerAndProducerOnce() {
         assertThat(forwarder.close(Duration.ofSeconds(1))).isTrue();
         assertThat(forwarder.close(Duration.ofSeconds(1))).isTrue();
         assertThat(consumer.closed()).isTrue();
         assertThat(producer.closed()).isTrue();
+    }
+
+    /**
+     * A MockProducer in front of a broker whose queue topic {@code emails} takes records up to {@link #queueMaxBytes}:
+     * a larger record fails its send with {@link RecordTooLargeException} (as the broker answers), and, as Kafka's
+     * transactional producer does, the transaction can then only be aborted.
+     */
+    private static final class RefusingProducer extends MockProducer<byte[], byte[]> {
+        int queueMaxBytes = Integer.MAX_VALUE;
+        private RecordTooLargeException refusal;
+
+        RefusingProducer() {
+            super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        }
+
+        @Override
+        public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+            if (record.topic().equals("emails") && record.value().length > queueMaxBytes) {
+                refusal = new RecordTooLargeException(
+                        "The request included a message larger than the max message" + " size the server will accept.");
+                if (callback != null) {
+                    callback.onCompletion(null, refusal);
+                }
+                return CompletableFuture.failedFuture(refusal);
+            }
+            return super.send(record, callback);
+        }
+
+        @Override
+        public void commitTransaction() {
+            if (refusal != null) {
+                throw new KafkaException(
+                        "Cannot execute transactional method because we are in an error state", refusal);
+            }
+            super.commitTransaction();
+        }
+
+        @Override
+        public void abortTransaction() {
+            refusal = null;
+            super.abortTransaction();
+        }
     }
 
     /**
@@ -285,6 +449,8 @@ class DelayForwarderTest {
     private static final class MarkerConsumer extends MockConsumer<byte[], byte[]> {
         private final Map<TopicPartition, NavigableSet<Long>> invisible = new HashMap<>();
         private final Map<TopicPartition, Long> logEnd = new HashMap<>();
+        /** Whether a poll reports the position of every partition it fetched, with records or not. */
+        boolean reportEveryPosition;
 
         MarkerConsumer() {
             super("earliest");
@@ -324,6 +490,13 @@ class DelayForwarderTest {
                 if (advanced > position) {
                     seek(tp, advanced);
                     next.put(tp, new OffsetAndMetadata(advanced));
+                }
+            }
+            if (reportEveryPosition) {
+                for (TopicPartition tp : assignment()) {
+                    if (!paused().contains(tp)) {
+                        next.putIfAbsent(tp, new OffsetAndMetadata(position(tp)));
+                    }
                 }
             }
             Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> byPartition = new HashMap<>();

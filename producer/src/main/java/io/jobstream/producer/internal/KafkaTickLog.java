@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,11 +25,16 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The fired-tick record in Kafka: a compacted marker topic keyed by schedule name whose value is the schedule's last
@@ -38,9 +44,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * are read with {@code read_committed}: what the new leader reads is exactly what was fired.
  *
  * <p>After a failed {@link #fire} the producer is closed; the next {@link #open()} learns whether the write happened.
+ * What can never work as it is throws {@link TickLogUnusableException}: an existing marker topic that is not compacted
+ * (checked at the first open), credentials refused for the transactional id or a topic, brokers without transactions.
  * Not thread-safe (the scheduler's thread).
  */
 public final class KafkaTickLog implements TickLog {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaTickLog.class);
     private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaSettings kafka;
@@ -70,7 +79,14 @@ public final class KafkaTickLog implements TickLog {
     public Map<String, Instant> open() throws Exception {
         closeProducer();
         if (!topicChecked) {
-            createMarkerTopic();
+            try {
+                createMarkerTopic();
+            } catch (ExecutionException e) {
+                if (unusable(e) instanceof TickLogUnusableException unusable) {
+                    throw unusable;
+                }
+                throw e;
+            }
             topicChecked = true;
         }
         Map<String, Object> properties = new HashMap<>(kafka.producerProperties());
@@ -85,7 +101,7 @@ public final class KafkaTickLog implements TickLog {
             return fired;
         } catch (RuntimeException e) {
             opened.close(Duration.ZERO);
-            throw e;
+            throw unusableIfFatal(e);
         }
     }
 
@@ -105,7 +121,7 @@ public final class KafkaTickLog implements TickLog {
         } catch (RuntimeException e) {
             // Fenced, failed or timed out: the outcome is settled by the next open() (initTransactions).
             closeProducer();
-            throw e;
+            throw unusableIfFatal(e);
         }
     }
 
@@ -142,6 +158,24 @@ public final class KafkaTickLog implements TickLog {
         return fired;
     }
 
+    /**
+     * {@code e} as a {@link TickLogUnusableException} when trying again cannot help (the credentials are refused for
+     * the transactional id or a topic, the brokers do not support transactions), else {@code e} itself. A fenced
+     * producer is not fatal here: replicas fence each other by design.
+     */
+    private RuntimeException unusableIfFatal(RuntimeException e) {
+        return unusable(e) instanceof TickLogUnusableException unusable ? unusable : e;
+    }
+
+    private Throwable unusable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AuthorizationException || t instanceof UnsupportedVersionException) {
+                return new TickLogUnusableException("the tick log on " + markerTopic + " is refused for good: " + t, e);
+            }
+        }
+        return e;
+    }
+
     private void createMarkerTopic() throws Exception {
         try (Admin admin = Admin.create(kafka.adminProperties())) {
             int brokers = admin.describeCluster()
@@ -161,7 +195,38 @@ public final class KafkaTickLog implements TickLog {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw e;
                 }
+                checkCompacted(admin);
             }
+        }
+    }
+
+    /** An existing marker topic must be compacted, or the markers (and with them the record of fired ticks) expire. */
+    private void checkCompacted(Admin admin) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, markerTopic);
+        org.apache.kafka.clients.admin.Config config;
+        try {
+            config = admin.describeConfigs(List.of(resource))
+                    .all()
+                    .get(OPEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .get(resource);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthorizationException) {
+                // the check needs DescribeConfigs on the topic; without it the scheduler works, unchecked
+                LOG.warn(
+                        "scheduler cannot check its marker topic's cleanup.policy topic={} error={}",
+                        markerTopic,
+                        e.getCause().toString());
+                return;
+            }
+            throw e;
+        }
+        ConfigEntry policy = config == null ? null : config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
+        String value = policy == null || policy.value() == null ? "" : policy.value();
+        if (!List.of(value.replace(" ", "").split(",")).contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+            throw new TickLogUnusableException("the marker topic " + markerTopic + " has "
+                    + TopicConfig.CLEANUP_POLICY_CONFIG + "=" + value + "; it must be "
+                    + TopicConfig.CLEANUP_POLICY_COMPACT + ", or the record of fired ticks expires and ticks fire"
+                    + " twice (delete the topic to let the scheduler create it, or change its policy)");
         }
     }
 
