@@ -1,5 +1,6 @@
 package io.jobstream.dlq.internal;
 
+import io.jobstream.runtime.TagValues;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Objects;
 
@@ -20,6 +21,8 @@ public final class RouterMetrics {
 
     private final MeterRegistry registry;
     private final String queue;
+    /** Types come from the jobs: at most {@link TagValues#DEFAULT_MAX} keep their own series, the rest are "other". */
+    private final TagValues types = new TagValues(TagValues.DEFAULT_MAX);
 
     public RouterMetrics(MeterRegistry registry, String queue) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -27,12 +30,12 @@ public final class RouterMetrics {
     }
 
     void retryScheduled(String type, String reason) {
-        registry.counter(RETRIES_SCHEDULED, "queue", queue, "type", type, "reason", reason)
+        registry.counter(RETRIES_SCHEDULED, "queue", queue, "type", types.of(type), "reason", reason)
                 .increment();
     }
 
     void deadLettered(String type, String reason) {
-        registry.counter(DEAD_LETTERS, "queue", queue, "type", type, "reason", reason)
+        registry.counter(DEAD_LETTERS, "queue", queue, "type", types.of(type), "reason", reason)
                 .increment();
     }
 

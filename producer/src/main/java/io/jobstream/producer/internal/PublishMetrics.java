@@ -1,5 +1,6 @@
 package io.jobstream.producer.internal;
 
+import io.jobstream.runtime.TagValues;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Locale;
@@ -32,6 +33,10 @@ public final class PublishMetrics {
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, AtomicReferenceArray<Counter>>> counters =
             new ConcurrentHashMap<>();
 
+    /** queue → the type tag's values: types come from clients, so each queue keeps at most {@link
+     * TagValues#DEFAULT_MAX} of them, the rest counted as {@value TagValues#OTHER}. */
+    private final ConcurrentHashMap<String, TagValues> types = new ConcurrentHashMap<>();
+
     /** Metrics registered in {@code registry}. */
     public PublishMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -39,8 +44,10 @@ public final class PublishMetrics {
 
     /** Counts one job with {@code outcome}. */
     public void count(String queue, String type, Outcome outcome) {
+        String tag = types.computeIfAbsent(queue, q -> new TagValues(TagValues.DEFAULT_MAX))
+                .of(type);
         AtomicReferenceArray<Counter> byOutcome = counters.computeIfAbsent(queue, q -> new ConcurrentHashMap<>())
-                .computeIfAbsent(type, t -> new AtomicReferenceArray<>(Outcome.values().length));
+                .computeIfAbsent(tag, t -> new AtomicReferenceArray<>(Outcome.values().length));
         Counter counter = byOutcome.get(outcome.ordinal());
         if (counter == null) {
             // Two threads may both get here: the registry hands both the same counter, so either write is right.
@@ -48,7 +55,7 @@ public final class PublishMetrics {
                     .description("Jobs handed to the publisher, by outcome: acknowledged by Kafka, rejected before"
                             + " sending, or failed while sending")
                     .tag("queue", queue)
-                    .tag("type", type)
+                    .tag("type", tag)
                     .tag("outcome", outcome.tag)
                     .register(registry);
             byOutcome.set(outcome.ordinal(), counter);
