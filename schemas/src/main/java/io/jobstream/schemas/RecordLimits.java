@@ -42,6 +42,19 @@ public final class RecordLimits {
     }
 
     /**
+     * Whether the broker or the producer refused this very record for good ({@code RecordTooLargeException},
+     * {@code RecordBatchTooLargeException}, {@code InvalidRecordException}), not merely a send that failed because an
+     * earlier send of the same transaction had (a {@code KafkaException} whose cause is the earlier refusal). A
+     * transactional writer that turns refused records into something else must ask this, or it would also turn the
+     * innocent records of the transaction into failures.
+     */
+    public static boolean isRefusal(Throwable produceError) {
+        return produceError instanceof RecordTooLargeException
+                || produceError instanceof RecordBatchTooLargeException
+                || produceError instanceof InvalidRecordException;
+    }
+
+    /**
      * Whether a produce error is terminal for the record that caused it: writing the same record again can never
      * succeed (too large for the producer or the topic, or invalid for the topic). Errors that concern the connection,
      * the cluster or the credentials are not: they pass, or an operator fixes them, and the record is written then.

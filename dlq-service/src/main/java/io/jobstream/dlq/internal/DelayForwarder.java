@@ -77,7 +77,7 @@ import org.slf4j.LoggerFactory;
  * partition with nothing forwarded is not rewound: its position is committed with the next transaction); a
  * commit that times out is retried, not aborted (Kafka's producer contract: it may be completing); a fenced or
  * unauthorized producer stops the forwarder ({@link #failure()}), and the dlq-service reports it down. A record its
- * target refuses for good ({@link RecordLimits#isTerminalFor}: larger than the queue or a tier takes) never loops: after
+ * target refuses for good ({@link RecordLimits#isRefusal}: larger than the queue or a tier takes) never loops: after
  * the abort it is retried at once as a trimmed, non-retryable {@code REJECTED} failure in {@code <queue>.failed}
  * ({@link Trimming}, pointing at the tier record), written in the transaction that commits its offset, and the
  * partition moves on; the failure router then dead-letters it.
@@ -402,7 +402,9 @@ public final class DelayForwarder implements AutoCloseable {
             boolean refusedForGood = false;
             for (Forward forward : batch) {
                 Exception error = forward.error;
-                if (error != null && !forward.isFailure() && RecordLimits.isTerminalFor(error)) {
+                // only the record refused itself: a later send of the same transaction fails with the refusal as its
+                // cause, and is forwarded again on the retry
+                if (error != null && !forward.isFailure() && RecordLimits.isRefusal(error)) {
                     refused.computeIfAbsent(forward.source(), p -> new HashMap<>())
                             .put(forward.offset(), new Refusal(forward.record().topic(), error));
                     refusedForGood = true;
@@ -642,7 +644,7 @@ public final class DelayForwarder implements AutoCloseable {
         }
     }
 
-    /** A target topic refused a forward for good ({@link RecordLimits#isTerminalFor}) with {@code error}. */
+    /** A target topic refused a forward for good ({@link RecordLimits#isRefusal}) with {@code error}. */
     private record Refusal(String target, Exception error) {}
 
     private final class Rebalance implements ConsumerRebalanceListener {
