@@ -20,6 +20,7 @@ COPY coordination/ coordination/
 COPY producer/ producer/
 COPY processor/ processor/
 COPY dlq-service/ dlq-service/
+COPY testkit-registry/ testkit-registry/
 COPY testkit/ testkit/
 COPY bench/ bench/
 COPY cli/ cli/
