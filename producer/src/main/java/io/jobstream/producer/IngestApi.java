@@ -1,9 +1,12 @@
 package io.jobstream.producer;
 
+import io.jobstream.coordination.Coordination;
+import io.jobstream.coordination.CoordinationConfig;
 import io.jobstream.producer.internal.Admission;
 import io.jobstream.producer.internal.ApiMetrics;
 import io.jobstream.producer.internal.QueueRoutes;
 import io.jobstream.producer.internal.RateLimits;
+import io.jobstream.producer.internal.WebhookDeliveries;
 import io.jobstream.producer.internal.WebhookRoutes;
 import io.jobstream.runtime.AdminServer;
 import io.jobstream.runtime.Config;
@@ -17,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +50,9 @@ import org.slf4j.LoggerFactory;
  * jobstream.api.publish-timeout}) for its acknowledgement. Thread-safe. <b>Failure contract.</b> A job is answered
  * {@code 202} only once acknowledged; anything Kafka did not acknowledge in time is {@code 503} (it may still be
  * written: clients retry with the same {@code Idempotency-Key}). {@link #close()} stops admitting requests (later ones
- * get {@code 503}), waits for those in flight, then closes what it owns. Idempotency keys, rate limits and replayed
- * webhook signatures are remembered per process.
+ * get {@code 503}), waits for those in flight, then closes what it owns. Idempotency keys and rate limits are
+ * remembered per process; webhook deliveries in the coordination store (Redis/Dragonfly when {@code
+ * jobstream.coordination.redis-uri} is set, shared by every replica; this process's memory otherwise).
  */
 public final class IngestApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestApi.class);
@@ -58,7 +63,8 @@ public final class IngestApi implements AutoCloseable {
             KafkaSettings.DEFINITION,
             PublisherConfig.DEFINITION,
             IngestApiConfig.DEFINITION,
-            JobStatusConfig.DEFINITION);
+            JobStatusConfig.DEFINITION,
+            CoordinationConfig.DEFINITION);
 
     private final IngestApiConfig config;
     private final AdminServer server;
@@ -84,7 +90,8 @@ public final class IngestApi implements AutoCloseable {
                 PublisherConfig.from(config),
                 KafkaSettings.from(config),
                 RuntimeConfig.from(config),
-                JobStatusConfig.from(config));
+                JobStatusConfig.from(config),
+                CoordinationConfig.from(config));
     }
 
     /**
@@ -98,7 +105,22 @@ public final class IngestApi implements AutoCloseable {
             KafkaSettings kafka,
             RuntimeConfig runtime,
             JobStatusConfig status) {
-        IngestApi started = start(api, publisherConfig, kafka, runtime);
+        return start(api, publisherConfig, kafka, runtime, status, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(IngestApiConfig, PublisherConfig, KafkaSettings, RuntimeConfig, JobStatusConfig)}, remembering
+     * webhook deliveries in the Redis/Dragonfly of {@code coordination} when present (shared by every replica), in
+     * this process otherwise.
+     */
+    public static IngestApi start(
+            IngestApiConfig api,
+            PublisherConfig publisherConfig,
+            KafkaSettings kafka,
+            RuntimeConfig runtime,
+            JobStatusConfig status,
+            Optional<CoordinationConfig> coordination) {
+        IngestApi started = start(api, publisherConfig, kafka, runtime, coordination);
         if (status.enabled()) {
             try {
                 started.owned.addFirst(
@@ -114,6 +136,15 @@ public final class IngestApi implements AutoCloseable {
     /** {@link #start(Config)} from settings already read. */
     public static IngestApi start(
             IngestApiConfig api, PublisherConfig publisherConfig, KafkaSettings kafka, RuntimeConfig runtime) {
+        return start(api, publisherConfig, kafka, runtime, Optional.empty());
+    }
+
+    private static IngestApi start(
+            IngestApiConfig api,
+            PublisherConfig publisherConfig,
+            KafkaSettings kafka,
+            RuntimeConfig runtime,
+            Optional<CoordinationConfig> coordinationConfig) {
         Objects.requireNonNull(api, "api");
         AdminServer server = AdminServer.builder()
                 .config(runtime)
@@ -126,12 +157,18 @@ public final class IngestApi implements AutoCloseable {
             server.close();
             throw e;
         }
+        Coordination coordination = null;
         try {
+            coordination = coordination(coordinationConfig);
             // Closed in this order: the publisher waits for jobs in flight, then the server stops.
-            return mount(api, publisher, server, Clock.systemUTC(), List.of(publisher, server));
+            return mount(
+                    api, publisher, server, coordination, Clock.systemUTC(), List.of(publisher, server, coordination));
         } catch (RuntimeException e) {
             publisher.close(Duration.ZERO);
             server.close();
+            if (coordination != null) {
+                coordination.close();
+            }
             throw e;
         }
     }
@@ -141,13 +178,29 @@ public final class IngestApi implements AutoCloseable {
      * stops the routes (they answer {@code 503}). Request metrics go to the server's registry.
      */
     public static IngestApi mount(IngestApiConfig config, JobPublisher publisher, AdminServer server) {
-        return mount(config, publisher, server, Clock.systemUTC(), List.of());
+        Coordination memory = Coordination.inMemory(Clock.systemUTC());
+        return mount(config, publisher, server, memory, Clock.systemUTC(), List.of(memory));
+    }
+
+    /**
+     * As {@link #mount(IngestApiConfig, JobPublisher, AdminServer)}, remembering webhook deliveries in {@code
+     * coordination} (you own it): give every replica the same Redis/Dragonfly so a delivery is enqueued once.
+     */
+    public static IngestApi mount(
+            IngestApiConfig config, JobPublisher publisher, AdminServer server, Coordination coordination) {
+        return mount(config, publisher, server, coordination, Clock.systemUTC(), List.of());
+    }
+
+    /** The coordination store {@code config} names, or this process's memory when none is configured. */
+    public static Coordination coordination(Optional<CoordinationConfig> config) {
+        return config.map(Coordination::redis).orElseGet(() -> Coordination.inMemory(Clock.systemUTC()));
     }
 
     static IngestApi mount(
             IngestApiConfig config,
             JobPublisher publisher,
             AdminServer server,
+            Coordination coordination,
             Clock clock,
             List<AutoCloseable> owned) {
         Objects.requireNonNull(config, "config");
@@ -157,13 +210,16 @@ public final class IngestApi implements AutoCloseable {
         Admission admission = new Admission();
         RateLimits rateLimits = new RateLimits(config.rateLimit(), config.rateLimitBurst(), System::nanoTime);
         server.route(QueueRoutes.CONTEXT, new QueueRoutes(config, publisher, metrics, admission, rateLimits, clock));
-        server.route(WebhookRoutes.CONTEXT, new WebhookRoutes(config, publisher, metrics, admission, clock));
+        WebhookDeliveries deliveries = new WebhookDeliveries(coordination.idempotencyGuard());
+        server.route(
+                WebhookRoutes.CONTEXT, new WebhookRoutes(config, publisher, deliveries, metrics, admission, clock));
         LOG.info(
-                "api listening port={} tokens={} webhooks={} auth_required={}",
+                "api listening port={} tokens={} webhooks={} auth_required={} webhook_deliveries={}",
                 server.port(),
                 config.tokens().size(),
                 config.webhooks().size(),
-                config.authRequired());
+                config.authRequired(),
+                coordination.location());
         return new IngestApi(config, server, admission, new ArrayList<>(owned));
     }
 
