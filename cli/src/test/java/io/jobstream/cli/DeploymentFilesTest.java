@@ -497,6 +497,55 @@ class DeploymentFilesTest {
         assertThat(SchedulerConfig.from(config).schedules()).isNotEmpty();
     }
 
+    @Test
+    void theAlertRulesPassPromtoolsCheckAndTheirUnitTestsAndUseDocumentedMetrics() throws Exception {
+        // Given the shipped rules and their unit tests, loaded by the shipped Prometheus config
+        Path rules = ROOT.resolve("deploy/prometheus/alerts.yml");
+        assertThat(Files.readString(ROOT.resolve("deploy/prometheus/prometheus.yml")))
+                .contains("/etc/prometheus/alerts.yml");
+
+        // When promtool (Debian's prometheus package; .ci/run installs it) checks them and runs the tests
+        String check = promtool("check", "rules", rules.toString());
+        String tests = promtool(
+                "test",
+                "rules",
+                ROOT.resolve("deploy/prometheus/alerts.test.yml").toString());
+
+        // Then both pass, and every rule's expression reads a documented Jobstream metric (or Prometheus's up)
+        assertThat(check).contains("SUCCESS: 7 rules found");
+        assertThat(tests).contains("SUCCESS");
+        JsonNode groups = YAML.readTree(rules.toFile()).path("groups");
+        List<String> alerts = new java.util.ArrayList<>();
+        for (JsonNode group : groups) {
+            for (JsonNode rule : group.path("rules")) {
+                alerts.add(rule.path("alert").asText());
+                String expr = rule.path("expr").asText();
+                if (!expr.contains("up{job=")) {
+                    assertOnlyDocumentedMetrics(expr);
+                }
+                assertThat(rule.path("labels").path("severity").asText()).isIn("warning", "critical");
+            }
+        }
+        // And every alert has a unit test of its own
+        String testFile = Files.readString(ROOT.resolve("deploy/prometheus/alerts.test.yml"));
+        assertThat(alerts).allSatisfy(alert -> assertThat(testFile).contains("alertname: " + alert));
+    }
+
+    /** Runs promtool with {@code args}; its output, failing the test when it exits non-zero. */
+    private static String promtool(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("promtool"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+                .as("promtool ends")
+                .isTrue();
+        assertThat(process.exitValue())
+                .as("promtool %s:%n%s", String.join(" ", args), output)
+                .isZero();
+        return output;
+    }
+
     /** Every {@code jobstream_*} series in a PromQL expression is a metric of the README's Metrics table. */
     private static void assertOnlyDocumentedMetrics(String expression) {
         Set<String> documented = documentedMetrics();
