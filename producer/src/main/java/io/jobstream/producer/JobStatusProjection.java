@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The job-status projection: a Kafka Streams application inside the API process that folds every job's lifecycle
- * events ({@code <queue>.events}, plus ENQUEUED read from the queue topics) into a store by job id, and serves {@code
- * GET /v1/jobs/{id}} and {@code GET /v1/jobs/{id}/events} from it on the API's server.
+ * events ({@code <queue>.events}, plus ENQUEUED read from the queue topics) into a store by queue and job id (job ids
+ * are per queue), and serves {@code GET /v1/jobs/{id}} and {@code GET /v1/jobs/{id}/events} from it on the API's
+ * server, each caller seeing only the queues its token may read.
  *
  * <pre>{@code
  * JobStatusConfig status = JobStatusConfig.from(config);      // jobstream.status.*
