@@ -48,6 +48,7 @@ final class JobsCommand implements Runnable {
                 "Examples:",
                 "  jobstream jobs get 01JD2Y8Z3K4M5N6P7Q8R9S0TVW",
                 "  jobstream jobs get 01JD2Y8Z3K4M5N6P7Q8R9S0TVW --api http://jobstream-api:9400 --json",
+                "  jobstream jobs get order-7 --queue emails",
                 "",
                 "Exit codes: 0 found, 1 not found or the API could not answer (one line saying why), 2 usage."
             })
@@ -75,6 +76,13 @@ final class JobsCommand implements Runnable {
                 description = "Bearer token, when the API requires one. A secret: prefer the env var"
                         + " JOBSTREAM_API_TOKEN (flags show in the process list).")
         String token;
+
+        @Option(
+                names = "--queue",
+                paramLabel = "QUEUE",
+                description = "The job's queue. Job ids are per queue: needed when the id is in several queues"
+                        + " your token may read (the API answers 409 AMBIGUOUS_JOB_ID).")
+        String queue;
 
         @Option(
                 names = "--json",
@@ -117,7 +125,8 @@ final class JobsCommand implements Runnable {
             String base = api.endsWith("/") ? api.substring(0, api.length() - 1) : api;
             try {
                 URI uri = URI.create(base + "/v1/jobs/"
-                        + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20"));
+                        + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20")
+                        + (queue == null ? "" : "?queue=" + URLEncoder.encode(queue, StandardCharsets.UTF_8)));
                 if (uri.getScheme() == null || uri.getHost() == null) {
                     throw new IllegalArgumentException("no scheme or host");
                 }
@@ -147,6 +156,7 @@ final class JobsCommand implements Runnable {
                             : "the API at " + api + " serves no job status (404 " + code
                                     + "); set jobstream.status.queues on the API";
                 case 401 -> "the API refused the request (" + message + "); pass --token or set JOBSTREAM_API_TOKEN";
+                case 409 -> code + ": " + message + " (pass --queue)";
                 default -> "the API answered " + status + " " + code + ": " + message;
             };
         }

@@ -27,6 +27,7 @@ class JobsCommandTest {
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
     private final Map<String, String> authorizations = new ConcurrentHashMap<>();
+    private final Map<String, String> queries = new ConcurrentHashMap<>();
     private HttpServer server;
     private String api;
 
@@ -37,9 +38,15 @@ class JobsCommandTest {
             String id = exchange.getRequestURI().getPath().substring("/v1/jobs/".length());
             String auth = exchange.getRequestHeaders().getFirst("Authorization");
             authorizations.put(id, auth == null ? "" : auth);
+            queries.put(id, String.valueOf(exchange.getRequestURI().getRawQuery()));
             int status;
             String body;
             switch (id) {
+                case "order-7" -> {
+                    status = 409;
+                    body = "{\"error\":\"AMBIGUOUS_JOB_ID\",\"message\":\"job id order-7 is in several of your"
+                            + " queues [emails, reports] (job ids are per queue); ask with ?queue=<name>\"}";
+                }
                 case "job-1" -> {
                     status = 200;
                     body = SUCCEEDED;
@@ -113,6 +120,19 @@ class JobsCommandTest {
                         "jobstream: no job with id nope is known",
                         "jobstream: the API answered 503 STATUS_UNAVAILABLE: the job-status store is REBALANCING");
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void anIdInSeveralQueuesAsksForTheQueueWhichIsSentAsAParameter() {
+        // When an id held by several queues is asked for, then a job with --queue
+        int ambiguous = run("jobs", "get", "order-7", "--api", api);
+        int narrowed = run("jobs", "get", "job-1", "--api", api, "--queue", "emails");
+
+        // Then the first fails saying to pass --queue, and the second sends ?queue=
+        assertThat(ambiguous).isEqualTo(Jobstream.FAILURE);
+        assertThat(err.toString()).contains("AMBIGUOUS", "several", "--queue").doesNotContain("\n\n");
+        assertThat(narrowed).isZero();
+        assertThat(queries).containsEntry("job-1", "queue=emails");
     }
 
     @Test

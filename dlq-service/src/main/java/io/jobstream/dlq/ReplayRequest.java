@@ -9,7 +9,8 @@ import java.util.OptionalDouble;
  * What to replay and how.
  *
  * @param filter which dead letters
- * @param toQueue the queue to republish to; empty for the filter's queue
+ * @param toQueue the queue to republish to; empty for the filter's queue; never a derived or internal topic
+ *     ({@link Topics#notAQueue})
  * @param ratePerSecond the most jobs republished per second; empty for no limit
  * @param dryRun only report what would be replayed; write nothing
  * @param force replay dead letters even when already replayed
@@ -20,6 +21,10 @@ public record ReplayRequest(
         Objects.requireNonNull(filter, "filter");
         Objects.requireNonNull(toQueue, "toQueue");
         toQueue.ifPresent(Topics::queue);
+        toQueue.flatMap(Topics::notAQueue).ifPresent(why -> {
+            // Only queues take jobs (issue 17): a replay into .dlq/.events/... would forge records there.
+            throw new IllegalArgumentException("'" + toQueue.get() + "' is not a queue: " + why);
+        });
         Objects.requireNonNull(ratePerSecond, "ratePerSecond");
         if (ratePerSecond.isPresent() && !(ratePerSecond.getAsDouble() > 0)) {
             throw new IllegalArgumentException("rate must be positive, got " + ratePerSecond.getAsDouble());

@@ -100,4 +100,15 @@ class ReplayFilterTest {
                         .targetQueue())
                 .isEqualTo("emails-2");
     }
+
+    @Test
+    void aReplayNeverTargetsADerivedOrInternalTopic() {
+        for (String target : List.of("emails.dlq", "emails.events", "emails.failed", "emails.delay.5s")) {
+            assertThatThrownBy(
+                            () -> ReplayRequest.of(ReplayFilter.all("emails")).toQueue(target))
+                    .as(target)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("not a queue");
+        }
+    }
 }

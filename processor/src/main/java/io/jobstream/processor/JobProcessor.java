@@ -94,7 +94,11 @@ public final class JobProcessor implements AutoCloseable, Drainable {
                 b.rules,
                 b.coordination == null
                         ? null
-                        : new Guards(b.coordination, config.coordinationWait(), config.idempotencyRetention()),
+                        : new Guards(
+                                b.coordination,
+                                config.queue(),
+                                config.coordinationWait(),
+                                config.idempotencyRetention()),
                 JobDecoder.create(config.serde(), null, clock),
                 JobSerde.forFailure(config.serde()).fallingBackWhenRegistryUnavailable(),
                 producer,

@@ -24,8 +24,10 @@ import java.util.function.Function;
  *   <li>{@code ${header.name}}: the job's header {@code name}.
  * </ul>
  *
- * <p>The lock name is exactly the resolved text, so jobs of different types that resolve to the same name share the
- * lock (namespace it with literal text, {@code acct-${payload.accountId}}, when that is not wanted). A template that
+ * <p>The lock name is the resolved text, each expanded value with {@code %} and {@code /} escaped ({@code %25}, {@code
+ * %2F}), so jobs of different types that resolve to the same name share the lock (namespace it with literal text,
+ * {@code acct-${payload.accountId}}, when that is not wanted). The processor scopes every lock name by its queue
+ * ({@code <queue>/<name>}), so no template, whatever a payload holds, reaches another queue's lock. A template that
  * cannot be resolved for a job (no such field, a null or object value, a payload that is not JSON, an empty value, or a
  * value with {@code {}, {@code }} or control characters, which lock names forbid) gives {@link Resolution.Unresolved};
  * the processor then fails the job, non-retryable, rather than run it unguarded. Immutable and thread-safe.
@@ -123,7 +125,7 @@ public final class KeyTemplate {
                 } catch (Unresolvable e) {
                     return new Resolution.Unresolved(e.getMessage());
                 }
-                out.append(value);
+                out.append(part instanceof Literal ? value : expansion(value));
             }
             resolved = out.toString();
         }
@@ -138,6 +140,18 @@ public final class KeyTemplate {
             }
         }
         return new Resolution.Resolved(resolved);
+    }
+
+    /**
+     * An expanded value as it goes into the name: {@code %} and {@code /} written {@code %25} and {@code %2F}, so a
+     * value can never pose as the template's own structure ({@code ${payload.a}/${payload.b}} with {@code a = "x/y"}
+     * is not {@code a = "x", b = "y/..."}). Other text is kept as it is.
+     */
+    private static String expansion(String value) {
+        if (value.indexOf('%') < 0 && value.indexOf('/') < 0) {
+            return value;
+        }
+        return value.replace("%", "%25").replace("/", "%2F");
     }
 
     /** The template text ({@code <function>} for a function). */

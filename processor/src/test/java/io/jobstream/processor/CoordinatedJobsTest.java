@@ -72,8 +72,10 @@ class CoordinatedJobsTest {
     @Test
     void defersAJobWhoseLockIsHeldToTheDelayTierWithItsAttemptUnchanged() {
         // Given the lock of account 42 held elsewhere, and a type locked per account
-        Lock elsewhere =
-                coordination.locks().tryAcquire("acct-42", LEASE, Duration.ZERO).orElseThrow();
+        Lock elsewhere = coordination
+                .locks()
+                .tryAcquire(MockKafka.QUEUE + "/acct-42", LEASE, Duration.ZERO)
+                .orElseThrow();
         MockKafka kafka = new MockKafka(true);
         AtomicInteger runs = new AtomicInteger();
         started(kafka.builder(config().build())
@@ -125,7 +127,7 @@ class CoordinatedJobsTest {
                     lockedDuringRun.set(ctx.coordination()
                             .orElseThrow()
                             .locks()
-                            .tryAcquire("acct-7", LEASE, Duration.ZERO)
+                            .tryAcquire(MockKafka.QUEUE + "/acct-7", LEASE, Duration.ZERO)
                             .isEmpty());
                 }));
         kafka.assign(partition(0));
@@ -137,8 +139,10 @@ class CoordinatedJobsTest {
         await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 1);
         assertThat(lockedDuringRun).isTrue();
         assertThat(token.get()).isPresent();
-        Lock next =
-                coordination.locks().tryAcquire("acct-7", LEASE, Duration.ZERO).orElseThrow();
+        Lock next = coordination
+                .locks()
+                .tryAcquire(MockKafka.QUEUE + "/acct-7", LEASE, Duration.ZERO)
+                .orElseThrow();
         assertThat(next.fencingToken()).isGreaterThan(token.get().getAsLong());
         next.release();
     }
@@ -190,7 +194,8 @@ class CoordinatedJobsTest {
         await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 2);
         assertThat(runs).containsExactly(job.getId());
         assertThat(registry.get("jobstream.jobs.skipped").counter().count()).isEqualTo(1.0);
-        assertThat(coordination.idempotencyGuard().claim(job.getId(), LEASE)).isInstanceOf(Claim.AlreadyDone.class);
+        assertThat(coordination.idempotencyGuard().claim(MockKafka.QUEUE + "/" + job.getId(), LEASE))
+                .isInstanceOf(Claim.AlreadyDone.class);
     }
 
     @Test
@@ -209,7 +214,7 @@ class CoordinatedJobsTest {
 
         await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 1);
         assertThat(kafka.failures()).extracting(JobFailure::getRetryable).containsExactly(true);
-        Claim claim = coordination.idempotencyGuard().claim(job.getId(), LEASE);
+        Claim claim = coordination.idempotencyGuard().claim(MockKafka.QUEUE + "/" + job.getId(), LEASE);
         assertThat(claim).isInstanceOf(Claim.Acquired.class);
         ((Claim.Acquired) claim).release();
     }
@@ -225,7 +230,7 @@ class CoordinatedJobsTest {
                 .handle("charge", (ctx, bytes) -> runs.incrementAndGet()));
         kafka.assign(partition(0));
         Job job = MockKafka.job("k", "charge", "{}").build();
-        Claim elsewhere = coordination.idempotencyGuard().claim(job.getId(), LEASE);
+        Claim elsewhere = coordination.idempotencyGuard().claim(MockKafka.QUEUE + "/" + job.getId(), LEASE);
 
         // When it is delivered
         kafka.add(partition(0), "k".getBytes(StandardCharsets.UTF_8), kafka.encode(job));
@@ -243,7 +248,10 @@ class CoordinatedJobsTest {
         // Given a semaphore of one permit held elsewhere, and a rate of one job per minute
         MockKafka kafka = new MockKafka(true);
         AtomicInteger runs = new AtomicInteger();
-        var permit = coordination.semaphore("psp", 1).acquire(Duration.ZERO).orElseThrow();
+        var permit = coordination
+                .semaphore(MockKafka.QUEUE + "/psp", 1)
+                .acquire(Duration.ZERO)
+                .orElseThrow();
         started(kafka.builder(config().build())
                 .coordination(coordination)
                 .semaphore("refund", "psp", 1)

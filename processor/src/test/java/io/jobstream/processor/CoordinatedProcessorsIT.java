@@ -281,6 +281,51 @@ class CoordinatedProcessorsIT {
     }
 
     @Test
+    void theSameJobIdsInTwoQueuesRunInBothWithTheIdempotencyGuardOn(
+            KafkaCluster kafka, TestTopics topics, RedisServer redis) throws Exception {
+        // Given two queues whose idempotent jobs carry the same ids, and queue A's jobs already run to success
+        String queueA = queue(kafka, topics, 1);
+        String queueB = queue(kafka, topics, 1);
+        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+        List<Job> jobs = new ArrayList<>();
+        for (int n = 0; n < 5; n++) {
+            jobs.add(job("charge", "{}"));
+        }
+        Map<String, Set<String>> ran = new ConcurrentHashMap<>();
+        Coordination store = coordination(redis);
+        MeterRegistry registryA = new SimpleMeterRegistry();
+        started(JobProcessor.builder(config(kafka, queueA, "worker-a"))
+                .meterRegistry(registryA)
+                .coordination(store)
+                .idempotent("charge")
+                .handle("charge", (ctx, bytes) -> ran.computeIfAbsent(ctx.queue(), q -> ConcurrentHashMap.newKeySet())
+                        .add(ctx.id()))
+                .build());
+        for (Job job : jobs) {
+            send(producer, queueA, 0, job);
+        }
+        await().atMost(WAIT).until(() -> ran.getOrDefault(queueA, Set.of()).size() == jobs.size());
+
+        // When queue B gets jobs with the same ids, on the same Redis
+        MeterRegistry registryB = new SimpleMeterRegistry();
+        started(JobProcessor.builder(config(kafka, queueB, "worker-b"))
+                .meterRegistry(registryB)
+                .coordination(store)
+                .idempotent("charge")
+                .handle("charge", (ctx, bytes) -> ran.computeIfAbsent(ctx.queue(), q -> ConcurrentHashMap.newKeySet())
+                        .add(ctx.id()))
+                .build());
+        for (Job job : jobs) {
+            send(producer, queueB, 0, job);
+        }
+
+        // Then every one of them runs in queue B too: queue A's done marks skip none of B's jobs
+        await().atMost(WAIT).until(() -> ran.getOrDefault(queueB, Set.of()).size() == jobs.size());
+        assertThat(ran.get(queueB)).isEqualTo(ran.get(queueA));
+        assertThat(count(registryB, "jobstream.jobs.skipped")).isZero();
+    }
+
+    @Test
     void defersJobsWhileRedisIsDownAndRunsThemOnceItIsBack(KafkaCluster kafka, TestTopics topics) throws Exception {
         // Given a processor whose type is locked per account, on a Redis server of its own
         String queue = queue(kafka, topics, 1);

@@ -106,4 +106,19 @@ class KeyTemplateTest {
         assertThatThrownBy(() -> KeyTemplate.parse("{acct}-${id}")).hasMessageContaining("'{' or '}'");
         assertThatThrownBy(() -> KeyTemplate.parse(" ")).hasMessageContaining("blank");
     }
+
+    @Test
+    void expandedValuesAreEscapedSoTheyCannotPoseAsTheTemplatesStructure() {
+        // Given a template with a separator of its own, and two payloads that would resolve alike unescaped
+        KeyTemplate template = KeyTemplate.parse("${payload.a}/${payload.b}");
+        Job slashInA = job("{\"a\":\"x/y\",\"b\":\"z\"}", null, Map.of());
+        Job slashInB = job("{\"a\":\"x\",\"b\":\"y/z\"}", null, Map.of());
+
+        // Then each resolves to its own name, the literal '/' kept and the expanded ones escaped
+        assertThat(resolved(template, slashInA)).isEqualTo("x%2Fy/z");
+        assertThat(resolved(template, slashInB)).isEqualTo("x/y%2Fz");
+        assertThat(resolved(
+                        KeyTemplate.parse("acct-${payload.a}"), job("{\"a\":\"../other/acct-1%\"}", null, Map.of())))
+                .isEqualTo("acct-..%2Fother%2Facct-1%25");
+    }
 }

@@ -287,6 +287,12 @@ public final class JobPublisher implements AutoCloseable {
                     "queue name '" + queue + "' is invalid: use lowercase letters, digits, '.' and '-' (no '_'),"
                             + " starting and ending with a letter or digit");
         }
+        if (!validQueues.containsKey(queue)) {
+            // A valid name that is not remembered: one of the derived or internal names (or the set is full).
+            Topics.notAQueue(queue).ifPresent(why -> {
+                throw notAQueue(queue, why);
+            });
+        }
         Instant now = clock.instant();
         JobChecks.checkForPublish(job, config.maxPayloadSize(), now);
         Optional<Duration> tier =
@@ -331,10 +337,48 @@ public final class JobPublisher implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Checks that {@code queue} is a queue: a valid name that {@link Topics#notAQueue} does not rule out, whose topic
+     * exists and whose {@code <queue>.failed} sibling exists too, as {@link QueueTopics} (that is {@code jobstream
+     * topics create}) made them. Another application's topic, which has no {@code .failed} sibling, is no queue. The
+     * HTTP API calls this before every publish; {@link #publish} itself checks only the name (a library caller holds
+     * Kafka credentials of its own). Answers from the topic cache when it can.
+     *
+     * @throws JobRejectedException {@code INVALID_QUEUE_NAME}, {@code UNKNOWN_QUEUE} (no such topic) or {@code
+     *     NOT_A_QUEUE}
+     * @throws PublishFailedException when the brokers did not answer within the metadata timeout
+     */
+    public void requireQueue(String queue) {
+        Objects.requireNonNull(queue, "queue");
+        if (!Topics.isValidQueue(queue)) {
+            throw new JobRejectedException(Reason.INVALID_QUEUE_NAME, "queue name '" + queue + "' is invalid");
+        }
+        Optional<String> reserved = Topics.notAQueue(queue);
+        if (reserved.isPresent()) {
+            throw notAQueue(queue, reserved.get());
+        }
+        check(queue).partitions(queue, queue);
+        String failed = Topics.failed(queue);
+        TopicCheck sibling = check(failed);
+        if (sibling.failure() != null) {
+            throw sibling.failure();
+        }
+        if (sibling.partitionCount() < 0) {
+            throw notAQueue(queue, "it has no " + failed + " topic, so `jobstream topics create` did not make it");
+        }
+    }
+
+    private static JobRejectedException notAQueue(String queue, String why) {
+        return new JobRejectedException(Reason.NOT_A_QUEUE, queue + " is not a queue: " + why);
+    }
+
     /** Whether {@code queue} is a valid name, remembering valid ones (a bounded set: checking costs a regex). */
     private boolean rememberValid(String queue) {
         if (!Topics.isValidQueue(queue)) {
             return false;
+        }
+        if (Topics.notAQueue(queue).isPresent()) {
+            return true; // valid, but never remembered: send() refuses it
         }
         if (validQueues.size() < MAX_REMEMBERED_QUEUES) {
             validQueues.put(queue, Boolean.TRUE);
@@ -469,7 +513,7 @@ public final class JobPublisher implements AutoCloseable {
 
     private static String metricQueue(String queue, JobRejectedException e) {
         return switch (e.reason()) {
-            case INVALID_QUEUE_NAME -> "invalid";
+            case INVALID_QUEUE_NAME, NOT_A_QUEUE -> "invalid";
             case UNKNOWN_QUEUE -> "unknown";
             default -> queue;
         };

@@ -25,7 +25,15 @@ public final class JobRejectedException extends JobstreamException {
         /** The queue name is not a valid queue name (lowercase letters, digits, '.', '-'). */
         INVALID_QUEUE_NAME,
         /** The queue's topic (or the delay-tier topic the job needs) does not exist. */
-        UNKNOWN_QUEUE
+        UNKNOWN_QUEUE,
+        /** The job id breaks the id rule ({@code io.jobstream.runtime.JobIds}: charset, at most 128 characters). */
+        INVALID_JOB_ID,
+        /**
+         * The topic is not a queue: a derived topic ({@code .failed}, {@code .delay.<tier>}, {@code .dlq}, {@code
+         * .events}, ...), an internal one ({@code __*}, {@code jobstream.*}, Kafka Streams' {@code -changelog} and
+         * {@code -repartition}), or a topic {@code jobstream topics create} did not make (see {@link QueueTopics}).
+         */
+        NOT_A_QUEUE
     }
 
     private final Reason reason;

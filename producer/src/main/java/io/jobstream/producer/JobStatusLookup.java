@@ -1,11 +1,13 @@
 package io.jobstream.producer;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
- * The answer of one replica's {@link JobStatusProjection#lookup(String)}: the status, no such job, the replica that
- * owns the job's partition, or the store not queryable now. The HTTP routes turn these into {@code 200}, {@code 404},
- * a forwarded request, and {@code 503}.
+ * The answer of one replica's {@link JobStatusProjection#lookup(String, java.util.function.Predicate)}: the status, no
+ * such job (in the queues asked about), the id in several of them, the replica that owns the job's partition, or the
+ * store not queryable now. The HTTP routes turn these into {@code 200}, {@code 404}, {@code 409}, a forwarded request,
+ * and {@code 503}.
  */
 public sealed interface JobStatusLookup {
 
@@ -24,6 +26,20 @@ public sealed interface JobStatusLookup {
         /** Checks the id is present. */
         public NotFound {
             Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /**
+     * This replica owns the job's partition and holds a job with this id in more than one of the queues asked about:
+     * job ids are per queue, so the caller must name one.
+     *
+     * @param queues the queues holding the id, each one the caller may read
+     */
+    record Ambiguous(String id, List<String> queues) implements JobStatusLookup {
+        /** Checks the fields are present. */
+        public Ambiguous {
+            Objects.requireNonNull(id, "id");
+            queues = List.copyOf(queues);
         }
     }
 

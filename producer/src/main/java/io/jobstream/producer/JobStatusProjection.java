@@ -1,6 +1,7 @@
 package io.jobstream.producer;
 
 import io.jobstream.producer.internal.ApiMetrics;
+import io.jobstream.producer.internal.status.StatusKeys;
 import io.jobstream.producer.internal.status.StatusMetrics;
 import io.jobstream.producer.internal.status.StatusRoutes;
 import io.jobstream.producer.internal.status.StatusTopology;
@@ -24,11 +25,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -44,8 +45,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The job-status projection: a Kafka Streams application inside the API process that folds every job's lifecycle
- * events ({@code <queue>.events}, plus ENQUEUED read from the queue topics) into a store by job id, and serves {@code
- * GET /v1/jobs/{id}} and {@code GET /v1/jobs/{id}/events} from it on the API's server.
+ * events ({@code <queue>.events}, plus ENQUEUED read from the queue topics) into a store by queue and job id (job ids
+ * are per queue), and serves {@code GET /v1/jobs/{id}} and {@code GET /v1/jobs/{id}/events} from it on the API's
+ * server, each caller seeing only the queues its token may read.
  *
  * <pre>{@code
  * JobStatusConfig status = JobStatusConfig.from(config);      // jobstream.status.*
@@ -124,7 +126,11 @@ public final class JobStatusProjection implements AutoCloseable {
         String address = self.host() + ":" + self.port();
         JobStatusProjection[] holder = new JobStatusProjection[1];
         StatusRoutes routes = new StatusRoutes(
-                id -> holder[0].lookup(id), api, config.forwardTimeout(), new ApiMetrics(server.registry()), address);
+                (id, readable) -> holder[0].lookup(id, readable),
+                api,
+                config.forwardTimeout(),
+                new ApiMetrics(server.registry()),
+                address);
         JobStatusProjection projection = new JobStatusProjection(config, streams, self, routes);
         holder[0] = projection;
         try {
@@ -146,21 +152,33 @@ public final class JobStatusProjection implements AutoCloseable {
         return projection;
     }
 
-    /**
-     * What this replica answers for job {@code id}: its status or not found when this replica owns the job's
-     * partition, the owner when another does, or unavailable while the store is not queryable.
-     */
+    /** {@link #lookup(String, Predicate)} over every tracked queue. */
     public JobStatusLookup lookup(String id) {
+        return lookup(id, queue -> true);
+    }
+
+    /**
+     * What this replica answers for job {@code id} in the tracked queues {@code readable} accepts (job ids are per
+     * queue): its status or not found when this replica owns the job's partition, the queues holding it when there
+     * are several, the owner when another replica owns it, or unavailable while the store is not queryable. A job in
+     * a queue {@code readable} refuses is not found: the caller learns nothing of other queues.
+     */
+    public JobStatusLookup lookup(String id, Predicate<String> readable) {
         Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(readable, "readable");
         KafkaStreams.State state = streams.state();
         if (state != KafkaStreams.State.RUNNING) {
             return new JobStatusLookup.Unavailable(
                     "the job-status store is " + state + ", not yet queryable; try" + " again shortly");
         }
+        List<String> queues = config.queues().stream().filter(readable).toList();
+        if (queues.isEmpty()) {
+            return new JobStatusLookup.NotFound(id);
+        }
         KeyQueryMetadata owner;
         try {
             owner = streams.queryMetadataForKey(
-                    StatusTopology.STATUS_STORE, id, Serdes.String().serializer());
+                    StatusTopology.STATUS_STORE, StatusKeys.of(queues.getFirst(), id), StatusKeys.BY_JOB_ID);
         } catch (RuntimeException e) {
             return new JobStatusLookup.Unavailable("the job-status store is not queryable: " + e.getMessage());
         }
@@ -175,8 +193,20 @@ public final class JobStatusProjection implements AutoCloseable {
             ReadOnlyKeyValueStore<String, StoredStatus> store = streams.store(StoreQueryParameters.fromNameAndType(
                             StatusTopology.STATUS_STORE, QueryableStoreTypes.<String, StoredStatus>keyValueStore())
                     .withPartition(owner.partition()));
-            StoredStatus status = store.get(id);
-            return status == null ? new JobStatusLookup.NotFound(id) : new JobStatusLookup.Found(status.view());
+            List<StoredStatus> found = new ArrayList<>(1);
+            for (String queue : queues) {
+                StoredStatus status = store.get(StatusKeys.of(queue, id));
+                if (status != null) {
+                    found.add(status);
+                }
+            }
+            return switch (found.size()) {
+                case 0 -> new JobStatusLookup.NotFound(id);
+                case 1 -> new JobStatusLookup.Found(found.getFirst().view());
+                default ->
+                    new JobStatusLookup.Ambiguous(
+                            id, found.stream().map(s -> s.view().queue()).toList());
+            };
         } catch (InvalidStateStoreException e) {
             return new JobStatusLookup.Unavailable(
                     "the job's store partition is moving or restoring; try again shortly (" + e.getMessage() + ")");

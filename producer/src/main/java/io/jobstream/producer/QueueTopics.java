@@ -31,6 +31,11 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * factor. Topics that already exist are left as they are and reported as existing. This is what {@code jobstream
  * topics create --queue Q --partitions N --replication R} runs.
  *
+ * <p><b>What a queue is.</b> A topic is a queue when its name may be one ({@link Topics#notAQueue}: no derived,
+ * {@code _*}, {@code jobstream.*}/{@code jobstream-*} or Kafka Streams internal name) and its {@code <queue>.failed}
+ * sibling exists, as this class creates it. The HTTP API publishes only to queues ({@code 404 NOT_A_QUEUE}
+ * otherwise, for every token); {@link JobPublisher} refuses names that can never be a queue.
+ *
  * <p>Configs, and why:
  *
  * <ul>
@@ -115,10 +120,14 @@ public final class QueueTopics implements AutoCloseable {
     /**
      * The topics {@link #create} would create, with their configs, in creation order.
      *
-     * @throws IllegalArgumentException for an invalid queue name, partitions or replication factor below 1
+     * @throws IllegalArgumentException for an invalid queue name, a name that can never be a queue ({@link
+     *     Topics#notAQueue}: a derived or internal topic's), partitions or replication factor below 1
      */
     public List<NewTopic> plan(String queue, int partitions, int replicationFactor) {
         Topics.queue(queue);
+        Topics.notAQueue(queue).ifPresent(why -> {
+            throw new IllegalArgumentException("'" + queue + "' cannot be a queue: " + why);
+        });
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
         }

@@ -78,7 +78,7 @@ class IngestApiIT {
             assertThat(second.statusCode()).isEqualTo(202);
             String id = JSON.readTree(first.body()).get("id").asText();
             assertThat(JSON.readTree(second.body()).get("id").asText()).isEqualTo(id);
-            assertThat(id).isEqualTo(Ulid.fromName(queue + "/payment-42"));
+            assertThat(id).isEqualTo(Ulid.fromName(queue + "/it/payment-42")); // scoped by token (issue 17)
             assertThat(Kafka.count(kafka.admin(), queue)).isEqualTo(1);
         }
     }

@@ -76,7 +76,7 @@ class IngestApiOutageIT {
 
                 // Then it is accepted with the key's id, and the topic holds that job exactly once
                 assertThat(retry.statusCode()).isEqualTo(202);
-                String id = Ulid.fromName(queue + "/order-7");
+                String id = Ulid.fromName(queue + "/it/order-7"); // per token and queue (issue 17)
                 assertThat(retry.body()).contains(id);
                 List<String> ids = Kafka.readAll(kafka.bootstrapServers(), queue, 2).stream()
                         .map(Kafka::decode)

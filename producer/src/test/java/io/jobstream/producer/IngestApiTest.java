@@ -48,7 +48,8 @@ class IngestApiTest {
     private static final String STRIPE_SECRET = "whsec_0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final FakeTopicDirectory topics = new FakeTopicDirectory().with("emails", 3);
+    private final FakeTopicDirectory topics =
+            new FakeTopicDirectory().with("emails", 3).with("emails.failed", 3);
     private final MockProducer<String, byte[]> producer = mockProducer();
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<AutoCloseable> open = new ArrayList<>();
@@ -109,7 +110,8 @@ class IngestApiTest {
         // Then both are accepted with the key's deterministic id, and only one record was sent
         assertThat(first.statusCode()).isEqualTo(202);
         assertThat(second.statusCode()).isEqualTo(202);
-        assertThat(JSON.readTree(first.body()).get("id").asText()).isEqualTo(Ulid.fromName("emails/order-1"));
+        assertThat(JSON.readTree(first.body()).get("id").asText())
+                .isEqualTo(Ulid.fromName("emails/ci/order-1")); // per token and queue
         assertThat(second.body()).isEqualTo(first.body());
         assertThat(second.headers().firstValue("Idempotent-Replayed")).contains("true");
         assertThat(producer.history()).hasSize(1);
@@ -238,7 +240,7 @@ class IngestApiTest {
         assertThat(results.get(0).get("status").asText()).isEqualTo("published");
         assertThat(results.get(1).get("status").asText()).isEqualTo("rejected");
         assertThat(results.get(1).get("error").asText()).isEqualTo("MISSING_TYPE");
-        assertThat(results.get(2).get("id").asText()).isEqualTo(Ulid.fromName("emails/k"));
+        assertThat(results.get(2).get("id").asText()).isEqualTo(Ulid.fromName("emails/ci/k")); // per token and queue
         assertThat(producer.history()).hasSize(2);
     }
 

@@ -78,6 +78,16 @@ class QueueTopicsTest {
     }
 
     @Test
+    void refusesToMakeAQueueOfADerivedOrInternalName() {
+        for (String name : List.of("jobs.dlq", "jobs.failed", "jobs.delay.5s", "jobs.events", "jobstream.schedules")) {
+            assertThatThrownBy(() -> queueTopics.plan(name, 1, 1))
+                    .as(name)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("cannot be a queue");
+        }
+    }
+
+    @Test
     void rejectsABadQueuePartitionCountOrReplicationFactor() {
         assertThatThrownBy(() -> queueTopics.plan("Bad_Queue", 1, 1)).hasMessageContaining("no '_'");
         assertThatThrownBy(() -> queueTopics.plan("q", 0, 1)).hasMessageContaining("partitions");

@@ -1,8 +1,10 @@
 package io.jobstream.schemas;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,6 +31,7 @@ public final class Topics {
     public static final int MAX_QUEUE_LENGTH = 200;
 
     private static final Pattern TIER = Pattern.compile("([1-9][0-9]{0,9})(ms|s|m|h|d)");
+    private static final List<String> DERIVED_SUFFIXES = List.of(".failed", ".dlq", ".dlq.replayed", ".events");
 
     private Topics() {}
 
@@ -79,6 +82,40 @@ public final class Topics {
         } catch (IllegalArgumentException | NullPointerException e) {
             return false;
         }
+    }
+
+    /**
+     * Why {@code topic} can never be a queue, or empty when its name may be one. Not a queue, whatever exists on the
+     * brokers: a derived topic ({@code <q>.failed}, {@code <q>.delay.<tier>}, {@code <q>.dlq}, {@code
+     * <q>.dlq.replayed}, {@code <q>.events}), Kafka's and other tools' internal topics ({@code _*}, e.g. {@code
+     * __consumer_offsets}, {@code _schemas}), Jobstream's own ({@code jobstream.*}, {@code jobstream-*}: the
+     * scheduler's marker topic, the Kafka Streams applications) and any Kafka Streams internal topic ({@code
+     * *-changelog}, {@code *-repartition}). A name passing this is a queue only once {@code jobstream topics create}
+     * made it (the publisher and the API check its {@code .failed} sibling too). The text names the rule, not the
+     * topic.
+     */
+    public static Optional<String> notAQueue(String topic) {
+        Objects.requireNonNull(topic, "topic");
+        if (topic.startsWith("_")) {
+            return Optional.of("topics starting with '_' are internal to Kafka and its tools");
+        }
+        if (topic.startsWith("jobstream.") || topic.startsWith("jobstream-")) {
+            return Optional.of("topics starting with 'jobstream.' or 'jobstream-' are Jobstream's own");
+        }
+        if (topic.endsWith("-changelog") || topic.endsWith("-repartition")) {
+            return Optional.of("topics ending with '-changelog' or '-repartition' are internal to Kafka Streams");
+        }
+        for (String suffix : DERIVED_SUFFIXES) {
+            if (topic.endsWith(suffix) && topic.length() > suffix.length()) {
+                return Optional.of("topics ending with '" + suffix + "' are derived from a queue");
+            }
+        }
+        int delay = topic.lastIndexOf(".delay.");
+        if (delay > 0
+                && TIER.matcher(topic.substring(delay + ".delay.".length())).matches()) {
+            return Optional.of("topics ending with '.delay.<tier>' are a queue's delay tiers");
+        }
+        return Optional.empty();
     }
 
     /** {@code <queue>.failed}: failed attempts ({@link JobFailure}). */

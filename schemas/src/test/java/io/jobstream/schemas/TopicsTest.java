@@ -96,4 +96,29 @@ class TopicsTest {
         assertThat(Topics.delay(longest, "1500ms").length()).isLessThanOrEqualTo(249);
         assertThat(Topics.isValidQueue(longest + "q")).isFalse();
     }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "jobs.dlq",
+                "jobs.failed",
+                "jobs.events",
+                "jobs.dlq.replayed",
+                "jobs.delay.1s",
+                "jobs.delay.1500ms",
+                "__consumer_offsets",
+                "_schemas",
+                "jobstream.schedules",
+                "jobstream-status-job-status-changelog",
+                "app-store-repartition"
+            })
+    void derivedAndInternalTopicsAreNeverQueues(String topic) {
+        assertThat(Topics.notAQueue(topic)).isPresent();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jobs", "emails.eu", "delay", "jobs.delay", "failed-payments", "my-jobstream"})
+    void plainNamesMayBeQueues(String topic) {
+        assertThat(Topics.notAQueue(topic)).isEmpty();
+    }
 }

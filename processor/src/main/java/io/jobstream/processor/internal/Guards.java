@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  * jobstream.worker.coordination-wait}). Anything not had in time, and any error of the store, gives {@link
  * Admission.Defer} (fail closed: the job is re-queued, never run unguarded); what was taken by then is given back.
  *
+ * <p>Every name is scoped by the queue ({@link QueueKeys}): job ids, locks, semaphores and rate limiters are per queue.
+ *
  * <p>Thread-safe; {@link #admit(Job, CoordinationRules)} blocks the calling (job) thread for at most the wait plus
  * the store's command timeout. The semaphores and rate limiters of each type are made once.
  */
@@ -47,6 +49,7 @@ public final class Guards {
     private static final long LOG_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
 
     private final Coordination coordination;
+    private final String queue;
     private final Duration wait;
     private final Duration retention;
     private final Map<SemaphoreRule, Semaphore> semaphores = new ConcurrentHashMap<>();
@@ -54,8 +57,10 @@ public final class Guards {
     private final AtomicLong storeErrors = new AtomicLong();
     private final AtomicLong lastLogNanos = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
 
-    public Guards(Coordination coordination, Duration wait, Duration retention) {
+    /** Guards for the jobs of {@code queue}: every name they give the store is scoped by it ({@link QueueKeys}). */
+    public Guards(Coordination coordination, String queue, Duration wait, Duration retention) {
         this.coordination = Objects.requireNonNull(coordination, "coordination");
+        this.queue = Objects.requireNonNull(queue, "queue");
         this.wait = Objects.requireNonNull(wait, "wait");
         this.retention = Objects.requireNonNull(retention, "retention");
     }
@@ -86,7 +91,7 @@ public final class Guards {
         if (rules.lock().isPresent()) {
             KeyTemplate template = rules.lock().get().key();
             switch (template.resolve(job)) {
-                case KeyTemplate.Resolution.Resolved resolved -> lockName = resolved.key();
+                case KeyTemplate.Resolution.Resolved resolved -> lockName = QueueKeys.name(queue, resolved.key());
                 case KeyTemplate.Resolution.Unresolved unresolved -> {
                     return new Admission.Reject("lock key " + template + " cannot be resolved for job " + job.getId()
                             + ": " + unresolved.reason());
@@ -97,7 +102,7 @@ public final class Guards {
         Held held = new Held();
         try {
             if (rules.idempotent()) {
-                Claim claim = coordination.idempotencyGuard().claim(job.getId(), CLAIM_LEASE);
+                Claim claim = coordination.idempotencyGuard().claim(QueueKeys.jobId(queue, job.getId()), CLAIM_LEASE);
                 switch (claim) {
                     case Claim.Acquired acquired -> held.claim = acquired;
                     case Claim.AlreadyDone done -> {
@@ -122,8 +127,8 @@ public final class Guards {
             }
             if (rules.semaphore().isPresent()) {
                 SemaphoreRule rule = rules.semaphore().get();
-                Semaphore semaphore =
-                        semaphores.computeIfAbsent(rule, r -> coordination.semaphore(r.name(), r.permits()));
+                Semaphore semaphore = semaphores.computeIfAbsent(
+                        rule, r -> coordination.semaphore(QueueKeys.name(queue, r.name()), r.permits()));
                 Optional<Permit> permit = semaphore.acquire(left(deadline));
                 if (permit.isEmpty()) {
                     held.release();
@@ -135,7 +140,7 @@ public final class Guards {
             if (rules.rate().isPresent()) {
                 RateRule rule = rules.rate().get();
                 RateLimiter limiter = rateLimiters.computeIfAbsent(
-                        rule, r -> coordination.rateLimiter(r.name(), r.perSecond(), r.burst()));
+                        rule, r -> coordination.rateLimiter(QueueKeys.name(queue, r.name()), r.perSecond(), r.burst()));
                 if (limiter.acquire(left(deadline)).isEmpty()) {
                     held.release();
                     return new Admission.Defer(

@@ -2,6 +2,7 @@ package io.jobstream.producer.internal;
 
 import io.jobstream.producer.JobRejectedException;
 import io.jobstream.producer.JobRejectedException.Reason;
+import io.jobstream.runtime.JobIds;
 import io.jobstream.schemas.Job;
 import java.time.Instant;
 import java.util.Map;
@@ -10,13 +11,14 @@ import java.util.Map;
 public final class JobChecks {
     private JobChecks() {}
 
-    /** Checks what a job must satisfy on its own: a type, an id, attempts from 1, expiry after due time. */
+    /** Checks what a job must satisfy on its own: a type, an id ({@link JobIds}), attempts from 1, expiry after due time. */
     public static void checkIntrinsic(Job job) {
         if (job.getType() == null || job.getType().isBlank()) {
             throw new JobRejectedException(Reason.EMPTY_TYPE, "a job needs a non-blank type (it selects the handler)");
         }
-        if (job.getId() == null || job.getId().isBlank()) {
-            throw new JobRejectedException(Reason.INVALID_JOB, "a job needs a non-blank id");
+        String idProblem = JobIds.problem(job.getId()).orElse(null);
+        if (idProblem != null) {
+            throw new JobRejectedException(Reason.INVALID_JOB_ID, idProblem);
         }
         if (job.getAttempt() < 1) {
             throw new JobRejectedException(

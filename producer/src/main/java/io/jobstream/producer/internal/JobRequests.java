@@ -65,15 +65,16 @@ public final class JobRequests {
         }
     }
 
-    /** The deterministic job id of {@code idempotencyKey} on {@code queue}. */
-    public static String idFor(String queue, String idempotencyKey) {
-        return Ulid.fromName(queue + "/" + idempotencyKey);
+    /** The deterministic job id of {@code idempotencyKey} in {@code scope} ({@link IdempotencyScope#idPrefix}). */
+    public static String idFor(String scope, String idempotencyKey) {
+        return Ulid.fromName(scope + "/" + idempotencyKey);
     }
 
     /**
      * The job one JSON object describes.
      *
-     * @param queue the queue (for ids derived from idempotency keys)
+     * @param queue the scope of ids derived from idempotency keys ({@link IdempotencyScope#idPrefix}): the queue, and
+     *     the token when auth is on
      * @param node the object
      * @param idempotencyKey the request's {@code Idempotency-Key}, which fixes the id
      */

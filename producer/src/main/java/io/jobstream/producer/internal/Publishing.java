@@ -71,6 +71,7 @@ public final class Publishing {
         if (error instanceof JobRejectedException rejected) {
             return switch (rejected.reason()) {
                 case UNKNOWN_QUEUE -> new ApiProblem(404, "UNKNOWN_QUEUE", rejected.getMessage());
+                case NOT_A_QUEUE -> new ApiProblem(404, "NOT_A_QUEUE", rejected.getMessage());
                 case PAYLOAD_TOO_LARGE -> new ApiProblem(413, "PAYLOAD_TOO_LARGE", rejected.getMessage());
                 default -> ApiProblem.badRequest(rejected.reason().name(), rejected.getMessage());
             };

@@ -11,7 +11,6 @@ import io.jobstream.producer.JobPublisher;
 import io.jobstream.producer.JobReceipt;
 import io.jobstream.producer.PublishOutcome;
 import io.jobstream.schemas.Job;
-import io.jobstream.schemas.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -35,7 +34,7 @@ public final class QueueRoutes implements HttpHandler {
     static final String SINGLE = "/v1/queues/{queue}/jobs";
     static final String BATCH = "/v1/queues/{queue}/jobs:batch";
     static final String UNMATCHED = "/v1/queues/*";
-    private static final String ANONYMOUS = "anonymous";
+    private static final String ANONYMOUS = IdempotencyScope.ANONYMOUS;
     private static final int MAX_IDEMPOTENCY_KEY = 255;
 
     private final IngestApiConfig config;
@@ -46,6 +45,7 @@ public final class QueueRoutes implements HttpHandler {
     private final ApiMetrics metrics;
     private final Admission admission;
     private final List<Credential> credentials;
+    private final PublishableQueues queues;
 
     private record Credential(ApiToken token, byte[] digest) {}
 
@@ -60,6 +60,7 @@ public final class QueueRoutes implements HttpHandler {
         this.config = config;
         this.publisher = publisher;
         this.publishing = new Publishing(config.publishTimeout());
+        this.queues = new PublishableQueues(publisher, publishing);
         this.rateLimits = rateLimits;
         this.idempotency = new IdempotencyCache(config.idempotencyCapacity(), config.idempotencyRetention(), clock);
         this.metrics = metrics;
@@ -107,10 +108,8 @@ public final class QueueRoutes implements HttpHandler {
                         "token " + client + " is over its rate limit of " + config.rateLimit() + " requests/s",
                         Optional.of(wait));
             });
-            if (!Topics.isValidQueue(queue)) {
-                throw ApiProblem.badRequest("INVALID_QUEUE_NAME", "'" + queue + "' is not a valid queue name");
-            }
-            response = route.equals(SINGLE) ? single(exchange, queue) : batch(exchange, queue);
+            queues.check(queue);
+            response = route.equals(SINGLE) ? single(exchange, queue, client) : batch(exchange, queue, client);
         } catch (ApiProblem problem) {
             response = HttpIo.error(problem);
         } finally {
@@ -150,7 +149,7 @@ public final class QueueRoutes implements HttpHandler {
         return matched.name();
     }
 
-    private HttpIo.Response single(HttpExchange exchange, String queue) throws IOException {
+    private HttpIo.Response single(HttpExchange exchange, String queue, String client) throws IOException {
         Optional<String> key = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Idempotency-Key"))
                 .map(String::trim);
         if (key.isPresent() && (key.get().isEmpty() || key.get().length() > MAX_IDEMPOTENCY_KEY)) {
@@ -158,12 +157,16 @@ public final class QueueRoutes implements HttpHandler {
                     "BAD_IDEMPOTENCY_KEY", "Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
         }
         byte[] body = HttpIo.readBody(exchange, config.maxRequestSize());
-        Job job = JobRequests.job(queue, JobRequests.parse(body), key);
+        Job job = JobRequests.job(IdempotencyScope.idPrefix(client, queue), JobRequests.parse(body), key);
         if (key.isEmpty()) {
             JobReceipt receipt = publishing.await(publish(queue, job));
             return new HttpIo.Response(202, Publishing.receiptJson(receipt));
         }
-        IdempotencyCache.Claim claim = idempotency.claim(queue + "/" + key.get());
+        IdempotencyCache.Claim claim = idempotency.claim(
+                IdempotencyScope.cacheKey(client, queue, key.get()), IdempotencyScope.fingerprint(body));
+        if (claim.conflict()) {
+            throw IdempotencyScope.reused();
+        }
         if (claim.first()) {
             publish(queue, job).whenComplete((receipt, error) -> {
                 if (error != null) {
@@ -186,7 +189,7 @@ public final class QueueRoutes implements HttpHandler {
         }
     }
 
-    private HttpIo.Response batch(HttpExchange exchange, String queue) throws IOException {
+    private HttpIo.Response batch(HttpExchange exchange, String queue, String client) throws IOException {
         if (exchange.getRequestHeaders().containsKey("Idempotency-Key")) {
             throw ApiProblem.badRequest(
                     "BAD_IDEMPOTENCY_KEY",
@@ -212,7 +215,7 @@ public final class QueueRoutes implements HttpHandler {
         List<Integer> positions = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
             try {
-                jobs.add(JobRequests.job(queue, items.get(i), Optional.empty()));
+                jobs.add(JobRequests.job(IdempotencyScope.idPrefix(client, queue), items.get(i), Optional.empty()));
                 positions.add(i);
             } catch (ApiProblem problem) {
                 results[i] = itemError(i, "rejected", problem);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jobstream.coordination.Coordination;
 import io.jobstream.producer.JobReceipt;
 import io.jobstream.testkit.ManualClock;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -54,6 +55,31 @@ class GuardsTest {
         // When the first publish fails, then the next claim publishes again
         first.receipt().completeExceptionally(new IllegalStateException("broker down"));
         assertThat(cache.claim("q/k").first()).isTrue();
+    }
+
+    @Test
+    void idempotencyKeysAreScopedByTokenAndQueueAndAnotherBodyIsAConflict() {
+        // Given a key claimed by token a on queue q with a body
+        IdempotencyCache cache = new IdempotencyCache(10, Duration.ofHours(1), clock);
+        byte[] body = IdempotencyScope.fingerprint("{\"type\":\"charge\"}".getBytes(StandardCharsets.UTF_8));
+        byte[] other = IdempotencyScope.fingerprint("{\"type\":\"refund\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(cache.claim(IdempotencyScope.cacheKey("a", "q", "k"), body).first())
+                .isTrue();
+
+        // When it is reused with the same body, with another body, by another token and on another queue
+        IdempotencyCache.Claim same = cache.claim(IdempotencyScope.cacheKey("a", "q", "k"), body);
+        IdempotencyCache.Claim changed = cache.claim(IdempotencyScope.cacheKey("a", "q", "k"), other);
+        IdempotencyCache.Claim otherToken = cache.claim(IdempotencyScope.cacheKey("b", "q", "k"), other);
+        IdempotencyCache.Claim otherQueue = cache.claim(IdempotencyScope.cacheKey("a", "q2", "k"), other);
+
+        // Then only the same body replays; another body conflicts; other scopes are first uses with other job ids
+        assertThat(same.first()).isFalse();
+        assertThat(same.conflict()).isFalse();
+        assertThat(changed.conflict()).isTrue();
+        assertThat(otherToken.first()).isTrue();
+        assertThat(otherQueue.first()).isTrue();
+        assertThat(IdempotencyScope.idPrefix("a", "q")).isNotEqualTo(IdempotencyScope.idPrefix("b", "q"));
+        assertThat(IdempotencyScope.idPrefix(IdempotencyScope.ANONYMOUS, "q")).isEqualTo("q");
     }
 
     @Test

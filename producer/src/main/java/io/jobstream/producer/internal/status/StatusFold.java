@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Folds each job event (key = job id) into the status store, and keeps an expiry index (key = expiry time, big-endian,
- * then the job id) from which a wall-clock punctuation drops the jobs past their retention. Runs on a Kafka Streams
+ * Folds each job event (key = job id) into the status store under {@code <queue>/<job id>} ({@link StatusKeys}: job ids
+ * are per queue), and keeps an expiry index (key = expiry time, big-endian, then the store key) from which a wall-clock punctuation drops the jobs past their retention. Runs on a Kafka Streams
  * thread, one instance per task. An undecodable, misrouted or otherwise unusable event is counted, logged (the first
  * of each kind with its trace) and skipped; only a retriable decode error (schema registry down) fails the task, which
  * Streams then retries from the last commit.
@@ -80,10 +80,17 @@ final class StatusFold implements Processor<String, byte[], Void, Void> {
                     MISROUTED, "job event keyed by something else than its job id job=" + event.getJobId(), meta, null);
             return;
         }
+        if (!settings.queues().contains(String.valueOf(event.getQueue()))) {
+            // Kept under a queue no lookup asks for, it would only take space; job ids are per queue.
+            settings.metrics().misrouted();
+            logFirst(MISROUTED, "job event of an untracked queue job=" + event.getJobId(), meta, null);
+            return;
+        }
+        String key = StatusKeys.of(event.getQueue(), event.getJobId());
         StoredStatus current;
         StoredStatus.Folded folded;
         try {
-            current = statuses.get(event.getJobId());
+            current = statuses.get(key);
             folded = StoredStatus.fold(current, event, settings.limits());
         } catch (RuntimeException e) {
             settings.metrics().error();
@@ -103,12 +110,12 @@ final class StatusFold implements Processor<String, byte[], Void, Void> {
                     null);
         }
         StoredStatus next = folded.status();
-        statuses.put(next.id(), next);
+        statuses.put(key, next);
         if (current == null || current.expireAt() != next.expireAt()) {
             if (current != null) {
-                expiry.delete(expiryKey(current.expireAt(), current.id()));
+                expiry.delete(expiryKey(current.expireAt(), key));
             }
-            expiry.put(expiryKey(next.expireAt(), next.id()), PRESENT);
+            expiry.put(expiryKey(next.expireAt(), key), PRESENT);
         }
         settings.metrics().delay(context.currentSystemTimeMs() - event.getAt().toEpochMilli());
     }
@@ -130,11 +137,11 @@ final class StatusFold implements Processor<String, byte[], Void, Void> {
             expiry.delete(key);
             ByteBuffer buffer = ByteBuffer.wrap(key.get());
             long expireAt = buffer.getLong();
-            String id = StandardCharsets.UTF_8.decode(buffer).toString();
-            StoredStatus status = statuses.get(id);
+            String storeKey = StandardCharsets.UTF_8.decode(buffer).toString();
+            StoredStatus status = statuses.get(storeKey);
             // An index entry whose job has moved on (a newer event set a later expiry) is only dropped itself.
             if (status != null && status.expireAt() == expireAt) {
-                statuses.delete(id);
+                statuses.delete(storeKey);
                 purged++;
             }
         }
@@ -144,8 +151,9 @@ final class StatusFold implements Processor<String, byte[], Void, Void> {
         }
     }
 
-    static Bytes expiryKey(long expireAt, String id) {
-        byte[] utf8 = id.getBytes(StandardCharsets.UTF_8);
+    /** The expiry index key of store key {@code storeKey} ({@link StatusKeys}). */
+    static Bytes expiryKey(long expireAt, String storeKey) {
+        byte[] utf8 = storeKey.getBytes(StandardCharsets.UTF_8);
         // Expiry times are non-negative, so big-endian byte order is time order.
         return Bytes.wrap(ByteBuffer.allocate(Long.BYTES + utf8.length)
                 .putLong(Math.max(0, expireAt))

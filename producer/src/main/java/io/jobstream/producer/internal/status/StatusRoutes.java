@@ -29,7 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * answer relayed as is, so clients may ask any replica; a forwarded request is never forwarded again (the partition is
  * moving: {@code 503}). Every answer names the replica that answered in {@code X-Jobstream-Served-By}. Runs on the
  * server's virtual threads; thread-safe. Every request ends with a response: expected refusals are JSON errors
- * ({@code 404 JOB_NOT_FOUND}, {@code 503 STATUS_UNAVAILABLE}, {@code 503 OWNER_UNREACHABLE}, {@code 401}, {@code
- * 403}, {@code 405}).
+ * ({@code 404 JOB_NOT_FOUND}, {@code 409 AMBIGUOUS_JOB_ID}, {@code 503 STATUS_UNAVAILABLE}, {@code 503
+ * OWNER_UNREACHABLE}, {@code 401}, {@code 405}). Job ids are per queue ({@link StatusScope}): a caller sees only jobs
+ * of queues its token may read, {@code ?queue=} narrows to one, and a job it may not read is a 404, never a 403.
  */
 public final class StatusRoutes implements HttpHandler, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusRoutes.class);
@@ -57,7 +58,7 @@ public final class StatusRoutes implements HttpHandler, AutoCloseable {
     static final String UNMATCHED = "/v1/jobs/*";
     private static final Duration RETRY_AFTER = Duration.ofSeconds(2);
 
-    private final Function<String, JobStatusLookup> lookup;
+    private final Lookup lookup;
     private final IngestApiConfig api;
     private final Duration forwardTimeout;
     private final ApiMetrics metrics;
@@ -69,17 +70,19 @@ public final class StatusRoutes implements HttpHandler, AutoCloseable {
 
     private record Credential(ApiToken token, byte[] digest) {}
 
+    /** Answers for a job id in the queues {@code readable} accepts ({@code JobStatusProjection#lookup}). */
+    @FunctionalInterface
+    public interface Lookup {
+        /** What this replica knows of job {@code id} in the queues {@code readable} accepts. */
+        JobStatusLookup lookup(String id, Predicate<String> readable);
+    }
+
     /**
      * Routes answering from {@code lookup}.
      *
      * @param self this replica's advertised {@code host:port}
      */
-    public StatusRoutes(
-            Function<String, JobStatusLookup> lookup,
-            IngestApiConfig api,
-            Duration forwardTimeout,
-            ApiMetrics metrics,
-            String self) {
+    public StatusRoutes(Lookup lookup, IngestApiConfig api, Duration forwardTimeout, ApiMetrics metrics, String self) {
         this.lookup = lookup;
         this.api = api;
         this.forwardTimeout = forwardTimeout;
@@ -118,21 +121,18 @@ public final class StatusRoutes implements HttpHandler, AutoCloseable {
             }
             Optional<ApiToken> token = authenticate(exchange);
             String id = URLDecoder.decode(parts[0].replace("+", "%2B"), StandardCharsets.UTF_8);
-            status = switch (lookup.apply(id)) {
+            Predicate<String> readable = StatusScope.readable(token, exchange.getRequestURI());
+            status = switch (lookup.lookup(id, readable)) {
                 case JobStatusLookup.Found found -> {
                     JobStatus job = found.status();
-                    token.filter(t -> !t.allows(job.queue())).ifPresent(t -> {
-                        throw new ApiProblem(
-                                403, "FORBIDDEN", "token " + t.name() + " may not read jobs of queue " + job.queue());
-                    });
+                    if (!readable.test(job.queue())) {
+                        // Never 403 naming the queue: an id the caller may not read is unknown to it.
+                        throw StatusScope.notFound(id);
+                    }
                     yield send(exchange, 200, route.equals(STATUS) ? statusJson(job) : eventsJson(job), Map.of());
                 }
-                case JobStatusLookup.NotFound notFound ->
-                    throw new ApiProblem(
-                            404,
-                            "JOB_NOT_FOUND",
-                            "no job with id " + notFound.id() + " is known: never enqueued on a tracked queue, or"
-                                    + " dropped after its retention (jobstream.status.retention)");
+                case JobStatusLookup.NotFound notFound -> throw StatusScope.notFound(notFound.id());
+                case JobStatusLookup.Ambiguous ambiguous -> throw StatusScope.ambiguous(ambiguous);
                 case JobStatusLookup.Elsewhere owner -> forward(exchange, owner);
                 case JobStatusLookup.Unavailable unavailable -> throw unavailable(unavailable.reason());
             };
@@ -149,8 +149,9 @@ public final class StatusRoutes implements HttpHandler, AutoCloseable {
             throw unavailable("the job's partition is moving between replicas (" + forwardedBy + " sent it here, "
                     + owner.address() + " owns it now)");
         }
-        URI target = URI.create(
-                "http://" + owner.address() + exchange.getRequestURI().getRawPath());
+        String query = exchange.getRequestURI().getRawQuery();
+        URI target = URI.create("http://" + owner.address()
+                + exchange.getRequestURI().getRawPath() + (query == null ? "" : "?" + query));
         HttpRequest.Builder request =
                 HttpRequest.newBuilder(target).timeout(forwardTimeout).header(FORWARDED_BY, self);
         String authorization = exchange.getRequestHeaders().getFirst("Authorization");

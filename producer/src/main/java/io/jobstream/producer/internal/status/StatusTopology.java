@@ -32,9 +32,9 @@ import org.apache.kafka.streams.state.Stores;
  * {@code KafkaStreams#queryMetadataForKey} names.
  */
 public final class StatusTopology {
-    /** The status store: job id → {@link StoredStatus}. */
+    /** The status store: {@code <queue>/<job id>} ({@link StatusKeys}) → {@link StoredStatus}. */
     public static final String STATUS_STORE = "job-status";
-    /** The expiry index: expiry time (8 bytes, big-endian) + job id → nothing. */
+    /** The expiry index: expiry time (8 bytes, big-endian) + store key → nothing. */
     public static final String EXPIRY_STORE = "job-status-expiry";
     /** The name of the internal topic, after the application id: {@code <app>-by-job-repartition}. */
     public static final String BY_JOB = "by-job";

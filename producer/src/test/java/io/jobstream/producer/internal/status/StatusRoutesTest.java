@@ -68,6 +68,10 @@ class StatusRoutesTest {
     }
 
     private AdminServer serve(Function<String, JobStatusLookup> lookup) {
+        return serveScoped((id, readable) -> lookup.apply(id));
+    }
+
+    private AdminServer serveScoped(StatusRoutes.Lookup lookup) {
         AdminServer server = AdminServer.builder()
                 .host("127.0.0.1")
                 .port(0)
@@ -123,8 +127,8 @@ class StatusRoutesTest {
         AdminServer starting = serve(id -> new JobStatusLookup.Unavailable("the job-status store is REBALANCING"));
         AdminServer holding = serve(id -> new JobStatusLookup.Found(STATUS));
 
-        // Then: unknown id 404, not queryable 503 with Retry-After, no token 401, a token for another queue 403,
-        // another method 405, another path 404
+        // Then: unknown id 404, not queryable 503 with Retry-After, no token 401, a token for another queue 404 (job
+        // ids are per queue: never a 403 naming the job's queue), another method 405, another path 404
         HttpResponse<String> notFound = get(empty, "/v1/jobs/nope", TOKEN);
         assertThat(notFound.statusCode()).isEqualTo(404);
         assertThat(JSON.readTree(notFound.body()).get("error").asText()).isEqualTo("JOB_NOT_FOUND");
@@ -139,8 +143,9 @@ class StatusRoutesTest {
         assertThat(get(holding, "/v1/jobs/job-1", "wrong-token-0123456789").statusCode())
                 .isEqualTo(401);
         HttpResponse<String> forbidden = get(holding, "/v1/jobs/job-1", NARROW);
-        assertThat(forbidden.statusCode()).isEqualTo(403);
-        assertThat(forbidden.body()).contains("emails");
+        assertThat(forbidden.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(forbidden.body()).get("error").asText()).isEqualTo("JOB_NOT_FOUND");
+        assertThat(forbidden.body()).doesNotContain("emails");
 
         HttpResponse<String> post = http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + holding.port() + "/v1/jobs/job-1"))
@@ -150,6 +155,33 @@ class StatusRoutesTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(get(holding, "/v1/jobs/job-1/history", TOKEN).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void theQueueParameterNarrowsTheLookupToOneQueueAndAnIdInSeveralQueuesIsA409() throws Exception {
+        // Given a replica holding job-1 in queues emails and reports
+        AdminServer server = serveScoped((id, readable) -> {
+            List<String> holding =
+                    List.of("emails", "reports").stream().filter(readable).toList();
+            return switch (holding.size()) {
+                case 0 -> new JobStatusLookup.NotFound(id);
+                case 1 ->
+                    holding.contains("emails") ? new JobStatusLookup.Found(STATUS) : new JobStatusLookup.NotFound(id);
+                default -> new JobStatusLookup.Ambiguous(id, holding);
+            };
+        });
+
+        // When a token for every queue asks without and with ?queue=, and a token for reports asks for emails
+        HttpResponse<String> ambiguous = get(server, "/v1/jobs/job-1", TOKEN);
+        HttpResponse<String> narrowed = get(server, "/v1/jobs/job-1?queue=emails", TOKEN);
+        HttpResponse<String> notItsQueue = get(server, "/v1/jobs/job-1?queue=emails", NARROW);
+
+        // Then the first is a 409 naming the queues, the second the job, the third a 404
+        assertThat(ambiguous.statusCode()).isEqualTo(409);
+        assertThat(JSON.readTree(ambiguous.body()).get("error").asText()).isEqualTo("AMBIGUOUS_JOB_ID");
+        assertThat(narrowed.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(narrowed.body()).get("queue").asText()).isEqualTo("emails");
+        assertThat(notItsQueue.statusCode()).isEqualTo(404);
     }
 
     @Test
@@ -167,7 +199,7 @@ class StatusRoutesTest {
         assertThat(viaB.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(viaB.body()).get("attempts").asInt()).isEqualTo(3);
         assertThat(viaB.headers().firstValue(StatusRoutes.SERVED_BY)).contains("127.0.0.1:" + a.port());
-        assertThat(forbiddenViaB.statusCode()).isEqualTo(403);
+        assertThat(forbiddenViaB.statusCode()).isEqualTo(404);
         assertThat(eventsViaB.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(eventsViaB.body()).get("events")).hasSize(2);
     }

@@ -317,6 +317,40 @@ class StatusTopologyTest {
     }
 
     @Test
+    void theSameJobIdInTwoQueuesIsTwoJobsWithTheirOwnStatus() {
+        // Given the projection over two queues
+        start();
+
+        // When job order-7 succeeds on one queue and the same id is merely enqueued on the other
+        event("order-7", JobState.STARTED, 1, 100, null);
+        event("order-7", JobState.SUCCEEDED, 1, 200, null);
+        otherEvents.pipeInput("order-7", encode(event("order-7", JobState.ENQUEUED, 1, 300, null, false, OTHER)));
+
+        // Then each queue keeps its own status: the other queue's job did not succeed, and no history is shared
+        StoredStatus succeeded = store().get(StatusKeys.of(QUEUE, "order-7"));
+        StoredStatus enqueued = store().get(StatusKeys.of(OTHER, "order-7"));
+        assertThat(succeeded.view().state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(succeeded.view().events()).hasSize(2);
+        assertThat(enqueued.view().state()).isEqualTo(JobState.ENQUEUED);
+        assertThat(enqueued.view().queue()).isEqualTo(OTHER);
+        assertThat(enqueued.view().events()).hasSize(1);
+    }
+
+    @Test
+    void anEventOfAnUntrackedQueueIsCountedAsMisroutedNotStored() {
+        // Given the projection over two queues
+        start();
+
+        // When an event names a queue the projection does not track
+        events.pipeInput("job-x", encode(event("job-x", JobState.SUCCEEDED, 1, 100, null, false, "elsewhere")));
+
+        // Then nothing is stored for it
+        assertThat(store().get(StatusKeys.of("elsewhere", "job-x"))).isNull();
+        assertThat(stored("job-x")).isNull();
+        assertThat(counted("misrouted")).isEqualTo(1);
+    }
+
+    @Test
     void theHistoryKeepsTheMostRecentEventsButCountsAll() {
         // Given a history of 3 events
         start(3, Duration.ofHours(1), Duration.ofDays(7));
@@ -346,14 +380,14 @@ class StatusTopologyTest {
         driver.advanceWallClockTime(Duration.ofMinutes(2));
 
         // Then only the finished job is gone
-        assertThat(store().get("done")).isNull();
-        assertThat(store().get("waiting")).isNotNull();
+        assertThat(stored("done")).isNull();
+        assertThat(stored("waiting")).isNotNull();
 
         // When 10 minutes more pass
         driver.advanceWallClockTime(Duration.ofMinutes(10));
 
         // Then the unfinished job is gone too
-        assertThat(store().get("waiting")).isNull();
+        assertThat(stored("waiting")).isNull();
         assertThat(registry.get("jobstream.status.purged").counter().count()).isEqualTo(2);
     }
 
@@ -368,15 +402,21 @@ class StatusTopologyTest {
         driver.advanceWallClockTime(Duration.ofMinutes(2));
 
         // Then the job is still there, REPLAYED
-        assertThat(store().get("job-10").state()).isEqualTo(JobState.REPLAYED);
+        assertThat(stored("job-10").state()).isEqualTo(JobState.REPLAYED);
     }
 
     private KeyValueStore<String, StoredStatus> store() {
         return driver.getKeyValueStore(StatusTopology.STATUS_STORE);
     }
 
+    /** The status of job {@code id} in either queue (an id is in one of them in these tests). */
+    private StoredStatus stored(String id) {
+        StoredStatus inQueue = store().get(StatusKeys.of(QUEUE, id));
+        return inQueue != null ? inQueue : store().get(StatusKeys.of(OTHER, id));
+    }
+
     private JobStatus status(String id) {
-        StoredStatus stored = store().get(id);
+        StoredStatus stored = stored(id);
         assertThat(stored).as("status of " + id).isNotNull();
         return stored.view();
     }

@@ -1,0 +1,57 @@
+package io.jobstream.producer.internal.status;
+
+import io.jobstream.producer.IngestApiConfig.ApiToken;
+import io.jobstream.producer.JobStatusLookup;
+import io.jobstream.producer.internal.ApiProblem;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Which queues a status request may see. Job ids are per queue: {@code GET /v1/jobs/{id}} looks in the tracked queues
+ * the caller's token may read (every one with auth off), narrowed by {@code ?queue=<name>} to one; when the id is in
+ * several of them the caller gets {@code 409 AMBIGUOUS_JOB_ID} naming those queues (all of them readable by it) and
+ * asks again with {@code ?queue=}. An id the caller may not read is {@code 404 JOB_NOT_FOUND}, the same answer as an
+ * unknown id, so a token learns nothing of other queues. Stateless and thread-safe.
+ */
+final class StatusScope {
+    private StatusScope() {}
+
+    /** The queues {@code token} (empty with auth off) may read, narrowed by the request's {@code queue} parameter. */
+    static Predicate<String> readable(Optional<ApiToken> token, URI request) {
+        Optional<String> only = queueParameter(request.getRawQuery());
+        Predicate<String> allowed = token.<Predicate<String>>map(t -> t::allows).orElse(queue -> true);
+        return only.<Predicate<String>>map(q -> queue -> queue.equals(q) && allowed.test(queue))
+                .orElse(allowed);
+    }
+
+    private static Optional<String> queueParameter(String rawQuery) {
+        if (rawQuery == null) {
+            return Optional.empty();
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.startsWith("queue=")) {
+                return Optional.of(URLDecoder.decode(pair.substring("queue=".length()), StandardCharsets.UTF_8));
+            }
+        }
+        return Optional.empty();
+    }
+
+    static ApiProblem notFound(String id) {
+        return new ApiProblem(
+                404,
+                "JOB_NOT_FOUND",
+                "no job with id " + id + " is known in the queues you may read: never enqueued on a tracked queue, or"
+                        + " dropped after its retention (jobstream.status.retention)");
+    }
+
+    static ApiProblem ambiguous(JobStatusLookup.Ambiguous ambiguous) {
+        return new ApiProblem(
+                409,
+                "AMBIGUOUS_JOB_ID",
+                "job id " + ambiguous.id() + " is in several of your queues " + ambiguous.queues()
+                        + " (job ids are per queue); ask with ?queue=<name>");
+    }
+}
