@@ -113,6 +113,8 @@ public final class QueueRoutes implements HttpHandler {
             response = route.equals(SINGLE) ? single(exchange, queue) : batch(exchange, queue);
         } catch (ApiProblem problem) {
             response = HttpIo.error(problem);
+        } catch (RuntimeException e) {
+            response = HttpIo.error(publishing.internalError(route, e));
         } finally {
             if (admitted) {
                 admission.exit();
