@@ -354,12 +354,18 @@ public final class JobPublisher implements AutoCloseable {
             JobHeaders.putText(record.headers(), JobHeaders.TARGET_TOPIC, queue);
         }
         long size = RecordLimits.sizeOf(null, value, record.headers()) + key.length() * 3L;
-        if (size > maxRequestSize) {
+        long topicLimit = topics.maxMessageBytes(topic).orElse(Long.MAX_VALUE);
+        if (size > maxRequestSize || size > topicLimit) {
+            boolean topicSmaller = topicLimit < maxRequestSize;
             throw new JobRejectedException(
                     Reason.RECORD_TOO_LARGE,
                     "job " + job.getId() + " encodes to a record of up to " + size + " bytes (payload "
                             + job.getPayload().remaining() + " bytes, the rest id, type, ordering key and headers),"
-                            + " over the producer's max.request.size of " + maxRequestSize + " bytes");
+                            + " over "
+                            + (topicSmaller
+                                    ? "topic " + topic + "'s max.message.bytes of " + topicLimit
+                                    : "the producer's max.request.size of " + maxRequestSize)
+                            + " bytes");
         }
         Acknowledgement result = new Acknowledgement(queue, topic, job.getType(), job.getId(), tier);
         producer.send(record, result);

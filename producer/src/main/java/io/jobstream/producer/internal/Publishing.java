@@ -140,7 +140,7 @@ public final class Publishing {
     }
 
     /** {@code text} for one log line: quotes, backslashes and control characters escaped, at most 2,000 chars. */
-    static String encoded(String text) {
+    public static String encoded(String text) {
         String head = text.length() > 2_000 ? text.substring(0, 2_000) + "..." : text;
         StringBuilder out = new StringBuilder(head.length() + 16);
         for (int i = 0; i < head.length(); i++) {

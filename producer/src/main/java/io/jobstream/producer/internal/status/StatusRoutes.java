@@ -12,6 +12,7 @@ import io.jobstream.producer.internal.ApiMetrics;
 import io.jobstream.producer.internal.ApiProblem;
 import io.jobstream.producer.internal.HttpIo;
 import io.jobstream.producer.internal.Payloads;
+import io.jobstream.producer.internal.Publishing;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
@@ -163,7 +164,12 @@ public final class StatusRoutes implements HttpHandler, AutoCloseable {
         } catch (HttpTimeoutException e) {
             throw ownerUnreachable(owner, "no answer within " + forwardTimeout.toMillis() + " ms");
         } catch (IOException e) {
-            throw ownerUnreachable(owner, e.getClass().getSimpleName() + ": " + e.getMessage());
+            // The exception's text stays in the log: an answer names no internal exception.
+            LOG.warn(
+                    "job status forward failed owner={} detail=\"{}\"",
+                    owner.address(),
+                    Publishing.encoded(e.toString()));
+            throw ownerUnreachable(owner, "the connection failed");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ownerUnreachable(owner, "interrupted");
