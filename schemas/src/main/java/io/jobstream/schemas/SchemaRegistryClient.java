@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -63,7 +64,7 @@ public final class SchemaRegistryClient implements AutoCloseable {
     private final ConcurrentHashMap<Integer, CompletableFuture<Schema>> schemasById = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<SubjectSchema, CompletableFuture<Integer>> idsBySubjectSchema =
             new ConcurrentHashMap<>();
-    /** Ids the registry answered 404 for: the answer, and until when (System.nanoTime) it stands. */
+    /** Ids the registry answered 404 for: the answer, and until when (on {@link #nanoTime}) it stands. */
     private final ConcurrentHashMap<Integer, UnknownId> unknownIds = new ConcurrentHashMap<>();
 
     /** How long an id the registry does not know is answered from memory. */
@@ -71,11 +72,19 @@ public final class SchemaRegistryClient implements AutoCloseable {
     /** How many unknown ids are remembered at most. */
     public static final int MAX_UNKNOWN_IDS = 1_000;
 
+    private final LongSupplier nanoTime;
+
     private record UnknownId(SchemaRegistryException answer, long until) {}
 
     private record SubjectSchema(String subject, String canonicalSchema) {}
 
     public SchemaRegistryClient(SchemaRegistryConfig config) {
+        this(config, System::nanoTime);
+    }
+
+    /** A client whose negative cache reads time from {@code nanoTime} (tests). */
+    SchemaRegistryClient(SchemaRegistryConfig config, LongSupplier nanoTime) {
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
         this.config = Objects.requireNonNull(config, "config");
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .connectTimeout(config.connectTimeout())
@@ -143,7 +152,7 @@ public final class SchemaRegistryClient implements AutoCloseable {
     public Schema schemaById(int id) {
         UnknownId unknown = unknownIds.get(id);
         if (unknown != null) {
-            if (System.nanoTime() - unknown.until() < 0) {
+            if (nanoTime.getAsLong() - unknown.until() < 0) {
                 throw unknown.answer();
             }
             unknownIds.remove(id, unknown);
@@ -159,7 +168,7 @@ public final class SchemaRegistryClient implements AutoCloseable {
     }
 
     private void rememberUnknown(int id, SchemaRegistryException answer) {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         if (unknownIds.size() >= MAX_UNKNOWN_IDS) {
             unknownIds.values().removeIf(entry -> now - entry.until() >= 0);
             if (unknownIds.size() >= MAX_UNKNOWN_IDS) {

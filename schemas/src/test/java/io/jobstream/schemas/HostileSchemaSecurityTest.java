@@ -102,6 +102,26 @@ class HostileSchemaSecurityTest {
     }
 
     @Test
+    void anUnknownIdIsAskedAgainOnceItsShortTtlHasPassed() {
+        // Given a client on a hand-moved clock that found an id unknown
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        try (SchemaRegistryClient client =
+                new SchemaRegistryClient(SchemaRegistryConfig.of(registry.url()), now::get)) {
+            assertThatThrownBy(() -> client.schemaById(0x4444)).isInstanceOf(SchemaRegistryException.class);
+
+            // When it is looked up again just inside the TTL, and then just past it
+            now.addAndGet(SchemaRegistryClient.UNKNOWN_ID_TTL.toNanos() - 1);
+            assertThatThrownBy(() -> client.schemaById(0x4444)).isInstanceOf(SchemaRegistryException.class);
+            assertThat(registry.requests("GET /schemas/ids/" + 0x4444)).isEqualTo(1);
+            now.addAndGet(1);
+            assertThatThrownBy(() -> client.schemaById(0x4444)).isInstanceOf(SchemaRegistryException.class);
+
+            // Then the registry was asked again only once the TTL had passed
+            assertThat(registry.requests("GET /schemas/ids/" + 0x4444)).isEqualTo(2);
+        }
+    }
+
+    @Test
     void theNegativeCacheIsBoundedAndForgetsNothingItShouldAnswer() {
         // Given more made-up ids than the negative cache holds
         try (SchemaRegistryClient client = new SchemaRegistryClient(SchemaRegistryConfig.of(registry.url()))) {
