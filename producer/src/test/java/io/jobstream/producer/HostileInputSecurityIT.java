@@ -164,6 +164,34 @@ class HostileInputSecurityIT {
     }
 
     @Test
+    void aSignedWebhookWithAHostileDeliveryHeaderIsRefused400(KafkaCluster kafka, TestTopics names) throws Exception {
+        // Given a queue with a GitHub webhook
+        String queue = names.unique("hostile-hook");
+        QueueTopics.using(kafka.admin()).create(queue, 1, 1);
+        try (IngestApi api = start(queue, 1024L * 1024L + 64L * 1024L, kafka.bootstrapServers());
+                HttpClient http = HttpClient.newHttpClient()) {
+            // When GitHub's signed example arrives with a 100 KB delivery id (the header is not signed)
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create(api.uri() + "/webhooks/github"))
+                            .header(
+                                    "X-Hub-Signature-256",
+                                    "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")
+                            .header("X-GitHub-Event", "ping")
+                            .header("X-GitHub-Delivery", "d".repeat(100_000))
+                            .POST(HttpRequest.BodyPublishers.ofString("Hello, World!"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            // Then it is a 400 naming the header, and nothing reached the topic
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+            assertThat(JSON.readTree(response.body()).get("message").asText()).contains("webhook-delivery");
+            assertThat(response.body().length()).isLessThan(2_000);
+            assertNoInternals(response.body(), kafka.bootstrapServers());
+            assertThat(Kafka.count(kafka.admin(), queue)).isZero();
+        }
+    }
+
+    @Test
     void anUnreachableBrokerIsA503WithAGenericMessageAndNoBrokerAddress(TestTopics names) throws Exception {
         // Given an API whose brokers do not answer
         String queue = names.unique("hostile-down");
@@ -220,6 +248,8 @@ class HostileInputSecurityIT {
     private static IngestApi start(String queue, long maxRequestSize, String bootstrap) {
         IngestApiConfig config = IngestApiConfig.defaults(
                         List.of(new ApiToken("hostile", Password.of(TOKEN), Set.of(queue))))
+                .withWebhooks(List.of(
+                        IngestApiConfig.Webhook.github("github", queue, "github_event", "It's a Secret to Everybody")))
                 .withMaxRequestSizes(maxRequestSize, 32L * 1024 * 1024)
                 .withPublishTimeout(Duration.ofSeconds(30));
         RuntimeConfig runtime = new RuntimeConfig("127.0.0.1", 0, Duration.ofSeconds(2), Duration.ofSeconds(10));
