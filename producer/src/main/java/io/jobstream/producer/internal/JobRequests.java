@@ -205,7 +205,7 @@ public final class JobRequests {
     }
 
     /** {@code text} as an error message may quote it: at most 64 characters, control characters escaped. */
-    static String shown(String text) {
+    public static String shown(String text) {
         String head = text.length() > 64 ? text.substring(0, 64) + "..." : text;
         StringBuilder out = new StringBuilder(head.length());
         for (int i = 0; i < head.length(); i++) {

@@ -11,6 +11,7 @@ import io.jobstream.producer.JobStatusLookup;
 import io.jobstream.producer.internal.ApiMetrics;
 import io.jobstream.producer.internal.ApiProblem;
 import io.jobstream.producer.internal.HttpIo;
+import io.jobstream.producer.internal.JobRequests;
 import io.jobstream.producer.internal.Payloads;
 import io.jobstream.producer.internal.Publishing;
 import java.io.IOException;
@@ -132,13 +133,19 @@ public final class StatusRoutes implements HttpHandler, AutoCloseable {
                     throw new ApiProblem(
                             404,
                             "JOB_NOT_FOUND",
-                            "no job with id " + notFound.id() + " is known: never enqueued on a tracked queue, or"
+                            "no job with id " + JobRequests.shown(notFound.id())
+                                    + " is known: never enqueued on a tracked queue, or"
                                     + " dropped after its retention (jobstream.status.retention)");
                 case JobStatusLookup.Elsewhere owner -> forward(exchange, owner);
                 case JobStatusLookup.Unavailable unavailable -> throw unavailable(unavailable.reason());
             };
         } catch (ApiProblem problem) {
             HttpIo.Response error = HttpIo.error(problem);
+            status = send(exchange, error.status(), error.body(), error.headers());
+        } catch (RuntimeException e) {
+            LOG.error("job status request failed route={} detail=\"{}\"", route, Publishing.encoded(e.toString()), e);
+            HttpIo.Response error = HttpIo.error(
+                    new ApiProblem(500, "INTERNAL_ERROR", "the server failed to handle the request; it is logged"));
             status = send(exchange, error.status(), error.body(), error.headers());
         }
         metrics.record(route, status, System.nanoTime() - started);
