@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jobstream.producer.JobPublisher;
 import io.jobstream.producer.JobReceipt;
+import io.jobstream.producer.JobRejectedException;
 import io.jobstream.producer.Jobs;
 import io.jobstream.producer.PublishOutcome;
 import io.jobstream.producer.PublisherConfig;
@@ -99,6 +100,7 @@ final class PublishCommand implements Callable<Integer> {
         }
         String payloadJson = payloadJson();
         Duration delayDuration = delay == null ? null : flagDuration("--delay", delay);
+        checkJob(payloadJson, delayDuration);
         Config config = kafka.load(PublisherConfig.DEFINITION, Map.of());
         PrintWriter out = spec.commandLine().getOut();
         long started = System.nanoTime();
@@ -151,6 +153,24 @@ final class PublishCommand implements Callable<Integer> {
             builder.maxAttempts(maxAttempts);
         }
         return builder.build();
+    }
+
+    /**
+     * Builds one job before connecting, so a type, key or delay the publisher would refuse (too long, control
+     * characters, past year 9999) is a usage error naming the flag, not one failure per job.
+     */
+    private void checkJob(String payloadJson, Duration delayDuration) {
+        try {
+            job(payloadJson, delayDuration);
+        } catch (JobRejectedException | IllegalArgumentException e) {
+            String message = e.getMessage();
+            String flag = message.contains("'orderingKey'")
+                    ? "--key"
+                    : message.contains("'delay'")
+                            ? "--delay"
+                            : message.contains("maxAttempts") ? "--max-attempts" : "--type";
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), flag + ": " + message);
+        }
     }
 
     /** {@code value} as a duration, or a usage error naming {@code flag}. */

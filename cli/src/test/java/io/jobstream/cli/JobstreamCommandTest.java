@@ -56,6 +56,39 @@ class JobstreamCommandTest {
     }
 
     @Test
+    void publishingAHostileTypeKeyOrDelayIsAUsageErrorNamingTheFlagBeforeConnecting() {
+        // Given brokers that are not there (a check after connecting would fail on them instead)
+        String nowhere = "127.0.0.1:1";
+        for (String[] hostile : new String[][] {
+            {"--type", "t".repeat(1_000_000)},
+            {"--type", "send\r\nemail"},
+            {"--key", "k".repeat(10_000)},
+            {"--delay", "100000000000h"}
+        }) {
+            StringWriter commandErr = new StringWriter();
+            java.util.List<String> args = new java.util.ArrayList<>(
+                    java.util.List.of("publish", "--bootstrap-servers", nowhere, "--queue", "jobs"));
+            if (!hostile[0].equals("--type")) {
+                args.addAll(java.util.List.of("--type", "send_email"));
+            }
+            args.addAll(java.util.List.of(hostile));
+
+            // When it is published
+            int exit = Jobstream.run(
+                    new PrintWriter(new StringWriter(), true),
+                    new PrintWriter(commandErr, true),
+                    args.toArray(String[]::new));
+
+            // Then it is a usage error naming the flag, short, on the first line
+            assertThat(exit).as(hostile[0]).isEqualTo(Jobstream.USAGE);
+            String first = commandErr.toString().lines().findFirst().orElseThrow();
+            assertThat(first).as(hostile[0]).startsWith("jobstream: " + hostile[0] + ": ");
+            assertThat(first.length()).as(hostile[0]).isLessThan(500);
+            assertThat(commandErr.toString()).doesNotContain("Exception", nowhere);
+        }
+    }
+
+    @Test
     void missingBootstrapServersIsARuntimeFailureNamingTheKeyAndEnvVar() {
         // Given no --bootstrap-servers and no config file (the test JVM has no JOBSTREAM_* env vars)
 

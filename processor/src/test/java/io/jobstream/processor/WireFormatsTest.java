@@ -128,6 +128,62 @@ class WireFormatsTest {
     }
 
     @Test
+    void aMebibyteInAHostileRegisteredJobSchemaFailsAsUnknownSchemaWithoutBeingWalked() throws Exception {
+        // Given the Job schema plus an array<null> field registered under the queue's subject (issue 17 §4: skipping
+        // its zero-size items was quadratic, 1 MiB took minutes), and a worker that knows the registry
+        com.fasterxml.jackson.databind.node.ObjectNode hostile = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(Job.SCHEMA$.toString());
+        com.fasterxml.jackson.databind.node.ObjectNode junk =
+                hostile.withArray("fields").addObject().put("name", "junk");
+        junk.putObject("type").put("type", "array").put("items", "null");
+        int id;
+        try (SchemaRegistryClient client = new SchemaRegistryClient(registryConfig())) {
+            id = client.register(MockKafka.QUEUE + "-value", new Schema.Parser().parse(hostile.toString()));
+        }
+        MockKafka kafka = startedWorker(SerdeConfig.singleObject(registryConfig()));
+
+        // When three mebibyte records in it arrive, each announcing as many zero-size items as bytes remain
+        byte[] framed = hostileRecord(id, 1024 * 1024);
+        for (int i = 0; i < 3; i++) {
+            kafka.add(partition(0), KEY, framed);
+        }
+
+        // Then each is an UNKNOWN_SCHEMA failure, not retried, and the registry was asked for the schema once (the
+        // wait only guards against a hang)
+        await().atMost(Duration.ofMinutes(2)).until(() -> kafka.committed(partition(0)) == 3);
+        assertThat(kafka.failures())
+                .extracting(JobFailure::getReason, JobFailure::getRetryable)
+                .containsOnly(tuple(FailureReason.UNKNOWN_SCHEMA, false))
+                .hasSize(3);
+        assertThat(kafka.failures().getFirst().getMessage()).contains("no released version of Job");
+        assertThat(registry.requests("GET /schemas/ids/" + id)).isEqualTo(1);
+        assertThat(ran).isEmpty();
+    }
+
+    /** Confluent header, a job's fields, then {@code array<null>} blocks announcing as many items as bytes remain. */
+    private static byte[] hostileRecord(int id, int size) {
+        byte[] single = JobSerde.forJob(SerdeConfig.singleObject()).encode(MockKafka.QUEUE, job("x"));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(size);
+        out.write(0);
+        out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
+        out.write(single, 10, single.length - 10);
+        int arrayEnd = size - 1;
+        while (out.size() < arrayEnd - 8) {
+            long zigzag = (long) (arrayEnd - out.size() - 5) << 1;
+            while ((zigzag & ~0x7FL) != 0) {
+                out.write((int) ((zigzag & 0x7F) | 0x80));
+                zigzag >>>= 7;
+            }
+            out.write((int) zigzag);
+        }
+        while (out.size() < arrayEnd) {
+            out.write(2);
+        }
+        out.write(0);
+        return out.toByteArray();
+    }
+
+    @Test
     void whileTheRegistryIsDownAConfluentJobIsFailedAsRegistryUnavailableWithItsBytesAndThePartitionGoesOn() {
         // Given a Confluent job whose schema the worker has not fetched yet, a worker that itself writes Confluent,
         // and a registry that goes down

@@ -12,6 +12,7 @@ import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobHeaders;
 import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.RecordLimits;
 import io.jobstream.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
@@ -39,6 +40,8 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -53,8 +56,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * }</pre>
  *
  * <p><b>Failure contract.</b> Every returned future completes: with a {@link JobReceipt} once Kafka acknowledged the
- * record; with {@link JobRejectedException} when the job or queue was refused before anything was sent (invalid job,
- * payload too large, expired, invalid or unknown queue); with {@link PublishFailedException} when Kafka did not
+ * record; with {@link JobRejectedException} when the job or queue was refused (invalid job, payload or whole record
+ * too large, expired, invalid or unknown queue), before anything was sent, or by the broker for being larger than the
+ * topic takes (nothing was written); with {@link PublishFailedException} when Kafka did not
  * acknowledge it within {@code delivery.timeout.ms} (or the brokers did not answer whether the topic exists within
  * {@code jobstream.publisher.metadata-timeout}), naming the bootstrap servers. A job is never reported published
  * unless acknowledged.
@@ -79,6 +83,7 @@ public final class JobPublisher implements AutoCloseable {
     private final PublishMetrics metrics;
     private final Clock clock;
     private final String bootstrapServers;
+    private final long maxRequestSize;
     private final List<AutoCloseable> resources;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -94,6 +99,29 @@ public final class JobPublisher implements AutoCloseable {
             Clock clock,
             String bootstrapServers,
             List<AutoCloseable> resources) {
+        this(
+                config,
+                producer,
+                topics,
+                leastLoaded,
+                registry,
+                clock,
+                bootstrapServers,
+                defaultMaxRequestSize(config),
+                resources);
+    }
+
+    JobPublisher(
+            PublisherConfig config,
+            Producer<String, byte[]> producer,
+            TopicDirectory topics,
+            LeastLoaded leastLoaded,
+            MeterRegistry registry,
+            Clock clock,
+            String bootstrapServers,
+            long maxRequestSize,
+            List<AutoCloseable> resources) {
+        this.maxRequestSize = maxRequestSize;
         this.config = Objects.requireNonNull(config, "config");
         this.producer = Objects.requireNonNull(producer, "producer");
         this.topics = Objects.requireNonNull(topics, "topics");
@@ -119,8 +147,11 @@ public final class JobPublisher implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(kafka, "kafka");
         Map<String, Object> properties = new HashMap<>(kafka.producerProperties());
-        properties.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int)
-                Math.max(1024 * 1024, config.maxPayloadSize() + ENVELOPE_ALLOWANCE));
+        properties.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) defaultMaxRequestSize(config));
+        long maxRequestSize = Long.parseLong(properties
+                .get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)
+                .toString()
+                .trim());
         List<AutoCloseable> resources = new ArrayList<>();
         Admin admin = Admin.create(kafka.adminProperties());
         KafkaProducer<String, byte[]> producer;
@@ -146,7 +177,13 @@ public final class JobPublisher implements AutoCloseable {
                 registry,
                 Clock.systemUTC(),
                 String.join(",", kafka.bootstrapServers()),
+                maxRequestSize,
                 resources);
+    }
+
+    /** The producer's {@code max.request.size} unless set: the payload limit plus 64 KiB, at least 1 MiB. */
+    private static long defaultMaxRequestSize(PublisherConfig config) {
+        return Math.max(1024 * 1024, config.maxPayloadSize() + ENVELOPE_ALLOWANCE);
     }
 
     /** The settings this publisher runs with. */
@@ -322,6 +359,20 @@ public final class JobPublisher implements AutoCloseable {
                     record.headers(), JobHeaders.DUE_AT, job.getNotBefore().orElseThrow());
             JobHeaders.putText(record.headers(), JobHeaders.TARGET_TOPIC, queue);
         }
+        long size = RecordLimits.sizeOf(null, value, record.headers()) + key.length() * 3L;
+        long topicLimit = topics.maxMessageBytes(topic).orElse(Long.MAX_VALUE);
+        if (size > maxRequestSize || size > topicLimit) {
+            boolean topicSmaller = topicLimit < maxRequestSize;
+            throw new JobRejectedException(
+                    Reason.RECORD_TOO_LARGE,
+                    "job " + job.getId() + " encodes to a record of up to " + size + " bytes (payload "
+                            + job.getPayload().remaining() + " bytes, the rest id, type, ordering key and headers),"
+                            + " over "
+                            + (topicSmaller
+                                    ? "topic " + topic + "'s max.message.bytes of " + topicLimit
+                                    : "the producer's max.request.size of " + maxRequestSize)
+                            + " bytes");
+        }
         Acknowledgement result = new Acknowledgement(queue, topic, job.getType(), job.getId(), tier);
         producer.send(record, result);
         if (batch != null && result.isCompletedExceptionally()) {
@@ -484,7 +535,13 @@ public final class JobPublisher implements AutoCloseable {
 
         @Override
         public void onCompletion(RecordMetadata metadata, Exception exception) {
-            if (exception != null) {
+            if (exception instanceof RecordTooLargeException || exception instanceof RecordBatchTooLargeException) {
+                metrics.count(queue, type, Outcome.REJECTED);
+                completeExceptionally(new JobRejectedException(
+                        Reason.RECORD_TOO_LARGE,
+                        "job " + id + " is larger than topic " + topic + " takes (its max.message.bytes, or the"
+                                + " producer's max.request.size or buffer.memory); nothing was written"));
+            } else if (exception != null) {
                 metrics.count(queue, type, Outcome.FAILED);
                 completeExceptionally(notAcknowledged(id, topic, exception));
             } else {

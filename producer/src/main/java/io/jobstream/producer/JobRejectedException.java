@@ -14,10 +14,19 @@ public final class JobRejectedException extends JobstreamException {
     public enum Reason {
         /** The job's type is empty or blank. */
         EMPTY_TYPE,
-        /** A field of the job is out of range: blank id, attempt or max attempts below 1, a blank header name. */
+        /**
+         * A field of the job is out of range: blank id, attempt or max attempts below 1, a blank header name, a text
+         * field too long or holding characters it may not, a time the wire cannot hold. The message names the field.
+         */
         INVALID_JOB,
         /** The payload is larger than {@code jobstream.publisher.max-payload-size}. */
         PAYLOAD_TOO_LARGE,
+        /**
+         * The whole encoded record (key, value, headers) is larger than the producer's {@code max.request.size}
+         * (checked before sending) or than the topic's {@code max.message.bytes} (the broker refused it; nothing was
+         * written).
+         */
+        RECORD_TOO_LARGE,
         /** The job's {@code expiresAt} has passed. */
         ALREADY_EXPIRED,
         /** The job expires before (or when) it becomes due: it could never run. */

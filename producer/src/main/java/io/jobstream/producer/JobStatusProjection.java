@@ -2,6 +2,7 @@ package io.jobstream.producer;
 
 import io.jobstream.producer.internal.ApiMetrics;
 import io.jobstream.producer.internal.status.StatusKeys;
+import io.jobstream.producer.internal.Publishing;
 import io.jobstream.producer.internal.status.StatusMetrics;
 import io.jobstream.producer.internal.status.StatusRoutes;
 import io.jobstream.producer.internal.status.StatusTopology;
@@ -180,7 +181,8 @@ public final class JobStatusProjection implements AutoCloseable {
             owner = streams.queryMetadataForKey(
                     StatusTopology.STATUS_STORE, StatusKeys.of(queues.getFirst(), id), StatusKeys.BY_JOB_ID);
         } catch (RuntimeException e) {
-            return new JobStatusLookup.Unavailable("the job-status store is not queryable: " + e.getMessage());
+            LOG.warn("job status store not queryable detail=\"{}\"", Publishing.encoded(e.toString()));
+            return new JobStatusLookup.Unavailable("the job-status store is not queryable; try again shortly");
         }
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             return new JobStatusLookup.Unavailable("no replica owns the job's partition yet (rebalancing)");
@@ -209,10 +211,10 @@ public final class JobStatusProjection implements AutoCloseable {
             };
         } catch (InvalidStateStoreException e) {
             return new JobStatusLookup.Unavailable(
-                    "the job's store partition is moving or restoring; try again shortly (" + e.getMessage() + ")");
+                    "the job's store partition is moving or restoring; try again shortly");
         } catch (RuntimeException e) {
-            LOG.warn("job status lookup failed id={}", id, e);
-            return new JobStatusLookup.Unavailable("the job-status store could not be read: " + e.getMessage());
+            LOG.warn("job status lookup failed id=\"{}\"", Publishing.encoded(id), e);
+            return new JobStatusLookup.Unavailable("the job-status store could not be read; try again shortly");
         }
     }
 

@@ -215,7 +215,8 @@ public final class Jobs {
          * The job. Its headers map is read-only (set headers here); the builder can build again.
          *
          * @throws JobRejectedException {@code EMPTY_TYPE} for a blank type, {@code EXPIRES_BEFORE_DUE} when it
-         *     expires no later than it is due
+         *     expires no later than it is due, {@code INVALID_JOB} naming the field that breaks a charset, length or
+         *     time rule of {@code JobChecks}
          */
         public Job build() {
             Instant now = Instant.ofEpochMilli(clock.millis()); // the wire keeps milliseconds
@@ -230,14 +231,24 @@ public final class Jobs {
                     1,
                     maxAttempts,
                     now,
-                    delay != null ? now.plus(delay) : notBefore,
-                    ttl != null ? now.plus(ttl) : expiresAt,
+                    delay != null ? after(now, delay, "delay") : notBefore,
+                    ttl != null ? after(now, ttl, "ttl") : expiresAt,
                     headers == null
                             ? Collections.emptyMap()
                             : Collections.unmodifiableMap(new LinkedHashMap<>(headers)),
                     traceParent);
             JobChecks.checkIntrinsic(job);
             return job;
+        }
+
+        /** {@code now + duration}, or a rejection naming {@code field} when that is past what a job may carry. */
+        private static Instant after(Instant now, Duration duration, String field) {
+            if (duration.compareTo(Duration.between(now, JobChecks.LATEST_TIME)) > 0) {
+                throw new JobRejectedException(
+                        JobRejectedException.Reason.INVALID_JOB,
+                        "field '" + field + "' of " + duration + " reaches past " + JobChecks.LATEST_TIME);
+            }
+            return now.plus(duration);
         }
 
         private Builder setPayload(byte[] bytes, String type) {

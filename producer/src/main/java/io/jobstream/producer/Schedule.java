@@ -52,6 +52,14 @@ public record Schedule(
         maxAttempts = maxAttempts == null ? Optional.empty() : maxAttempts;
         misfire = misfire == null ? MisfirePolicy.SKIP : misfire;
         CronTicks.parse(cron, zone); // fails naming the expression when it is invalid
+        // The type and key every tick's job carries pass the publisher's checks now, at start-up, not at each tick.
+        Jobs.Builder probe = Jobs.builder(type);
+        orderingKey.ifPresent(probe::orderingKey);
+        try {
+            probe.build();
+        } catch (JobRejectedException e) {
+            throw new IllegalArgumentException("schedule " + name + ": " + e.getMessage(), e);
+        }
     }
 
     /** A schedule with the defaults: UTC, payload {@code {}}, no key, skip misfires. */

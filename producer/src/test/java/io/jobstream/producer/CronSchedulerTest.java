@@ -57,6 +57,28 @@ class CronSchedulerTest {
     }
 
     @Test
+    void aScheduleWhoseJobsThePublisherWouldRefuseFailsAtStartUpNamingTheField() {
+        // When schedules with a type or key no job may carry are made / Then each fails now, naming the field
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> Schedule.of("report", "@every 10s", "jobs", "send\nreport"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("schedule report")
+                .hasMessageContaining("'type'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Schedule(
+                        "report",
+                        "@every 10s",
+                        null,
+                        "jobs",
+                        "log",
+                        null,
+                        java.util.Optional.of("k".repeat(10_000)),
+                        java.util.Optional.empty(),
+                        null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'orderingKey'");
+    }
+
+    @Test
     void firesEachTickOnceWithADeterministicIdAndHeaders() {
         // Given a leading scheduler with an @every 10s schedule
         CronScheduler scheduler = scheduler(every10s());

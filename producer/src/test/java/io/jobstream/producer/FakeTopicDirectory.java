@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class FakeTopicDirectory implements TopicDirectory {
     final Map<String, Integer> topics = new ConcurrentHashMap<>();
     final AtomicInteger lookups = new AtomicInteger();
+    final Map<String, Long> maxMessageBytes = new ConcurrentHashMap<>();
     volatile boolean unreachable;
 
     FakeTopicDirectory with(String topic, int partitions) {
@@ -27,6 +28,12 @@ final class FakeTopicDirectory implements TopicDirectory {
         }
         Integer partitions = topics.get(topic);
         return partitions == null ? OptionalInt.empty() : OptionalInt.of(partitions);
+    }
+
+    @Override
+    public java.util.OptionalLong maxMessageBytes(String topic) {
+        Long bytes = maxMessageBytes.get(topic);
+        return bytes == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(bytes);
     }
 
     @Override

@@ -365,6 +365,58 @@ class JobPublisherTest {
     }
 
     @Test
+    void aRecordOverTheTopicsMaxMessageBytesIsRejectedBeforeSending() {
+        // Given a queue topic that takes records of at most 64 KiB
+        topics.maxMessageBytes.put("emails", 64L * 1024);
+        publisher = publisher(PublisherConfig.defaults());
+
+        // When a job of 100 KB is published
+        CompletableFuture<JobReceipt> receipt =
+                publisher.publish("emails", job().payload(new byte[100_000]).build());
+
+        // Then it is RECORD_TOO_LARGE naming the topic's limit, and nothing was sent
+        assertRejected(receipt, Reason.RECORD_TOO_LARGE);
+        assertThatThrownBy(receipt::join).cause().hasMessageContaining("max.message.bytes of 65536");
+        assertThat(producer.history()).isEmpty();
+    }
+
+    @Test
+    void aRecordWhoseHeadersTakeItOverMaxRequestSizeIsRejectedBeforeSending() {
+        // Given a publisher whose producer takes requests of at most 1 MiB + 64 KiB
+        publisher = publisher(PublisherConfig.defaults());
+        Jobs.Builder job = job().payload(new byte[1024 * 1024 - 100]);
+        for (int i = 0; i < 60; i++) {
+            job.header("h" + i, "v".repeat(4_000));
+        }
+
+        // When a job with a payload under the payload limit and 240 KB of headers is published
+        CompletableFuture<JobReceipt> receipt = publisher.publish("emails", job.build());
+
+        // Then it is RECORD_TOO_LARGE, not a Kafka failure naming the brokers, and nothing was sent
+        assertRejected(receipt, Reason.RECORD_TOO_LARGE);
+        assertThatThrownBy(receipt::join)
+                .cause()
+                .hasMessageContaining("max.request.size")
+                .hasMessageNotContaining(BOOTSTRAP);
+        assertThat(producer.history()).isEmpty();
+    }
+
+    @Test
+    void aRecordTheBrokerRefusesAsTooLargeIsRejectedNotFailed() {
+        // Given a producer whose next send the broker refuses as too large
+        producer = mockProducer(false);
+        publisher = publisher(PublisherConfig.defaults());
+
+        // When a job is published and the broker answers
+        CompletableFuture<JobReceipt> receipt = publisher.publish("emails", job().build());
+        producer.errorNext(new org.apache.kafka.common.errors.RecordTooLargeException("too large for the broker"));
+
+        // Then it is RECORD_TOO_LARGE (never retriable), not a PublishFailedException naming the brokers
+        assertRejected(receipt, Reason.RECORD_TOO_LARGE);
+        assertThatThrownBy(receipt::join).cause().hasMessageNotContaining(BOOTSTRAP);
+    }
+
+    @Test
     void aClosedPublisherFailsNewJobsAndClosingTwiceIsHarmless() {
         publisher = publisher(PublisherConfig.defaults());
         publisher.close();

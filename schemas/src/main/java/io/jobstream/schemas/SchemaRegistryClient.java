@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -31,7 +32,12 @@ import org.apache.avro.SchemaParseException;
  * basic or bearer auth and, for {@code https}, the JVM's trust or a trust store of its own.
  *
  * <p>Caches: each schema id is fetched once and each (subject, schema) pair is registered once for the client's
- * lifetime; concurrent callers asking for the same id share one request. Failed requests are not cached.
+ * lifetime; concurrent callers asking for the same id share one request. An id the registry does not know ({@code
+ * 404}) is remembered as unknown for {@link #UNKNOWN_ID_TTL} (at most {@link #MAX_UNKNOWN_IDS} ids), so records
+ * naming made-up ids do not turn into one registry request each; other failed requests are not cached.
+ *
+ * <p>Redirects are not followed: the credentials go to the configured URLs only, and a {@code 3xx} answer is a
+ * {@link SchemaRegistryException}.
  *
  * <p>Thread-safe. Faults: {@link SchemaRegistryUnavailableException} (retriable) when no registry URL answers, a
  * request times out, or the registry answers {@code 5xx}, {@code 408} or {@code 429}; {@link
@@ -58,14 +64,31 @@ public final class SchemaRegistryClient implements AutoCloseable {
     private final ConcurrentHashMap<Integer, CompletableFuture<Schema>> schemasById = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<SubjectSchema, CompletableFuture<Integer>> idsBySubjectSchema =
             new ConcurrentHashMap<>();
+    /** Ids the registry answered 404 for: the answer, and until when (on {@link #nanoTime}) it stands. */
+    private final ConcurrentHashMap<Integer, UnknownId> unknownIds = new ConcurrentHashMap<>();
+
+    /** How long an id the registry does not know is answered from memory. */
+    public static final java.time.Duration UNKNOWN_ID_TTL = java.time.Duration.ofSeconds(30);
+    /** How many unknown ids are remembered at most. */
+    public static final int MAX_UNKNOWN_IDS = 1_000;
+
+    private final LongSupplier nanoTime;
+
+    private record UnknownId(SchemaRegistryException answer, long until) {}
 
     private record SubjectSchema(String subject, String canonicalSchema) {}
 
     public SchemaRegistryClient(SchemaRegistryConfig config) {
+        this(config, System::nanoTime);
+    }
+
+    /** A client whose negative cache reads time from {@code nanoTime} (tests). */
+    SchemaRegistryClient(SchemaRegistryConfig config, LongSupplier nanoTime) {
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
         this.config = Objects.requireNonNull(config, "config");
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .connectTimeout(config.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NORMAL);
+                .followRedirects(HttpClient.Redirect.NEVER);
         if (config.trustStore() != null) {
             builder.sslContext(sslContext(config.trustStore()));
         }
@@ -121,11 +144,41 @@ public final class SchemaRegistryClient implements AutoCloseable {
             return idNode.intValue();
         });
         schemasById.putIfAbsent(id, CompletableFuture.completedFuture(schema));
+        unknownIds.remove(id);
         return id;
     }
 
     /** The schema with the given global id ({@code GET /schemas/ids/{id}}), fetched at most once per id. */
     public Schema schemaById(int id) {
+        UnknownId unknown = unknownIds.get(id);
+        if (unknown != null) {
+            if (nanoTime.getAsLong() - unknown.until() < 0) {
+                throw unknown.answer();
+            }
+            unknownIds.remove(id, unknown);
+        }
+        try {
+            return fetchSchema(id);
+        } catch (SchemaRegistryException e) {
+            if (e.httpStatus() == 404) {
+                rememberUnknown(id, e);
+            }
+            throw e;
+        }
+    }
+
+    private void rememberUnknown(int id, SchemaRegistryException answer) {
+        long now = nanoTime.getAsLong();
+        if (unknownIds.size() >= MAX_UNKNOWN_IDS) {
+            unknownIds.values().removeIf(entry -> now - entry.until() >= 0);
+            if (unknownIds.size() >= MAX_UNKNOWN_IDS) {
+                return;
+            }
+        }
+        unknownIds.put(id, new UnknownId(answer, now + UNKNOWN_ID_TTL.toNanos()));
+    }
+
+    private Schema fetchSchema(int id) {
         return cached(schemasById, id, () -> {
             JsonNode body = send("GET", "/schemas/ids/" + id, null);
             JsonNode type = body.get("schemaType");

@@ -87,7 +87,7 @@ public final class JobRequests {
             if (!FIELDS.contains(name)) {
                 throw ApiProblem.badRequest(
                         "INVALID_JOB",
-                        "unknown field '" + name + "'; known fields are " + new java.util.TreeSet<>(FIELDS));
+                        "unknown field '" + shown(name) + "'; known fields are " + new java.util.TreeSet<>(FIELDS));
             }
         }
         String type =
@@ -136,7 +136,8 @@ public final class JobRequests {
                 for (Iterator<Map.Entry<String, JsonNode>> it = headers.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> header = it.next();
                     if (!header.getValue().isTextual()) {
-                        throw ApiProblem.badRequest("INVALID_JOB", "header '" + header.getKey() + "' must be a string");
+                        throw ApiProblem.badRequest(
+                                "INVALID_JOB", "header '" + shown(header.getKey()) + "' must be a string");
                     }
                     builder.header(header.getKey(), header.getValue().asText());
                 }
@@ -169,23 +170,53 @@ public final class JobRequests {
     }
 
     private static Duration duration(String field, String text) {
+        Duration duration;
         try {
-            return ConfigType.DURATION.parse(text);
+            duration = ConfigType.DURATION.parse(text);
         } catch (RuntimeException e) {
             throw ApiProblem.badRequest(
                     "BAD_DURATION",
-                    "field '" + field + "' must be a duration such as 30s, 5m or 1h, got '" + text + "'");
+                    "field '" + field + "' must be a duration such as 30s, 5m or 1h, got '" + shown(text) + "'");
         }
+        if (duration.compareTo(Duration.between(Instant.now(), JobChecks.LATEST_TIME)) > 0) {
+            throw ApiProblem.badRequest(
+                    "BAD_DURATION",
+                    "field '" + field + "' reaches past " + JobChecks.LATEST_TIME + ", got '" + text + "'");
+        }
+        return duration;
     }
 
     private static Instant instant(String field, String text) {
+        Instant instant;
         try {
-            return OffsetDateTime.parse(text).toInstant();
+            instant = OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
             throw ApiProblem.badRequest(
                     "BAD_TIMESTAMP",
                     "field '" + field + "' must be an ISO-8601 time with offset such as 2026-01-01T09:00:00Z, got '"
-                            + text + "'");
+                            + shown(text) + "'");
         }
+        if (!JobChecks.isRepresentable(instant)) {
+            throw ApiProblem.badRequest(
+                    "BAD_TIMESTAMP",
+                    "field '" + field + "' must lie between " + JobChecks.EARLIEST_TIME + " and "
+                            + JobChecks.LATEST_TIME + ", got '" + text + "'");
+        }
+        return instant;
+    }
+
+    /** {@code text} as an error message may quote it: at most 64 characters, control characters escaped. */
+    public static String shown(String text) {
+        String head = text.length() > 64 ? text.substring(0, 64) + "..." : text;
+        StringBuilder out = new StringBuilder(head.length());
+        for (int i = 0; i < head.length(); i++) {
+            char c = head.charAt(i);
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 }

@@ -112,6 +112,8 @@ public final class QueueRoutes implements HttpHandler {
             response = route.equals(SINGLE) ? single(exchange, queue, client) : batch(exchange, queue, client);
         } catch (ApiProblem problem) {
             response = HttpIo.error(problem);
+        } catch (RuntimeException e) {
+            response = HttpIo.error(publishing.internalError(route, e));
         } finally {
             if (admitted) {
                 admission.exit();

@@ -2,6 +2,7 @@ package io.jobstream.producer.internal;
 
 import java.time.Duration;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeoutException;
 
 /** Whether topics exist, and their partition counts. Implementations are thread-safe. */
@@ -14,6 +15,14 @@ public interface TopicDirectory extends AutoCloseable {
      * @throws org.apache.kafka.common.KafkaException for another failure (e.g. not authorized)
      */
     OptionalInt partitions(String topic, Duration timeout) throws TimeoutException, InterruptedException;
+
+    /**
+     * The topic's {@code max.message.bytes} when known (learned in the background once a topic was found; empty
+     * before that, or when the brokers do not say): the largest record batch the topic takes. Never blocks.
+     */
+    default OptionalLong maxMessageBytes(String topic) {
+        return OptionalLong.empty();
+    }
 
     @Override
     void close();

@@ -31,7 +31,9 @@ import org.apache.avro.specific.SpecificRecord;
 /**
  * Encodes and decodes one record type in the two binary formats: Avro single-object encoding (writer schema
  * resolved by fingerprint from the {@link SchemaHistory}) and the Confluent wire format (writer schema fetched from
- * the registry by id, once per id).
+ * the registry by id, once per id, and read only when it is a version the {@link SchemaHistory} holds: a writer
+ * schema decides how the reader walks the bytes, so one registered by anyone else is refused as {@code
+ * UNKNOWN_SCHEMA}).
  *
  * <p>Thread-safe: readers and writers are shared, encoder/decoder scratch state is per thread. Decoding throws only
  * {@link JobDecodeException}; encoding throws {@link JobEncodeException}, or the registry's {@link
@@ -108,6 +110,10 @@ public final class AvroCodec<T extends SpecificRecord> {
     private final SchemaRegistryClient registry;
     private final ConcurrentHashMap<Integer, DatumReader<T>> confluentReaders = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Integer> idsBySubject = new ConcurrentHashMap<>();
+    /** Registry ids found to be no released version, with the refusal (at most {@link #MAX_REFUSED_IDS}). */
+    private final ConcurrentHashMap<Integer, String> refusedIds = new ConcurrentHashMap<>();
+
+    private static final int MAX_REFUSED_IDS = 1_024;
 
     /**
      * @param type the generated record class
@@ -256,6 +262,10 @@ public final class AvroCodec<T extends SpecificRecord> {
         if (reader != null) {
             return reader;
         }
+        String refusal = refusedIds.get(id);
+        if (refusal != null) {
+            throw new JobDecodeException(Reason.UNKNOWN_SCHEMA, refusal);
+        }
         if (registry == null) {
             throw new JobDecodeException(
                     Reason.UNKNOWN_SCHEMA,
@@ -281,7 +291,20 @@ public final class AvroCodec<T extends SpecificRecord> {
                     Reason.INCOMPATIBLE_SCHEMA,
                     "schema id " + id + " (" + writerSchema.getFullName() + ") cannot be read as " + name);
         }
-        reader = new SpecificDatumReader<>(writerSchema, readerSchema, model);
+        long fingerprint = SchemaNormalization.parsingFingerprint64(writerSchema);
+        if (fingerprint != currentFingerprint && !historyReaders.containsKey(fingerprint)) {
+            // Anyone who may register a schema could otherwise choose how our readers skip (an array<null> field
+            // makes skipping quadratic): only the versions this module ships are read.
+            String unknown = String.format(
+                    "schema id %d (fingerprint %016x) is no released version of %s; register the schema Jobstream"
+                            + " ships",
+                    id, fingerprint, name);
+            if (refusedIds.size() < MAX_REFUSED_IDS) {
+                refusedIds.putIfAbsent(id, unknown);
+            }
+            throw new JobDecodeException(Reason.UNKNOWN_SCHEMA, unknown);
+        }
+        reader = fingerprint == currentFingerprint ? currentReader : historyReaders.get(fingerprint);
         DatumReader<T> raced = confluentReaders.putIfAbsent(id, reader);
         return raced != null ? raced : reader;
     }

@@ -13,8 +13,12 @@ import org.apache.avro.util.Utf8;
  * and map length is checked against the bytes that remain before anything is allocated, so corrupt or hostile input
  * cannot make it allocate more than the input's size (Avro's own decoder allocates first and reads after).
  *
- * <p>Collection counts are bounded by the remaining bytes, which assumes every item takes at least one byte: true
- * for every schema this module ships (no arrays or maps of {@code null} or empty records).
+ * <p>Collection counts are bounded twice: each block's count by the bytes that remain, and the items of all blocks
+ * of one input together by the input's length. Every item of every schema this module ships takes at least one byte
+ * (no arrays or maps of {@code null}, empty records or zero-size fixed), so a real record never comes near either
+ * bound; a hostile writer schema with zero-size items (an {@code array<null>}) would otherwise let each few-byte block
+ * announce as many items as bytes remain, and skipping them would take time quadratic in the input's size. With the
+ * budget, reading or skipping the items of one input costs at most one step per input byte.
  *
  * <p>Throws {@link EOFException} when the input ends early or a length exceeds it, and {@link JobDecodeException}
  * ({@link Reason#INVALID_FIELD}) for malformed varints, booleans and negative lengths. Not thread-safe; reusable via
@@ -24,12 +28,18 @@ public final class BoundedBinaryDecoder extends Decoder {
     private byte[] buf = new byte[0];
     private int pos;
     private int limit;
+    /** Collection items still allowed for this input (see the class comment). */
+    private long itemBudget;
+    /** Collection items announced since the last {@link #reset} (tests: work is bounded by the input). */
+    private long itemsAnnounced;
 
     /** Decodes {@code length} bytes of {@code bytes} starting at {@code offset}. */
     public BoundedBinaryDecoder reset(byte[] bytes, int offset, int length) {
         this.buf = bytes;
         this.pos = offset;
         this.limit = offset + length;
+        this.itemBudget = length;
+        this.itemsAnnounced = 0;
         return this;
     }
 
@@ -41,6 +51,11 @@ public final class BoundedBinaryDecoder extends Decoder {
     }
 
     private static final byte[] EMPTY = new byte[0];
+
+    /** Collection items the input announced since the last {@link #reset}: never more than its length. */
+    public long itemsAnnounced() {
+        return itemsAnnounced;
+    }
 
     /** Bytes not yet read. */
     public int remaining() {
@@ -253,6 +268,19 @@ public final class BoundedBinaryDecoder extends Decoder {
             count = -count;
         }
         require(count);
+        return spend(count);
+    }
+
+    /** Takes {@code count} items from the input's budget, or fails when the input announces more items than bytes. */
+    private long spend(long count) {
+        if (count > itemBudget) {
+            throw new JobDecodeException(
+                    Reason.INVALID_FIELD,
+                    "collections announce more items than the input has bytes (" + (itemsAnnounced + count) + " items, "
+                            + (limit - pos) + " bytes remain): a writer schema with zero-size items?");
+        }
+        itemBudget -= count;
+        itemsAnnounced += count;
         return count;
     }
 
@@ -261,7 +289,7 @@ public final class BoundedBinaryDecoder extends Decoder {
             long count = readLong();
             if (count >= 0) {
                 require(count);
-                return count;
+                return spend(count);
             }
             if (count == Long.MIN_VALUE) {
                 throw new JobDecodeException(Reason.INVALID_FIELD, "invalid block count " + count);

@@ -11,7 +11,9 @@ import io.jobstream.producer.JobStatusLookup;
 import io.jobstream.producer.internal.ApiMetrics;
 import io.jobstream.producer.internal.ApiProblem;
 import io.jobstream.producer.internal.HttpIo;
+import io.jobstream.producer.internal.JobRequests;
 import io.jobstream.producer.internal.Payloads;
+import io.jobstream.producer.internal.Publishing;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
@@ -139,6 +141,11 @@ public final class StatusRoutes implements HttpHandler, AutoCloseable {
         } catch (ApiProblem problem) {
             HttpIo.Response error = HttpIo.error(problem);
             status = send(exchange, error.status(), error.body(), error.headers());
+        } catch (RuntimeException e) {
+            LOG.error("job status request failed route={} detail=\"{}\"", route, Publishing.encoded(e.toString()), e);
+            HttpIo.Response error = HttpIo.error(
+                    new ApiProblem(500, "INTERNAL_ERROR", "the server failed to handle the request; it is logged"));
+            status = send(exchange, error.status(), error.body(), error.headers());
         }
         metrics.record(route, status, System.nanoTime() - started);
     }
@@ -164,7 +171,12 @@ public final class StatusRoutes implements HttpHandler, AutoCloseable {
         } catch (HttpTimeoutException e) {
             throw ownerUnreachable(owner, "no answer within " + forwardTimeout.toMillis() + " ms");
         } catch (IOException e) {
-            throw ownerUnreachable(owner, e.getClass().getSimpleName() + ": " + e.getMessage());
+            // The exception's text stays in the log: an answer names no internal exception.
+            LOG.warn(
+                    "job status forward failed owner={} detail=\"{}\"",
+                    owner.address(),
+                    Publishing.encoded(e.toString()));
+            throw ownerUnreachable(owner, "the connection failed");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ownerUnreachable(owner, "interrupted");

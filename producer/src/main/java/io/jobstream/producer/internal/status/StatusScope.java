@@ -3,6 +3,7 @@ package io.jobstream.producer.internal.status;
 import io.jobstream.producer.IngestApiConfig.ApiToken;
 import io.jobstream.producer.JobStatusLookup;
 import io.jobstream.producer.internal.ApiProblem;
+import io.jobstream.producer.internal.JobRequests;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,7 @@ final class StatusScope {
         return new ApiProblem(
                 404,
                 "JOB_NOT_FOUND",
-                "no job with id " + id + " is known in the queues you may read: never enqueued on a tracked queue, or"
+                "no job with id " + JobRequests.shown(id) + " is known in the queues you may read: never enqueued on a tracked queue, or"
                         + " dropped after its retention (jobstream.status.retention)");
     }
 
@@ -51,7 +52,7 @@ final class StatusScope {
         return new ApiProblem(
                 409,
                 "AMBIGUOUS_JOB_ID",
-                "job id " + ambiguous.id() + " is in several of your queues " + ambiguous.queues()
+                "job id " + JobRequests.shown(ambiguous.id()) + " is in several of your queues " + ambiguous.queues()
                         + " (job ids are per queue); ask with ?queue=<name>");
     }
 }

@@ -121,6 +121,20 @@ class StatusRoutesTest {
     }
 
     @Test
+    void aHugeUnknownIdIsA404ThatDoesNotEchoIt() throws Exception {
+        // Given a replica that knows no job
+        AdminServer empty = serve(JobStatusLookup.NotFound::new);
+
+        // When an id of 8,000 characters is asked for
+        HttpResponse<String> huge = get(empty, "/v1/jobs/" + "x".repeat(8_000), TOKEN);
+
+        // Then it is a 404 that quotes at most 64 characters of the id
+        assertThat(huge.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(huge.body()).get("error").asText()).isEqualTo("JOB_NOT_FOUND");
+        assertThat(huge.body().length()).isLessThan(500);
+    }
+
+    @Test
     void refusalsAreJsonErrorsWithStableCodes() throws Exception {
         // Given a replica that knows no job, one that is rebalancing, and one holding the job
         AdminServer empty = serve(JobStatusLookup.NotFound::new);
