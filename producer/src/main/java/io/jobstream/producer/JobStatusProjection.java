@@ -1,8 +1,8 @@
 package io.jobstream.producer;
 
 import io.jobstream.producer.internal.ApiMetrics;
-import io.jobstream.producer.internal.status.StatusKeys;
 import io.jobstream.producer.internal.Publishing;
+import io.jobstream.producer.internal.status.StatusKeys;
 import io.jobstream.producer.internal.status.StatusMetrics;
 import io.jobstream.producer.internal.status.StatusRoutes;
 import io.jobstream.producer.internal.status.StatusTopology;

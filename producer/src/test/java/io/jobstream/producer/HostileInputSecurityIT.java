@@ -44,8 +44,15 @@ class HostileInputSecurityIT {
             // When each hostile field is posted, then each is a 400 naming the field
             assertRefused(http, api, queue, job().put("type", "t".repeat(1_000_000)), 400, "INVALID_JOB", "type");
             assertRefused(http, api, queue, job().put("type", "send\r\nemail"), 400, "INVALID_JOB", "type");
-            assertRefused(http, api, queue, job().put("id", "x".repeat(129)), 400, "INVALID_JOB", "id");
-            assertRefused(http, api, queue, job().put("id", "job-1\r\nlevel=ERROR forged=1"), 400, "INVALID_JOB", "id");
+            assertRefused(http, api, queue, job().put("id", "x".repeat(129)), 400, "INVALID_JOB_ID", "job id");
+            assertRefused(
+                    http,
+                    api,
+                    queue,
+                    job().put("id", "job-1\r\nlevel=ERROR forged=1"),
+                    400,
+                    "INVALID_JOB_ID",
+                    "job id");
             assertRefused(
                     http, api, queue, job().put("orderingKey", "k".repeat(100_000)), 400, "INVALID_JOB", "orderingKey");
             assertRefused(http, api, queue, job().put("orderingKey", "a\u0000b"), 400, "INVALID_JOB", "orderingKey");
@@ -100,8 +107,11 @@ class HostileInputSecurityIT {
     void aJobLargerThanItsTopicTakesIsRefused413(KafkaCluster kafka, TestTopics names) throws Exception {
         // Given a queue whose topic takes records of at most 64 KiB
         String queue = names.unique("hostile-topic-limit");
+        // (a queue: its .failed sibling exists, as `jobstream topics create` makes it)
         kafka.admin()
-                .createTopics(List.of(new NewTopic(queue, 1, (short) 1).configs(Map.of("max.message.bytes", "65536"))))
+                .createTopics(List.of(
+                        new NewTopic(queue, 1, (short) 1).configs(Map.of("max.message.bytes", "65536")),
+                        new NewTopic(io.jobstream.schemas.Topics.failed(queue), 1, (short) 1)))
                 .all()
                 .get();
         try (IngestApi api = start(queue, 1024L * 1024L + 64L * 1024L, kafka.bootstrapServers());

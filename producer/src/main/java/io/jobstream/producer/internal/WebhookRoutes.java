@@ -136,7 +136,12 @@ public final class WebhookRoutes implements HttpHandler {
                     case Signatures.Invalid invalid -> throw new ApiProblem(401, invalid.code(), invalid.message());
                     case Signatures.Valid valid -> valid.replayKey();
                 };
-        Job job = job(exchange, webhook, body, signed);
+        Job job;
+        try {
+            job = job(exchange, webhook, body, signed);
+        } catch (RuntimeException e) {
+            throw publishing.problemFor(e); // a header the job checks refuse (length, control characters): a 400
+        }
         WebhookDeliveries.First first =
                 switch (deliveries.admit(job.getId())) {
                     case WebhookDeliveries.First f -> f;
@@ -204,17 +209,10 @@ public final class WebhookRoutes implements HttpHandler {
             }
             case HMAC_SHA256 -> {}
         }
-        event.filter(e -> !e.isBlank()).map(WebhookRoutes::bounded).ifPresent(e -> builder.header(EVENT_HEADER, e));
-        delivery.filter(d -> !d.isBlank())
-                .map(WebhookRoutes::bounded)
-                .ifPresent(d -> builder.header(DELIVERY_HEADER, d));
+        event.filter(e -> !e.isBlank()).ifPresent(e -> builder.header(EVENT_HEADER, e));
+        delivery.filter(d -> !d.isBlank()).ifPresent(d -> builder.header(DELIVERY_HEADER, d));
         builder.id(Ulid.fromName(webhook.name() + "/" + identity));
         return builder.build();
-    }
-
-    /** An unsigned header value kept for information: at most 200 characters. */
-    private static String bounded(String value) {
-        return value.length() <= 200 ? value : value.substring(0, 200);
     }
 
     private static JsonNode stripeEvent(byte[] body) {

@@ -42,9 +42,9 @@ class JobChecksTest {
         assertInvalid(b -> {}, "t".repeat(1_000_000), "'type'");
         assertInvalid(b -> {}, "send\r\nemail", "'type'");
         assertInvalid(b -> {}, "send email", "'type'");
-        assertInvalid(b -> b.id("x".repeat(JobChecks.MAX_NAME_LENGTH + 1)), "t", "'id'");
-        assertInvalid(b -> b.id("job-1\nlevel=ERROR"), "t", "'id'");
-        assertInvalid(b -> b.id("jöb"), "t", "'id'");
+        assertInvalidId(b -> b.id("x".repeat(JobChecks.MAX_NAME_LENGTH + 1)));
+        assertInvalidId(b -> b.id("job-1\nlevel=ERROR"));
+        assertInvalidId(b -> b.id("jöb"));
         assertInvalid(b -> b.orderingKey("k".repeat(JobChecks.MAX_ORDERING_KEY_LENGTH + 1)), "t", "'orderingKey'");
         assertInvalid(b -> b.orderingKey("a\u0000b"), "t", "'orderingKey'");
         assertInvalid(b -> b.orderingKey("a\u2028b"), "t", "'orderingKey'");
@@ -66,6 +66,17 @@ class JobChecksTest {
         assertInvalid(b -> b.notBefore(Instant.parse("-000001-01-01T00:00:00Z")), "t", "'notBefore'");
         assertInvalid(b -> b.delay(Duration.ofDays(365L * 100_000)), "t", "'delay'");
         assertInvalid(b -> b.ttl(Duration.ofDays(365L * 100_000)), "t", "'ttl'");
+    }
+
+    /** An id breaking the one id rule (JobIds) is INVALID_JOB_ID, its message naming the rule, not the id. */
+    private static void assertInvalidId(Consumer<Jobs.Builder> setup) {
+        Jobs.Builder builder = Jobs.builder("t");
+        setup.accept(builder);
+        assertThatThrownBy(builder::build).isInstanceOfSatisfying(JobRejectedException.class, e -> {
+            assertThat(e.reason()).isEqualTo(Reason.INVALID_JOB_ID);
+            assertThat(e.getMessage()).contains("job id").doesNotContain("level=ERROR");
+            assertThat(e.getMessage().length()).isLessThan(300);
+        });
     }
 
     private static void assertInvalid(Consumer<Jobs.Builder> setup, String type, String field) {

@@ -11,7 +11,6 @@ import io.jobstream.producer.JobStatusLookup;
 import io.jobstream.producer.internal.ApiMetrics;
 import io.jobstream.producer.internal.ApiProblem;
 import io.jobstream.producer.internal.HttpIo;
-import io.jobstream.producer.internal.JobRequests;
 import io.jobstream.producer.internal.Payloads;
 import io.jobstream.producer.internal.Publishing;
 import java.io.IOException;

@@ -44,7 +44,8 @@ final class StatusScope {
         return new ApiProblem(
                 404,
                 "JOB_NOT_FOUND",
-                "no job with id " + JobRequests.shown(id) + " is known in the queues you may read: never enqueued on a tracked queue, or"
+                "no job with id " + JobRequests.shown(id)
+                        + " is known in the queues you may read: never enqueued on a tracked queue, or"
                         + " dropped after its retention (jobstream.status.retention)");
     }
 
