@@ -8,9 +8,12 @@ import io.jobstream.producer.internal.WebhookRoutes;
 import io.jobstream.runtime.AdminServer;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigDefinition;
+import io.jobstream.runtime.ConfigException;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.ReadinessChecks;
 import io.jobstream.runtime.RuntimeConfig;
+import io.jobstream.runtime.http.HttpConfig;
+import io.jobstream.runtime.http.Scope;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -84,11 +87,12 @@ public final class IngestApi implements AutoCloseable {
                 PublisherConfig.from(config),
                 KafkaSettings.from(config),
                 RuntimeConfig.from(config),
+                HttpConfig.from(config),
                 JobStatusConfig.from(config));
     }
 
     /**
-     * {@link #start(IngestApiConfig, PublisherConfig, KafkaSettings, RuntimeConfig)}, plus the {@link
+     * {@link #start(IngestApiConfig, PublisherConfig, KafkaSettings, RuntimeConfig, HttpConfig)}, plus the {@link
      * JobStatusProjection} ({@code GET /v1/jobs/{id}}) on the same server when {@code status} tracks a queue; the api
      * owns it and closes it first.
      */
@@ -97,12 +101,13 @@ public final class IngestApi implements AutoCloseable {
             PublisherConfig publisherConfig,
             KafkaSettings kafka,
             RuntimeConfig runtime,
+            HttpConfig http,
             JobStatusConfig status) {
-        IngestApi started = start(api, publisherConfig, kafka, runtime);
+        IngestApi started = start(api, publisherConfig, kafka, runtime, http);
         if (status.enabled()) {
             try {
                 started.owned.addFirst(
-                        JobStatusProjection.start(status, api, publisherConfig.serde(), kafka, started.server));
+                        JobStatusProjection.start(status, publisherConfig.serde(), kafka, started.server));
             } catch (RuntimeException e) {
                 started.close();
                 throw e;
@@ -111,12 +116,17 @@ public final class IngestApi implements AutoCloseable {
         return started;
     }
 
-    /** {@link #start(Config)} from settings already read. */
+    /** {@link #start(Config)} from settings already read; {@code http} holds the tokens and their scopes. */
     public static IngestApi start(
-            IngestApiConfig api, PublisherConfig publisherConfig, KafkaSettings kafka, RuntimeConfig runtime) {
+            IngestApiConfig api,
+            PublisherConfig publisherConfig,
+            KafkaSettings kafka,
+            RuntimeConfig runtime,
+            HttpConfig http) {
         Objects.requireNonNull(api, "api");
         AdminServer server = AdminServer.builder()
                 .config(runtime)
+                .http(http)
                 .readinessCheck(ReadinessChecks.kafka(kafka.adminProperties()))
                 .start();
         JobPublisher publisher;
@@ -155,15 +165,28 @@ public final class IngestApi implements AutoCloseable {
         Objects.requireNonNull(server, "server");
         ApiMetrics metrics = new ApiMetrics(server.registry());
         Admission admission = new Admission();
+        HttpConfig http = server.http();
+        if (http.authRequired()
+                && http.tokens().stream()
+                        .noneMatch(t ->
+                                t.scopes().contains(Scope.PUBLISH) || t.scopes().contains(Scope.ADMIN))) {
+            throw new ConfigException(HttpConfig.TOKENS.name() + " must hold at least one token with scope publish ("
+                    + HttpConfig.TOKENS.name() + ".<name>.token, .scopes and .queues) while "
+                    + HttpConfig.AUTH_REQUIRED.name() + " is true");
+        }
         RateLimits rateLimits = new RateLimits(config.rateLimit(), config.rateLimitBurst(), System::nanoTime);
-        server.route(QueueRoutes.CONTEXT, new QueueRoutes(config, publisher, metrics, admission, rateLimits, clock));
-        server.route(WebhookRoutes.CONTEXT, new WebhookRoutes(config, publisher, metrics, admission, clock));
+        new QueueRoutes(config, publisher, metrics, admission, rateLimits, clock)
+                .endpoints()
+                .forEach(server::route);
+        new WebhookRoutes(config, publisher, metrics, admission, clock)
+                .endpoints()
+                .forEach(server::route);
         LOG.info(
                 "api listening port={} tokens={} webhooks={} auth_required={}",
                 server.port(),
-                config.tokens().size(),
+                http.tokens().size(),
                 config.webhooks().size(),
-                config.authRequired());
+                http.authRequired());
         return new IngestApi(config, server, admission, new ArrayList<>(owned));
     }
 

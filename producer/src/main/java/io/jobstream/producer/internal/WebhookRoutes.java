@@ -1,18 +1,22 @@
 package io.jobstream.producer.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.jobstream.producer.IngestApiConfig;
 import io.jobstream.producer.IngestApiConfig.Webhook;
 import io.jobstream.producer.JobPublisher;
 import io.jobstream.producer.JobReceipt;
 import io.jobstream.producer.Jobs;
+import io.jobstream.runtime.http.Access;
+import io.jobstream.runtime.http.Endpoint;
+import io.jobstream.runtime.http.HttpProblem;
+import io.jobstream.runtime.http.HttpRequest;
+import io.jobstream.runtime.http.HttpResponse;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.Ulid;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -27,11 +31,10 @@ import java.util.stream.Collectors;
  * <p>Job headers: {@code jobstream.webhook} (the webhook's name), {@code jobstream.webhook-event} (GitHub's
  * {@code X-GitHub-Event}, or the {@code type} of a Stripe event) and {@code jobstream.webhook-delivery} (GitHub's
  * {@code X-GitHub-Delivery}, or the Stripe event's {@code id}); the delivery also fixes the job id
- * ({@code Ulid.fromName(name/delivery)}), so a redelivered event carries the same id. Thread-safe.
+ * ({@code Ulid.fromName(name/delivery)}), so a redelivered event carries the same id. An endpoint of the runtime's
+ * HTTP seam that authenticates itself ({@link Access#signed()}): no bearer token, any content type. Thread-safe.
  */
-public final class WebhookRoutes implements HttpHandler {
-    /** The context path the routes are mounted at. */
-    public static final String CONTEXT = "/webhooks/";
+public final class WebhookRoutes {
 
     /** The job header naming the webhook. */
     public static final String WEBHOOK_HEADER = "jobstream.webhook";
@@ -64,10 +67,18 @@ public final class WebhookRoutes implements HttpHandler {
         this.clock = clock;
     }
 
-    @Override
-    public void handle(HttpExchange exchange) throws IOException {
+    /** {@code POST /webhooks/{name}}, checked by signature, its body within {@code jobstream.api.max-request-size}. */
+    public List<Endpoint> endpoints() {
+        return List.of(Endpoint.post(ROUTE)
+                .access(Access.signed())
+                .anyContentType()
+                .maxBodySize(config.maxRequestSize())
+                .to(this::handle));
+    }
+
+    private HttpResponse handle(HttpRequest request) {
         long started = System.nanoTime();
-        HttpIo.Response response;
+        HttpResponse response;
         boolean admitted = admission.enter();
         try {
             if (!admitted) {
@@ -77,33 +88,27 @@ public final class WebhookRoutes implements HttpHandler {
                         "the server is shutting down",
                         Optional.of(Publishing.RETRY_AFTER_UNAVAILABLE));
             }
-            String name = exchange.getRequestURI().getRawPath().substring(CONTEXT.length());
+            String name = request.pathParam("name");
             Webhook webhook = webhooks.get(name);
             if (webhook == null) {
                 throw new ApiProblem(404, "NOT_FOUND", "no webhook named '" + name + "' is configured");
             }
-            if (!exchange.getRequestMethod().equals("POST")) {
-                throw new ApiProblem(405, "METHOD_NOT_ALLOWED", ROUTE + " accepts POST only");
-            }
-            response = deliver(exchange, webhook);
-        } catch (ApiProblem problem) {
-            response = HttpIo.error(problem);
+            response = deliver(request, webhook);
+        } catch (HttpProblem problem) {
+            response = HttpResponse.problem(problem);
         } finally {
             if (admitted) {
                 admission.exit();
             }
         }
-        try {
-            HttpIo.send(exchange, response);
-        } finally {
-            metrics.record(ROUTE, response.status(), System.nanoTime() - started);
-        }
+        metrics.record(ROUTE, response.status(), System.nanoTime() - started);
+        return response;
     }
 
-    private HttpIo.Response deliver(HttpExchange exchange, Webhook webhook) throws IOException {
-        byte[] body = HttpIo.readBody(exchange, config.maxRequestSize());
+    private HttpResponse deliver(HttpRequest request, Webhook webhook) {
+        byte[] body = request.body();
         byte[] secret = webhook.secret().value().getBytes(StandardCharsets.UTF_8);
-        String signature = exchange.getRequestHeaders().getFirst(webhook.header());
+        String signature = request.header(webhook.header()).orElse(null);
         Signatures.Verification verification =
                 switch (webhook.scheme()) {
                     case GITHUB -> Signatures.github(secret, body, signature);
@@ -123,13 +128,13 @@ public final class WebhookRoutes implements HttpHandler {
         }
         CompletableFuture<JobReceipt> published;
         try {
-            published = publisher.publish(webhook.queue(), job(exchange, webhook, body));
+            published = publisher.publish(webhook.queue(), job(request, webhook, body));
         } catch (RuntimeException e) {
             published = CompletableFuture.failedFuture(e);
         }
         try {
             JobReceipt receipt = publishing.await(published);
-            return new HttpIo.Response(202, Publishing.receiptJson(receipt));
+            return HttpResponse.json(202, Publishing.receiptJson(receipt));
         } catch (ApiProblem problem) {
             // Not enqueued (or not known to be): let the sender retry the very same request.
             replayKey.ifPresent(replays::forget);
@@ -137,18 +142,17 @@ public final class WebhookRoutes implements HttpHandler {
         }
     }
 
-    private static Job job(HttpExchange exchange, Webhook webhook, byte[] body) {
-        String contentType = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type"))
-                .filter(t -> !t.isBlank())
-                .orElse(Jobs.OCTET_STREAM);
+    private static Job job(HttpRequest request, Webhook webhook, byte[] body) {
+        String contentType =
+                request.header("Content-Type").filter(t -> !t.isBlank()).orElse(Jobs.OCTET_STREAM);
         Jobs.Builder builder =
                 Jobs.builder(webhook.type()).payload(body, contentType).header(WEBHOOK_HEADER, webhook.name());
         Optional<String> event = Optional.empty();
         Optional<String> delivery = Optional.empty();
         switch (webhook.scheme()) {
             case GITHUB -> {
-                event = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-GitHub-Event"));
-                delivery = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-GitHub-Delivery"));
+                event = request.header("X-GitHub-Event");
+                delivery = request.header("X-GitHub-Delivery");
             }
             case STRIPE -> {
                 JsonNode node = stripeEvent(body);

@@ -2,28 +2,25 @@ package io.jobstream.producer.internal.status;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import io.jobstream.producer.IngestApiConfig;
-import io.jobstream.producer.IngestApiConfig.ApiToken;
 import io.jobstream.producer.JobStatus;
 import io.jobstream.producer.JobStatusLookup;
 import io.jobstream.producer.internal.ApiMetrics;
 import io.jobstream.producer.internal.ApiProblem;
-import io.jobstream.producer.internal.HttpIo;
 import io.jobstream.producer.internal.Payloads;
+import io.jobstream.runtime.http.Endpoint;
+import io.jobstream.runtime.http.HttpProblem;
+import io.jobstream.runtime.http.HttpRequest;
+import io.jobstream.runtime.http.HttpResponse;
+import io.jobstream.runtime.http.Route;
+import io.jobstream.runtime.http.Scope;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
-import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,15 +35,14 @@ import org.slf4j.LoggerFactory;
  * fetched from that replica (same path and {@code Authorization}, marked {@code X-Jobstream-Forwarded-By}) and its
  * answer relayed as is, so clients may ask any replica; a forwarded request is never forwarded again (the partition is
  * moving: {@code 503}). Every answer names the replica that answered in {@code X-Jobstream-Served-By}. Runs on the
- * server's virtual threads; thread-safe. Every request ends with a response: expected refusals are JSON errors
- * ({@code 404 JOB_NOT_FOUND}, {@code 503 STATUS_UNAVAILABLE}, {@code 503 OWNER_UNREACHABLE}, {@code 401}, {@code
- * 403}, {@code 405}).
+ * server's virtual threads; thread-safe. Endpoints of the runtime's HTTP seam: a valid bearer token is needed (the
+ * seam answers 401); a job of a queue the token has no {@code status:read} scope for is answered {@code 404
+ * JOB_NOT_FOUND}, exactly as an unknown id, so nothing about other queues leaks. Expected refusals are JSON errors
+ * ({@code 404 JOB_NOT_FOUND}, {@code 503 STATUS_UNAVAILABLE}, {@code 503 OWNER_UNREACHABLE}).
  */
-public final class StatusRoutes implements HttpHandler, AutoCloseable {
+public final class StatusRoutes implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusRoutes.class);
 
-    /** The context path the routes are mounted at. */
-    public static final String CONTEXT = "/v1/jobs/";
     /** The header naming the replica that answered. */
     public static final String SERVED_BY = "X-Jobstream-Served-By";
     /** The header a forwarding replica sets (its own address). */
@@ -54,20 +50,15 @@ public final class StatusRoutes implements HttpHandler, AutoCloseable {
 
     static final String STATUS = "/v1/jobs/{id}";
     static final String EVENTS = "/v1/jobs/{id}/events";
-    static final String UNMATCHED = "/v1/jobs/*";
     private static final Duration RETRY_AFTER = Duration.ofSeconds(2);
 
     private final Function<String, JobStatusLookup> lookup;
-    private final IngestApiConfig api;
     private final Duration forwardTimeout;
     private final ApiMetrics metrics;
     private final String self;
-    private final List<Credential> credentials;
     private final ExecutorService forwarding = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient http;
     private volatile boolean closed;
-
-    private record Credential(ApiToken token, byte[] digest) {}
 
     /**
      * Routes answering from {@code lookup}.
@@ -75,91 +66,83 @@ public final class StatusRoutes implements HttpHandler, AutoCloseable {
      * @param self this replica's advertised {@code host:port}
      */
     public StatusRoutes(
-            Function<String, JobStatusLookup> lookup,
-            IngestApiConfig api,
-            Duration forwardTimeout,
-            ApiMetrics metrics,
-            String self) {
+            Function<String, JobStatusLookup> lookup, Duration forwardTimeout, ApiMetrics metrics, String self) {
         this.lookup = lookup;
-        this.api = api;
         this.forwardTimeout = forwardTimeout;
         this.metrics = metrics;
         this.self = self;
-        this.credentials = api.tokens().stream()
-                .map(t -> new Credential(t, sha256(t.secret().value())))
-                .toList();
         this.http = HttpClient.newBuilder()
                 .connectTimeout(forwardTimeout)
                 .executor(forwarding)
                 .build();
     }
 
-    @Override
-    public void handle(HttpExchange exchange) throws IOException {
-        long started = System.nanoTime();
-        String route = UNMATCHED;
-        int status;
-        try {
-            String rest = exchange.getRequestURI().getRawPath().substring(CONTEXT.length());
-            String[] parts = rest.split("/", -1);
-            if (parts.length == 1 && !parts[0].isEmpty()) {
-                route = STATUS;
-            } else if (parts.length == 2 && !parts[0].isEmpty() && parts[1].equals("events")) {
-                route = EVENTS;
-            }
-            if (route.equals(UNMATCHED)) {
-                throw new ApiProblem(404, "NOT_FOUND", "no such route; use GET /v1/jobs/{id} or /v1/jobs/{id}/events");
-            }
-            if (!exchange.getRequestMethod().equals("GET")) {
-                throw new ApiProblem(405, "METHOD_NOT_ALLOWED", route + " accepts GET only");
-            }
-            if (closed) {
-                throw unavailable("the job-status projection is stopping");
-            }
-            Optional<ApiToken> token = authenticate(exchange);
-            String id = URLDecoder.decode(parts[0].replace("+", "%2B"), StandardCharsets.UTF_8);
-            status = switch (lookup.apply(id)) {
-                case JobStatusLookup.Found found -> {
-                    JobStatus job = found.status();
-                    token.filter(t -> !t.allows(job.queue())).ifPresent(t -> {
-                        throw new ApiProblem(
-                                403, "FORBIDDEN", "token " + t.name() + " may not read jobs of queue " + job.queue());
-                    });
-                    yield send(exchange, 200, route.equals(STATUS) ? statusJson(job) : eventsJson(job), Map.of());
-                }
-                case JobStatusLookup.NotFound notFound ->
-                    throw new ApiProblem(
-                            404,
-                            "JOB_NOT_FOUND",
-                            "no job with id " + notFound.id() + " is known: never enqueued on a tracked queue, or"
-                                    + " dropped after its retention (jobstream.status.retention)");
-                case JobStatusLookup.Elsewhere owner -> forward(exchange, owner);
-                case JobStatusLookup.Unavailable unavailable -> throw unavailable(unavailable.reason());
-            };
-        } catch (ApiProblem problem) {
-            HttpIo.Response error = HttpIo.error(problem);
-            status = send(exchange, error.status(), error.body(), error.headers());
-        }
-        metrics.record(route, status, System.nanoTime() - started);
+    /** {@code GET /v1/jobs/{id}} and {@code GET /v1/jobs/{id}/events}, for any valid token. */
+    public List<Endpoint> endpoints() {
+        return List.of(
+                Endpoint.get(STATUS).to(measured(STATUS, false)),
+                Endpoint.get(EVENTS).to(measured(EVENTS, true)));
     }
 
-    private int forward(HttpExchange exchange, JobStatusLookup.Elsewhere owner) throws IOException {
-        String forwardedBy = exchange.getRequestHeaders().getFirst(FORWARDED_BY);
-        if (forwardedBy != null) {
-            throw unavailable("the job's partition is moving between replicas (" + forwardedBy + " sent it here, "
+    private Route measured(String route, boolean events) {
+        return request -> {
+            long started = System.nanoTime();
+            HttpResponse response;
+            try {
+                response = answer(request, events);
+            } catch (HttpProblem problem) {
+                response = HttpResponse.problem(problem).withHeader(SERVED_BY, self);
+            }
+            metrics.record(route, response.status(), System.nanoTime() - started);
+            return response;
+        };
+    }
+
+    private HttpResponse answer(HttpRequest request, boolean events) {
+        if (closed) {
+            throw unavailable("the job-status projection is stopping");
+        }
+        String id = request.pathParam("id");
+        return switch (lookup.apply(id)) {
+            case JobStatusLookup.Found found -> {
+                JobStatus job = found.status();
+                if (!request.principal().allows(Scope.STATUS_READ, job.queue())) {
+                    // Never 403: that would confirm the id exists and name another queue.
+                    throw notFound(id);
+                }
+                yield HttpResponse.json(200, events ? eventsJson(job) : statusJson(job))
+                        .withHeader(SERVED_BY, self);
+            }
+            case JobStatusLookup.NotFound notFound -> throw notFound(notFound.id());
+            case JobStatusLookup.Elsewhere owner -> forward(request, owner, id, events);
+            case JobStatusLookup.Unavailable unavailable -> throw unavailable(unavailable.reason());
+        };
+    }
+
+    private static ApiProblem notFound(String id) {
+        return new ApiProblem(
+                404,
+                "JOB_NOT_FOUND",
+                "no job with id " + id + " is known: never enqueued on a tracked queue, or"
+                        + " dropped after its retention (jobstream.status.retention)");
+    }
+
+    private HttpResponse forward(HttpRequest request, JobStatusLookup.Elsewhere owner, String id, boolean events) {
+        Optional<String> forwardedBy = request.header(FORWARDED_BY);
+        if (forwardedBy.isPresent()) {
+            throw unavailable("the job's partition is moving between replicas (" + forwardedBy.get() + " sent it here, "
                     + owner.address() + " owns it now)");
         }
-        URI target = URI.create(
-                "http://" + owner.address() + exchange.getRequestURI().getRawPath());
-        HttpRequest.Builder request =
-                HttpRequest.newBuilder(target).timeout(forwardTimeout).header(FORWARDED_BY, self);
-        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        HttpResponse<byte[]> answer;
+        String path = "/v1/jobs/"
+                + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20") + (events ? "/events" : "");
+        URI target = URI.create("http://" + owner.address() + path);
+        java.net.http.HttpRequest.Builder forwarded = java.net.http.HttpRequest.newBuilder(target)
+                .timeout(forwardTimeout)
+                .header(FORWARDED_BY, self);
+        request.header("Authorization").ifPresent(authorization -> forwarded.header("Authorization", authorization));
+        java.net.http.HttpResponse<byte[]> answer;
         try {
-            answer = http.send(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            answer = http.send(forwarded.GET().build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpTimeoutException e) {
             throw ownerUnreachable(owner, "no answer within " + forwardTimeout.toMillis() + " ms");
         } catch (IOException e) {
@@ -168,19 +151,15 @@ public final class StatusRoutes implements HttpHandler, AutoCloseable {
             Thread.currentThread().interrupt();
             throw ownerUnreachable(owner, "interrupted");
         }
-        exchange.getResponseHeaders()
-                .set("Content-Type", answer.headers().firstValue("Content-Type").orElse("application/json"));
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        Map<String, String> headers = new LinkedHashMap<>();
         for (String name : List.of("Retry-After", "WWW-Authenticate", SERVED_BY)) {
-            answer.headers().firstValue(name).ifPresent(value -> exchange.getResponseHeaders()
-                    .set(name, value));
+            answer.headers().firstValue(name).ifPresent(value -> headers.put(name, value));
         }
-        byte[] body = answer.body();
-        exchange.sendResponseHeaders(answer.statusCode(), body.length == 0 ? -1 : body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
-        return answer.statusCode();
+        return new HttpResponse(
+                answer.statusCode(),
+                answer.headers().firstValue("Content-Type").orElse(HttpResponse.JSON),
+                answer.body(),
+                headers);
     }
 
     private ApiProblem ownerUnreachable(JobStatusLookup.Elsewhere owner, String why) {
@@ -194,35 +173,6 @@ public final class StatusRoutes implements HttpHandler, AutoCloseable {
 
     private static ApiProblem unavailable(String reason) {
         return new ApiProblem(503, "STATUS_UNAVAILABLE", reason, Optional.of(RETRY_AFTER));
-    }
-
-    private Optional<ApiToken> authenticate(HttpExchange exchange) {
-        if (!api.authRequired()) {
-            return Optional.empty();
-        }
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new ApiProblem(401, "UNAUTHORIZED", "send a token as Authorization: Bearer <token>");
-        }
-        byte[] presented = sha256(header.substring(7).trim());
-        ApiToken matched = null;
-        for (Credential credential : credentials) {
-            // Compare with every token (constant time each), so timing does not reveal which one matched.
-            if (MessageDigest.isEqual(credential.digest(), presented) && matched == null) {
-                matched = credential.token();
-            }
-        }
-        if (matched == null) {
-            throw new ApiProblem(401, "UNAUTHORIZED", "the bearer token is not valid");
-        }
-        return Optional.of(matched);
-    }
-
-    private int send(HttpExchange exchange, int status, ObjectNode body, Map<String, String> headers)
-            throws IOException {
-        exchange.getResponseHeaders().set(SERVED_BY, self);
-        HttpIo.send(exchange, new HttpIo.Response(status, body, headers));
-        return status;
     }
 
     /** The JSON of {@code GET /v1/jobs/{id}}. */
@@ -269,13 +219,5 @@ public final class StatusRoutes implements HttpHandler, AutoCloseable {
         closed = true;
         http.close();
         forwarding.close();
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
     }
 }
