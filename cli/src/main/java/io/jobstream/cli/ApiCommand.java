@@ -1,6 +1,8 @@
 package io.jobstream.cli;
 
 import io.jobstream.cli.internal.ServiceHost;
+import io.jobstream.coordination.Coordination;
+import io.jobstream.coordination.CoordinationConfig;
 import io.jobstream.producer.IngestApi;
 import io.jobstream.producer.IngestApiConfig;
 import io.jobstream.producer.JobPublisher;
@@ -79,7 +81,10 @@ final class ApiCommand implements Callable<Integer> {
         JobPublisher publisher = JobPublisher.create(PublisherConfig.from(config), kafkaSettings, host.registry());
         host.register("api-publisher", publisher);
         IngestApiConfig apiConfig = IngestApiConfig.from(config);
-        IngestApi api = IngestApi.mount(apiConfig, publisher, host.admin());
+        // webhook deliveries are remembered in Redis/Dragonfly when configured (every replica shares them)
+        Coordination coordination = IngestApi.coordination(CoordinationConfig.from(config));
+        host.register("api-coordination", coordination);
+        IngestApi api = IngestApi.mount(apiConfig, publisher, host.admin(), coordination);
         host.register("api", api);
         host.readiness(ReadinessChecks.kafka(kafkaSettings.adminProperties()));
         JobStatusConfig status = JobStatusConfig.from(config);

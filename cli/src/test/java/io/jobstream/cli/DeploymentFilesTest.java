@@ -76,11 +76,11 @@ class DeploymentFilesTest {
     @Test
     void theApiEnvironmentOfComposeAndSwarmLoadsIntoAValidApiConfig() throws IOException {
         for (String file : List.of("docker-compose.yml", "deploy/swarm/docker-stack.yml")) {
-            // Given the api service's environment, with ${VAR:-default} taken at its default
+            // Given the api service's environment as an operator deploys it (asDeployed)
             JsonNode api =
                     YAML.readTree(ROOT.resolve(file).toFile()).path("services").path("api");
             Map<String, String> env = new LinkedHashMap<>();
-            env(api).forEach((name, value) -> env.put(name, value.replaceAll("\\$\\{[A-Z_]+:-([^}]*)}", "$1")));
+            env(api).forEach((name, value) -> env.put(name, asDeployed(value)));
 
             // When loaded as the api loads it, Then the API and job-status settings are valid (e.g. token length)
             io.jobstream.runtime.Config config = io.jobstream.runtime.ConfigLoader.forDefinition(
@@ -723,5 +723,70 @@ class DeploymentFilesTest {
                     "docker-compose.yml not found above " + Path.of("").toAbsolutePath());
         }
         return dir;
+    }
+
+    /** A secret an operator sets where a deployment file requires one (${VAR:?...}) or ships a placeholder. */
+    static final String OPERATOR_SECRET = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+
+    /**
+     * {@code value} from a deployment file as an operator deploys it: {@code ${VAR:-default}} taken at its default,
+     * a required {@code ${VAR:?message}} and a shipped placeholder secret replaced by {@link #OPERATOR_SECRET}.
+     */
+    static String asDeployed(String value) {
+        String resolved = value.replaceAll("\\$\\{[A-Z_]+:-([^}]*)}", "$1")
+                .replaceAll("\\$\\{[A-Z_]+:\\?[^}]*}", OPERATOR_SECRET);
+        return io.jobstream.runtime.Password.of(resolved).isPlaceholder() ? OPERATOR_SECRET : resolved;
+    }
+
+    @Test
+    void noShippedSecretHasAUsableDefaultAndComposePublishesOnLoopbackOnly() throws IOException {
+        for (String file : List.of("docker-compose.yml", "deploy/swarm/docker-stack.yml")) {
+            JsonNode services = YAML.readTree(ROOT.resolve(file).toFile()).path("services");
+            // Then the API token and Grafana's admin password must be set by the operator: no default to fall back to
+            String token = services.path("api")
+                    .path("environment")
+                    .path("JOBSTREAM_RUNTIME_HTTP_TOKENS_DEMO_TOKEN")
+                    .asText();
+            assertThat(token).as(file).startsWith("${JOBSTREAM_API_TOKEN:?");
+            String grafana = services.path("grafana")
+                    .path("environment")
+                    .path("GF_SECURITY_ADMIN_PASSWORD")
+                    .asText();
+            assertThat(grafana).as(file).startsWith("${GRAFANA_ADMIN_PASSWORD:?");
+        }
+        // And every port compose publishes binds 127.0.0.1
+        JsonNode compose =
+                YAML.readTree(ROOT.resolve("docker-compose.yml").toFile()).path("services");
+        List<String> published = new java.util.ArrayList<>();
+        compose.properties()
+                .forEach(service -> service.getValue().path("ports").forEach(p -> published.add(p.asText())));
+        assertThat(published).isNotEmpty().allSatisfy(p -> assertThat(p).startsWith("127.0.0.1:"));
+    }
+
+    @Test
+    void theApiRefusesToStartWithTheKubernetesPlaceholderToken() throws IOException {
+        // Given the token Secret shipped in deploy/k8s/api.yaml, not edited
+        Map<String, String> env = new LinkedHashMap<>();
+        for (JsonNode document : YAML.readerFor(JsonNode.class)
+                .<JsonNode>readValues(ROOT.resolve("deploy/k8s/api.yaml").toFile())
+                .readAll()) {
+            if (document.path("kind").asText().equals("Secret")) {
+                document.path("stringData")
+                        .properties()
+                        .forEach(e -> env.put(e.getKey(), e.getValue().asText()));
+            }
+        }
+        assertThat(env).containsKey("JOBSTREAM_RUNTIME_HTTP_TOKENS_DEMO_TOKEN");
+        env.put("JOBSTREAM_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092");
+
+        // When the api loads it, then it refuses, naming the key and not the value
+        io.jobstream.runtime.Config config = io.jobstream.runtime.ConfigLoader.forDefinition(
+                        ApiCommand.DEFINITION.and(io.jobstream.runtime.KafkaSettings.DEFINITION))
+                .withEnvironment(env)
+                .load();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.jobstream.runtime.http.HttpConfig.from(config))
+                .isInstanceOf(io.jobstream.runtime.ConfigException.class)
+                .hasMessageContaining("jobstream.runtime.http.tokens.demo.token is a placeholder")
+                .hasMessageNotContaining(env.get("JOBSTREAM_RUNTIME_HTTP_TOKENS_DEMO_TOKEN"));
     }
 }

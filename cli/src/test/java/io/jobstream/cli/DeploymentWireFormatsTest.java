@@ -214,8 +214,8 @@ class DeploymentWireFormatsTest {
                 stack.equals("deploy/k8s") ? kubernetesEnvironment(role) : composeEnvironment(stack, role);
         assertThat(raw).as("%s runs %s", stack, role).isNotEmpty();
         Map<String, String> env = new LinkedHashMap<>();
-        raw.forEach((name, value) -> env.put(
-                name, value.replaceAll("\\$\\{[A-Z_]+:-([^}]*)}", "$1").replace(STACK_REGISTRY, registry.url())));
+        raw.forEach((name, value) ->
+                env.put(name, DeploymentFilesTest.asDeployed(value).replace(STACK_REGISTRY, registry.url())));
         return env;
     }
 

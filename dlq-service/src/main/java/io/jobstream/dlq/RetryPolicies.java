@@ -63,4 +63,9 @@ public record RetryPolicies(RetryPolicy defaultPolicy, Map<String, RetryPolicy> 
         String type = failure.getJob().map(job -> job.getType()).orElse(null);
         return forType(type).decide(failure, now, random);
     }
+
+    /** {@link RetryPolicy#decideUndecoded} with the default policy (an undecoded record's type is unknown). */
+    public RetryDecision decideUndecoded(JobFailure failure, int decodeAttempt, Instant now, RandomGenerator random) {
+        return forType(null).decideUndecoded(failure, decodeAttempt, now, random);
+    }
 }

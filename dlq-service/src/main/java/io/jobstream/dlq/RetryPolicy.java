@@ -59,6 +59,30 @@ public record RetryPolicy(
     }
 
     /**
+     * Decides what happens to a failure whose record could not be decoded, the {@code decodeAttempt}-th time its raw
+     * bytes were tried: only a retryable {@link FailureReason#REGISTRY_UNAVAILABLE} (the schema registry was down) is
+     * retried, with this policy's attempts and backoff (the job's own settings cannot be read); every other
+     * undecodable record is given up at once.
+     */
+    public RetryDecision decideUndecoded(JobFailure failure, int decodeAttempt, Instant now, RandomGenerator random) {
+        if (failure.getReason() != FailureReason.REGISTRY_UNAVAILABLE || !failure.getRetryable()) {
+            return new RetryDecision.GiveUp(RetryDecision.Cause.NO_JOB, "the failure holds no decodable job");
+        }
+        if (nonRetryableReasons.contains(failure.getReason())) {
+            return new RetryDecision.GiveUp(
+                    RetryDecision.Cause.NON_RETRYABLE_REASON, "reason " + failure.getReason() + " is not retried");
+        }
+        int attempt = Math.max(1, decodeAttempt);
+        if (attempt >= maxAttempts) {
+            return new RetryDecision.GiveUp(
+                    RetryDecision.Cause.ATTEMPTS_EXHAUSTED,
+                    "the schema registry was unavailable for " + attempt + " of " + maxAttempts + " attempts");
+        }
+        var delay = backoff.delay(attempt, random);
+        return new RetryDecision.Retry(attempt + 1, delay, now.plus(delay));
+    }
+
+    /**
      * Decides what happens to {@code failure}, seen at {@code now}; {@code random} draws the jitter.
      *
      * <p>In order: no job → give up; the worker marked it not retryable, or its reason or error class is

@@ -34,6 +34,33 @@ class RetryPolicyTest {
     }
 
     @Test
+    void anUndecodedRecordIsRetriedOnlyWhileTheRegistryWasUnavailableAndWithinThePolicysAttempts() {
+        // Given the raw bytes of a record the worker could not decode because the registry was down
+        JobFailure unavailable = JobFailure.newBuilder(failure(job("x", 1), "emails", NOW))
+                .setJob(null)
+                .setRawValue(java.nio.ByteBuffer.wrap(new byte[] {0, 0, 0, 0, 1}))
+                .setReason(FailureReason.REGISTRY_UNAVAILABLE)
+                .build();
+        // Then decode attempt 1 is retried as attempt 2 after the attempt-1 backoff; attempt 4 of 4 gives up
+        assertThat(policy.decideUndecoded(unavailable, 1, NOW, random))
+                .isEqualTo(new RetryDecision.Retry(2, Duration.ofSeconds(1), NOW.plusSeconds(1)));
+        assertThat(policy.decideUndecoded(unavailable, 4, NOW, random))
+                .isInstanceOfSatisfying(RetryDecision.GiveUp.class, giveUp -> assertThat(giveUp.cause())
+                        .isEqualTo(RetryDecision.Cause.ATTEMPTS_EXHAUSTED));
+        // And any other undecodable record (or one marked not retryable) is given up at once
+        JobFailure garbage = JobFailure.newBuilder(unavailable)
+                .setReason(FailureReason.DECODE_ERROR)
+                .build();
+        JobFailure marked =
+                JobFailure.newBuilder(unavailable).setRetryable(false).build();
+        for (JobFailure f : java.util.List.of(garbage, marked)) {
+            assertThat(policy.decideUndecoded(f, 1, NOW, random))
+                    .isInstanceOfSatisfying(RetryDecision.GiveUp.class, giveUp -> assertThat(giveUp.cause())
+                            .isEqualTo(RetryDecision.Cause.NO_JOB));
+        }
+    }
+
+    @Test
     void deadLettersAfterMaxAttempts() {
         JobFailure failure = failure(job("send_email", 4), "emails", NOW);
         assertThat(policy.decide(failure, NOW, random))

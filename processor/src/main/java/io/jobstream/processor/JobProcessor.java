@@ -96,7 +96,7 @@ public final class JobProcessor implements AutoCloseable, Drainable {
                         ? null
                         : new Guards(b.coordination, config.coordinationWait(), config.idempotencyRetention()),
                 JobDecoder.create(config.serde(), null, clock),
-                JobSerde.forFailure(config.serde()),
+                JobSerde.forFailure(config.serde()).fallingBackWhenRegistryUnavailable(),
                 producer,
                 clock,
                 metrics);

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.jobstream.schemas.FailureReason;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobFailure;
+import io.jobstream.schemas.JobHeaders;
 import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.SchemaRegistryClient;
 import io.jobstream.schemas.SchemaRegistryConfig;
@@ -127,26 +128,33 @@ class WireFormatsTest {
     }
 
     @Test
-    void whileTheRegistryIsDownAConfluentJobIsRetriedNotFailedAndRunsOnceItIsBack() {
-        // Given a Confluent job whose schema the worker has not fetched yet, and a registry that goes down
+    void whileTheRegistryIsDownAConfluentJobIsFailedAsRegistryUnavailableWithItsBytesAndThePartitionGoesOn() {
+        // Given a Confluent job whose schema the worker has not fetched yet, a worker that itself writes Confluent,
+        // and a registry that goes down
         byte[] framed = confluent(job("patient"));
-        MockKafka kafka = startedWorker(SerdeConfig.singleObject(registryConfig()));
+        MockKafka kafka = startedWorker(SerdeConfig.confluent(registryConfig()));
         registry.unavailable(true);
 
-        // When the job arrives
+        // When the job arrives, then a single-object job behind it on the same partition
         kafka.add(partition(0), KEY, framed);
+        kafka.add(partition(0), KEY, singleObject(job("behind")));
 
-        // Then the worker keeps asking, writes no failure and commits nothing past it
-        await().atMost(WAIT).until(() -> registry.requests("GET /schemas/ids/1") >= 3);
-        assertThat(kafka.failures()).isEmpty();
-        assertThat(kafka.committed(partition(0))).isLessThan(1);
-        assertThat(ran).isEmpty();
-
-        // And once the registry is back, the job runs
-        registry.unavailable(false);
-        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 1);
-        assertThat(ran).containsExactly("patient");
-        assertThat(kafka.failures()).isEmpty();
+        // Then the partition goes on: the job behind it ran and both offsets are committed
+        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 2);
+        assertThat(ran).containsExactly("behind");
+        // And the Confluent job was tried a few times in place, then failed as REGISTRY_UNAVAILABLE, retryable, with
+        // its bytes and decode attempt 1 — written single-object, as the registry could not register JobFailure
+        assertThat(registry.requests("GET /schemas/ids/1")).isGreaterThanOrEqualTo(3);
+        List<ProducerRecord<byte[], byte[]>> failed = kafka.written(Topics.failed(MockKafka.QUEUE));
+        assertThat(failed).hasSize(1);
+        assertThat(failed.getFirst().value()[0]).isEqualTo((byte) 0xC3);
+        assertThat(JobHeaders.text(failed.getFirst().headers(), JobHeaders.DECODE_ATTEMPT))
+                .contains("1");
+        JobFailure failure = kafka.failures().getFirst();
+        assertThat(failure.getReason()).isEqualTo(FailureReason.REGISTRY_UNAVAILABLE);
+        assertThat(failure.getRetryable()).isTrue();
+        assertThat(failure.getJob()).isEmpty();
+        assertThat(failure.getRawValue().orElseThrow()).isEqualTo(ByteBuffer.wrap(framed));
     }
 
     @Test
@@ -197,6 +205,12 @@ class WireFormatsTest {
     /** {@code job} as a Confluent serializer writes it to the queue, registering under {@code <queue>-value}. */
     private byte[] confluent(Job job) {
         try (JobSerde<Job> producer = JobSerde.forJob(SerdeConfig.confluent(registryConfig()))) {
+            return producer.encode(MockKafka.QUEUE, job);
+        }
+    }
+
+    private static byte[] singleObject(Job job) {
+        try (JobSerde<Job> producer = JobSerde.forJob(SerdeConfig.singleObject())) {
             return producer.encode(MockKafka.QUEUE, job);
         }
     }

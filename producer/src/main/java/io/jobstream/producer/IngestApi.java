@@ -1,9 +1,12 @@
 package io.jobstream.producer;
 
+import io.jobstream.coordination.Coordination;
+import io.jobstream.coordination.CoordinationConfig;
 import io.jobstream.producer.internal.Admission;
 import io.jobstream.producer.internal.ApiMetrics;
 import io.jobstream.producer.internal.QueueRoutes;
 import io.jobstream.producer.internal.RateLimits;
+import io.jobstream.producer.internal.WebhookDeliveries;
 import io.jobstream.producer.internal.WebhookRoutes;
 import io.jobstream.runtime.AdminServer;
 import io.jobstream.runtime.Config;
@@ -20,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,8 +53,9 @@ import org.slf4j.LoggerFactory;
  * jobstream.api.publish-timeout}) for its acknowledgement. Thread-safe. <b>Failure contract.</b> A job is answered
  * {@code 202} only once acknowledged; anything Kafka did not acknowledge in time is {@code 503} (it may still be
  * written: clients retry with the same {@code Idempotency-Key}). {@link #close()} stops admitting requests (later ones
- * get {@code 503}), waits for those in flight, then closes what it owns. Idempotency keys, rate limits and replayed
- * webhook signatures are remembered per process.
+ * get {@code 503}), waits for those in flight, then closes what it owns. Idempotency keys and rate limits are
+ * remembered per process; webhook deliveries in the coordination store (Redis/Dragonfly when {@code
+ * jobstream.coordination.redis-uri} is set, shared by every replica; this process's memory otherwise).
  */
 public final class IngestApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestApi.class);
@@ -61,7 +66,8 @@ public final class IngestApi implements AutoCloseable {
             KafkaSettings.DEFINITION,
             PublisherConfig.DEFINITION,
             IngestApiConfig.DEFINITION,
-            JobStatusConfig.DEFINITION);
+            JobStatusConfig.DEFINITION,
+            CoordinationConfig.DEFINITION);
 
     private final IngestApiConfig config;
     private final AdminServer server;
@@ -88,7 +94,8 @@ public final class IngestApi implements AutoCloseable {
                 KafkaSettings.from(config),
                 RuntimeConfig.from(config),
                 HttpConfig.from(config),
-                JobStatusConfig.from(config));
+                JobStatusConfig.from(config),
+                CoordinationConfig.from(config));
     }
 
     /**
@@ -103,7 +110,24 @@ public final class IngestApi implements AutoCloseable {
             RuntimeConfig runtime,
             HttpConfig http,
             JobStatusConfig status) {
-        IngestApi started = start(api, publisherConfig, kafka, runtime, http);
+        return start(api, publisherConfig, kafka, runtime, http, status, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(IngestApiConfig, PublisherConfig, KafkaSettings, RuntimeConfig, HttpConfig, JobStatusConfig)},
+     * remembering
+     * webhook deliveries in the Redis/Dragonfly of {@code coordination} when present (shared by every replica), in
+     * this process otherwise.
+     */
+    public static IngestApi start(
+            IngestApiConfig api,
+            PublisherConfig publisherConfig,
+            KafkaSettings kafka,
+            RuntimeConfig runtime,
+            HttpConfig http,
+            JobStatusConfig status,
+            Optional<CoordinationConfig> coordination) {
+        IngestApi started = start(api, publisherConfig, kafka, runtime, http, coordination);
         if (status.enabled()) {
             try {
                 started.owned.addFirst(
@@ -123,6 +147,16 @@ public final class IngestApi implements AutoCloseable {
             KafkaSettings kafka,
             RuntimeConfig runtime,
             HttpConfig http) {
+        return start(api, publisherConfig, kafka, runtime, http, Optional.empty());
+    }
+
+    private static IngestApi start(
+            IngestApiConfig api,
+            PublisherConfig publisherConfig,
+            KafkaSettings kafka,
+            RuntimeConfig runtime,
+            HttpConfig http,
+            Optional<CoordinationConfig> coordinationConfig) {
         Objects.requireNonNull(api, "api");
         AdminServer server = AdminServer.builder()
                 .config(runtime)
@@ -136,12 +170,18 @@ public final class IngestApi implements AutoCloseable {
             server.close();
             throw e;
         }
+        Coordination coordination = null;
         try {
+            coordination = coordination(coordinationConfig);
             // Closed in this order: the publisher waits for jobs in flight, then the server stops.
-            return mount(api, publisher, server, Clock.systemUTC(), List.of(publisher, server));
+            return mount(
+                    api, publisher, server, coordination, Clock.systemUTC(), List.of(publisher, server, coordination));
         } catch (RuntimeException e) {
             publisher.close(Duration.ZERO);
             server.close();
+            if (coordination != null) {
+                coordination.close();
+            }
             throw e;
         }
     }
@@ -151,13 +191,29 @@ public final class IngestApi implements AutoCloseable {
      * stops the routes (they answer {@code 503}). Request metrics go to the server's registry.
      */
     public static IngestApi mount(IngestApiConfig config, JobPublisher publisher, AdminServer server) {
-        return mount(config, publisher, server, Clock.systemUTC(), List.of());
+        Coordination memory = Coordination.inMemory(Clock.systemUTC());
+        return mount(config, publisher, server, memory, Clock.systemUTC(), List.of(memory));
+    }
+
+    /**
+     * As {@link #mount(IngestApiConfig, JobPublisher, AdminServer)}, remembering webhook deliveries in {@code
+     * coordination} (you own it): give every replica the same Redis/Dragonfly so a delivery is enqueued once.
+     */
+    public static IngestApi mount(
+            IngestApiConfig config, JobPublisher publisher, AdminServer server, Coordination coordination) {
+        return mount(config, publisher, server, coordination, Clock.systemUTC(), List.of());
+    }
+
+    /** The coordination store {@code config} names, or this process's memory when none is configured. */
+    public static Coordination coordination(Optional<CoordinationConfig> config) {
+        return config.map(Coordination::redis).orElseGet(() -> Coordination.inMemory(Clock.systemUTC()));
     }
 
     static IngestApi mount(
             IngestApiConfig config,
             JobPublisher publisher,
             AdminServer server,
+            Coordination coordination,
             Clock clock,
             List<AutoCloseable> owned) {
         Objects.requireNonNull(config, "config");
@@ -178,15 +234,17 @@ public final class IngestApi implements AutoCloseable {
         new QueueRoutes(config, publisher, metrics, admission, rateLimits, clock)
                 .endpoints()
                 .forEach(server::route);
-        new WebhookRoutes(config, publisher, metrics, admission, clock)
+        WebhookDeliveries deliveries = new WebhookDeliveries(coordination.idempotencyGuard());
+        new WebhookRoutes(config, publisher, deliveries, metrics, admission, clock)
                 .endpoints()
                 .forEach(server::route);
         LOG.info(
-                "api listening port={} tokens={} webhooks={} auth_required={}",
+                "api listening port={} tokens={} webhooks={} auth_required={} webhook_deliveries={}",
                 server.port(),
                 http.tokens().size(),
                 config.webhooks().size(),
-                http.authRequired());
+                http.authRequired(),
+                coordination.location());
         return new IngestApi(config, server, admission, new ArrayList<>(owned));
     }
 

@@ -121,7 +121,10 @@ public record IngestApiConfig(
     public static final ConfigKey<Map<String, String>> WEBHOOKS = ConfigKey.mapKey("jobstream.api.webhooks")
             .doc("Webhook endpoints POST /webhooks/<name>: <name>.queue, <name>.type (the job type),"
                     + " <name>.scheme (github, stripe or hmac-sha256), <name>.secret, and for hmac-sha256"
-                    + " <name>.header and <name>.encoding (hex or base64); <name>.tolerance for stripe (default 5m).")
+                    + " <name>.header, <name>.encoding (hex or base64) and optionally <name>.timestamp-header (a signed"
+                    + " Unix-seconds timestamp: the HMAC is then of '<timestamp>.<body>'); <name>.tolerance for a"
+                    + " signed timestamp (default 5m); <name>.replay-window, how long a delivery is remembered so it is"
+                    + " enqueued once (default 24h, at least twice the tolerance).")
             .build();
 
     /** Every key of the API. */
@@ -135,6 +138,9 @@ public record IngestApiConfig(
             RATE_LIMIT,
             RATE_LIMIT_BURST,
             WEBHOOKS);
+
+    /** How long a webhook delivery is remembered, by default, so the same delivery is not enqueued twice. */
+    public static final Duration DEFAULT_REPLAY_WINDOW = Duration.ofHours(24);
 
     /** The Stripe signature's default timestamp tolerance, as Stripe's own libraries use. */
     public static final Duration DEFAULT_STRIPE_TOLERANCE = Duration.ofMinutes(5);
@@ -273,7 +279,11 @@ public record IngestApiConfig(
      * @param secret the shared signing secret
      * @param header the signature header (for {@link SignatureScheme#HMAC_SHA256}; the scheme's own otherwise)
      * @param encoding how a generic signature is written
-     * @param tolerance how far a Stripe timestamp may be from now
+     * @param tolerance how far a signed timestamp (Stripe's, or {@code timestampHeader}'s) may be from now
+     * @param timestampHeader for {@link SignatureScheme#HMAC_SHA256}: the header holding a signed Unix-seconds
+     *     timestamp (the HMAC is then of {@code "<timestamp>.<body>"}); null for none
+     * @param replayWindow how long a delivery is remembered so it is enqueued once (at least twice the tolerance
+     *     when a timestamp is signed)
      */
     public record Webhook(
             String name,
@@ -283,7 +293,9 @@ public record IngestApiConfig(
             Password secret,
             String header,
             SignatureEncoding encoding,
-            Duration tolerance) {
+            Duration tolerance,
+            String timestampHeader,
+            Duration replayWindow) {
         /** Validates the fields, naming the key. */
         public Webhook {
             checkName(WEBHOOKS, name);
@@ -301,6 +313,7 @@ public record IngestApiConfig(
             if (secret.value().isEmpty()) {
                 throw new ConfigException(prefix + ".secret must not be empty");
             }
+            secret.requireReal(prefix + ".secret");
             header = switch (scheme) {
                 case GITHUB -> "X-Hub-Signature-256";
                 case STRIPE -> "Stripe-Signature";
@@ -317,29 +330,85 @@ public record IngestApiConfig(
             if (tolerance.isNegative() || tolerance.isZero()) {
                 throw new ConfigException(prefix + ".tolerance must be positive, got " + tolerance);
             }
+            if (timestampHeader != null && timestampHeader.isBlank()) {
+                timestampHeader = null;
+            }
+            if (timestampHeader != null && scheme != SignatureScheme.HMAC_SHA256) {
+                throw new ConfigException(
+                        prefix + ".timestamp-header is only for scheme hmac-sha256 (" + scheme + " has its own)");
+            }
+            replayWindow = replayWindow == null ? DEFAULT_REPLAY_WINDOW : replayWindow;
+            if (replayWindow.compareTo(tolerance.multipliedBy(2)) < 0 && hasTimestamp(scheme, timestampHeader)) {
+                replayWindow = tolerance.multipliedBy(2); // a signature is fresh for tolerance either side of now
+            }
+            if (replayWindow.isNegative() || replayWindow.isZero()) {
+                throw new ConfigException(prefix + ".replay-window must be positive, got " + replayWindow);
+            }
+        }
+
+        private static boolean hasTimestamp(SignatureScheme scheme, String timestampHeader) {
+            return scheme == SignatureScheme.STRIPE || timestampHeader != null;
+        }
+
+        /** Whether the signature covers a timestamp that must be within {@link #tolerance()} of now. */
+        public boolean signsTimestamp() {
+            return hasTimestamp(scheme, timestampHeader);
+        }
+
+        /** This webhook with a signed timestamp in {@code header} (hmac-sha256 only). */
+        public Webhook withTimestampHeader(String header) {
+            return new Webhook(
+                    name, queue, type, scheme, secret, this.header, encoding, tolerance, header, replayWindow);
+        }
+
+        /** This webhook remembering deliveries for {@code window}. */
+        public Webhook withReplayWindow(Duration window) {
+            return new Webhook(name, queue, type, scheme, secret, header, encoding, tolerance, timestampHeader, window);
         }
 
         /** A GitHub webhook. */
         public static Webhook github(String name, String queue, String type, String secret) {
-            return new Webhook(name, queue, type, SignatureScheme.GITHUB, Password.of(secret), null, null, null);
+            return new Webhook(
+                    name, queue, type, SignatureScheme.GITHUB, Password.of(secret), null, null, null, null, null);
         }
 
         /** A Stripe webhook with the default tolerance (5 minutes). */
         public static Webhook stripe(String name, String queue, String type, String secret) {
-            return new Webhook(name, queue, type, SignatureScheme.STRIPE, Password.of(secret), null, null, null);
+            return new Webhook(
+                    name, queue, type, SignatureScheme.STRIPE, Password.of(secret), null, null, null, null, null);
         }
 
         /** A generic HMAC-SHA256 webhook. */
         public static Webhook hmac(
                 String name, String queue, String type, String secret, String header, SignatureEncoding encoding) {
             return new Webhook(
-                    name, queue, type, SignatureScheme.HMAC_SHA256, Password.of(secret), header, encoding, null);
+                    name,
+                    queue,
+                    type,
+                    SignatureScheme.HMAC_SHA256,
+                    Password.of(secret),
+                    header,
+                    encoding,
+                    null,
+                    null,
+                    null);
         }
     }
 
     private static List<Webhook> parseWebhooks(Map<String, String> entries) {
         Map<String, Map<String, String>> byName = group(
-                WEBHOOKS, entries, Set.of("queue", "type", "scheme", "secret", "header", "encoding", "tolerance"));
+                WEBHOOKS,
+                entries,
+                Set.of(
+                        "queue",
+                        "type",
+                        "scheme",
+                        "secret",
+                        "header",
+                        "encoding",
+                        "tolerance",
+                        "timestamp-header",
+                        "replay-window"));
         List<Webhook> webhooks = new ArrayList<>();
         byName.forEach((name, fields) -> {
             String prefix = WEBHOOKS.name() + "." + name;
@@ -347,15 +416,8 @@ public record IngestApiConfig(
             SignatureEncoding encoding = fields.containsKey("encoding")
                     ? parseEnum(SignatureEncoding.class, fields.get("encoding"), prefix)
                     : null;
-            Duration tolerance = null;
-            if (fields.containsKey("tolerance")) {
-                try {
-                    tolerance = ConfigType.DURATION.parse(fields.get("tolerance"));
-                } catch (RuntimeException e) {
-                    throw new ConfigException("invalid value '" + fields.get("tolerance") + "' for " + prefix
-                            + ".tolerance: expected a duration such as 300s or 5m");
-                }
-            }
+            Duration tolerance = duration(fields, "tolerance", prefix);
+            Duration replayWindow = duration(fields, "replay-window", prefix);
             webhooks.add(new Webhook(
                     name,
                     required(fields, "queue", prefix),
@@ -364,9 +426,23 @@ public record IngestApiConfig(
                     Password.of(required(fields, "secret", prefix)),
                     fields.get("header"),
                     encoding,
-                    tolerance));
+                    tolerance,
+                    fields.get("timestamp-header"),
+                    replayWindow));
         });
         return webhooks;
+    }
+
+    private static Duration duration(Map<String, String> fields, String field, String prefix) {
+        if (!fields.containsKey(field)) {
+            return null;
+        }
+        try {
+            return ConfigType.DURATION.parse(fields.get(field));
+        } catch (RuntimeException e) {
+            throw new ConfigException("invalid value '" + fields.get(field) + "' for " + prefix + "." + field
+                    + ": expected a duration such as 300s or 5m");
+        }
     }
 
     private static Map<String, Map<String, String>> group(

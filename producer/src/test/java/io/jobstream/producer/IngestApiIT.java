@@ -12,6 +12,7 @@ import io.jobstream.schemas.Job;
 import io.jobstream.schemas.Ulid;
 import io.jobstream.testkit.JobstreamTest;
 import io.jobstream.testkit.KafkaCluster;
+import io.jobstream.testkit.RedisServer;
 import io.jobstream.testkit.TestTopics;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -160,6 +161,61 @@ class IngestApiIT {
                                         "jobstream_api_requests_seconds_count{route=\"/webhooks/{name}\",status=\"202\"}");
                     });
         }
+    }
+
+    @Test
+    void twoReplicasSharingRedisEnqueueACapturedWebhookDeliveryOnce(
+            KafkaCluster kafka, TestTopics names, RedisServer redis) throws Exception {
+        // Given a queue and two API replicas whose webhook deliveries are remembered in the same Redis
+        String queue = names.unique("api-replay");
+        QueueTopics.using(kafka.admin()).create(queue, 1, 1);
+        String body = "{\"action\":\"opened\",\"number\":7}";
+        String signature = "sha256="
+                + java.util.HexFormat.of()
+                        .formatHex(io.jobstream.producer.internal.Signatures.hmac(
+                                "It's a Secret to Everybody".getBytes(StandardCharsets.UTF_8),
+                                body.getBytes(StandardCharsets.UTF_8)));
+        try (IngestApi first = start(kafka, queue, redis);
+                IngestApi second = start(kafka, queue, redis);
+                HttpClient http = HttpClient.newHttpClient()) {
+            // When a signed delivery reaches the first replica, and an attacker replays it to the second with a new
+            // (unsigned) delivery id
+            List<Integer> statuses = new java.util.ArrayList<>();
+            for (var target : List.of(java.util.Map.entry(first, "d-1"), java.util.Map.entry(second, "d-forged"))) {
+                statuses.add(http.send(
+                                HttpRequest.newBuilder(
+                                                URI.create(target.getKey().uri() + "/webhooks/github"))
+                                        .header("X-Hub-Signature-256", signature)
+                                        .header("X-GitHub-Delivery", target.getValue())
+                                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode());
+            }
+
+            // Then the first is enqueued (202), the replay is a duplicate (200), and the topic holds one job
+            assertThat(statuses).containsExactly(202, 200);
+            assertThat(Kafka.readAll(kafka.bootstrapServers(), queue, 1)).hasSize(1);
+            org.awaitility.Awaitility.await()
+                    .pollDelay(Duration.ofSeconds(2))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> true);
+            assertThat(Kafka.readAll(kafka.bootstrapServers(), queue, 1)).hasSize(1);
+        }
+    }
+
+    static IngestApi start(KafkaCluster kafka, String queue, RedisServer redis) {
+        IngestApiConfig config = IngestApiConfig.defaults()
+                .withWebhooks(List.of(Webhook.github("github", queue, "github_event", "It's a Secret to Everybody")));
+        RuntimeConfig runtime = new RuntimeConfig("127.0.0.1", 0, Duration.ofSeconds(2), Duration.ofSeconds(10));
+        return IngestApi.start(
+                config,
+                PublisherConfig.defaults().withMetadataTimeout(Duration.ofSeconds(5)),
+                Kafka.settings(kafka, Map.of()),
+                runtime,
+                HttpConfig.defaults(List.of(AccessToken.of("it", TOKEN, HttpConfig.DEFAULT_SCOPES, Set.of(queue)))),
+                JobStatusConfig.defaults(List.of()),
+                java.util.Optional.of(io.jobstream.coordination.CoordinationConfig.of(redis.uri())));
     }
 
     static IngestApi start(KafkaCluster kafka, String queue) {

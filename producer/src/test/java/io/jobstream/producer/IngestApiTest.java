@@ -287,7 +287,68 @@ class IngestApiTest {
         assertThat(job.getHeaders())
                 .containsEntry("jobstream.webhook", "github")
                 .containsEntry("jobstream.webhook-event", "push");
-        assertThat(job.getId()).isEqualTo(Ulid.fromName("github/72d3162e-cc78-11e3-81ab-4c9367dc0958"));
+        // And its id comes from signed content only (the body's signature), not from the unsigned delivery header
+        assertThat(job.getId())
+                .isEqualTo(Ulid.fromName(
+                        "github/signature/757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"));
+        assertThat(job.getHeaders())
+                .containsEntry("jobstream.webhook-delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958");
+    }
+
+    @Test
+    void aReplayedGitHubDeliveryIsEnqueuedOnceWhateverItsUnsignedDeliveryHeaderSays() throws Exception {
+        // Given a GitHub webhook and a captured delivery
+        URI base = start(config());
+        String body = "{\"action\":\"opened\"}";
+        String signature = "sha256=" + hexHmac(GITHUB_SECRET, body);
+
+        // When it is sent again as is, and again with a new X-GitHub-Delivery (not signed)
+        List<HttpResponse<String>> responses = new ArrayList<>();
+        for (String delivery : List.of("d-1", "d-1", "d-2")) {
+            responses.add(send(HttpRequest.newBuilder(URI.create(base + "/webhooks/github"))
+                    .header("X-Hub-Signature-256", signature)
+                    .header("X-GitHub-Delivery", delivery)
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build()));
+        }
+
+        // Then one job is enqueued; both replays are answered 200 with the same id, marked duplicate
+        assertThat(responses).extracting(HttpResponse::statusCode).containsExactly(202, 200, 200);
+        assertThat(producer.history()).hasSize(1);
+        String id = decode(producer.history().getFirst()).getId();
+        for (HttpResponse<String> replay : responses.subList(1, 3)) {
+            JsonNode answer = JSON.readTree(replay.body());
+            assertThat(answer.path("id").asText()).isEqualTo(id);
+            assertThat(answer.path("duplicate").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
+    void aGenericHmacWebhookWithASignedTimestampRefusesAStaleDeliveryAndEnqueuesAFreshOneOnce() throws Exception {
+        // Given a generic HMAC webhook whose sender signs "<unix seconds>.<body>" into X-Shop-Timestamp
+        URI base = start(config().withWebhooks(List.of(
+                Webhook.hmac("shop", "emails", "shop_order", "shop-secret", "X-Shop-Signature", SignatureEncoding.HEX)
+                        .withTimestampHeader("X-Shop-Timestamp"))));
+        String body = "{\"order\":7}";
+        long now = Instant.now().getEpochSecond();
+
+        // When a fresh delivery is sent twice, one signed 10 minutes ago, and one without the timestamp
+        HttpResponse<String> fresh = shop(base, body, now);
+        HttpResponse<String> again = shop(base, body, now);
+        HttpResponse<String> stale = shop(base, body, now - 600);
+        HttpResponse<String> untimed = send(HttpRequest.newBuilder(URI.create(base + "/webhooks/shop"))
+                .header("X-Shop-Signature", hexHmac("shop-secret", body))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build());
+
+        // Then the first is enqueued, the repeat is a duplicate, the stale one and the untimed one are refused
+        assertThat(fresh.statusCode()).isEqualTo(202);
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(stale.statusCode()).isEqualTo(401);
+        assertThat(error(stale)).isEqualTo("STALE_SIGNATURE");
+        assertThat(untimed.statusCode()).isEqualTo(401);
+        assertThat(error(untimed)).isEqualTo("MISSING_SIGNATURE");
+        assertThat(producer.history()).hasSize(1);
     }
 
     @Test
@@ -326,15 +387,19 @@ class IngestApiTest {
         String body = "{\"id\":\"evt_1\",\"type\":\"invoice.paid\"}";
         long now = Instant.now().getEpochSecond();
 
-        // When a fresh delivery is sent twice, and a delivery signed 10 minutes ago once
+        // When a fresh delivery is sent twice, Stripe's retry of the same event (newly signed) once, and a delivery
+        // signed 10 minutes ago once
         HttpResponse<String> fresh = stripe(base, body, now);
         HttpResponse<String> replayed = stripe(base, body, now);
+        HttpResponse<String> retried = stripe(base, body, now + 1);
         HttpResponse<String> stale = stripe(base, body, now - 600);
 
-        // Then only the first is enqueued; the replay and the stale one are refused 401
+        // Then only the first is enqueued; the replay and the retry of the same event are duplicates (200, same id,
+        // nothing published), the stale one is refused 401
         assertThat(fresh.statusCode()).isEqualTo(202);
-        assertThat(replayed.statusCode()).isEqualTo(401);
-        assertThat(error(replayed)).isEqualTo("REPLAYED_SIGNATURE");
+        assertThat(replayed.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(replayed.body()).path("duplicate").asBoolean()).isTrue();
+        assertThat(retried.statusCode()).isEqualTo(200);
         assertThat(stale.statusCode()).isEqualTo(401);
         assertThat(error(stale)).isEqualTo("STALE_SIGNATURE");
         assertThat(producer.history()).hasSize(1);
@@ -471,6 +536,14 @@ class IngestApiTest {
                 Clock.systemUTC(),
                 "broker-1:9092",
                 List.of());
+    }
+
+    private HttpResponse<String> shop(URI base, String body, long t) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + "/webhooks/shop"))
+                .header("X-Shop-Timestamp", Long.toString(t))
+                .header("X-Shop-Signature", hexHmac("shop-secret", t + "." + body))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build());
     }
 
     private HttpResponse<String> stripe(URI base, String body, long t) throws Exception {

@@ -220,6 +220,18 @@ public final class ConfigLoader {
         if (chosen == null && environment.containsKey(key.envVar())) {
             chosen = new Sourced(environment.get(key.envVar()), "env " + key.envVar());
         }
+        if (chosen == null && key.type() == ConfigType.PASSWORD && environment.containsKey(key.envVar() + "_FILE")) {
+            // a secret mounted as a file (Docker/Kubernetes secrets): <ENV>_FILE names it
+            String path = environment.get(key.envVar() + "_FILE");
+            try {
+                String secret = Files.readString(Path.of(path)).strip();
+                chosen = new Sourced(secret, "file " + path + " (env " + key.envVar() + "_FILE)");
+            } catch (java.io.IOException | RuntimeException e) {
+                problems.add("cannot read " + key.name() + " from the file " + path + " named by env " + key.envVar()
+                        + "_FILE: " + e.getClass().getSimpleName());
+                return;
+            }
+        }
         if (chosen == null) {
             Sourced fromFile = fileValues.get(key.name());
             if (fromFile != null) {

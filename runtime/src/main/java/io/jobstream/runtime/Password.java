@@ -21,6 +21,39 @@ public final class Password {
         return new Password(value);
     }
 
+    /**
+     * Whether this is a placeholder shipped in an example rather than a real secret: it contains {@code change-me}
+     * (or {@code changeme}, {@code change_me}, {@code replace-me}, {@code placeholder}), or is a well-known default
+     * such as {@code admin}, {@code password} or {@code secret}.
+     */
+    public boolean isPlaceholder() {
+        String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+        for (String marker : PLACEHOLDER_MARKERS) {
+            if (v.contains(marker)) {
+                return true;
+            }
+        }
+        return WELL_KNOWN_DEFAULTS.contains(v);
+    }
+
+    /**
+     * This secret, refused when it is a {@link #isPlaceholder() placeholder}.
+     *
+     * @throws ConfigException naming {@code key} (never the value) when it is
+     */
+    public Password requireReal(String key) {
+        if (isPlaceholder()) {
+            throw new ConfigException(key + " is a placeholder from an example, not a secret: set it to a long random"
+                    + " value (for example: openssl rand -hex 32)");
+        }
+        return this;
+    }
+
+    private static final java.util.List<String> PLACEHOLDER_MARKERS =
+            java.util.List.of("change-me", "changeme", "change_me", "replace-me", "placeholder");
+    private static final java.util.Set<String> WELL_KNOWN_DEFAULTS =
+            java.util.Set.of("admin", "password", "secret", "changeit", "123456");
+
     /** The secret itself. */
     public String value() {
         return value;

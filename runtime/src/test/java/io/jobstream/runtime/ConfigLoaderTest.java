@@ -88,6 +88,38 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aSecretIsReadFromTheFileItsFileEnvVarNamesAndOnlyASecret(@TempDir Path dir) throws IOException {
+        // Given a secret mounted as a file (Docker/Kubernetes secrets), named by JOBSTREAM_WORKER_TOKEN_FILE
+        Path secret = dir.resolve("token");
+        Files.writeString(secret, "s3cr3t-from-a-file\n");
+
+        // When it is loaded
+        Config config = loader(
+                        Map.of("JOBSTREAM_WORKER_QUEUE", "jobs", "JOBSTREAM_WORKER_TOKEN_FILE", secret.toString()))
+                .load();
+
+        // Then the secret is the file's content without its trailing newline, and its source names the file
+        assertThat(config.get(TOKEN).value()).isEqualTo("s3cr3t-from-a-file");
+        assertThat(config.sourceOf(TOKEN)).contains(secret.toString());
+        // And a missing file is a clear problem naming the key, not the content
+        Map<String, String> missing = Map.of(
+                "JOBSTREAM_WORKER_QUEUE",
+                "jobs",
+                "JOBSTREAM_WORKER_TOKEN_FILE",
+                dir.resolve("absent").toString());
+        assertThatThrownBy(() -> loader(missing).load())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cannot read jobstream.worker.token from the file");
+        // And a non-secret key is not read from a file (JOBSTREAM_WORKER_QUEUE_FILE means nothing: still missing)
+        Files.writeString(dir.resolve("queue"), "jobs");
+        Map<String, String> queueFile =
+                Map.of("JOBSTREAM_WORKER_QUEUE_FILE", dir.resolve("queue").toString());
+        assertThatThrownBy(() -> loader(queueFile).load())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("missing required key jobstream.worker.queue");
+    }
+
+    @Test
     void readsAFileFromDisk(@TempDir Path dir) throws IOException {
         // Given a config file
         Path file = dir.resolve("jobstream.yaml");

@@ -28,6 +28,13 @@ public final class JobHeaders {
     public static final String JOB_TYPE = "jobstream.job-type";
     /** The job's attempt number as decimal text. */
     public static final String ATTEMPT = "jobstream.attempt";
+    /**
+     * On a record the worker could not decode because the schema registry was unavailable: how many times it has been
+     * tried, as decimal text. The worker copies it (plus one) onto the {@code REGISTRY_UNAVAILABLE} failure; the router
+     * retries the raw bytes until the retry policy's attempts are spent (the job's own attempt is not used: the job was
+     * never read).
+     */
+    public static final String DECODE_ATTEMPT = "jobstream.decode-attempt";
     /** On failure and dead-letter records: the {@link FailureReason} name. */
     public static final String FAILURE_REASON = "jobstream.failure-reason";
     /** On a delay-tier record: the topic the job returns to when due. */

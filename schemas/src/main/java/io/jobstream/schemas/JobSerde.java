@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -43,6 +44,8 @@ public final class JobSerde<T extends SpecificRecord> implements Serde<T> {
     private final Serializer<T> serializer = new SerializerView();
     private final Deserializer<T> deserializer = new DeserializerView();
     private volatile boolean isKey;
+    private volatile boolean fallBack;
+    private final AtomicLong fallbacks = new AtomicLong();
 
     private JobSerde(Class<T> type, SerdeConfig config, SchemaRegistryClient registry, Clock clock) {
         Objects.requireNonNull(config, "config");
@@ -116,6 +119,22 @@ public final class JobSerde<T extends SpecificRecord> implements Serde<T> {
         return type;
     }
 
+    /**
+     * Makes this serde write Avro single-object encoding instead of the Confluent format while the schema registry is
+     * unavailable (a {@link SchemaRegistryUnavailableException} when registering), rather than failing. For records a
+     * worker or the dlq-service derives ({@code .failed}, {@code .dlq}, {@code .events}, delay tiers): Jobstream's
+     * readers decode both formats, and a registry outage must not stop failures from being routed. Returns this serde.
+     */
+    public JobSerde<T> fallingBackWhenRegistryUnavailable() {
+        fallBack = true;
+        return this;
+    }
+
+    /** How many records this serde wrote single-object because the registry was unavailable. */
+    public long registryFallbacks() {
+        return fallbacks.get();
+    }
+
     /** Encodes {@code record} for {@code topic} in the configured format; null for a null record. */
     public byte[] encode(String topic, T record) {
         if (record == null) {
@@ -123,7 +142,17 @@ public final class JobSerde<T extends SpecificRecord> implements Serde<T> {
         }
         return switch (writeFormat) {
             case SINGLE_OBJECT -> codec.encodeSingleObject(record);
-            case CONFLUENT -> codec.encodeConfluent(subject(topic), record);
+            case CONFLUENT -> {
+                try {
+                    yield codec.encodeConfluent(subject(topic), record);
+                } catch (SchemaRegistryUnavailableException e) {
+                    if (!fallBack) {
+                        throw e;
+                    }
+                    fallbacks.incrementAndGet();
+                    yield codec.encodeSingleObject(record);
+                }
+            }
         };
     }
 

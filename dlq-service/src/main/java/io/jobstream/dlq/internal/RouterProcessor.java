@@ -110,9 +110,14 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
                 return;
             }
         }
-        RetryDecision decision = settings.policies().decide(failure, now, settings.random());
+        boolean undecoded = failure.getJob().isEmpty();
+        RetryDecision decision = undecoded
+                ? settings.policies().decideUndecoded(failure, decodeAttempt(record.headers()), now, settings.random())
+                : settings.policies().decide(failure, now, settings.random());
         JobState routedAs =
                 switch (decision) {
+                    case RetryDecision.Retry retry
+                    when undecoded -> scheduleRawRetry(record.key(), failure, retry, now);
                     case RetryDecision.Retry retry -> scheduleRetry(record.key(), failure, retry, now);
                     case RetryDecision.GiveUp giveUp -> deadLetter(record.key(), failure, giveUp, now, trimmedFrom);
                 };
@@ -215,6 +220,46 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
                 .setSourcePartition(partition)
                 .setSourceOffset(offset)
                 .build();
+    }
+
+    /** The {@link JobHeaders#DECODE_ATTEMPT} a failure record carries: 1 when absent or not a number. */
+    static int decodeAttempt(Headers headers) {
+        try {
+            return Math.max(
+                    1,
+                    JobHeaders.text(headers, JobHeaders.DECODE_ATTEMPT)
+                            .map(String::trim)
+                            .map(Integer::parseInt)
+                            .orElse(1));
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+
+    /**
+     * Sends the raw bytes of a record the worker could not decode while the schema registry was unavailable back
+     * through a delay tier, unchanged, with the next {@link JobHeaders#DECODE_ATTEMPT}; no event is written (no job id
+     * is known).
+     */
+    private JobState scheduleRawRetry(byte[] key, JobFailure failure, RetryDecision.Retry retry, Instant now) {
+        DelayTiers tiers = settings.tiers();
+        Duration tier = tiers.tierFor(retry.delay()).orElse(tiers.smallest());
+        byte[] rawKey = failure.getRawKey().map(RouterProcessor::bytes).orElse(key);
+        byte[] value = failure.getRawValue().map(RouterProcessor::bytes).orElse(null);
+        Headers headers = new RecordHeaders();
+        JobHeaders.putInstant(headers, JobHeaders.DUE_AT, retry.dueAt());
+        JobHeaders.putText(headers, JobHeaders.TARGET_TOPIC, settings.queue());
+        JobHeaders.putText(headers, JobHeaders.DECODE_ATTEMPT, Integer.toString(retry.nextAttempt()));
+        context.forward(new Record<>(rawKey, value, now.toEpochMilli(), headers), RouterTopology.delaySink(tier));
+        settings.metrics().retryScheduled("unknown", failure.getReason().name());
+        return JobState.RETRY_SCHEDULED;
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer copy = buffer.duplicate();
+        byte[] out = new byte[copy.remaining()];
+        copy.get(out);
+        return out;
     }
 
     private JobState scheduleRetry(byte[] key, JobFailure failure, RetryDecision.Retry retry, Instant now) {

@@ -103,10 +103,10 @@ public final class RouterTopology {
                 () -> new RouterProcessor(
                         settings,
                         limits,
-                        JobSerde.forFailure(settings.serdes()),
-                        JobSerde.forJob(settings.serdes()),
-                        JobSerde.forDeadLetter(settings.serdes()),
-                        JobSerde.forEvent(settings.serdes())),
+                        JobSerde.forFailure(settings.serdes()).fallingBackWhenRegistryUnavailable(),
+                        JobSerde.forJob(settings.serdes()).fallingBackWhenRegistryUnavailable(),
+                        JobSerde.forDeadLetter(settings.serdes()).fallingBackWhenRegistryUnavailable(),
+                        JobSerde.forEvent(settings.serdes()).fallingBackWhenRegistryUnavailable()),
                 SOURCE);
         topology.addStateStore(
                 Stores.windowStoreBuilder(

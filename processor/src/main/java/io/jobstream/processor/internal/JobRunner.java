@@ -90,6 +90,9 @@ public final class JobRunner implements AutoCloseable {
 
     private static final long MIN_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 5_000;
+    /** Tries of a decode that finds the schema registry unavailable before the record is failed as such. */
+    private static final int DECODE_TRIES = 3;
+
     private static final Succeeded SUCCEEDED = new Succeeded();
     private static final Skipped SKIPPED = new Skipped();
     private static final Released RELEASED = new Released();
@@ -200,8 +203,8 @@ public final class JobRunner implements AutoCloseable {
         });
         this.decoder = decoder;
         this.failureSerde = failureSerde;
-        this.jobSerde = JobSerde.forJob(config.serde());
-        this.eventSerde = JobSerde.forEvent(config.serde());
+        this.jobSerde = JobSerde.forJob(config.serde()).fallingBackWhenRegistryUnavailable();
+        this.eventSerde = JobSerde.forEvent(config.serde()).fallingBackWhenRegistryUnavailable();
         this.producer = producer;
         this.failedTopic = Topics.failed(config.queue());
         this.eventsTopic = Topics.events(config.queue());
@@ -443,13 +446,25 @@ public final class JobRunner implements AutoCloseable {
         try {
             job = decoded != null ? decoded : decode(work.record());
         } catch (RuntimeException e) {
-            // a writer schema that cannot be found (unknown registry id or fingerprint, no registry configured) is
-            // UNKNOWN_SCHEMA; any other undecodable record DECODE_ERROR; neither is retried
+            // a registry still unavailable after a few tries in place is REGISTRY_UNAVAILABLE, retried with the raw
+            // bytes through the delay tiers (the partition goes on meanwhile); a writer schema that cannot be found
+            // (unknown registry id or fingerprint, no registry configured) is UNKNOWN_SCHEMA; any other undecodable
+            // record DECODE_ERROR; neither of those is retried
+            JobDecodeException.Reason cause = e instanceof JobDecodeException d ? d.reason() : null;
             FailureReason reason =
-                    e instanceof JobDecodeException d && d.reason() == JobDecodeException.Reason.UNKNOWN_SCHEMA
-                            ? FailureReason.UNKNOWN_SCHEMA
-                            : FailureReason.DECODE_ERROR;
-            return fail(work, null, ProcessorMetrics.UNKNOWN_TYPE, reason, e, e.getMessage(), false);
+                    switch (cause) {
+                        case REGISTRY_UNAVAILABLE -> FailureReason.REGISTRY_UNAVAILABLE;
+                        case UNKNOWN_SCHEMA -> FailureReason.UNKNOWN_SCHEMA;
+                        case null, default -> FailureReason.DECODE_ERROR;
+                    };
+            return fail(
+                    work,
+                    null,
+                    ProcessorMetrics.UNKNOWN_TYPE,
+                    reason,
+                    e,
+                    e.getMessage(),
+                    reason == FailureReason.REGISTRY_UNAVAILABLE);
         }
         if (job == null) {
             return new Abandoned("the schema registry was unavailable until the processor closed");
@@ -477,13 +492,33 @@ public final class JobRunner implements AutoCloseable {
         return runHandler(work, job, handler, done);
     }
 
+    /** The record's {@link JobHeaders#DECODE_ATTEMPT}: 1 for a record never retried, never less than 1. */
+    static int decodeAttempt(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return Math.max(
+                    1,
+                    JobHeaders.text(record.headers(), JobHeaders.DECODE_ATTEMPT)
+                            .map(String::trim)
+                            .map(Integer::parseInt)
+                            .orElse(1));
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+
+    /**
+     * Decodes the job, trying a registry that is unavailable {@link #DECODE_TRIES} times in place (a blip costs a
+     * moment, not a trip through the delay tiers) before the failure goes to {@code .failed}; null when the processor
+     * closed meanwhile.
+     */
     private Job decode(ConsumerRecord<byte[], byte[]> record) {
         long backoff = MIN_BACKOFF_MS;
+        int tries = 0;
         while (true) {
             try {
                 return decoder.decode(record);
             } catch (JobDecodeException e) {
-                if (!e.isRetriable()) {
+                if (!e.isRetriable() || ++tries >= DECODE_TRIES) {
                     throw e;
                 }
                 LOG.warn(
@@ -798,6 +833,9 @@ public final class JobRunner implements AutoCloseable {
         if (job != null) {
             JobHeaders.putText(headers, JobHeaders.JOB_ID, job.getId());
             JobHeaders.putText(headers, JobHeaders.JOB_TYPE, job.getType());
+        }
+        if (reason == FailureReason.REGISTRY_UNAVAILABLE) {
+            JobHeaders.putText(headers, JobHeaders.DECODE_ATTEMPT, Integer.toString(decodeAttempt(record)));
         }
         // The event first: the dlq-service reacts to the failure record with RETRY_SCHEDULED or DEAD_LETTERED events
         // of its own, which should follow this one on the job's events partition.

@@ -20,7 +20,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Webhook signature checks: GitHub's {@code X-Hub-Signature-256}, Stripe's {@code Stripe-Signature} and a generic
  * HMAC-SHA256 header. Every comparison is constant-time ({@link MessageDigest#isEqual}) over the decoded bytes.
- * Stateless and thread-safe; replay detection is the caller's ({@link ReplayGuard}) using {@link Valid#replayKey()}.
+ * Stateless and thread-safe; replay detection is the caller's ({@link WebhookDeliveries}) using {@link
+ * Valid#replayKey()}.
  */
 public final class Signatures {
     private static final String HMAC = "HmacSHA256";
@@ -31,11 +32,16 @@ public final class Signatures {
     public sealed interface Verification {}
 
     /**
-     * The signature is authentic (and, for Stripe, fresh).
+     * The signature is authentic (and, when it signs a timestamp, fresh).
      *
-     * @param replayKey what identifies this exact signature, for schemes with a timestamp (Stripe: {@code t.v1})
+     * @param replayKey what identifies this exact signed content, derived from it alone: the lowercase hex signature,
+     *     prefixed by the signed timestamp when there is one ({@code t.v1} for Stripe)
      */
-    public record Valid(Optional<String> replayKey) implements Verification {}
+    public record Valid(String replayKey) implements Verification {
+        public Valid {
+            Objects.requireNonNull(replayKey, "replayKey");
+        }
+    }
 
     /**
      * The request must be refused.
@@ -59,7 +65,7 @@ public final class Signatures {
             return new Invalid("BAD_SIGNATURE", "X-Hub-Signature-256 is not hexadecimal");
         }
         return matches(hmac(secret, body), given.get())
-                ? new Valid(Optional.empty())
+                ? new Valid(HexFormat.of().formatHex(given.get()))
                 : new Invalid("BAD_SIGNATURE", "X-Hub-Signature-256 does not match the body");
     }
 
@@ -116,14 +122,43 @@ public final class Signatures {
                     "Stripe-Signature timestamp is " + skew + " s away from now; the tolerance is "
                             + tolerance.toSeconds() + " s");
         }
-        return new Valid(Optional.of(timestamp + "." + matched));
+        return new Valid(timestamp + "." + matched);
     }
 
     /** A generic header holding the HMAC-SHA256 of the raw body, hex or base64, optionally prefixed {@code sha256=}. */
     public static Verification hmacSha256(
             byte[] secret, byte[] body, String headerName, String header, SignatureEncoding encoding) {
+        return hmacSha256(secret, body, headerName, header, encoding, null, null, null, null);
+    }
+
+    /**
+     * As {@link #hmacSha256(byte[], byte[], String, String, SignatureEncoding)}; when {@code timestampHeaderName} is
+     * not null the signed content is {@code "<timestamp>.<body>"}, the timestamp (Unix seconds, from {@code
+     * timestamp}) is required, and a matching signature more than {@code tolerance} away from {@code now} is stale.
+     */
+    public static Verification hmacSha256(
+            byte[] secret,
+            byte[] body,
+            String headerName,
+            String header,
+            SignatureEncoding encoding,
+            String timestampHeaderName,
+            String timestamp,
+            Instant now,
+            Duration tolerance) {
         if (header == null || header.isBlank()) {
             return missing(headerName);
+        }
+        long seconds = 0;
+        if (timestampHeaderName != null) {
+            if (timestamp == null || timestamp.isBlank()) {
+                return missing(timestampHeaderName);
+            }
+            try {
+                seconds = Long.parseLong(timestamp.trim());
+            } catch (NumberFormatException e) {
+                return new Invalid("BAD_SIGNATURE", timestampHeaderName + " must be Unix seconds");
+            }
         }
         String value = header.trim();
         if (value.regionMatches(true, 0, "sha256=", 0, "sha256=".length())) {
@@ -138,9 +173,24 @@ public final class Signatures {
             return new Invalid(
                     "BAD_SIGNATURE", headerName + " is not " + encoding.name().toLowerCase(Locale.ROOT));
         }
-        return matches(hmac(secret, body), given.get())
-                ? new Valid(Optional.empty())
-                : new Invalid("BAD_SIGNATURE", headerName + " does not match the body");
+        byte[] expected = timestampHeaderName == null
+                ? hmac(secret, body)
+                : hmac(secret, (seconds + ".").getBytes(StandardCharsets.UTF_8), body);
+        if (!matches(expected, given.get())) {
+            return new Invalid("BAD_SIGNATURE", headerName + " does not match the body");
+        }
+        String signature = HexFormat.of().formatHex(given.get());
+        if (timestampHeaderName == null) {
+            return new Valid(signature);
+        }
+        long skew = Math.abs(now.getEpochSecond() - seconds);
+        if (skew > tolerance.toSeconds()) {
+            return new Invalid(
+                    "STALE_SIGNATURE",
+                    timestampHeaderName + " is " + skew + " s away from now; the tolerance is " + tolerance.toSeconds()
+                            + " s");
+        }
+        return new Valid(seconds + "." + signature);
     }
 
     /** The HMAC-SHA256 of the concatenated {@code parts} under {@code secret}. */

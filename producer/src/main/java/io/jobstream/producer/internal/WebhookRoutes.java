@@ -1,6 +1,7 @@
 package io.jobstream.producer.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jobstream.producer.IngestApiConfig;
 import io.jobstream.producer.IngestApiConfig.Webhook;
 import io.jobstream.producer.JobPublisher;
@@ -26,13 +27,15 @@ import java.util.stream.Collectors;
 /**
  * {@code POST /webhooks/{name}}: checks the request's signature with the webhook's scheme and secret, then publishes
  * the raw body (its content type kept) as a job of the webhook's type on its queue, answering 202 only after Kafka
- * acknowledged it. A missing, bad, stale or replayed signature is answered 401 and nothing is published.
+ * acknowledged it. A missing, bad or stale signature is answered 401 and nothing is published.
  *
- * <p>Job headers: {@code jobstream.webhook} (the webhook's name), {@code jobstream.webhook-event} (GitHub's
- * {@code X-GitHub-Event}, or the {@code type} of a Stripe event) and {@code jobstream.webhook-delivery} (GitHub's
- * {@code X-GitHub-Delivery}, or the Stripe event's {@code id}); the delivery also fixes the job id
- * ({@code Ulid.fromName(name/delivery)}), so a redelivered event carries the same id. An endpoint of the runtime's
- * HTTP seam that authenticates itself ({@link Access#signed()}): no bearer token, any content type. Thread-safe.
+ * <p>The job id is derived from signed content only ({@code Ulid.fromName}: the Stripe event id, else the signature
+ * and its signed timestamp), and each delivery is remembered for the webhook's replay window ({@link
+ * WebhookDeliveries}): the same delivery sent again within it is answered 200 {@code {"id", "queue", "duplicate":
+ * true}} and publishes nothing. Job headers: {@code jobstream.webhook} (the webhook's name), {@code
+ * jobstream.webhook-event} (GitHub's {@code X-GitHub-Event}, or the {@code type} of a Stripe event) and {@code
+ * jobstream.webhook-delivery} (GitHub's {@code X-GitHub-Delivery}, or the Stripe event's {@code id}), for information.
+ * Thread-safe.
  */
 public final class WebhookRoutes {
 
@@ -49,25 +52,33 @@ public final class WebhookRoutes {
     private final Map<String, Webhook> webhooks;
     private final JobPublisher publisher;
     private final Publishing publishing;
-    private final ReplayGuard replays;
+    private final WebhookDeliveries deliveries;
     private final ApiMetrics metrics;
     private final Admission admission;
     private final Clock clock;
 
     /** Routes for the webhooks of {@code config}. */
     public WebhookRoutes(
-            IngestApiConfig config, JobPublisher publisher, ApiMetrics metrics, Admission admission, Clock clock) {
+            IngestApiConfig config,
+            JobPublisher publisher,
+            WebhookDeliveries deliveries,
+            ApiMetrics metrics,
+            Admission admission,
+            Clock clock) {
         this.config = config;
         this.webhooks = config.webhooks().stream().collect(Collectors.toMap(Webhook::name, Function.identity()));
         this.publisher = publisher;
         this.publishing = new Publishing(config.publishTimeout());
-        this.replays = new ReplayGuard(100_000, clock);
+        this.deliveries = deliveries;
         this.metrics = metrics;
         this.admission = admission;
         this.clock = clock;
     }
 
-    /** {@code POST /webhooks/{name}}, checked by signature, its body within {@code jobstream.api.max-request-size}. */
+    /**
+     * {@code POST /webhooks/{name}} as an endpoint of the runtime's HTTP seam that authenticates itself ({@link
+     * Access#signed()}: no bearer token, any content type), its body within {@code jobstream.api.max-request-size}.
+     */
     public List<Endpoint> endpoints() {
         return List.of(Endpoint.post(ROUTE)
                 .access(Access.signed())
@@ -114,41 +125,77 @@ public final class WebhookRoutes {
                     case GITHUB -> Signatures.github(secret, body, signature);
                     case STRIPE -> Signatures.stripe(secret, body, signature, clock.instant(), webhook.tolerance());
                     case HMAC_SHA256 ->
-                        Signatures.hmacSha256(secret, body, webhook.header(), signature, webhook.encoding());
+                        Signatures.hmacSha256(
+                                secret,
+                                body,
+                                webhook.header(),
+                                signature,
+                                webhook.encoding(),
+                                webhook.timestampHeader(),
+                                webhook.timestampHeader() == null
+                                        ? null
+                                        : request.header(webhook.timestampHeader())
+                                                .orElse(null),
+                                clock.instant(),
+                                webhook.tolerance());
                 };
-        Optional<String> replayKey =
+        String signed =
                 switch (verification) {
                     case Signatures.Invalid invalid -> throw new ApiProblem(401, invalid.code(), invalid.message());
-                    case Signatures.Valid valid -> valid.replayKey().map(k -> webhook.name() + "/" + k);
+                    case Signatures.Valid valid -> valid.replayKey();
                 };
-        if (replayKey.isPresent()
-                && !replays.firstUse(replayKey.get(), webhook.tolerance().multipliedBy(2))) {
-            throw new ApiProblem(
-                    401, "REPLAYED_SIGNATURE", "this signature was already used; the sender must sign each delivery");
+        Job job = job(request, webhook, body, signed);
+        WebhookDeliveries.First first =
+                switch (deliveries.admit(job.getId())) {
+                    case WebhookDeliveries.First f -> f;
+                    // the same signed delivery was enqueued within the window: nothing is published again
+                    case WebhookDeliveries.Duplicate d -> null;
+                    case WebhookDeliveries.InProgress busy ->
+                        throw new ApiProblem(
+                                409,
+                                "DELIVERY_IN_PROGRESS",
+                                "the same delivery is being enqueued by another request",
+                                Optional.of(busy.retryAfter()));
+                };
+        if (first == null) {
+            ObjectNode receipt = Payloads.MAPPER.createObjectNode();
+            receipt.put("id", job.getId());
+            receipt.put("queue", webhook.queue());
+            receipt.put("duplicate", true);
+            return HttpResponse.json(200, receipt);
         }
         CompletableFuture<JobReceipt> published;
         try {
-            published = publisher.publish(webhook.queue(), job(request, webhook, body));
+            published = publisher.publish(webhook.queue(), job);
         } catch (RuntimeException e) {
             published = CompletableFuture.failedFuture(e);
         }
+        JobReceipt receipt;
         try {
-            JobReceipt receipt = publishing.await(published);
-            return HttpResponse.json(202, Publishing.receiptJson(receipt));
+            receipt = publishing.await(published);
         } catch (ApiProblem problem) {
             // Not enqueued (or not known to be): let the sender retry the very same request.
-            replayKey.ifPresent(replays::forget);
+            deliveries.notPublished(first);
             throw problem;
         }
+        deliveries.published(first, webhook.replayWindow());
+        return HttpResponse.json(202, Publishing.receiptJson(receipt));
     }
 
-    private static Job job(HttpRequest request, Webhook webhook, byte[] body) {
+    /**
+     * The job a verified delivery becomes. Its id comes from signed content only, so a replayed or re-sent delivery
+     * gets the same id whatever unsigned headers say: the Stripe event's {@code id} (inside the signed body), else the
+     * signature (and its signed timestamp). GitHub's {@code X-GitHub-Delivery} and event, not signed, are kept as
+     * headers for information.
+     */
+    private static Job job(HttpRequest request, Webhook webhook, byte[] body, String signed) {
         String contentType =
                 request.header("Content-Type").filter(t -> !t.isBlank()).orElse(Jobs.OCTET_STREAM);
         Jobs.Builder builder =
                 Jobs.builder(webhook.type()).payload(body, contentType).header(WEBHOOK_HEADER, webhook.name());
         Optional<String> event = Optional.empty();
         Optional<String> delivery = Optional.empty();
+        String identity = "signature/" + signed;
         switch (webhook.scheme()) {
             case GITHUB -> {
                 event = request.header("X-GitHub-Event");
@@ -158,15 +205,23 @@ public final class WebhookRoutes {
                 JsonNode node = stripeEvent(body);
                 event = text(node, "type");
                 delivery = text(node, "id");
+                if (delivery.filter(d -> !d.isBlank()).isPresent()) {
+                    identity = "event/" + delivery.get();
+                }
             }
             case HMAC_SHA256 -> {}
         }
-        event.filter(e -> !e.isBlank()).ifPresent(e -> builder.header(EVENT_HEADER, e));
-        delivery.filter(d -> !d.isBlank()).ifPresent(d -> {
-            builder.header(DELIVERY_HEADER, d);
-            builder.id(Ulid.fromName(webhook.name() + "/" + d));
-        });
+        event.filter(e -> !e.isBlank()).map(WebhookRoutes::bounded).ifPresent(e -> builder.header(EVENT_HEADER, e));
+        delivery.filter(d -> !d.isBlank())
+                .map(WebhookRoutes::bounded)
+                .ifPresent(d -> builder.header(DELIVERY_HEADER, d));
+        builder.id(Ulid.fromName(webhook.name() + "/" + identity));
         return builder.build();
+    }
+
+    /** An unsigned header value kept for information: at most 200 characters. */
+    private static String bounded(String value) {
+        return value.length() <= 200 ? value : value.substring(0, 200);
     }
 
     private static JsonNode stripeEvent(byte[] body) {

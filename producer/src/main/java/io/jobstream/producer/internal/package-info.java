@@ -8,9 +8,9 @@
  * route handlers ({@link io.jobstream.producer.internal.QueueRoutes}, {@link
  * io.jobstream.producer.internal.WebhookRoutes}) for the JDK's HTTP server, JSON to jobs ({@link
  * io.jobstream.producer.internal.JobRequests}), webhook signatures ({@link io.jobstream.producer.internal.Signatures})
- * and the per-process memories: idempotency keys, replayed signatures, per-token rate limits ({@link
- * io.jobstream.producer.internal.IdempotencyCache}, {@link io.jobstream.producer.internal.ReplayGuard}, {@link
- * io.jobstream.producer.internal.RateLimits}); and the cron scheduler's durable record of fired ticks ({@link
+ * and the API's memories: idempotency keys and per-token rate limits per process ({@link
+ * io.jobstream.producer.internal.IdempotencyCache}, {@link io.jobstream.producer.internal.RateLimits}), webhook
+ * deliveries in the coordination store ({@link io.jobstream.producer.internal.WebhookDeliveries}); and the cron scheduler's durable record of fired ticks ({@link
  * io.jobstream.producer.internal.TickLog}, kept in Kafka by {@link io.jobstream.producer.internal.KafkaTickLog}: each
  * tick's job and its schedule's marker in one transaction).
  *

@@ -2,6 +2,7 @@ package io.jobstream.producer.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jobstream.coordination.Coordination;
 import io.jobstream.producer.JobReceipt;
 import io.jobstream.testkit.ManualClock;
 import java.time.Duration;
@@ -10,33 +11,32 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** The per-process memories of the API: replayed signatures, idempotency keys, rate limits. */
+/** The memories of the API: webhook deliveries, idempotency keys, rate limits. */
 class GuardsTest {
     private final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T10:00:00Z"));
 
     @Test
-    void replayGuardRefusesTheSameSignatureWithinItsWindowOnly() {
-        // Given a guard and a signature seen once
-        ReplayGuard guard = new ReplayGuard(10, clock);
-        assertThat(guard.firstUse("stripe/1.abc", Duration.ofMinutes(10))).isTrue();
+    void aWebhookDeliveryIsPublishedOnceWithinItsWindowAndAgainOnlyIfItWasNotPublished() {
+        // Given deliveries remembered in the in-memory coordination store
+        try (Coordination coordination = Coordination.inMemory(clock)) {
+            WebhookDeliveries deliveries = new WebhookDeliveries(coordination.idempotencyGuard());
 
-        // When it is seen again within the window, then it is a replay
-        clock.advance(Duration.ofMinutes(9));
-        assertThat(guard.firstUse("stripe/1.abc", Duration.ofMinutes(10))).isFalse();
+            // When a delivery is published, then the same delivery is a duplicate within the window
+            var first = (WebhookDeliveries.First) deliveries.admit("01JOBA");
+            deliveries.published(first, Duration.ofMinutes(10));
+            clock.advance(Duration.ofMinutes(9));
+            assertThat(deliveries.admit("01JOBA")).isInstanceOf(WebhookDeliveries.Duplicate.class);
 
-        // And after the window it is accepted again (the timestamp check refuses it by then)
-        clock.advance(Duration.ofMinutes(2));
-        assertThat(guard.firstUse("stripe/1.abc", Duration.ofMinutes(10))).isTrue();
-    }
+            // And one whose publish failed may be sent again at once; one in progress is answered as such
+            var failed = (WebhookDeliveries.First) deliveries.admit("01JOBB");
+            assertThat(deliveries.admit("01JOBB")).isInstanceOf(WebhookDeliveries.InProgress.class);
+            deliveries.notPublished(failed);
+            assertThat(deliveries.admit("01JOBB")).isInstanceOf(WebhookDeliveries.First.class);
 
-    @Test
-    void replayGuardForgetsASignatureWhoseRequestWasNotEnqueued() {
-        ReplayGuard guard = new ReplayGuard(10, clock);
-        guard.firstUse("k", Duration.ofMinutes(10));
-
-        guard.forget("k");
-
-        assertThat(guard.firstUse("k", Duration.ofMinutes(10))).isTrue();
+            // And after the window the first one is forgotten
+            clock.advance(Duration.ofMinutes(2));
+            assertThat(deliveries.admit("01JOBA")).isInstanceOf(WebhookDeliveries.First.class);
+        }
     }
 
     @Test

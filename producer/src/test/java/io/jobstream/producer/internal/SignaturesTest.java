@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
@@ -30,8 +29,8 @@ class SignaturesTest {
         // When it is verified
         Signatures.Verification result = Signatures.github(GITHUB_SECRET, GITHUB_PAYLOAD, GITHUB_SIGNATURE);
 
-        // Then it is valid
-        assertThat(result).isEqualTo(new Signatures.Valid(Optional.empty()));
+        // Then it is valid, identified by its signature (the body's HMAC: signed content only)
+        assertThat(result).isEqualTo(new Signatures.Valid(GITHUB_SIGNATURE.substring("sha256=".length())));
     }
 
     @Test
@@ -81,7 +80,7 @@ class SignaturesTest {
         Signatures.Verification result = Signatures.stripe(STRIPE_SECRET, BODY, header, NOW, TOLERANCE);
 
         // Then it is valid and its replay key is the timestamp and matching signature
-        assertThat(result).isEqualTo(new Signatures.Valid(Optional.of(t + "." + good)));
+        assertThat(result).isEqualTo(new Signatures.Valid(t + "." + good));
     }
 
     @Test
@@ -142,6 +141,78 @@ class SignaturesTest {
                         "X-Signature",
                         HexFormat.of().formatHex(mac),
                         SignatureEncoding.HEX))
+                .isInstanceOf(Signatures.Invalid.class);
+    }
+
+    @Test
+    void aGenericHmacWithASignedTimestampSignsTimestampDotBodyAndRefusesAStaleOrMissingOne() {
+        // Given a webhook whose sender signs "<unix seconds>.<body>" and sends the seconds in X-Timestamp
+        byte[] secret = "generic".getBytes(StandardCharsets.UTF_8);
+        long t = NOW.getEpochSecond();
+        String signed = HexFormat.of()
+                .formatHex(hmac(
+                        secret, (t + "." + new String(BODY, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
+
+        // Then a fresh one is valid, identified by timestamp and signature
+        assertThat(Signatures.hmacSha256(
+                        secret,
+                        BODY,
+                        "X-Signature",
+                        signed,
+                        SignatureEncoding.HEX,
+                        "X-Timestamp",
+                        "" + t,
+                        NOW,
+                        TOLERANCE))
+                .isEqualTo(new Signatures.Valid(t + "." + signed));
+        // And the same signature 301 s later is stale; another timestamp does not match; none is missing
+        assertThat(Signatures.hmacSha256(
+                        secret,
+                        BODY,
+                        "X-Signature",
+                        signed,
+                        SignatureEncoding.HEX,
+                        "X-Timestamp",
+                        "" + t,
+                        NOW.plusSeconds(301),
+                        TOLERANCE))
+                .isInstanceOfSatisfying(
+                        Signatures.Invalid.class, i -> assertThat(i.code()).isEqualTo("STALE_SIGNATURE"));
+        assertThat(Signatures.hmacSha256(
+                        secret,
+                        BODY,
+                        "X-Signature",
+                        signed,
+                        SignatureEncoding.HEX,
+                        "X-Timestamp",
+                        "" + (t + 1),
+                        NOW,
+                        TOLERANCE))
+                .isInstanceOfSatisfying(
+                        Signatures.Invalid.class, i -> assertThat(i.code()).isEqualTo("BAD_SIGNATURE"));
+        assertThat(Signatures.hmacSha256(
+                        secret,
+                        BODY,
+                        "X-Signature",
+                        signed,
+                        SignatureEncoding.HEX,
+                        "X-Timestamp",
+                        null,
+                        NOW,
+                        TOLERANCE))
+                .isInstanceOfSatisfying(
+                        Signatures.Invalid.class, i -> assertThat(i.code()).isEqualTo("MISSING_SIGNATURE"));
+        // And the body's plain HMAC (without the timestamp) is not accepted when a timestamp is required
+        assertThat(Signatures.hmacSha256(
+                        secret,
+                        BODY,
+                        "X-Signature",
+                        HexFormat.of().formatHex(hmac(secret, BODY)),
+                        SignatureEncoding.HEX,
+                        "X-Timestamp",
+                        "" + t,
+                        NOW,
+                        TOLERANCE))
                 .isInstanceOf(Signatures.Invalid.class);
     }
 

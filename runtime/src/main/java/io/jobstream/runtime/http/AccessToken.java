@@ -32,6 +32,7 @@ public record AccessToken(String name, Password secret, Set<Scope> scopes, Set<S
         if (secret.value().length() < 16) {
             throw new ConfigException(prefix + ".token must be at least 16 characters long");
         }
+        secret.requireReal(prefix + ".token");
         scopes = Set.copyOf(Objects.requireNonNull(scopes, prefix + ".scopes"));
         if (scopes.isEmpty()) {
             throw new ConfigException(prefix + ".scopes must name at least one of " + EnumSet.allOf(Scope.class));
