@@ -14,6 +14,7 @@ import io.jobstream.runtime.ConfigDefinition;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.ReadinessChecks;
 import io.jobstream.runtime.RuntimeConfig;
+import io.jobstream.runtime.http.HttpConfig;
 import java.io.PrintWriter;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Serve the HTTP ingest API: POST /v1/queues/{queue}/jobs and /jobs:batch (202 only once Kafka",
             "acknowledged), signed webhooks POST /webhooks/{name}, plus /health, /ready and /metrics, on one port.",
-            "Bearer tokens and webhooks come from the config file (jobstream.api.tokens.*, jobstream.api.webhooks.*).",
+            "Bearer tokens come from the config file or env (jobstream.runtime.http.tokens.*), webhooks from jobstream.api.webhooks.*.",
             "With jobstream.status.queues set, also GET /v1/jobs/{id} and /v1/jobs/{id}/events (job status)."
         },
         footer = {
@@ -60,7 +61,7 @@ final class ApiCommand implements Callable<Integer> {
             flags.put(RuntimeConfig.ADMIN_PORT.name(), port);
         }
         Config config = kafka.load(DEFINITION, flags);
-        ServiceHost host = ServiceHost.start(RuntimeConfig.from(config));
+        ServiceHost host = ServiceHost.start(RuntimeConfig.from(config), HttpConfig.from(config));
         try {
             mount(config, host);
             PrintWriter out = spec.commandLine().getOut();
@@ -92,7 +93,7 @@ final class ApiCommand implements Callable<Integer> {
             host.register(
                     "job-status",
                     JobStatusProjection.start(
-                            status, apiConfig, PublisherConfig.from(config).serde(), kafkaSettings, host.admin()));
+                            status, PublisherConfig.from(config).serde(), kafkaSettings, host.admin()));
         }
         return api;
     }

@@ -7,7 +7,6 @@ import io.jobstream.coordination.Coordination;
 import io.jobstream.coordination.CoordinationConfig;
 import io.jobstream.dlq.DlqServiceConfig;
 import io.jobstream.processor.ProcessorConfig;
-import io.jobstream.producer.IngestApiConfig;
 import io.jobstream.producer.JobPublisher;
 import io.jobstream.producer.JobStatusConfig;
 import io.jobstream.producer.PublisherConfig;
@@ -18,6 +17,7 @@ import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigLoader;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.RuntimeConfig;
+import io.jobstream.runtime.http.HttpConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -147,8 +147,11 @@ final class DevCommand implements Callable<Integer> {
                     spec.commandLine(), "--demo-rate must be between 1 and 1000 jobs/s, got " + demoRate);
         }
         PrintWriter out = spec.commandLine().getOut();
-        ServiceHost host =
-                ServiceHost.start(new RuntimeConfig("127.0.0.1", port, Duration.ofSeconds(2), Duration.ofSeconds(30)));
+        // Development only: anyone on this machine may call the API without a token; the server binds 127.0.0.1,
+        // the only address where the seam lets a state-changing route share the port with unauthenticated probes.
+        ServiceHost host = ServiceHost.start(
+                new RuntimeConfig("127.0.0.1", port, Duration.ofSeconds(2), Duration.ofSeconds(30)),
+                HttpConfig.defaults().toBuilder().authRequired(false).build());
         try {
             out.println("jobstream dev: starting Kafka (data in "
                     + dataDir.toAbsolutePath().normalize() + ")");
@@ -192,8 +195,6 @@ final class DevCommand implements Callable<Integer> {
         settings.put(
                 DlqServiceConfig.STATE_DIR.name(),
                 dataDir.resolve("streams").toAbsolutePath().toString());
-        // Development only: anyone on this machine may publish without a token.
-        settings.put(IngestApiConfig.AUTH_REQUIRED.name(), false);
         settings.put(JobStatusConfig.QUEUES.name(), queue);
         settings.put(
                 JobStatusConfig.STATE_DIR.name(),

@@ -11,6 +11,7 @@ import io.jobstream.runtime.ConfigDefinition;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.RuntimeConfig;
 import io.jobstream.runtime.SchemaSettings;
+import io.jobstream.runtime.http.HttpConfig;
 import io.jobstream.schemas.SerdeConfig;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -86,7 +87,7 @@ final class DlqServiceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config config = kafka.load(DEFINITION, flags());
-        ServiceHost host = ServiceHost.start(RuntimeConfig.from(config));
+        ServiceHost host = ServiceHost.start(RuntimeConfig.from(config), HttpConfig.from(config));
         try {
             start(config, host, true);
             PrintWriter out = spec.commandLine().getOut();

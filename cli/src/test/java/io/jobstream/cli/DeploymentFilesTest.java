@@ -336,6 +336,65 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void networkPoliciesCoverEveryServiceAndKeepTheDeadLetterRoutesFromOtherPods() throws IOException {
+        // Given the Kubernetes documents
+        List<JsonNode> documents = kubernetesDocuments();
+        List<JsonNode> policies = documents.stream()
+                .filter(d -> d.path("kind").asText().equals("NetworkPolicy"))
+                .toList();
+        assertThat(policies).as("deploy/k8s has NetworkPolicies").isNotEmpty();
+
+        // Then every service Deployment's pods are selected by a policy that admits its port
+        for (JsonNode deployment : documents) {
+            if (!deployment.path("kind").asText().equals("Deployment")) {
+                continue;
+            }
+            String name = deployment.path("metadata").path("name").asText();
+            JsonNode labels =
+                    deployment.path("spec").path("template").path("metadata").path("labels");
+            JsonNode container = deployment
+                    .path("spec")
+                    .path("template")
+                    .path("spec")
+                    .path("containers")
+                    .get(0);
+            int port = container.path("ports").get(0).path("containerPort").asInt();
+            List<JsonNode> selecting = policies.stream()
+                    .filter(policy -> selects(policy.path("spec").path("podSelector"), labels))
+                    .toList();
+            assertThat(selecting).as("a NetworkPolicy selects %s's pods", name).hasSize(1);
+            JsonNode ingress = selecting.getFirst().path("spec").path("ingress");
+            assertThat(ingress).as("%s admits ingress", name).isNotEmpty();
+            for (JsonNode rule : ingress) {
+                assertThat(rule.path("ports").findValues("port").stream()
+                                .map(JsonNode::asText)
+                                .toList())
+                        .as("%s's policy admits only its port", name)
+                        .containsExactly(String.valueOf(port));
+                if (!name.equals("jobstream-api")) {
+                    // Probes and metrics are open, and the dlq-service's port replays dead letters: never allow-all
+                    assertThat(rule.path("from"))
+                            .as("%s's policy names who may connect", name)
+                            .isNotEmpty();
+                }
+            }
+        }
+    }
+
+    private static boolean selects(JsonNode selector, JsonNode labels) {
+        boolean matches = true;
+        for (var label : selector.path("matchLabels").properties()) {
+            matches &= labels.path(label.getKey()).equals(label.getValue());
+        }
+        for (JsonNode expression : selector.path("matchExpressions")) {
+            String value = labels.path(expression.path("key").asText()).asText(null);
+            boolean in = value != null && strings(expression.path("values")).contains(value);
+            matches &= expression.path("operator").asText().equals("In") == in;
+        }
+        return matches && (selector.has("matchLabels") || selector.has("matchExpressions"));
+    }
+
+    @Test
     void kedaScalesTheWorkerOnQueueDepthUpToThePartitionCount() throws IOException {
         // Given
         List<JsonNode> documents = kubernetesDocuments();
@@ -455,8 +514,8 @@ class DeploymentFilesTest {
             return;
         }
         Set<String> known = new HashSet<>(Set.of("JOBSTREAM_COORDINATION_REDIS_URI"));
-        List<String> prefixes = new ArrayList<>(
-                List.of("JOBSTREAM_API_TOKENS_", "JOBSTREAM_SCHEDULER_SCHEDULES_", "JOBSTREAM_KAFKA_PROPERTIES_"));
+        List<String> prefixes =
+                new ArrayList<>(List.of("JOBSTREAM_SCHEDULER_SCHEDULES_", "JOBSTREAM_KAFKA_PROPERTIES_"));
         for (ConfigKey<?> key : ConfigReference.ALL.keys()) {
             known.add(key.envVar());
             if (key.type().equals(ConfigType.MAP)) {
@@ -735,7 +794,7 @@ class DeploymentFilesTest {
             // Then the API token and Grafana's admin password must be set by the operator: no default to fall back to
             String token = services.path("api")
                     .path("environment")
-                    .path("JOBSTREAM_API_TOKENS_DEMO_TOKEN")
+                    .path("JOBSTREAM_RUNTIME_HTTP_TOKENS_DEMO_TOKEN")
                     .asText();
             assertThat(token).as(file).startsWith("${JOBSTREAM_API_TOKEN:?");
             String grafana = services.path("grafana")
@@ -766,7 +825,7 @@ class DeploymentFilesTest {
                         .forEach(e -> env.put(e.getKey(), e.getValue().asText()));
             }
         }
-        assertThat(env).containsKey("JOBSTREAM_API_TOKENS_DEMO_TOKEN");
+        assertThat(env).containsKey("JOBSTREAM_RUNTIME_HTTP_TOKENS_DEMO_TOKEN");
         env.put("JOBSTREAM_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092");
 
         // When the api loads it, then it refuses, naming the key and not the value
@@ -774,9 +833,9 @@ class DeploymentFilesTest {
                         ApiCommand.DEFINITION.and(io.jobstream.runtime.KafkaSettings.DEFINITION))
                 .withEnvironment(env)
                 .load();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.jobstream.producer.IngestApiConfig.from(config))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.jobstream.runtime.http.HttpConfig.from(config))
                 .isInstanceOf(io.jobstream.runtime.ConfigException.class)
-                .hasMessageContaining("jobstream.api.tokens.demo.token is a placeholder")
-                .hasMessageNotContaining(env.get("JOBSTREAM_API_TOKENS_DEMO_TOKEN"));
+                .hasMessageContaining("jobstream.runtime.http.tokens.demo.token is a placeholder")
+                .hasMessageNotContaining(env.get("JOBSTREAM_RUNTIME_HTTP_TOKENS_DEMO_TOKEN"));
     }
 }

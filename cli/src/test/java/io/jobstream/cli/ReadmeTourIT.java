@@ -85,7 +85,7 @@ class ReadmeTourIT {
         // And the services: an API tracking job status, two workers, the dlq-service, two schedulers
         Path apiConfig = write("api.yaml", """
                 jobstream:
-                  api:
+                  runtime.http:
                     tokens:
                       tour: {token: tour-secret-0123456789, queues: "%s"}
                   status:

@@ -4,22 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.runtime.http.Endpoint;
+import io.jobstream.runtime.http.HttpProblem;
+import io.jobstream.runtime.http.HttpRequest;
+import io.jobstream.runtime.http.HttpResponse;
+import io.jobstream.runtime.http.Route;
+import io.jobstream.runtime.http.Scope;
 import io.jobstream.schemas.FailureRecord;
 import io.jobstream.schemas.SerdeConfig;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,29 +25,33 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The dead-letter routes of the dlq-service's admin server, one {@link HttpHandler} mounted at {@value #PREFIX}:
+ * The dead-letter routes of the dlq-service's admin server, as endpoints of the runtime's HTTP seam:
  *
  * <ul>
  *   <li>{@code GET /v1/queues/{q}/dlq?type=&reason=&errorContains=&since=&until=&id=&limit=} → a JSON array of dead
- *       letters ({@link #entryJson(DeadLetterEntry)});
+ *       letters ({@link #entryJson(DeadLetterEntry)}), at most {@value #MAX_LIST_LIMIT} (the default);
  *   <li>{@code GET /v1/queues/{q}/dlq/{partition}/{offset}} → one dead letter, or 404;
  *   <li>{@code POST /v1/queues/{q}/dlq:replay} with a JSON body {@code {"type", "reason", "errorContains", "since",
- *       "until", "ids": [], "limit", "rate", "toQueue", "dryRun", "force"}} (all optional) → the {@link
- *       ReplaySummary} as JSON ({@link #summaryJson(ReplaySummary)}).
+ *       "until", "ids": [], "limit", "rate", "toQueue", "dryRun", "force"}} (all optional; {@code limit} at most
+ *       {@value #MAX_REPLAY_LIMIT}, the default) → the {@link ReplaySummary} as JSON ({@link
+ *       #summaryJson(ReplaySummary)}).
  * </ul>
  *
- * Bad input answers 400 with {@code {"error": "..."}}. Each request uses its own {@link DlqReplay}, so requests may
- * run concurrently (two replays of one queue fence each other's transactions; see {@link DlqReplay}).
+ * The seam requires a bearer token with {@code dlq:read} (the GETs) or {@code dlq:replay} (the replay, which also
+ * needs it for {@code toQueue}) for the queue, {@code Content-Type: application/json} on the replay (415 otherwise:
+ * no cross-site form can replay) and a body within {@code jobstream.runtime.http.max-body-size}. Bad input answers 400
+ * with the one problem body. Each request uses its own {@link DlqReplay}, so requests may run concurrently (two
+ * replays of one queue fence each other's transactions; see {@link DlqReplay}).
  */
-public final class DlqAdminRoutes implements HttpHandler {
-    /** Where the handler is mounted. */
-    public static final String PREFIX = "/v1/queues/";
+public final class DlqAdminRoutes {
+    /** The most dead letters one list request returns, and its default. */
+    public static final int MAX_LIST_LIMIT = 1000;
 
-    private static final Logger LOG = LoggerFactory.getLogger(DlqAdminRoutes.class);
+    /** The most dead letters one replay request replays, and its default. */
+    public static final int MAX_REPLAY_LIMIT = 100_000;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KafkaSettings kafka;
@@ -62,89 +64,68 @@ public final class DlqAdminRoutes implements HttpHandler {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** Path → handler, to mount on an admin server (e.g. {@code AdminServer.route(path, handler)}). */
-    public Map<String, HttpHandler> routes() {
-        return Map.of(PREFIX, this);
+    /** The three endpoints, to mount on an admin server ({@code AdminServer.route(endpoint)}). */
+    public List<Endpoint> endpoints() {
+        return List.of(
+                Endpoint.get("/v1/queues/{queue}/dlq").scope(Scope.DLQ_READ).to(badInput(this::list)),
+                Endpoint.get("/v1/queues/{queue}/dlq/{partition}/{offset}")
+                        .scope(Scope.DLQ_READ)
+                        .to(badInput(this::show)),
+                Endpoint.post("/v1/queues/{queue}/dlq:replay")
+                        .scope(Scope.DLQ_REPLAY)
+                        .to(badInput(this::replay)));
     }
 
-    @Override
-    public void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String path = exchange.getRequestURI().getPath();
-            String method = exchange.getRequestMethod();
-            String rest = path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : "";
-            String[] parts = rest.split("/");
+    /** Bad input (a filter that does not parse or validate) is a 400 naming it. */
+    private static Route badInput(Route route) {
+        return request -> {
             try {
-                if (parts.length == 2 && parts[1].equals("dlq")) {
-                    if (!method.equals("GET")) {
-                        respond(exchange, 405, error("use GET"));
-                        return;
-                    }
-                    respond(
-                            exchange,
-                            200,
-                            list(parts[0], query(exchange.getRequestURI().getRawQuery())));
-                } else if (parts.length == 4 && parts[1].equals("dlq")) {
-                    if (!method.equals("GET")) {
-                        respond(exchange, 405, error("use GET"));
-                        return;
-                    }
-                    show(exchange, parts[0], Integer.parseInt(parts[2]), Long.parseLong(parts[3]));
-                } else if (parts.length == 2 && parts[1].equals("dlq:replay")) {
-                    if (!method.equals("POST")) {
-                        respond(exchange, 405, error("use POST"));
-                        return;
-                    }
-                    respond(exchange, 200, replay(parts[0], exchange.getRequestBody()));
-                } else {
-                    respond(exchange, 404, error("no route " + method + " " + path));
-                }
-            } catch (IllegalArgumentException | DateTimeParseException | IOException e) {
-                respond(exchange, 400, error(e.getMessage()));
-            } catch (RuntimeException e) {
-                // The detail (exception text, brokers, topics) stays in the log; the path is the client's, so encoded.
-                LOG.error(
-                        "dlq admin request failed: {} {}", method, path.replaceAll("[\\p{Cntrl}\u2028\u2029]", "?"), e);
-                respond(exchange, 500, error("the request failed on the server; the cause is logged"));
+                return route.handle(request);
+            } catch (IllegalArgumentException | DateTimeParseException e) {
+                throw HttpProblem.badRequest("BAD_REQUEST", String.valueOf(e.getMessage()));
             }
-        }
+        };
     }
 
-    private JsonNode list(String queue, Map<String, List<String>> query) {
+    private HttpResponse list(HttpRequest request) {
+        Map<String, List<String>> query = request.queryParams();
         ReplayFilter filter = new ReplayFilter(
-                queue,
+                request.pathParam("queue"),
                 first(query, "type"),
                 first(query, "reason"),
                 first(query, "errorContains"),
                 first(query, "since").map(Instant::parse),
                 first(query, "until").map(Instant::parse),
                 Set.copyOf(query.getOrDefault("id", List.of())),
-                first(query, "limit")
-                        .map(l -> OptionalInt.of(Integer.parseInt(l)))
-                        .orElse(OptionalInt.empty()));
+                OptionalInt.of(limit(first(query, "limit"), MAX_LIST_LIMIT)));
         ArrayNode out = JSON.createArrayNode();
         try (DlqReplay replay = DlqReplay.create(kafka, serdes, clock)) {
             replay.list(filter).forEach(e -> out.add(entryJson(e)));
         }
-        return out;
+        return HttpResponse.json(200, out);
     }
 
-    private void show(HttpExchange exchange, String queue, int partition, long offset) throws IOException {
+    private HttpResponse show(HttpRequest request) {
+        int partition = Integer.parseInt(request.pathParam("partition"));
+        long offset = Long.parseLong(request.pathParam("offset"));
         Optional<DeadLetterEntry> entry;
         try (DlqReplay replay = DlqReplay.create(kafka, serdes, clock)) {
-            entry = replay.show(queue, partition, offset);
+            entry = replay.show(request.pathParam("queue"), partition, offset);
         }
-        if (entry.isPresent()) {
-            respond(exchange, 200, entryJson(entry.get()));
-        } else {
-            respond(exchange, 404, error("no dead letter at " + partition + "/" + offset));
-        }
+        return entry.map(e -> HttpResponse.json(200, entryJson(e)))
+                .orElseThrow(() -> HttpProblem.notFound("no dead letter at " + partition + "/" + offset));
     }
 
-    private JsonNode replay(String queue, InputStream body) throws IOException {
-        byte[] bytes = body.readAllBytes();
-        JsonNode json = bytes.length == 0 ? JSON.createObjectNode() : JSON.readTree(bytes);
-        if (!json.isObject()) {
+    private HttpResponse replay(HttpRequest request) {
+        String queue = request.pathParam("queue");
+        byte[] bytes = request.body();
+        JsonNode json;
+        try {
+            json = bytes.length == 0 ? JSON.createObjectNode() : JSON.readTree(bytes);
+        } catch (IOException e) {
+            throw HttpProblem.badRequest("MALFORMED_JSON", "the body is not valid JSON");
+        }
+        if (json == null || !json.isObject()) {
             throw new IllegalArgumentException("the body must be a JSON object");
         }
         Set<String> ids = new HashSet<>();
@@ -157,16 +138,35 @@ public final class DlqAdminRoutes implements HttpHandler {
                 text(json, "since").map(Instant::parse),
                 text(json, "until").map(Instant::parse),
                 ids,
-                json.hasNonNull("limit") ? OptionalInt.of(json.get("limit").asInt()) : OptionalInt.empty());
-        ReplayRequest request = new ReplayRequest(
+                OptionalInt.of(limit(text(json, "limit"), MAX_REPLAY_LIMIT)));
+        Optional<String> toQueue = text(json, "toQueue");
+        toQueue.ifPresent(target -> request.principal().require(Scope.DLQ_REPLAY, target));
+        ReplayRequest replayRequest = new ReplayRequest(
                 filter,
-                text(json, "toQueue"),
+                toQueue,
                 json.hasNonNull("rate") ? OptionalDouble.of(json.get("rate").asDouble()) : OptionalDouble.empty(),
                 json.path("dryRun").asBoolean(false),
                 json.path("force").asBoolean(false));
         try (DlqReplay replay = DlqReplay.create(kafka, serdes, clock)) {
-            return summaryJson(replay.replay(request));
+            return HttpResponse.json(200, summaryJson(replay.replay(replayRequest)));
         }
+    }
+
+    /** {@code raw} as a limit from 1 to {@code max}; {@code max} when absent. */
+    private static int limit(Optional<String> raw, int max) {
+        if (raw.isEmpty()) {
+            return max;
+        }
+        long limit;
+        try {
+            limit = Long.parseLong(raw.get().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("limit must be a whole number from 1 to " + max);
+        }
+        if (limit < 1 || limit > max) {
+            throw new IllegalArgumentException("limit must be from 1 to " + max + ", got " + limit);
+        }
+        return (int) limit;
     }
 
     /** A dead letter as JSON (also what {@code jobstream dlq list --json} prints per line). */
@@ -218,34 +218,5 @@ public final class DlqAdminRoutes implements HttpHandler {
 
     private static Optional<String> first(Map<String, List<String>> query, String name) {
         return Optional.ofNullable(query.get(name)).flatMap(v -> v.stream().findFirst());
-    }
-
-    private static Map<String, List<String>> query(String raw) {
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return out;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            if (!value.isEmpty()) {
-                out.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
-            }
-        }
-        return out;
-    }
-
-    private static JsonNode error(String message) {
-        return JSON.createObjectNode().put("error", String.valueOf(message));
-    }
-
-    private static void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 }

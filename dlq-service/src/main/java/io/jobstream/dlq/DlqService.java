@@ -1,6 +1,5 @@
 package io.jobstream.dlq;
 
-import com.sun.net.httpserver.HttpHandler;
 import io.jobstream.dlq.internal.DelayForwarder;
 import io.jobstream.dlq.internal.RouterMetrics;
 import io.jobstream.dlq.internal.RouterTopology;
@@ -9,6 +8,7 @@ import io.jobstream.dlq.internal.alert.DeadLetterFeed;
 import io.jobstream.runtime.CheckResult;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.ReadinessCheck;
+import io.jobstream.runtime.http.Endpoint;
 import io.jobstream.schemas.RecordLimits;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
@@ -205,8 +205,8 @@ public final class DlqService implements AutoCloseable {
      * /v1/queues/{q}/dlq:replay}); mount each with {@code AdminServer.route(path, handler)}. Usable before {@link
      * #start()}.
      */
-    public Map<String, HttpHandler> adminRoutes() {
-        return new DlqAdminRoutes(kafka, serdes, clock).routes();
+    public List<Endpoint> adminRoutes() {
+        return new DlqAdminRoutes(kafka, serdes, clock).endpoints();
     }
 
     /** Whether every router is running (or rebalancing) and every forwarder's thread is alive. */

@@ -6,11 +6,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.jobstream.dlq.internal.FailureHistory;
 import io.jobstream.processor.JobProcessor;
 import io.jobstream.processor.ProcessorConfig;
+import io.jobstream.runtime.AdminServer;
 import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.runtime.http.AccessToken;
+import io.jobstream.runtime.http.HttpConfig;
+import io.jobstream.runtime.http.Scope;
 import io.jobstream.schemas.DeadLetter;
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.FailureReason;
@@ -25,8 +28,6 @@ import io.jobstream.schemas.Topics;
 import io.jobstream.testkit.JobstreamTest;
 import io.jobstream.testkit.KafkaCluster;
 import io.jobstream.testkit.TestTopics;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,6 +56,7 @@ import org.junit.jupiter.api.Test;
 @JobstreamTest
 class DlqReplayIT {
     private static final SerdeConfig SERDES = SerdeConfig.singleObject();
+    private static final String OPS_TOKEN = "ops-token-0123456789abcdef";
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Instant DEAD_AT = Instant.parse("2026-11-22T06:00:00Z");
 
@@ -362,15 +364,21 @@ class DlqReplayIT {
                                 .build())
                 .serdes(SERDES)
                 .build();
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        service.adminRoutes().forEach(server::createContext);
-        server.start();
+        AdminServer server = AdminServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .bindJvmMetrics(false)
+                .http(HttpConfig.defaults(List.of(
+                        AccessToken.of("ops", OPS_TOKEN, Set.of(Scope.DLQ_READ, Scope.DLQ_REPLAY), Set.of(f.queue())))))
+                .start();
+        service.adminRoutes().forEach(server::route);
         ObjectMapper json = new ObjectMapper();
-        String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/v1/queues/" + f.queue();
+        String base = "http://127.0.0.1:" + server.port() + "/v1/queues/" + f.queue();
         try (HttpClient http = HttpClient.newHttpClient()) {
             // When listing with filters
             HttpResponse<String> list = http.send(
                     HttpRequest.newBuilder(URI.create(base + "/dlq?type=send_email&reason=HANDLER_ERROR&limit=5"))
+                            .header("Authorization", "Bearer " + OPS_TOKEN)
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             // Then the matching dead letters come back as JSON
@@ -394,12 +402,14 @@ class DlqReplayIT {
 
             // And bad input is a 400 naming the problem
             HttpResponse<String> bad = http.send(
-                    HttpRequest.newBuilder(URI.create(base + "/dlq?limit=0")).build(),
+                    HttpRequest.newBuilder(URI.create(base + "/dlq?limit=0"))
+                            .header("Authorization", "Bearer " + OPS_TOKEN)
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(bad.statusCode()).isEqualTo(400);
             assertThat(bad.body()).contains("limit");
         } finally {
-            server.stop(0);
+            server.close();
             service.close(Duration.ofSeconds(5));
         }
     }
@@ -485,6 +495,8 @@ class DlqReplayIT {
     private static JsonNode post(HttpClient http, ObjectMapper json, String url, String body) throws Exception {
         HttpResponse<String> response = http.send(
                 HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", "Bearer " + OPS_TOKEN)
+                        .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -11,9 +11,12 @@ import io.jobstream.producer.internal.WebhookRoutes;
 import io.jobstream.runtime.AdminServer;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigDefinition;
+import io.jobstream.runtime.ConfigException;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.ReadinessChecks;
 import io.jobstream.runtime.RuntimeConfig;
+import io.jobstream.runtime.http.HttpConfig;
+import io.jobstream.runtime.http.Scope;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -90,12 +93,13 @@ public final class IngestApi implements AutoCloseable {
                 PublisherConfig.from(config),
                 KafkaSettings.from(config),
                 RuntimeConfig.from(config),
+                HttpConfig.from(config),
                 JobStatusConfig.from(config),
                 CoordinationConfig.from(config));
     }
 
     /**
-     * {@link #start(IngestApiConfig, PublisherConfig, KafkaSettings, RuntimeConfig)}, plus the {@link
+     * {@link #start(IngestApiConfig, PublisherConfig, KafkaSettings, RuntimeConfig, HttpConfig)}, plus the {@link
      * JobStatusProjection} ({@code GET /v1/jobs/{id}}) on the same server when {@code status} tracks a queue; the api
      * owns it and closes it first.
      */
@@ -104,12 +108,14 @@ public final class IngestApi implements AutoCloseable {
             PublisherConfig publisherConfig,
             KafkaSettings kafka,
             RuntimeConfig runtime,
+            HttpConfig http,
             JobStatusConfig status) {
-        return start(api, publisherConfig, kafka, runtime, status, Optional.empty());
+        return start(api, publisherConfig, kafka, runtime, http, status, Optional.empty());
     }
 
     /**
-     * As {@link #start(IngestApiConfig, PublisherConfig, KafkaSettings, RuntimeConfig, JobStatusConfig)}, remembering
+     * As {@link #start(IngestApiConfig, PublisherConfig, KafkaSettings, RuntimeConfig, HttpConfig, JobStatusConfig)},
+     * remembering
      * webhook deliveries in the Redis/Dragonfly of {@code coordination} when present (shared by every replica), in
      * this process otherwise.
      */
@@ -118,13 +124,14 @@ public final class IngestApi implements AutoCloseable {
             PublisherConfig publisherConfig,
             KafkaSettings kafka,
             RuntimeConfig runtime,
+            HttpConfig http,
             JobStatusConfig status,
             Optional<CoordinationConfig> coordination) {
-        IngestApi started = start(api, publisherConfig, kafka, runtime, coordination);
+        IngestApi started = start(api, publisherConfig, kafka, runtime, http, coordination);
         if (status.enabled()) {
             try {
                 started.owned.addFirst(
-                        JobStatusProjection.start(status, api, publisherConfig.serde(), kafka, started.server));
+                        JobStatusProjection.start(status, publisherConfig.serde(), kafka, started.server));
             } catch (RuntimeException e) {
                 started.close();
                 throw e;
@@ -133,10 +140,14 @@ public final class IngestApi implements AutoCloseable {
         return started;
     }
 
-    /** {@link #start(Config)} from settings already read. */
+    /** {@link #start(Config)} from settings already read; {@code http} holds the tokens and their scopes. */
     public static IngestApi start(
-            IngestApiConfig api, PublisherConfig publisherConfig, KafkaSettings kafka, RuntimeConfig runtime) {
-        return start(api, publisherConfig, kafka, runtime, Optional.empty());
+            IngestApiConfig api,
+            PublisherConfig publisherConfig,
+            KafkaSettings kafka,
+            RuntimeConfig runtime,
+            HttpConfig http) {
+        return start(api, publisherConfig, kafka, runtime, http, Optional.empty());
     }
 
     private static IngestApi start(
@@ -144,10 +155,12 @@ public final class IngestApi implements AutoCloseable {
             PublisherConfig publisherConfig,
             KafkaSettings kafka,
             RuntimeConfig runtime,
+            HttpConfig http,
             Optional<CoordinationConfig> coordinationConfig) {
         Objects.requireNonNull(api, "api");
         AdminServer server = AdminServer.builder()
                 .config(runtime)
+                .http(http)
                 .readinessCheck(ReadinessChecks.kafka(kafka.adminProperties()))
                 .start();
         JobPublisher publisher;
@@ -208,17 +221,29 @@ public final class IngestApi implements AutoCloseable {
         Objects.requireNonNull(server, "server");
         ApiMetrics metrics = new ApiMetrics(server.registry());
         Admission admission = new Admission();
+        HttpConfig http = server.http();
+        if (http.authRequired()
+                && http.tokens().stream()
+                        .noneMatch(t ->
+                                t.scopes().contains(Scope.PUBLISH) || t.scopes().contains(Scope.ADMIN))) {
+            throw new ConfigException(HttpConfig.TOKENS.name() + " must hold at least one token with scope publish ("
+                    + HttpConfig.TOKENS.name() + ".<name>.token, .scopes and .queues) while "
+                    + HttpConfig.AUTH_REQUIRED.name() + " is true");
+        }
         RateLimits rateLimits = new RateLimits(config.rateLimit(), config.rateLimitBurst(), System::nanoTime);
-        server.route(QueueRoutes.CONTEXT, new QueueRoutes(config, publisher, metrics, admission, rateLimits, clock));
+        new QueueRoutes(config, publisher, metrics, admission, rateLimits, clock)
+                .endpoints()
+                .forEach(server::route);
         WebhookDeliveries deliveries = new WebhookDeliveries(coordination.idempotencyGuard());
-        server.route(
-                WebhookRoutes.CONTEXT, new WebhookRoutes(config, publisher, deliveries, metrics, admission, clock));
+        new WebhookRoutes(config, publisher, deliveries, metrics, admission, clock)
+                .endpoints()
+                .forEach(server::route);
         LOG.info(
                 "api listening port={} tokens={} webhooks={} auth_required={} webhook_deliveries={}",
                 server.port(),
-                config.tokens().size(),
+                http.tokens().size(),
                 config.webhooks().size(),
-                config.authRequired(),
+                http.authRequired(),
                 coordination.location());
         return new IngestApi(config, server, admission, new ArrayList<>(owned));
     }

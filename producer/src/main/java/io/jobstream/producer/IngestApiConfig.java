@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
 /**
  * The {@link IngestApi}'s settings ({@code jobstream.api.*}). Immutable; validated at construction, naming the key in
  * every error. The HTTP port is the admin endpoint's ({@code jobstream.runtime.admin.port}): the API, {@code /health},
- * {@code /ready} and {@code /metrics} share one server.
+ * {@code /ready} and {@code /metrics} share one server. Tokens, their scopes and whether they are required are the
+ * runtime's HTTP settings ({@code jobstream.runtime.http.*}, {@link io.jobstream.runtime.http.HttpConfig}), read by
+ * every role that serves routes.
  *
  * @param maxRequestSize the largest body of a single-job or webhook request, in bytes ({@code jobstream.api.max-request-size})
  * @param maxBatchRequestSize the largest body of a batch request, in bytes ({@code jobstream.api.max-batch-request-size})
@@ -33,8 +35,6 @@ import java.util.regex.Pattern;
  * @param idempotencyCapacity how many keys are remembered at most, per replica ({@code jobstream.api.idempotency.capacity})
  * @param rateLimit requests per second one token may make; 0 for no limit ({@code jobstream.api.rate-limit})
  * @param rateLimitBurst requests one token may make at once above the rate ({@code jobstream.api.rate-limit-burst})
- * @param authRequired whether requests need a bearer token ({@code jobstream.api.auth-required})
- * @param tokens the bearer tokens ({@code jobstream.api.tokens.<name>.*})
  * @param webhooks the webhook endpoints ({@code jobstream.api.webhooks.<name>.*})
  */
 public record IngestApiConfig(
@@ -46,8 +46,6 @@ public record IngestApiConfig(
         int idempotencyCapacity,
         double rateLimit,
         int rateLimitBurst,
-        boolean authRequired,
-        List<ApiToken> tokens,
         List<Webhook> webhooks) {
 
     /** The body limit of single-job and webhook requests. */
@@ -119,19 +117,6 @@ public record IngestApiConfig(
             .doc("Requests one token may make at once before the rate limit applies (the bucket's size).")
             .build();
 
-    /** Whether a bearer token is required. */
-    public static final ConfigKey<Boolean> AUTH_REQUIRED = ConfigKey.booleanKey("jobstream.api.auth-required")
-            .defaultValue(true)
-            .doc("Whether /v1 requests need a bearer token from jobstream.api.tokens; false lets anyone publish to"
-                    + " any queue (development only). Webhooks are always checked by their signature instead.")
-            .build();
-
-    /** The bearer tokens. */
-    public static final ConfigKey<Map<String, String>> TOKENS = ConfigKey.mapKey("jobstream.api.tokens")
-            .doc("Bearer tokens, one per client: <name>.token (the secret) and <name>.queues (the queues it may"
-                    + " publish to, a list; * for all). Names: lowercase letters and digits.")
-            .build();
-
     /** The webhooks. */
     public static final ConfigKey<Map<String, String>> WEBHOOKS = ConfigKey.mapKey("jobstream.api.webhooks")
             .doc("Webhook endpoints POST /webhooks/<name>: <name>.queue, <name>.type (the job type),"
@@ -152,8 +137,6 @@ public record IngestApiConfig(
             IDEMPOTENCY_CAPACITY,
             RATE_LIMIT,
             RATE_LIMIT_BURST,
-            AUTH_REQUIRED,
-            TOKENS,
             WEBHOOKS);
 
     /** How long a webhook delivery is remembered, by default, so the same delivery is not enqueued twice. */
@@ -174,24 +157,8 @@ public record IngestApiConfig(
         check(IDEMPOTENCY_CAPACITY, idempotencyCapacity);
         check(RATE_LIMIT, rateLimit);
         check(RATE_LIMIT_BURST, rateLimitBurst);
-        tokens = List.copyOf(Objects.requireNonNull(tokens, TOKENS.name()));
         webhooks = List.copyOf(Objects.requireNonNull(webhooks, WEBHOOKS.name()));
-        if (authRequired && tokens.isEmpty()) {
-            throw new ConfigException(TOKENS.name() + " must hold at least one token (" + TOKENS.name()
-                    + ".<name>.token and .queues) while " + AUTH_REQUIRED.name() + " is true");
-        }
         Set<String> names = new LinkedHashSet<>();
-        Set<String> secrets = new LinkedHashSet<>();
-        for (ApiToken token : tokens) {
-            if (!names.add(token.name())) {
-                throw new ConfigException(TOKENS.name() + "." + token.name() + " is defined twice");
-            }
-            if (!secrets.add(token.secret().value())) {
-                throw new ConfigException(TOKENS.name() + "." + token.name() + ".token is the same as another"
-                        + " token's; give each client its own");
-            }
-        }
-        names.clear();
         for (Webhook webhook : webhooks) {
             if (!names.add(webhook.name())) {
                 throw new ConfigException(WEBHOOKS.name() + "." + webhook.name() + " is defined twice");
@@ -199,8 +166,8 @@ public record IngestApiConfig(
         }
     }
 
-    /** The defaults of every key, with the given tokens and no webhooks. */
-    public static IngestApiConfig defaults(List<ApiToken> tokens) {
+    /** The defaults of every key, with no webhooks. */
+    public static IngestApiConfig defaults() {
         return new IngestApiConfig(
                 MAX_REQUEST_SIZE.defaultValue().orElseThrow(),
                 MAX_BATCH_REQUEST_SIZE.defaultValue().orElseThrow(),
@@ -210,8 +177,6 @@ public record IngestApiConfig(
                 IDEMPOTENCY_CAPACITY.defaultValue().orElseThrow(),
                 RATE_LIMIT.defaultValue().orElseThrow(),
                 RATE_LIMIT_BURST.defaultValue().orElseThrow(),
-                AUTH_REQUIRED.defaultValue().orElseThrow(),
-                tokens,
                 List.of());
     }
 
@@ -226,8 +191,6 @@ public record IngestApiConfig(
                 config.get(IDEMPOTENCY_CAPACITY),
                 config.get(RATE_LIMIT),
                 config.get(RATE_LIMIT_BURST),
-                config.get(AUTH_REQUIRED),
-                parseTokens(config.get(TOKENS)),
                 parseWebhooks(config.get(WEBHOOKS)));
     }
 
@@ -242,8 +205,6 @@ public record IngestApiConfig(
                 idempotencyCapacity,
                 rateLimit,
                 rateLimitBurst,
-                authRequired,
-                tokens,
                 webhooks);
     }
 
@@ -258,8 +219,6 @@ public record IngestApiConfig(
                 idempotencyCapacity,
                 rateLimit,
                 rateLimitBurst,
-                authRequired,
-                tokens,
                 webhooks);
     }
 
@@ -274,8 +233,6 @@ public record IngestApiConfig(
                 idempotencyCapacity,
                 requestsPerSecond,
                 burst,
-                authRequired,
-                tokens,
                 webhooks);
     }
 
@@ -290,43 +247,7 @@ public record IngestApiConfig(
                 idempotencyCapacity,
                 rateLimit,
                 rateLimitBurst,
-                authRequired,
-                tokens,
                 hooks);
-    }
-
-    /**
-     * A client's bearer token.
-     *
-     * @param name the client's name (tags and logs; never the secret)
-     * @param secret the token the client sends as {@code Authorization: Bearer <token>}
-     * @param queues the queues it may publish to; {@code *} for all
-     */
-    public record ApiToken(String name, Password secret, Set<String> queues) {
-        /** Validates the fields, naming the key. */
-        public ApiToken {
-            checkName(TOKENS, name);
-            String prefix = TOKENS.name() + "." + name;
-            Objects.requireNonNull(secret, prefix + ".token");
-            if (secret.value().length() < 16) {
-                throw new ConfigException(prefix + ".token must be at least 16 characters long");
-            }
-            secret.requireReal(prefix + ".token");
-            queues = Set.copyOf(Objects.requireNonNull(queues, prefix + ".queues"));
-            if (queues.isEmpty()) {
-                throw new ConfigException(prefix + ".queues must name at least one queue (or *)");
-            }
-            for (String queue : queues) {
-                if (!queue.equals("*") && !Topics.isValidQueue(queue)) {
-                    throw new ConfigException(prefix + ".queues holds an invalid queue name '" + queue + "'");
-                }
-            }
-        }
-
-        /** Whether this token may publish to {@code queue}. */
-        public boolean allows(String queue) {
-            return queues.contains("*") || queues.contains(queue);
-        }
     }
 
     /** How a webhook's sender signs its requests. */
@@ -472,22 +393,6 @@ public record IngestApiConfig(
                     null,
                     null);
         }
-    }
-
-    private static List<ApiToken> parseTokens(Map<String, String> entries) {
-        Map<String, Map<String, String>> byName = group(TOKENS, entries, Set.of("token", "queues"));
-        List<ApiToken> tokens = new ArrayList<>();
-        byName.forEach((name, fields) -> {
-            String prefix = TOKENS.name() + "." + name;
-            String secret = required(fields, "token", prefix);
-            List<String> queues = Arrays.stream(
-                            required(fields, "queues", prefix).split(","))
-                    .map(String::trim)
-                    .filter(q -> !q.isEmpty())
-                    .toList();
-            tokens.add(new ApiToken(name, Password.of(secret), new LinkedHashSet<>(queues)));
-        });
-        return tokens;
     }
 
     private static List<Webhook> parseWebhooks(Map<String, String> entries) {

@@ -92,16 +92,16 @@ public final class JobStatusProjection implements AutoCloseable {
 
     /**
      * Starts the projection and mounts its routes and its {@code job-status} readiness check on {@code server}
-     * (request metrics go to the server's registry, the projection's to the same). {@code api} supplies the bearer
-     * tokens: with {@code jobstream.api.auth-required}, a request needs a token allowed on the job's queue.
+     * (request metrics go to the server's registry, the projection's to the same). The server's tokens guard them: with
+     * {@code jobstream.runtime.http.auth-required}, a request needs a token with {@code status:read} for the job's
+     * queue, and a job of another queue is answered 404 as an unknown one.
      *
      * @throws IllegalArgumentException when {@code config} tracks no queue
      * @throws IllegalStateException when a tracked queue's topics are missing or the brokers do not answer
      */
     public static JobStatusProjection start(
-            JobStatusConfig config, IngestApiConfig api, SerdeConfig serdes, KafkaSettings kafka, AdminServer server) {
+            JobStatusConfig config, SerdeConfig serdes, KafkaSettings kafka, AdminServer server) {
         Objects.requireNonNull(config, "config");
-        Objects.requireNonNull(api, "api");
         Objects.requireNonNull(serdes, "serdes");
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(server, "server");
@@ -128,14 +128,13 @@ public final class JobStatusProjection implements AutoCloseable {
         JobStatusProjection[] holder = new JobStatusProjection[1];
         StatusRoutes routes = new StatusRoutes(
                 (id, readable) -> holder[0].lookup(id, readable),
-                api,
                 config.forwardTimeout(),
                 new ApiMetrics(server.registry()),
                 address);
         JobStatusProjection projection = new JobStatusProjection(config, streams, self, routes);
         holder[0] = projection;
         try {
-            server.route(StatusRoutes.CONTEXT, routes);
+            routes.endpoints().forEach(server::route);
             server.readinessCheck(projection.readinessCheck());
             streams.start();
         } catch (RuntimeException e) {

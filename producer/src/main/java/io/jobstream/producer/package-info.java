@@ -26,7 +26,8 @@
  * runtime's {@link io.jobstream.runtime.AdminServer}, not Javalin or Helidon SE: no new dependency, one port for the
  * API, {@code /health}, {@code /ready} and {@code /metrics}, and virtual threads make one blocking thread per request
  * (waiting for Kafka's acknowledgement) cheap; three routes need no framework. Costs: HTTP/1.1 only and no TLS here
- * (terminate it in a proxy). The handlers are plain {@code HttpHandler}s, so another server can host them later.
+ * (terminate it in a proxy). The routes are endpoints of the runtime's one HTTP seam ({@code
+ * io.jobstream.runtime.http}), which owns the wire, the tokens and their scopes, the limits and the problem body.
  *
  * <p>Threading: {@code JobPublisher} and {@code QueueTopics} are thread-safe; job builders are not. Futures complete
  * on the Kafka producer's I/O thread. Failure contract: a job refused before sending fails with {@link

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jobstream.producer.IngestApiConfig.ApiToken;
 import io.jobstream.runtime.KafkaSettings;
-import io.jobstream.runtime.Password;
 import io.jobstream.runtime.RuntimeConfig;
+import io.jobstream.runtime.http.AccessToken;
+import io.jobstream.runtime.http.HttpConfig;
 import io.jobstream.testkit.JobstreamTest;
 import io.jobstream.testkit.KafkaCluster;
 import io.jobstream.testkit.TestTopics;
@@ -256,8 +256,7 @@ class HostileInputSecurityIT {
     }
 
     private static IngestApi start(String queue, long maxRequestSize, String bootstrap) {
-        IngestApiConfig config = IngestApiConfig.defaults(
-                        List.of(new ApiToken("hostile", Password.of(TOKEN), Set.of(queue))))
+        IngestApiConfig config = IngestApiConfig.defaults()
                 .withWebhooks(List.of(
                         IngestApiConfig.Webhook.github("github", queue, "github_event", "It's a Secret to Everybody")))
                 .withMaxRequestSizes(maxRequestSize, 32L * 1024 * 1024)
@@ -267,7 +266,9 @@ class HostileInputSecurityIT {
                 config,
                 PublisherConfig.defaults().withMetadataTimeout(Duration.ofSeconds(3)),
                 KafkaSettings.builder().bootstrapServers(bootstrap).build(),
-                runtime);
+                runtime,
+                HttpConfig.defaults(
+                        List.of(AccessToken.of("hostile", TOKEN, HttpConfig.DEFAULT_SCOPES, Set.of(queue)))));
     }
 
     private static HttpRequest.Builder post(IngestApi api, String path, String body) {

@@ -9,8 +9,9 @@ import io.jobstream.producer.IngestApiConfig.Webhook;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigException;
 import io.jobstream.runtime.ConfigLoader;
+import io.jobstream.runtime.http.HttpConfig;
+import io.jobstream.runtime.http.Scope;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -23,12 +24,13 @@ class IngestApiConfigTest {
         String yaml = """
                 jobstream:
                   kafka.bootstrap-servers: localhost:9092
-                  api:
-                    max-batch-size: 500
+                  runtime.http:
                     tokens:
                       ci:
                         token: ci-token-0123456789
                         queues: [emails, reports]
+                  api:
+                    max-batch-size: 500
                     webhooks:
                       github:
                         queue: emails
@@ -46,28 +48,32 @@ class IngestApiConfigTest {
         Config config = ConfigLoader.forDefinition(IngestApi.DEFINITION)
                 .withYaml(yaml)
                 .withEnvironment(Map.of(
-                        "JOBSTREAM_API_TOKENS_ADMIN_TOKEN", "admin-token-0123456789",
-                        "JOBSTREAM_API_TOKENS_ADMIN_QUEUES", "*"))
+                        "JOBSTREAM_RUNTIME_HTTP_TOKENS_ADMIN_TOKEN", "admin-token-0123456789",
+                        "JOBSTREAM_RUNTIME_HTTP_TOKENS_ADMIN_SCOPES", "admin",
+                        "JOBSTREAM_RUNTIME_HTTP_TOKENS_ADMIN_QUEUES", "*"))
                 .load();
 
-        // When the API settings are read
+        // When the API settings and the runtime's tokens (one definition for every role) are read
         IngestApiConfig api = IngestApiConfig.from(config);
+        HttpConfig http = HttpConfig.from(config);
 
         // Then every token and webhook is there with its fields
         assertThat(api.maxBatchSize()).isEqualTo(500);
-        assertThat(api.tokens()).hasSize(2);
-        var ci = api.tokens().stream()
+        assertThat(http.tokens()).hasSize(2);
+        var ci = http.tokens().stream()
                 .filter(t -> t.name().equals("ci"))
                 .findFirst()
                 .orElseThrow();
         assertThat(ci.queues()).isEqualTo(Set.of("emails", "reports"));
-        assertThat(ci.allows("emails")).isTrue();
-        assertThat(ci.allows("payments")).isFalse();
-        var admin = api.tokens().stream()
+        assertThat(ci.allows(Scope.PUBLISH, "emails")).isTrue();
+        assertThat(ci.allows(Scope.STATUS_READ, "emails")).isTrue();
+        assertThat(ci.allows(Scope.DLQ_REPLAY, "emails")).isFalse();
+        assertThat(ci.allows(Scope.PUBLISH, "payments")).isFalse();
+        var admin = http.tokens().stream()
                 .filter(t -> t.name().equals("admin"))
                 .findFirst()
                 .orElseThrow();
-        assertThat(admin.allows("payments")).isTrue();
+        assertThat(admin.allows(Scope.DLQ_REPLAY, "payments")).isTrue();
         assertThat(api.webhooks())
                 .extracting(Webhook::name, Webhook::scheme, Webhook::header, Webhook::encoding)
                 .containsExactlyInAnyOrder(
@@ -77,30 +83,35 @@ class IngestApiConfigTest {
                                 "shop", SignatureScheme.HMAC_SHA256, "X-Shop-Signature", SignatureEncoding.BASE64));
         assertThat(api.webhooks().getFirst().tolerance()).isEqualTo(Duration.ofMinutes(5));
         // And secrets do not show
-        assertThat(api.toString()).doesNotContain("ci-token-0123456789").doesNotContain("gh-secret");
+        assertThat(api.toString()).doesNotContain("gh-secret");
+        assertThat(http.toString()).doesNotContain("ci-token-0123456789");
     }
 
     @Test
-    void refusesToStartWithoutTokensWhileAuthIsRequired() {
-        assertThatThrownBy(() -> IngestApiConfig.defaults(List.of()))
+    void theOldApiTokenKeysAreRefusedNamingTheNewOnes() {
+        assertThatThrownBy(() -> load(Map.of(
+                        "jobstream.api.tokens.ci.token", "ci-token-0123456789",
+                        "jobstream.api.tokens.ci.queues", "emails")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("jobstream.api.tokens")
+                .hasMessageContaining("jobstream.api.tokens");
+        assertThatThrownBy(() -> load(Map.of("jobstream.api.auth-required", false)))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("jobstream.api.auth-required");
     }
 
     @Test
     void namesTheKeyOfABadTokenOrWebhookSetting() {
-        assertThatThrownBy(() -> load(
-                        Map.of("jobstream.api.tokens.ci.token", "short", "jobstream.api.tokens.ci.queues", "emails")))
+        assertThatThrownBy(() -> loadHttp(Map.of(
+                        "jobstream.runtime.http.tokens.ci.token", "short",
+                        "jobstream.runtime.http.tokens.ci.queues", "emails")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("jobstream.api.tokens.ci.token");
-        assertThatThrownBy(() -> load(Map.of(
-                        "jobstream.api.tokens.ci.token", "ci-token-0123456789",
-                        "jobstream.api.tokens.ci.queue", "emails")))
+                .hasMessageContaining("jobstream.runtime.http.tokens.ci.token");
+        assertThatThrownBy(() -> loadHttp(Map.of(
+                        "jobstream.runtime.http.tokens.ci.token", "ci-token-0123456789",
+                        "jobstream.runtime.http.tokens.ci.queue", "emails")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("jobstream.api.tokens.ci.queue");
+                .hasMessageContaining("jobstream.runtime.http.tokens.ci.queue");
         assertThatThrownBy(() -> load(Map.of(
-                        "jobstream.api.auth-required", false,
                         "jobstream.api.webhooks.x.queue", "emails",
                         "jobstream.api.webhooks.x.type", "t",
                         "jobstream.api.webhooks.x.secret", "s",
@@ -108,7 +119,6 @@ class IngestApiConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("jobstream.api.webhooks.x.header");
         assertThatThrownBy(() -> load(Map.of(
-                        "jobstream.api.auth-required", false,
                         "jobstream.api.webhooks.x.queue", "emails",
                         "jobstream.api.webhooks.x.type", "t",
                         "jobstream.api.webhooks.x.secret", "s",
@@ -119,10 +129,20 @@ class IngestApiConfigTest {
 
     @Test
     void allowsAnonymousAccessOnlyWhenAuthIsTurnedOff() {
-        IngestApiConfig api = load(Map.of("jobstream.api.auth-required", false));
+        HttpConfig http = loadHttp(Map.of("jobstream.runtime.http.auth-required", false));
 
-        assertThat(api.authRequired()).isFalse();
-        assertThat(api.tokens()).isEmpty();
+        assertThat(http.authRequired()).isFalse();
+        assertThat(http.tokens()).isEmpty();
+        assertThat(loadHttp(Map.of()).authRequired()).isTrue();
+    }
+
+    private static HttpConfig loadHttp(Map<String, ?> overrides) {
+        Map<String, Object> values = new java.util.HashMap<>(overrides);
+        values.put("jobstream.kafka.bootstrap-servers", "localhost:9092");
+        return HttpConfig.from(ConfigLoader.forDefinition(IngestApi.DEFINITION)
+                .withEnvironment(Map.of())
+                .withOverrides(values)
+                .load());
     }
 
     private static IngestApiConfig load(Map<String, ?> overrides) {

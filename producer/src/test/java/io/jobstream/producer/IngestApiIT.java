@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jobstream.producer.IngestApiConfig.ApiToken;
 import io.jobstream.producer.IngestApiConfig.Webhook;
-import io.jobstream.runtime.Password;
 import io.jobstream.runtime.RuntimeConfig;
+import io.jobstream.runtime.http.AccessToken;
+import io.jobstream.runtime.http.HttpConfig;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.Ulid;
 import io.jobstream.testkit.JobstreamTest;
@@ -205,8 +205,7 @@ class IngestApiIT {
     }
 
     static IngestApi start(KafkaCluster kafka, String queue, RedisServer redis) {
-        IngestApiConfig config = IngestApiConfig.defaults(
-                        List.of(new ApiToken("it", Password.of(TOKEN), Set.of(queue))))
+        IngestApiConfig config = IngestApiConfig.defaults()
                 .withWebhooks(List.of(Webhook.github("github", queue, "github_event", "It's a Secret to Everybody")));
         RuntimeConfig runtime = new RuntimeConfig("127.0.0.1", 0, Duration.ofSeconds(2), Duration.ofSeconds(10));
         return IngestApi.start(
@@ -214,6 +213,7 @@ class IngestApiIT {
                 PublisherConfig.defaults().withMetadataTimeout(Duration.ofSeconds(5)),
                 Kafka.settings(kafka, Map.of()),
                 runtime,
+                HttpConfig.defaults(List.of(AccessToken.of("it", TOKEN, HttpConfig.DEFAULT_SCOPES, Set.of(queue)))),
                 JobStatusConfig.defaults(List.of()),
                 java.util.Optional.of(io.jobstream.coordination.CoordinationConfig.of(redis.uri())));
     }
@@ -223,8 +223,7 @@ class IngestApiIT {
     }
 
     static IngestApi start(KafkaCluster kafka, String queue, Map<String, String> properties, Duration publishTimeout) {
-        IngestApiConfig config = IngestApiConfig.defaults(
-                        List.of(new ApiToken("it", Password.of(TOKEN), Set.of(queue))))
+        IngestApiConfig config = IngestApiConfig.defaults()
                 .withWebhooks(List.of(Webhook.github("github", queue, "github_event", "It's a Secret to Everybody")))
                 .withPublishTimeout(publishTimeout);
         RuntimeConfig runtime = new RuntimeConfig("127.0.0.1", 0, Duration.ofSeconds(2), Duration.ofSeconds(10));
@@ -232,7 +231,8 @@ class IngestApiIT {
                 config,
                 PublisherConfig.defaults().withMetadataTimeout(Duration.ofSeconds(5)),
                 Kafka.settings(kafka, properties),
-                runtime);
+                runtime,
+                HttpConfig.defaults(List.of(AccessToken.of("it", TOKEN, HttpConfig.DEFAULT_SCOPES, Set.of(queue)))));
     }
 
     static HttpRequest.Builder post(IngestApi api, String path, String body) {

@@ -8,11 +8,11 @@ import io.jobstream.dlq.DlqReplay;
 import io.jobstream.dlq.ReplayFilter;
 import io.jobstream.dlq.ReplayRequest;
 import io.jobstream.dlq.ReplaySummary;
-import io.jobstream.producer.IngestApiConfig.ApiToken;
 import io.jobstream.runtime.AdminServer;
 import io.jobstream.runtime.KafkaSettings;
-import io.jobstream.runtime.Password;
 import io.jobstream.runtime.RuntimeConfig;
+import io.jobstream.runtime.http.AccessToken;
+import io.jobstream.runtime.http.HttpConfig;
 import io.jobstream.schemas.DeadLetter;
 import io.jobstream.schemas.FailureReason;
 import io.jobstream.schemas.Job;
@@ -288,6 +288,7 @@ class JobStatusIT {
                 PublisherConfig.defaults().withMetadataTimeout(Duration.ofSeconds(5)),
                 Kafka.settings(kafka, Map.of()),
                 runtime(),
+                http(),
                 status);
     }
 
@@ -301,11 +302,15 @@ class JobStatusIT {
         JobStatusConfig status = JobStatusConfig.defaults(List.of(queue))
                 .withApplicationId(applicationId)
                 .withInstance("127.0.0.1", stateDir.resolve(name));
-        return JobStatusProjection.start(status, apiConfig, SerdeConfig.singleObject(), settings, server);
+        return JobStatusProjection.start(status, SerdeConfig.singleObject(), settings, server);
     }
 
     private static IngestApiConfig apiConfig() {
-        return IngestApiConfig.defaults(List.of(new ApiToken("it", Password.of(TOKEN), Set.of("*"))));
+        return IngestApiConfig.defaults();
+    }
+
+    private static HttpConfig http() {
+        return HttpConfig.defaults(List.of(AccessToken.of("it", TOKEN, HttpConfig.DEFAULT_SCOPES, Set.of("*"))));
     }
 
     private static RuntimeConfig runtime() {
@@ -313,7 +318,11 @@ class JobStatusIT {
     }
 
     private static AdminServer server() {
-        return AdminServer.builder().config(runtime()).bindJvmMetrics(false).start();
+        return AdminServer.builder()
+                .config(runtime())
+                .http(http())
+                .bindJvmMetrics(false)
+                .start();
     }
 
     private static void awaitReady(HttpClient http, URI base) {

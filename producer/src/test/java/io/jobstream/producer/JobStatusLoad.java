@@ -66,15 +66,8 @@ public final class JobStatusLoad {
             try (AdminServer server = AdminServer.builder()
                             .config(new RuntimeConfig("127.0.0.1", 0, Duration.ofSeconds(2), Duration.ofSeconds(10)))
                             .start();
-                    JobStatusProjection projection = JobStatusProjection.start(
-                            config,
-                            IngestApiConfig.defaults(List.of(new IngestApiConfig.ApiToken(
-                                    "load",
-                                    io.jobstream.runtime.Password.of("load-token-0123456789"),
-                                    java.util.Set.of("*")))),
-                            SerdeConfig.singleObject(),
-                            settings,
-                            server)) {
+                    JobStatusProjection projection =
+                            JobStatusProjection.start(config, SerdeConfig.singleObject(), settings, server)) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (projection.state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
                     if (System.nanoTime() > deadline) {

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jobstream.producer.IngestApiConfig.ApiToken;
-import io.jobstream.runtime.Password;
 import io.jobstream.runtime.RuntimeConfig;
+import io.jobstream.runtime.http.AccessToken;
+import io.jobstream.runtime.http.HttpConfig;
 import io.jobstream.schemas.JobState;
 import io.jobstream.schemas.Topics;
 import io.jobstream.testkit.JobstreamTest;
@@ -206,17 +206,22 @@ class QueueIsolationSecurityIT {
 
     /** The API with tokens: star for every queue, a for {@code aQueues}, a2 for the first of them, b for {@code bQueue}. */
     private static IngestApi start(KafkaCluster kafka, JobStatusConfig status, Set<String> aQueues, String bQueue) {
-        IngestApiConfig config = IngestApiConfig.defaults(List.of(
-                new ApiToken("star", Password.of(STAR), Set.of("*")),
-                new ApiToken("a", Password.of(A), aQueues),
-                new ApiToken("a2", Password.of(A2), Set.of(aQueues.iterator().next())),
-                new ApiToken("b", Password.of(B), Set.of(bQueue)),
-                new ApiToken("c", Password.of(C), Set.of("unrelated"))));
+        IngestApiConfig config = IngestApiConfig.defaults();
+        HttpConfig http = HttpConfig.defaults(List.of(
+                AccessToken.of("star", STAR, HttpConfig.DEFAULT_SCOPES, Set.of("*")),
+                AccessToken.of("a", A, HttpConfig.DEFAULT_SCOPES, aQueues),
+                AccessToken.of(
+                        "a2",
+                        A2,
+                        HttpConfig.DEFAULT_SCOPES,
+                        Set.of(aQueues.iterator().next())),
+                AccessToken.of("b", B, HttpConfig.DEFAULT_SCOPES, Set.of(bQueue)),
+                AccessToken.of("c", C, HttpConfig.DEFAULT_SCOPES, Set.of("unrelated"))));
         RuntimeConfig runtime = new RuntimeConfig("127.0.0.1", 0, Duration.ofSeconds(2), Duration.ofSeconds(10));
         PublisherConfig publisher = PublisherConfig.defaults().withMetadataTimeout(Duration.ofSeconds(5));
         return status == null
-                ? IngestApi.start(config, publisher, Kafka.settings(kafka, Map.of()), runtime)
-                : IngestApi.start(config, publisher, Kafka.settings(kafka, Map.of()), runtime, status);
+                ? IngestApi.start(config, publisher, Kafka.settings(kafka, Map.of()), runtime, http)
+                : IngestApi.start(config, publisher, Kafka.settings(kafka, Map.of()), runtime, http, status);
     }
 
     private static String job(String id) {

@@ -1,9 +1,10 @@
 package io.jobstream.runtime;
 
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
+import io.jobstream.runtime.http.Endpoint;
+import io.jobstream.runtime.http.HttpConfig;
 import io.jobstream.runtime.internal.AdminRoutes;
 import io.jobstream.runtime.internal.Readiness;
+import io.jobstream.runtime.internal.RoutingHttpServer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,8 +39,14 @@ import org.slf4j.LoggerFactory;
  *       with its status and, when down, its reason;
  *   <li>{@code GET /metrics} — the {@link PrometheusMeterRegistry} in Prometheus text format 0.0.4,
  *       or OpenMetrics when {@code Accept} asks for {@code application/openmetrics-text};
- *   <li>any route a later module adds with {@link #route(String, HttpHandler)}.
+ *   <li>any {@link Endpoint} a later module adds with {@link #route(Endpoint)}: the API's, the dead-letter routes.
  * </ul>
+ *
+ * <p>Every route goes through the one HTTP seam ({@code io.jobstream.runtime.http}): bearer tokens with scopes from
+ * {@link HttpConfig}, header and body limits, the one problem body. Probes and metrics are open; a state-changing
+ * route needs a token or a signature, and with {@code jobstream.runtime.http.auth-required} false it may share this
+ * port only on a loopback address (the server refuses to mount it otherwise). The default host {@code 0.0.0.0}
+ * exposes the port on every interface: keep it inside the cluster (see {@code deploy/k8s/network-policy.yaml}).
  *
  * <p>Requests are handled on virtual threads. JVM and process metrics (memory, GC, threads,
  * processor, uptime) are bound to the registry at start. {@link #close()} is idempotent; register
@@ -49,10 +55,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
-    private static final Set<String> BUILT_IN = Set.of("/health", "/ready", "/metrics");
-
-    private final HttpServer server;
-    private final ExecutorService requestExecutor;
+    private final RoutingHttpServer server;
+    private final HttpConfig http;
     private final ExecutorService checkExecutor;
     private final PrometheusMeterRegistry registry;
     private final boolean ownsRegistry;
@@ -66,9 +70,8 @@ public final class AdminServer implements AutoCloseable {
         this.ownsRegistry = b.registry == null;
         this.registry = ownsRegistry ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : b.registry;
         this.checkTimeout = b.checkTimeout;
+        this.http = b.http;
         this.checks.addAll(b.checks);
-        this.requestExecutor = Executors.newThreadPerTaskExecutor(
-                Thread.ofVirtual().name("jobstream-admin-", 0).factory());
         this.checkExecutor = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("jobstream-ready-check-", 0).factory());
         this.gcMetrics = b.bindJvmMetrics ? new JvmGcMetrics() : null;
@@ -80,29 +83,35 @@ public final class AdminServer implements AutoCloseable {
             new UptimeMetrics().bindTo(registry);
         }
         try {
-            this.server = HttpServer.create(new InetSocketAddress(b.host, b.port), 0);
+            this.server = new RoutingHttpServer(new InetSocketAddress(b.host, b.port), b.http, System::nanoTime);
         } catch (IOException e) {
             releaseResources();
             throw e;
         }
         try {
-            server.setExecutor(requestExecutor);
-            server.createContext(
-                    "/health", AdminRoutes.guarded("/health", true, AdminRoutes.health(this::checkLiveness)));
-            server.createContext(
-                    "/ready", AdminRoutes.guarded("/ready", true, AdminRoutes.ready(this::checkReadiness)));
-            server.createContext("/metrics", AdminRoutes.guarded("/metrics", true, AdminRoutes.metrics(registry)));
-            b.routes.forEach(route -> route(route.getKey(), route.getValue()));
+            server.add(Endpoint.get("/health").open().to(AdminRoutes.health(this::checkLiveness)));
+            server.add(Endpoint.get("/ready").open().to(AdminRoutes.ready(this::checkReadiness)));
+            server.add(Endpoint.get("/metrics").open().to(AdminRoutes.metrics(registry)));
+            b.routes.forEach(this::route);
             server.start();
         } catch (RuntimeException e) {
-            server.stop(0);
+            server.close();
             releaseResources();
             throw e;
         }
-        LOG.info("admin listening host={} port={} checks={}", b.host, port(), checks.size());
+        LOG.info(
+                "admin listening host={} port={} checks={} auth_required={} tokens={}",
+                b.host,
+                port(),
+                checks.size(),
+                b.http.authRequired(),
+                b.http.tokens().size());
     }
 
-    /** A builder: host {@code 0.0.0.0}, port 9400, check timeout 2s, its own registry, JVM metrics bound. */
+    /**
+     * A builder: host {@code 0.0.0.0}, port 9400, check timeout 2s, its own registry, JVM metrics bound, the seam's
+     * defaults ({@link HttpConfig#defaults()}: auth on, no token, so token-guarded routes answer 401).
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -114,12 +123,17 @@ public final class AdminServer implements AutoCloseable {
 
     /** The port the server is bound to (the chosen one when started with port 0). */
     public int port() {
-        return server.getAddress().getPort();
+        return server.address().getPort();
     }
 
     /** The address the server is bound to. */
     public InetSocketAddress address() {
-        return server.getAddress();
+        return server.address();
+    }
+
+    /** The seam's settings: tokens, auth, limits. */
+    public HttpConfig http() {
+        return http;
     }
 
     /** The registry {@code /metrics} renders; register the process's meters here. */
@@ -128,18 +142,14 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /**
-     * Serves {@code handler} at {@code path} and below it (the JDK server matches by prefix). The
-     * handler runs on a virtual thread; if it throws, the client gets a 500.
+     * Serves {@code endpoint} through the seam. Its route runs on a virtual thread; if it throws anything but an {@link
+     * io.jobstream.runtime.http.HttpProblem}, the client gets a generic 500.
      *
-     * @throws IllegalArgumentException when the path is taken, or is not absolute
+     * @throws IllegalArgumentException when its method and path are taken, or it changes state and is open
+     * @throws ConfigException when it changes state while auth is off and the server is reachable from other hosts
      */
-    public AdminServer route(String path, HttpHandler handler) {
-        Objects.requireNonNull(handler, "handler");
-        if (!path.startsWith("/") || BUILT_IN.contains(path)) {
-            throw new IllegalArgumentException(
-                    "admin route " + path + " must start with / and not be one of " + BUILT_IN);
-        }
-        server.createContext(path, AdminRoutes.guarded(path, false, handler));
+    public AdminServer route(Endpoint endpoint) {
+        server.add(endpoint);
         return this;
     }
 
@@ -183,13 +193,12 @@ public final class AdminServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        server.stop(0);
+        server.close();
         releaseResources();
-        LOG.info("admin stopped port={}", server.getAddress().getPort());
+        LOG.info("admin stopped port={}", server.address().getPort());
     }
 
     private void releaseResources() {
-        requestExecutor.shutdownNow();
         checkExecutor.shutdownNow();
         List<ReadinessCheck> all = new ArrayList<>(checks);
         all.addAll(livenessChecks);
@@ -216,8 +225,9 @@ public final class AdminServer implements AutoCloseable {
                 RuntimeConfig.CHECK_TIMEOUT.defaultValue().orElseThrow();
         private PrometheusMeterRegistry registry;
         private boolean bindJvmMetrics = true;
+        private HttpConfig http = HttpConfig.defaults();
         private final List<ReadinessCheck> checks = new ArrayList<>();
-        private final List<Map.Entry<String, HttpHandler>> routes = new ArrayList<>();
+        private final List<Endpoint> routes = new ArrayList<>();
 
         private Builder() {}
 
@@ -270,8 +280,14 @@ public final class AdminServer implements AutoCloseable {
         }
 
         /** An extra route (see {@link AdminServer#route}). */
-        public Builder route(String path, HttpHandler handler) {
-            routes.add(Map.entry(path, handler));
+        public Builder route(Endpoint endpoint) {
+            routes.add(Objects.requireNonNull(endpoint, "endpoint"));
+            return this;
+        }
+
+        /** The seam's settings: tokens, auth, limits ({@code jobstream.runtime.http.*}). */
+        public Builder http(HttpConfig http) {
+            this.http = Objects.requireNonNull(http, "http");
             return this;
         }
 

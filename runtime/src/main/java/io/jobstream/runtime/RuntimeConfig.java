@@ -20,7 +20,9 @@ public record RuntimeConfig(String adminHost, int adminPort, Duration checkTimeo
     public static final ConfigKey<String> ADMIN_HOST = ConfigKey.stringKey(ADMIN_HOST_NAME)
             .defaultValue("0.0.0.0")
             .validator(ConfigValidator.notBlank())
-            .doc("Interface the admin HTTP endpoint (/health, /ready, /metrics) binds to.")
+            .doc("Interface the admin HTTP endpoint (/health, /ready, /metrics, and the API's and dead-letter routes"
+                    + " where the role serves them) binds to. The default 0.0.0.0 exposes it on every interface:"
+                    + " restrict it with a network policy, or bind 127.0.0.1 where only local callers need it.")
             .build();
 
     /** Port of the admin endpoint. */
@@ -47,9 +49,14 @@ public record RuntimeConfig(String adminHost, int adminPort, Duration checkTimeo
                     + " out are abandoned.")
             .build();
 
-    /** Every key of this module except the Kafka ones ({@link KafkaSettings#DEFINITION}). */
-    public static final ConfigDefinition DEFINITION =
-            ConfigDefinition.of(ADMIN_HOST, ADMIN_PORT, CHECK_TIMEOUT, SHUTDOWN_TIMEOUT);
+    /**
+     * Every key of this module except the Kafka ones ({@link KafkaSettings#DEFINITION}), the HTTP seam's included
+     * ({@link io.jobstream.runtime.http.HttpConfig#DEFINITION}: tokens, auth, limits), so every role that serves routes
+     * reads the same token definition.
+     */
+    public static final ConfigDefinition DEFINITION = ConfigDefinition.combine(
+            ConfigDefinition.of(ADMIN_HOST, ADMIN_PORT, CHECK_TIMEOUT, SHUTDOWN_TIMEOUT),
+            io.jobstream.runtime.http.HttpConfig.DEFINITION);
 
     /** Validates every field, naming its key. */
     public RuntimeConfig {

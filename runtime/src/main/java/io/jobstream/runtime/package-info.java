@@ -1,6 +1,6 @@
 /**
  * What every Jobstream service process needs: configuration, Kafka client settings, the admin
- * HTTP endpoint and graceful shutdown.
+ * HTTP endpoint with the one HTTP seam, and graceful shutdown.
  *
  * <h2>Configuration</h2>
  *
@@ -14,14 +14,17 @@
  * records, validated at construction. {@link io.jobstream.runtime.ConfigDocs} renders a definition
  * as the README's Markdown table.
  *
- * <h2>Admin endpoint</h2>
+ * <h2>Admin endpoint and the HTTP seam</h2>
  *
  * {@link io.jobstream.runtime.AdminServer} serves {@code /health}, {@code /ready} (pluggable {@link
- * io.jobstream.runtime.ReadinessCheck}s) and {@code /metrics} (Prometheus, via Micrometer). It runs
- * on the JDK's built-in {@code com.sun.net.httpserver} with a virtual-thread executor rather than a
- * web framework: three small read-only endpoints do not justify a framework's dependency tree (and
- * its version convergence with Kafka's and Jackson's) in every service, and the JDK server starts in
- * milliseconds on a random port for tests. Modules that need a real HTTP API bring their own server.
+ * io.jobstream.runtime.ReadinessCheck}s) and {@code /metrics} (Prometheus, via Micrometer), and every route a role
+ * adds: the API's, the dead-letter routes. All of them are {@link io.jobstream.runtime.http.Endpoint}s of the one HTTP
+ * seam ({@link io.jobstream.runtime.http}): a route is a function from request to response; one internal class owns
+ * the wire, bearer tokens with scopes, limits and the one problem body. It runs on the JDK's built-in {@code
+ * com.sun.net.httpserver} with a virtual-thread executor rather than a web framework: a handful of small JSON routes
+ * do not justify a framework's dependency tree (and its version convergence with Kafka's and Jackson's) in every
+ * service, and the JDK server starts in milliseconds on a random port for tests. Only {@code
+ * io.jobstream.runtime.internal.RoutingHttpServer} touches that package.
  *
  * <h2>Shutdown</h2>
  *

@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jobstream.runtime.http.Endpoint;
+import io.jobstream.runtime.http.HttpResponse;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -40,13 +41,14 @@ class AdminServerTest {
         return AdminServer.builder().host("127.0.0.1").port(0);
     }
 
-    private HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {
+    private java.net.http.HttpResponse<String> get(String path, String... headers)
+            throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
                 .timeout(Duration.ofSeconds(10));
         if (headers.length > 0) {
             request.headers(headers);
         }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -55,7 +57,7 @@ class AdminServerTest {
         server = onRandomPort().start();
 
         // When /health is asked
-        HttpResponse<String> response = get("/health");
+        java.net.http.HttpResponse<String> response = get("/health");
 
         // Then it answers 200 UP as JSON on the chosen port
         assertThat(server.port()).isPositive();
@@ -78,7 +80,7 @@ class AdminServerTest {
         alive.set(false);
 
         // Then /health answers 503 naming it and why
-        HttpResponse<String> response = get("/health");
+        java.net.http.HttpResponse<String> response = get("/health");
         assertThat(response.statusCode()).isEqualTo(503);
         JsonNode body = JSON.readTree(response.body());
         assertThat(body.get("status").asText()).isEqualTo("DOWN");
@@ -95,7 +97,7 @@ class AdminServerTest {
                 .start();
 
         // When /ready is asked
-        HttpResponse<String> response = get("/ready");
+        java.net.http.HttpResponse<String> response = get("/ready");
 
         // Then it is 200 and lists both as UP
         assertThat(response.statusCode()).isEqualTo(200);
@@ -123,7 +125,7 @@ class AdminServerTest {
                 .start();
 
         // When /ready is asked
-        HttpResponse<String> response = get("/ready");
+        java.net.http.HttpResponse<String> response = get("/ready");
 
         // Then it is 503 and every check carries its own status and reason
         assertThat(response.statusCode()).isEqualTo(503);
@@ -160,7 +162,7 @@ class AdminServerTest {
         server = onRandomPort().registry(registry).start();
 
         // When /metrics is scraped
-        HttpResponse<String> response = get("/metrics");
+        java.net.http.HttpResponse<String> response = get("/metrics");
 
         // Then it is Prometheus text with the counter and the JVM metrics
         assertThat(response.statusCode()).isEqualTo(200);
@@ -182,7 +184,8 @@ class AdminServerTest {
         server.registry().counter("jobstream.jobs.failed").increment();
 
         // When scraped asking for OpenMetrics
-        HttpResponse<String> response = get("/metrics", "Accept", "application/openmetrics-text; version=1.0.0");
+        java.net.http.HttpResponse<String> response =
+                get("/metrics", "Accept", "application/openmetrics-text; version=1.0.0");
 
         // Then it is OpenMetrics, ending with # EOF
         assertThat(response.headers().firstValue("Content-Type"))
@@ -192,24 +195,27 @@ class AdminServerTest {
 
     @Test
     void extraRoutesAreServedAndTheirFailuresBecome500() throws Exception {
-        // Given a route added by a later module and one that throws
+        // Given an open route added by a later module and one that throws
         server = onRandomPort()
-                .route("/boom", exchange -> {
-                    throw new IllegalStateException("boom");
-                })
+                .route(Endpoint.get("/boom").open().to(request -> {
+                    throw new IllegalStateException("boom at 10.0.0.7:9092");
+                }))
                 .start();
-        server.route("/jobs", exchange -> {
-            byte[] body = "job list".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
+        server.route(Endpoint.get("/jobs/{id}")
+                .open()
+                .to(request -> HttpResponse.of(
+                        200, "text/plain", ("job " + request.pathParam("id")).getBytes(StandardCharsets.UTF_8))));
 
-        // When they are asked, Then the route answers and the failing one is a 500
-        HttpResponse<String> jobs = get("/jobs/42");
+        // When they are asked, Then the route answers and the failing one is a generic 500
+        java.net.http.HttpResponse<String> jobs = get("/jobs/42");
         assertThat(jobs.statusCode()).isEqualTo(200);
-        assertThat(jobs.body()).isEqualTo("job list");
-        assertThat(get("/boom").statusCode()).isEqualTo(500);
+        assertThat(jobs.body()).isEqualTo("job 42");
+        java.net.http.HttpResponse<String> boom = get("/boom");
+        assertThat(boom.statusCode()).isEqualTo(500);
+        assertThat(boom.body())
+                .contains("INTERNAL_ERROR")
+                .doesNotContain("boom")
+                .doesNotContain("10.0.0.7");
     }
 
     @Test
@@ -219,11 +225,11 @@ class AdminServerTest {
         assertThat(get("/healthz").statusCode()).isEqualTo(404);
         assertThat(get("/health/extra").statusCode()).isEqualTo(404);
         assertThat(get("/").statusCode()).isEqualTo(404);
-        HttpResponse<String> post = http.send(
+        java.net.http.HttpResponse<String> post = http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health"))
                         .POST(HttpRequest.BodyPublishers.noBody())
                         .build(),
-                HttpResponse.BodyHandlers.ofString());
+                java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD");
     }
@@ -232,7 +238,8 @@ class AdminServerTest {
     void reservedPathsCannotBeReplaced() {
         server = onRandomPort().start();
 
-        assertThatThrownBy(() -> server.route("/metrics", exchange -> {})).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> server.route(Endpoint.get("/metrics").open().to(request -> null)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -268,7 +275,7 @@ class AdminServerTest {
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
                                 .timeout(Duration.ofSeconds(5))
                                 .build(),
-                        HttpResponse.BodyHandlers.ofString()))
+                        java.net.http.HttpResponse.BodyHandlers.ofString()))
                 .isInstanceOf(IOException.class);
     }
 

@@ -6,6 +6,7 @@ import io.jobstream.runtime.Drainable;
 import io.jobstream.runtime.GracefulShutdown;
 import io.jobstream.runtime.ReadinessCheck;
 import io.jobstream.runtime.RuntimeConfig;
+import io.jobstream.runtime.http.HttpConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
@@ -48,12 +49,16 @@ public final class ServiceHost {
     private final Runnable onFailure;
     private final ScheduledExecutorService watchdog;
 
-    private ServiceHost(RuntimeConfig runtime, Runnable onFailure) {
+    private ServiceHost(RuntimeConfig runtime, HttpConfig http, Runnable onFailure) {
         this.onFailure = onFailure != null ? onFailure : this::shutdownInBackground;
         shutdown = GracefulShutdown.create(runtime);
         shutdown.register("stopped", stopped::countDown);
         shutdown.installShutdownHook();
-        admin = AdminServer.builder().config(runtime).registry(registry).start();
+        admin = AdminServer.builder()
+                .config(runtime)
+                .http(http)
+                .registry(registry)
+                .start();
         shutdown.register("admin-server", admin);
         admin.livenessCheck(ReadinessCheck.of("components", this::componentsCheck));
         admin.readinessCheck(ReadinessCheck.of("components", this::componentsCheck));
@@ -69,7 +74,15 @@ public final class ServiceHost {
      * that fails shuts the process down.
      */
     public static ServiceHost start(RuntimeConfig runtime) {
-        return new ServiceHost(runtime, null);
+        return new ServiceHost(runtime, HttpConfig.defaults(), null);
+    }
+
+    /**
+     * As {@link #start(RuntimeConfig)}, the admin server guarding its token routes with {@code http} (the tokens of
+     * {@code jobstream.runtime.http.*}); for roles that serve routes beyond the probes.
+     */
+    public static ServiceHost start(RuntimeConfig runtime, HttpConfig http) {
+        return new ServiceHost(runtime, Objects.requireNonNull(http, "http"), null);
     }
 
     /**
@@ -77,7 +90,7 @@ public final class ServiceHost {
      * fails (tests use it to look at {@code /health} before the process goes).
      */
     public static ServiceHost start(RuntimeConfig runtime, Runnable onFailure) {
-        return new ServiceHost(runtime, Objects.requireNonNull(onFailure, "onFailure"));
+        return new ServiceHost(runtime, HttpConfig.defaults(), Objects.requireNonNull(onFailure, "onFailure"));
     }
 
     /**

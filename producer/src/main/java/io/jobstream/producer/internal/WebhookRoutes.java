@@ -2,18 +2,22 @@ package io.jobstream.producer.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.jobstream.producer.IngestApiConfig;
 import io.jobstream.producer.IngestApiConfig.Webhook;
 import io.jobstream.producer.JobPublisher;
 import io.jobstream.producer.JobReceipt;
 import io.jobstream.producer.Jobs;
+import io.jobstream.runtime.http.Access;
+import io.jobstream.runtime.http.Endpoint;
+import io.jobstream.runtime.http.HttpProblem;
+import io.jobstream.runtime.http.HttpRequest;
+import io.jobstream.runtime.http.HttpResponse;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.Ulid;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -33,9 +37,7 @@ import java.util.stream.Collectors;
  * jobstream.webhook-delivery} (GitHub's {@code X-GitHub-Delivery}, or the Stripe event's {@code id}), for information.
  * Thread-safe.
  */
-public final class WebhookRoutes implements HttpHandler {
-    /** The context path the routes are mounted at. */
-    public static final String CONTEXT = "/webhooks/";
+public final class WebhookRoutes {
 
     /** The job header naming the webhook. */
     public static final String WEBHOOK_HEADER = "jobstream.webhook";
@@ -73,10 +75,21 @@ public final class WebhookRoutes implements HttpHandler {
         this.clock = clock;
     }
 
-    @Override
-    public void handle(HttpExchange exchange) throws IOException {
+    /**
+     * {@code POST /webhooks/{name}} as an endpoint of the runtime's HTTP seam that authenticates itself ({@link
+     * Access#signed()}: no bearer token, any content type), its body within {@code jobstream.api.max-request-size}.
+     */
+    public List<Endpoint> endpoints() {
+        return List.of(Endpoint.post(ROUTE)
+                .access(Access.signed())
+                .anyContentType()
+                .maxBodySize(config.maxRequestSize())
+                .to(this::handle));
+    }
+
+    private HttpResponse handle(HttpRequest request) {
         long started = System.nanoTime();
-        HttpIo.Response response;
+        HttpResponse response;
         boolean admitted = admission.enter();
         try {
             if (!admitted) {
@@ -86,33 +99,27 @@ public final class WebhookRoutes implements HttpHandler {
                         "the server is shutting down",
                         Optional.of(Publishing.RETRY_AFTER_UNAVAILABLE));
             }
-            String name = exchange.getRequestURI().getRawPath().substring(CONTEXT.length());
+            String name = request.pathParam("name");
             Webhook webhook = webhooks.get(name);
             if (webhook == null) {
                 throw new ApiProblem(404, "NOT_FOUND", "no webhook named '" + name + "' is configured");
             }
-            if (!exchange.getRequestMethod().equals("POST")) {
-                throw new ApiProblem(405, "METHOD_NOT_ALLOWED", ROUTE + " accepts POST only");
-            }
-            response = deliver(exchange, webhook);
-        } catch (ApiProblem problem) {
-            response = HttpIo.error(problem);
+            response = deliver(request, webhook);
+        } catch (HttpProblem problem) {
+            response = HttpResponse.problem(problem);
         } finally {
             if (admitted) {
                 admission.exit();
             }
         }
-        try {
-            HttpIo.send(exchange, response);
-        } finally {
-            metrics.record(ROUTE, response.status(), System.nanoTime() - started);
-        }
+        metrics.record(ROUTE, response.status(), System.nanoTime() - started);
+        return response;
     }
 
-    private HttpIo.Response deliver(HttpExchange exchange, Webhook webhook) throws IOException {
-        byte[] body = HttpIo.readBody(exchange, config.maxRequestSize());
+    private HttpResponse deliver(HttpRequest request, Webhook webhook) {
+        byte[] body = request.body();
         byte[] secret = webhook.secret().value().getBytes(StandardCharsets.UTF_8);
-        String signature = exchange.getRequestHeaders().getFirst(webhook.header());
+        String signature = request.header(webhook.header()).orElse(null);
         Signatures.Verification verification =
                 switch (webhook.scheme()) {
                     case GITHUB -> Signatures.github(secret, body, signature);
@@ -127,7 +134,8 @@ public final class WebhookRoutes implements HttpHandler {
                                 webhook.timestampHeader(),
                                 webhook.timestampHeader() == null
                                         ? null
-                                        : exchange.getRequestHeaders().getFirst(webhook.timestampHeader()),
+                                        : request.header(webhook.timestampHeader())
+                                                .orElse(null),
                                 clock.instant(),
                                 webhook.tolerance());
                 };
@@ -138,7 +146,7 @@ public final class WebhookRoutes implements HttpHandler {
                 };
         Job job;
         try {
-            job = job(exchange, webhook, body, signed);
+            job = job(request, webhook, body, signed);
         } catch (RuntimeException e) {
             throw publishing.problemFor(e); // a header the job checks refuse (length, control characters): a 400
         }
@@ -159,7 +167,7 @@ public final class WebhookRoutes implements HttpHandler {
             receipt.put("id", job.getId());
             receipt.put("queue", webhook.queue());
             receipt.put("duplicate", true);
-            return new HttpIo.Response(200, receipt);
+            return HttpResponse.json(200, receipt);
         }
         CompletableFuture<JobReceipt> published;
         try {
@@ -176,7 +184,7 @@ public final class WebhookRoutes implements HttpHandler {
             throw problem;
         }
         deliveries.published(first, webhook.replayWindow());
-        return new HttpIo.Response(202, Publishing.receiptJson(receipt));
+        return HttpResponse.json(202, Publishing.receiptJson(receipt));
     }
 
     /**
@@ -185,10 +193,9 @@ public final class WebhookRoutes implements HttpHandler {
      * signature (and its signed timestamp). GitHub's {@code X-GitHub-Delivery} and event, not signed, are kept as
      * headers for information.
      */
-    private static Job job(HttpExchange exchange, Webhook webhook, byte[] body, String signed) {
-        String contentType = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type"))
-                .filter(t -> !t.isBlank())
-                .orElse(Jobs.OCTET_STREAM);
+    private static Job job(HttpRequest request, Webhook webhook, byte[] body, String signed) {
+        String contentType =
+                request.header("Content-Type").filter(t -> !t.isBlank()).orElse(Jobs.OCTET_STREAM);
         Jobs.Builder builder =
                 Jobs.builder(webhook.type()).payload(body, contentType).header(WEBHOOK_HEADER, webhook.name());
         Optional<String> event = Optional.empty();
@@ -196,8 +203,8 @@ public final class WebhookRoutes implements HttpHandler {
         String identity = "signature/" + signed;
         switch (webhook.scheme()) {
             case GITHUB -> {
-                event = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-GitHub-Event"));
-                delivery = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-GitHub-Delivery"));
+                event = request.header("X-GitHub-Event");
+                delivery = request.header("X-GitHub-Delivery");
             }
             case STRIPE -> {
                 JsonNode node = stripeEvent(body);

@@ -113,7 +113,8 @@ class GuardsTest {
 
         // Then the 4th must wait half a second, while another client is unaffected
         assertThat(wait).contains(Duration.ofMillis(500));
-        assertThat(HttpIo.retryAfterSeconds(wait.orElseThrow())).isEqualTo(1);
+        assertThat(io.jobstream.runtime.http.HttpResponse.retryAfterSeconds(wait.orElseThrow()))
+                .isEqualTo(1);
         assertThat(limits.tryAcquire("other")).isEmpty();
 
         // And after half a second one more request is allowed

@@ -2,29 +2,25 @@ package io.jobstream.producer.internal.status;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import io.jobstream.producer.IngestApiConfig;
-import io.jobstream.producer.IngestApiConfig.ApiToken;
 import io.jobstream.producer.JobStatus;
 import io.jobstream.producer.JobStatusLookup;
 import io.jobstream.producer.internal.ApiMetrics;
 import io.jobstream.producer.internal.ApiProblem;
-import io.jobstream.producer.internal.HttpIo;
 import io.jobstream.producer.internal.Payloads;
 import io.jobstream.producer.internal.Publishing;
+import io.jobstream.runtime.http.Endpoint;
+import io.jobstream.runtime.http.HttpProblem;
+import io.jobstream.runtime.http.HttpRequest;
+import io.jobstream.runtime.http.HttpResponse;
+import io.jobstream.runtime.http.Route;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
-import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,16 +35,16 @@ import org.slf4j.LoggerFactory;
  * fetched from that replica (same path and {@code Authorization}, marked {@code X-Jobstream-Forwarded-By}) and its
  * answer relayed as is, so clients may ask any replica; a forwarded request is never forwarded again (the partition is
  * moving: {@code 503}). Every answer names the replica that answered in {@code X-Jobstream-Served-By}. Runs on the
- * server's virtual threads; thread-safe. Every request ends with a response: expected refusals are JSON errors
+ * server's virtual threads; thread-safe. Endpoints of the runtime's HTTP seam: a valid bearer token is needed (the
+ * seam answers 401). Job ids are per queue ({@link StatusScope}): a caller sees only jobs of queues its token has the
+ * {@code status:read} scope for, {@code ?queue=} narrows to one, and a job it may not read is {@code 404
+ * JOB_NOT_FOUND}, exactly as an unknown id, never a 403 naming another queue. Expected refusals are JSON errors
  * ({@code 404 JOB_NOT_FOUND}, {@code 409 AMBIGUOUS_JOB_ID}, {@code 503 STATUS_UNAVAILABLE}, {@code 503
- * OWNER_UNREACHABLE}, {@code 401}, {@code 405}). Job ids are per queue ({@link StatusScope}): a caller sees only jobs
- * of queues its token may read, {@code ?queue=} narrows to one, and a job it may not read is a 404, never a 403.
+ * OWNER_UNREACHABLE}).
  */
-public final class StatusRoutes implements HttpHandler, AutoCloseable {
+public final class StatusRoutes implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusRoutes.class);
 
-    /** The context path the routes are mounted at. */
-    public static final String CONTEXT = "/v1/jobs/";
     /** The header naming the replica that answered. */
     public static final String SERVED_BY = "X-Jobstream-Served-By";
     /** The header a forwarding replica sets (its own address). */
@@ -56,20 +52,15 @@ public final class StatusRoutes implements HttpHandler, AutoCloseable {
 
     static final String STATUS = "/v1/jobs/{id}";
     static final String EVENTS = "/v1/jobs/{id}/events";
-    static final String UNMATCHED = "/v1/jobs/*";
     private static final Duration RETRY_AFTER = Duration.ofSeconds(2);
 
     private final Lookup lookup;
-    private final IngestApiConfig api;
     private final Duration forwardTimeout;
     private final ApiMetrics metrics;
     private final String self;
-    private final List<Credential> credentials;
     private final ExecutorService forwarding = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient http;
     private volatile boolean closed;
-
-    private record Credential(ApiToken token, byte[] digest) {}
 
     /** Answers for a job id in the queues {@code readable} accepts ({@code JobStatusProjection#lookup}). */
     @FunctionalInterface
@@ -83,90 +74,80 @@ public final class StatusRoutes implements HttpHandler, AutoCloseable {
      *
      * @param self this replica's advertised {@code host:port}
      */
-    public StatusRoutes(Lookup lookup, IngestApiConfig api, Duration forwardTimeout, ApiMetrics metrics, String self) {
+    public StatusRoutes(Lookup lookup, Duration forwardTimeout, ApiMetrics metrics, String self) {
         this.lookup = lookup;
-        this.api = api;
         this.forwardTimeout = forwardTimeout;
         this.metrics = metrics;
         this.self = self;
-        this.credentials = api.tokens().stream()
-                .map(t -> new Credential(t, sha256(t.secret().value())))
-                .toList();
         this.http = HttpClient.newBuilder()
                 .connectTimeout(forwardTimeout)
                 .executor(forwarding)
                 .build();
     }
 
-    @Override
-    public void handle(HttpExchange exchange) throws IOException {
-        long started = System.nanoTime();
-        String route = UNMATCHED;
-        int status;
-        try {
-            String rest = exchange.getRequestURI().getRawPath().substring(CONTEXT.length());
-            String[] parts = rest.split("/", -1);
-            if (parts.length == 1 && !parts[0].isEmpty()) {
-                route = STATUS;
-            } else if (parts.length == 2 && !parts[0].isEmpty() && parts[1].equals("events")) {
-                route = EVENTS;
-            }
-            if (route.equals(UNMATCHED)) {
-                throw new ApiProblem(404, "NOT_FOUND", "no such route; use GET /v1/jobs/{id} or /v1/jobs/{id}/events");
-            }
-            if (!exchange.getRequestMethod().equals("GET")) {
-                throw new ApiProblem(405, "METHOD_NOT_ALLOWED", route + " accepts GET only");
-            }
-            if (closed) {
-                throw unavailable("the job-status projection is stopping");
-            }
-            Optional<ApiToken> token = authenticate(exchange);
-            String id = URLDecoder.decode(parts[0].replace("+", "%2B"), StandardCharsets.UTF_8);
-            Predicate<String> readable = StatusScope.readable(token, exchange.getRequestURI());
-            status = switch (lookup.lookup(id, readable)) {
-                case JobStatusLookup.Found found -> {
-                    JobStatus job = found.status();
-                    if (!readable.test(job.queue())) {
-                        // Never 403 naming the queue: an id the caller may not read is unknown to it.
-                        throw StatusScope.notFound(id);
-                    }
-                    yield send(exchange, 200, route.equals(STATUS) ? statusJson(job) : eventsJson(job), Map.of());
-                }
-                case JobStatusLookup.NotFound notFound -> throw StatusScope.notFound(notFound.id());
-                case JobStatusLookup.Ambiguous ambiguous -> throw StatusScope.ambiguous(ambiguous);
-                case JobStatusLookup.Elsewhere owner -> forward(exchange, owner);
-                case JobStatusLookup.Unavailable unavailable -> throw unavailable(unavailable.reason());
-            };
-        } catch (ApiProblem problem) {
-            HttpIo.Response error = HttpIo.error(problem);
-            status = send(exchange, error.status(), error.body(), error.headers());
-        } catch (RuntimeException e) {
-            LOG.error("job status request failed route={} detail=\"{}\"", route, Publishing.encoded(e.toString()), e);
-            HttpIo.Response error = HttpIo.error(
-                    new ApiProblem(500, "INTERNAL_ERROR", "the server failed to handle the request; it is logged"));
-            status = send(exchange, error.status(), error.body(), error.headers());
-        }
-        metrics.record(route, status, System.nanoTime() - started);
+    /** {@code GET /v1/jobs/{id}} and {@code GET /v1/jobs/{id}/events}, for any valid token. */
+    public List<Endpoint> endpoints() {
+        return List.of(
+                Endpoint.get(STATUS).to(measured(STATUS, false)),
+                Endpoint.get(EVENTS).to(measured(EVENTS, true)));
     }
 
-    private int forward(HttpExchange exchange, JobStatusLookup.Elsewhere owner) throws IOException {
-        String forwardedBy = exchange.getRequestHeaders().getFirst(FORWARDED_BY);
-        if (forwardedBy != null) {
-            throw unavailable("the job's partition is moving between replicas (" + forwardedBy + " sent it here, "
+    private Route measured(String route, boolean events) {
+        return request -> {
+            long started = System.nanoTime();
+            HttpResponse response;
+            try {
+                response = answer(request, events);
+            } catch (HttpProblem problem) {
+                response = HttpResponse.problem(problem).withHeader(SERVED_BY, self);
+            }
+            metrics.record(route, response.status(), System.nanoTime() - started);
+            return response;
+        };
+    }
+
+    private HttpResponse answer(HttpRequest request, boolean events) {
+        if (closed) {
+            throw unavailable("the job-status projection is stopping");
+        }
+        String id = request.pathParam("id");
+        Predicate<String> readable = StatusScope.readable(request.principal(), request.query("queue"));
+        return switch (lookup.lookup(id, readable)) {
+            case JobStatusLookup.Found found -> {
+                JobStatus job = found.status();
+                if (!readable.test(job.queue())) {
+                    // Never 403: that would confirm the id exists and name another queue.
+                    throw StatusScope.notFound(id);
+                }
+                yield HttpResponse.json(200, events ? eventsJson(job) : statusJson(job))
+                        .withHeader(SERVED_BY, self);
+            }
+            case JobStatusLookup.NotFound notFound -> throw StatusScope.notFound(notFound.id());
+            case JobStatusLookup.Ambiguous ambiguous -> throw StatusScope.ambiguous(ambiguous);
+            case JobStatusLookup.Elsewhere owner -> forward(request, owner, id, events);
+            case JobStatusLookup.Unavailable unavailable -> throw unavailable(unavailable.reason());
+        };
+    }
+
+    private HttpResponse forward(HttpRequest request, JobStatusLookup.Elsewhere owner, String id, boolean events) {
+        Optional<String> forwardedBy = request.header(FORWARDED_BY);
+        if (forwardedBy.isPresent()) {
+            throw unavailable("the job's partition is moving between replicas (" + forwardedBy.get() + " sent it here, "
                     + owner.address() + " owns it now)");
         }
-        String query = exchange.getRequestURI().getRawQuery();
-        URI target = URI.create("http://" + owner.address()
-                + exchange.getRequestURI().getRawPath() + (query == null ? "" : "?" + query));
-        HttpRequest.Builder request =
-                HttpRequest.newBuilder(target).timeout(forwardTimeout).header(FORWARDED_BY, self);
-        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        HttpResponse<byte[]> answer;
+        String path = "/v1/jobs/"
+                + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20") + (events ? "/events" : "")
+                + request.query("queue")
+                        .map(q -> "?queue=" + URLEncoder.encode(q, StandardCharsets.UTF_8))
+                        .orElse("");
+        URI target = URI.create("http://" + owner.address() + path);
+        java.net.http.HttpRequest.Builder forwarded = java.net.http.HttpRequest.newBuilder(target)
+                .timeout(forwardTimeout)
+                .header(FORWARDED_BY, self);
+        request.header("Authorization").ifPresent(authorization -> forwarded.header("Authorization", authorization));
+        java.net.http.HttpResponse<byte[]> answer;
         try {
-            answer = http.send(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            answer = http.send(forwarded.GET().build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpTimeoutException e) {
             throw ownerUnreachable(owner, "no answer within " + forwardTimeout.toMillis() + " ms");
         } catch (IOException e) {
@@ -180,19 +161,15 @@ public final class StatusRoutes implements HttpHandler, AutoCloseable {
             Thread.currentThread().interrupt();
             throw ownerUnreachable(owner, "interrupted");
         }
-        exchange.getResponseHeaders()
-                .set("Content-Type", answer.headers().firstValue("Content-Type").orElse("application/json"));
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        Map<String, String> headers = new LinkedHashMap<>();
         for (String name : List.of("Retry-After", "WWW-Authenticate", SERVED_BY)) {
-            answer.headers().firstValue(name).ifPresent(value -> exchange.getResponseHeaders()
-                    .set(name, value));
+            answer.headers().firstValue(name).ifPresent(value -> headers.put(name, value));
         }
-        byte[] body = answer.body();
-        exchange.sendResponseHeaders(answer.statusCode(), body.length == 0 ? -1 : body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
-        return answer.statusCode();
+        return new HttpResponse(
+                answer.statusCode(),
+                answer.headers().firstValue("Content-Type").orElse(HttpResponse.JSON),
+                answer.body(),
+                headers);
     }
 
     private ApiProblem ownerUnreachable(JobStatusLookup.Elsewhere owner, String why) {
@@ -206,35 +183,6 @@ public final class StatusRoutes implements HttpHandler, AutoCloseable {
 
     private static ApiProblem unavailable(String reason) {
         return new ApiProblem(503, "STATUS_UNAVAILABLE", reason, Optional.of(RETRY_AFTER));
-    }
-
-    private Optional<ApiToken> authenticate(HttpExchange exchange) {
-        if (!api.authRequired()) {
-            return Optional.empty();
-        }
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new ApiProblem(401, "UNAUTHORIZED", "send a token as Authorization: Bearer <token>");
-        }
-        byte[] presented = sha256(header.substring(7).trim());
-        ApiToken matched = null;
-        for (Credential credential : credentials) {
-            // Compare with every token (constant time each), so timing does not reveal which one matched.
-            if (MessageDigest.isEqual(credential.digest(), presented) && matched == null) {
-                matched = credential.token();
-            }
-        }
-        if (matched == null) {
-            throw new ApiProblem(401, "UNAUTHORIZED", "the bearer token is not valid");
-        }
-        return Optional.of(matched);
-    }
-
-    private int send(HttpExchange exchange, int status, ObjectNode body, Map<String, String> headers)
-            throws IOException {
-        exchange.getResponseHeaders().set(SERVED_BY, self);
-        HttpIo.send(exchange, new HttpIo.Response(status, body, headers));
-        return status;
     }
 
     /** The JSON of {@code GET /v1/jobs/{id}}. */
@@ -281,13 +229,5 @@ public final class StatusRoutes implements HttpHandler, AutoCloseable {
         closed = true;
         http.close();
         forwarding.close();
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
     }
 }

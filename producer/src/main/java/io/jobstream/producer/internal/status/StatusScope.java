@@ -1,12 +1,10 @@
 package io.jobstream.producer.internal.status;
 
-import io.jobstream.producer.IngestApiConfig.ApiToken;
 import io.jobstream.producer.JobStatusLookup;
 import io.jobstream.producer.internal.ApiProblem;
 import io.jobstream.producer.internal.JobRequests;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import io.jobstream.runtime.http.Principal;
+import io.jobstream.runtime.http.Scope;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -20,24 +18,14 @@ import java.util.function.Predicate;
 final class StatusScope {
     private StatusScope() {}
 
-    /** The queues {@code token} (empty with auth off) may read, narrowed by the request's {@code queue} parameter. */
-    static Predicate<String> readable(Optional<ApiToken> token, URI request) {
-        Optional<String> only = queueParameter(request.getRawQuery());
-        Predicate<String> allowed = token.<Predicate<String>>map(t -> t::allows).orElse(queue -> true);
+    /**
+     * The queues {@code principal} may read (its {@code status:read} scope; every queue with auth off), narrowed by
+     * the request's {@code queue} parameter.
+     */
+    static Predicate<String> readable(Principal principal, Optional<String> only) {
+        Predicate<String> allowed = queue -> principal.allows(Scope.STATUS_READ, queue);
         return only.<Predicate<String>>map(q -> queue -> queue.equals(q) && allowed.test(queue))
                 .orElse(allowed);
-    }
-
-    private static Optional<String> queueParameter(String rawQuery) {
-        if (rawQuery == null) {
-            return Optional.empty();
-        }
-        for (String pair : rawQuery.split("&")) {
-            if (pair.startsWith("queue=")) {
-                return Optional.of(URLDecoder.decode(pair.substring("queue=".length()), StandardCharsets.UTF_8));
-            }
-        }
-        return Optional.empty();
     }
 
     static ApiProblem notFound(String id) {

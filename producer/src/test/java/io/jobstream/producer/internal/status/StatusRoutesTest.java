@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jobstream.producer.IngestApiConfig;
-import io.jobstream.producer.IngestApiConfig.ApiToken;
 import io.jobstream.producer.JobStatus;
 import io.jobstream.producer.JobStatusLookup;
 import io.jobstream.producer.internal.ApiMetrics;
 import io.jobstream.runtime.AdminServer;
-import io.jobstream.runtime.Password;
+import io.jobstream.runtime.http.AccessToken;
+import io.jobstream.runtime.http.HttpConfig;
+import io.jobstream.runtime.http.Scope;
 import io.jobstream.schemas.JobState;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 class StatusRoutesTest {
     private static final String TOKEN = "routes-token-0123456789";
     private static final String NARROW = "narrow-token-0123456789";
+    private static final String PUBLISH_ONLY = "publish-only-token-0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JobStatus STATUS = new JobStatus(
             "job-1",
@@ -76,15 +77,16 @@ class StatusRoutesTest {
                 .host("127.0.0.1")
                 .port(0)
                 .bindJvmMetrics(false)
+                .http(HttpConfig.defaults(List.of(
+                        AccessToken.of("all", TOKEN, HttpConfig.DEFAULT_SCOPES, Set.of("*")),
+                        AccessToken.of("narrow", NARROW, HttpConfig.DEFAULT_SCOPES, Set.of("reports")),
+                        AccessToken.of("publisher", PUBLISH_ONLY, Set.of(Scope.PUBLISH), Set.of("*")))))
                 .start();
         resources.add(server);
-        IngestApiConfig api = IngestApiConfig.defaults(List.of(
-                new ApiToken("all", Password.of(TOKEN), Set.of("*")),
-                new ApiToken("narrow", Password.of(NARROW), Set.of("reports"))));
         StatusRoutes routes = new StatusRoutes(
-                lookup, api, Duration.ofSeconds(2), new ApiMetrics(server.registry()), "127.0.0.1:" + server.port());
+                lookup, Duration.ofSeconds(2), new ApiMetrics(server.registry()), "127.0.0.1:" + server.port());
         resources.add(routes);
-        server.route(StatusRoutes.CONTEXT, routes);
+        routes.endpoints().forEach(server::route);
         return server;
     }
 
@@ -141,8 +143,9 @@ class StatusRoutesTest {
         AdminServer starting = serve(id -> new JobStatusLookup.Unavailable("the job-status store is REBALANCING"));
         AdminServer holding = serve(id -> new JobStatusLookup.Found(STATUS));
 
-        // Then: unknown id 404, not queryable 503 with Retry-After, no token 401, a token for another queue 404 (job
-        // ids are per queue: never a 403 naming the job's queue), another method 405, another path 404
+        // Then: unknown id 404, not queryable 503 with Retry-After, no token 401, a token for another queue or
+        // without status:read the same 404 as an unknown id (never a 403 naming the job's queue), another method 405,
+        // another path 404
         HttpResponse<String> notFound = get(empty, "/v1/jobs/nope", TOKEN);
         assertThat(notFound.statusCode()).isEqualTo(404);
         assertThat(JSON.readTree(notFound.body()).get("error").asText()).isEqualTo("JOB_NOT_FOUND");
@@ -156,10 +159,13 @@ class StatusRoutesTest {
         assertThat(get(holding, "/v1/jobs/job-1", null).statusCode()).isEqualTo(401);
         assertThat(get(holding, "/v1/jobs/job-1", "wrong-token-0123456789").statusCode())
                 .isEqualTo(401);
-        HttpResponse<String> forbidden = get(holding, "/v1/jobs/job-1", NARROW);
-        assertThat(forbidden.statusCode()).isEqualTo(404);
-        assertThat(JSON.readTree(forbidden.body()).get("error").asText()).isEqualTo("JOB_NOT_FOUND");
-        assertThat(forbidden.body()).doesNotContain("emails");
+        HttpResponse<String> otherQueue = get(holding, "/v1/jobs/job-1", NARROW);
+        HttpResponse<String> noReadScope = get(holding, "/v1/jobs/job-1", PUBLISH_ONLY);
+        for (HttpResponse<String> hidden : List.of(otherQueue, noReadScope)) {
+            assertThat(hidden.statusCode()).isEqualTo(404);
+            assertThat(JSON.readTree(hidden.body()).get("error").asText()).isEqualTo("JOB_NOT_FOUND");
+            assertThat(hidden.body()).doesNotContain("emails");
+        }
 
         HttpResponse<String> post = http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + holding.port() + "/v1/jobs/job-1"))
@@ -214,6 +220,7 @@ class StatusRoutesTest {
         assertThat(JSON.readTree(viaB.body()).get("attempts").asInt()).isEqualTo(3);
         assertThat(viaB.headers().firstValue(StatusRoutes.SERVED_BY)).contains("127.0.0.1:" + a.port());
         assertThat(forbiddenViaB.statusCode()).isEqualTo(404);
+        assertThat(forbiddenViaB.body()).doesNotContain("emails");
         assertThat(eventsViaB.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(eventsViaB.body()).get("events")).hasSize(2);
     }

@@ -1,0 +1,64 @@
+package io.jobstream.runtime.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jobstream.runtime.ConfigException;
+import io.jobstream.runtime.ConfigLoader;
+import io.jobstream.runtime.RuntimeConfig;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** One token definition for every role: scopes per token, for queue names and prefix globs, from a file or env vars. */
+class HttpConfigTest {
+    @Test
+    void tokensComeFromEnvVarsWithScopesAndQueueGlobs() {
+        HttpConfig config = HttpConfig.from(ConfigLoader.forDefinition(RuntimeConfig.DEFINITION)
+                .withEnvironment(Map.of(
+                        "JOBSTREAM_RUNTIME_HTTP_TOKENS_OPS_TOKEN", "ops-secret-0123456789",
+                        "JOBSTREAM_RUNTIME_HTTP_TOKENS_OPS_SCOPES", "dlq:read, dlq:replay",
+                        "JOBSTREAM_RUNTIME_HTTP_TOKENS_OPS_QUEUES", "billing-*,emails",
+                        "JOBSTREAM_RUNTIME_HTTP_TOKENS_CI_TOKEN", "ci-secret-0123456789",
+                        "JOBSTREAM_RUNTIME_HTTP_TOKENS_CI_QUEUES", "*"))
+                .load());
+
+        AccessToken ops = config.tokens().stream()
+                .filter(t -> t.name().equals("ops"))
+                .findFirst()
+                .orElseThrow();
+        AccessToken ci = config.tokens().stream()
+                .filter(t -> t.name().equals("ci"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(ops.scopes()).containsExactlyInAnyOrder(Scope.DLQ_READ, Scope.DLQ_REPLAY);
+        assertThat(ops.allows(Scope.DLQ_REPLAY, "billing-eu")).isTrue();
+        assertThat(ops.allows(Scope.DLQ_REPLAY, "emails")).isTrue();
+        assertThat(ops.allows(Scope.DLQ_REPLAY, "billing")).isFalse();
+        assertThat(ops.allows(Scope.DLQ_REPLAY, "emails-eu")).isFalse();
+        assertThat(ops.allows(Scope.PUBLISH, "emails")).isFalse();
+        assertThat(ci.scopes()).isEqualTo(HttpConfig.DEFAULT_SCOPES);
+        assertThat(ci.allows(Scope.PUBLISH, "anything")).isTrue();
+        assertThat(ci.allows(Scope.DLQ_REPLAY, "anything")).isFalse();
+        assertThat(config.authRequired()).isTrue();
+    }
+
+    @Test
+    void anUnknownScopeOrAShortSecretFailsNamingTheKey() {
+        assertThatThrownBy(() -> HttpConfig.from(ConfigLoader.forDefinition(RuntimeConfig.DEFINITION)
+                        .withOverrides(Map.of(
+                                "jobstream.runtime.http.tokens.ops.token", "ops-secret-0123456789",
+                                "jobstream.runtime.http.tokens.ops.scopes", "dlq:write",
+                                "jobstream.runtime.http.tokens.ops.queues", "*"))
+                        .load()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobstream.runtime.http.tokens.ops.scopes")
+                .hasMessageContaining("dlq:write");
+        assertThatThrownBy(() -> AccessToken.of("ops", "short", Set.of(Scope.ADMIN), Set.of("*")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobstream.runtime.http.tokens.ops.token");
+        assertThatThrownBy(() -> AccessToken.of("ops", "ops-secret-0123456789", Set.of(Scope.ADMIN), Set.of("a*b")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("prefix glob");
+    }
+}
