@@ -180,14 +180,15 @@ class HostileInputSecurityIT {
         QueueTopics.using(kafka.admin()).create(queue, 1, 1);
         try (IngestApi api = start(queue, 1024L * 1024L + 64L * 1024L, kafka.bootstrapServers());
                 HttpClient http = HttpClient.newHttpClient()) {
-            // When GitHub's signed example arrives with a 100 KB delivery id (the header is not signed)
+            // When GitHub's signed example arrives with a 10 KB delivery id (the header is not signed; past 32 KiB of
+            // headers the seam answers 431 before any route runs)
             HttpResponse<String> response = http.send(
                     HttpRequest.newBuilder(URI.create(api.uri() + "/webhooks/github"))
                             .header(
                                     "X-Hub-Signature-256",
                                     "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")
                             .header("X-GitHub-Event", "ping")
-                            .header("X-GitHub-Delivery", "d".repeat(100_000))
+                            .header("X-GitHub-Delivery", "d".repeat(10_000))
                             .POST(HttpRequest.BodyPublishers.ofString("Hello, World!"))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -30,10 +30,12 @@ public final class PublishableQueues {
             throw new ApiProblem(
                     404,
                     "NOT_A_QUEUE",
-                    "'" + queue + "' is not a queue: " + Topics.notAQueue(queue).get());
+                    "'" + JobRequests.shown(queue) + "' is not a queue: "
+                            + Topics.notAQueue(queue).get());
         }
         if (!Topics.isValidQueue(queue)) {
-            throw ApiProblem.badRequest("INVALID_QUEUE_NAME", "'" + queue + "' is not a valid queue name");
+            throw ApiProblem.badRequest(
+                    "INVALID_QUEUE_NAME", "'" + JobRequests.shown(queue) + "' is not a valid queue name");
         }
         try {
             publisher.requireQueue(queue);

@@ -14,7 +14,6 @@ import io.jobstream.runtime.http.HttpResponse;
 import io.jobstream.runtime.http.Route;
 import io.jobstream.runtime.http.Scope;
 import io.jobstream.schemas.Job;
-import io.jobstream.schemas.Topics;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,12 +92,8 @@ public final class QueueRoutes {
                             "token " + client + " is over its rate limit of " + config.rateLimit() + " requests/s",
                             Optional.of(wait));
                 });
-                if (!Topics.isValidQueue(request.pathParam("queue"))) {
-                    throw ApiProblem.badRequest(
-                            "INVALID_QUEUE_NAME",
-                            "'" + JobRequests.shown(request.pathParam("queue")) + "' is not a valid queue name");
-                }
-                // only queues are publishable, whatever the token's grant says (a derived or internal topic is not)
+                // only queues are publishable, whatever the token's grant says: a derived or internal topic is
+                // NOT_A_QUEUE (404), a name no queue can have INVALID_QUEUE_NAME (400)
                 queues.check(request.pathParam("queue"));
                 response = inner.handle(request);
             } catch (HttpProblem problem) {
