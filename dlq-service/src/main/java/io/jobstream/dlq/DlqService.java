@@ -253,7 +253,15 @@ public final class DlqService implements AutoCloseable {
     public ReadinessCheck readinessCheck() {
         return ReadinessCheck.of("dlq-service", () -> {
             List<String> problems = problems();
-            return problems.isEmpty() ? CheckResult.up() : CheckResult.down(String.join("; ", problems));
+            if (problems.isEmpty()) {
+                return CheckResult.up();
+            }
+            // served without the exception text after "stopped: " (the probe needs no token); logged whole
+            List<String> served = problems.stream()
+                    .map(p -> p.contains(" stopped: ") ? p.substring(0, p.indexOf(" stopped: ") + 8) : p)
+                    .toList();
+            return CheckResult.down(
+                    String.join("; ", served), served.equals(problems) ? "" : String.join("; ", problems));
         });
     }
 

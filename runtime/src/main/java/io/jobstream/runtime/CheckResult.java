@@ -11,12 +11,21 @@ public sealed interface CheckResult {
     /**
      * The checked dependency is not usable.
      *
-     * @param reason why, e.g. "cannot connect to localhost:6379: Connection refused"
+     * @param reason why, for anyone who asks {@code /ready} or {@code /health} (which need no token): it names no
+     *     address and carries no exception text, e.g. "no answer from the Kafka cluster within 5s"
+     * @param detail what an operator needs to fix it (addresses, the exception), logged and never served; may be
+     *     empty
      */
-    record Down(String reason) implements CheckResult {
+    record Down(String reason, String detail) implements CheckResult {
         /** Checks the reason is present. */
         public Down {
             Objects.requireNonNull(reason, "reason");
+            detail = detail == null ? "" : detail;
+        }
+
+        /** Down without a detail to log. */
+        public Down(String reason) {
+            this(reason, "");
         }
     }
 
@@ -28,6 +37,11 @@ public sealed interface CheckResult {
     /** Down, because of {@code reason}. */
     static CheckResult down(String reason) {
         return new Down(reason);
+    }
+
+    /** Down, because of {@code reason} (served), with {@code detail} (logged only). */
+    static CheckResult down(String reason, String detail) {
+        return new Down(reason, detail);
     }
 
     /** True for {@link Up}. */

@@ -125,7 +125,10 @@ public final class ServiceHost {
         Failure failed = failure.get();
         return failed == null
                 ? CheckResult.up()
-                : CheckResult.down(failed.component() + " stopped: " + failed.reason());
+                // served: what stopped, up to the first ": " (the cause after it may be an exception's text, and the
+                // probes need no token); logged and printed whole
+                : CheckResult.down(
+                        failed.component() + " stopped: " + failed.reason().split(": ", 2)[0], failed.reason());
     }
 
     private void checkWatched() {

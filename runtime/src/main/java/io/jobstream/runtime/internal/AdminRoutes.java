@@ -12,9 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The routes behind {@code /health}, {@code /ready} and {@code /metrics}. */
 public final class AdminRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminRoutes.class);
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Prometheus text exposition format (what the registry writes by default). */
@@ -47,7 +51,24 @@ public final class AdminRoutes {
         };
     }
 
-    /** The {@code /ready} body (and {@code /health}'s when a liveness check is down). */
+    /** The last detail logged per check: a detail is logged when it changes, not on every probe. */
+    private static final Map<String, String> LOGGED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static void logDetail(String check, CheckResult.Down down) {
+        String said = down.reason() + "\n" + down.detail();
+        if (!said.equals(LOGGED.put(check, said))) {
+            LOG.warn(
+                    "check_down name={} reason=\"{}\" detail=\"{}\"",
+                    check,
+                    down.reason().replaceAll("[\\p{Cntrl}]", "?"),
+                    down.detail().replaceAll("[\\p{Cntrl}]", "?"));
+        }
+    }
+
+    /**
+     * The {@code /ready} body (and {@code /health}'s when a liveness check is down): each check's name, status and,
+     * when down, its reason — never its detail (addresses, exception text), which is logged once per change.
+     */
     public static byte[] readyJson(boolean allUp, Map<String, CheckResult> results) throws JsonProcessingException {
         List<Map<String, String>> checks = new ArrayList<>();
         results.forEach((name, result) -> {
@@ -58,6 +79,7 @@ public final class AdminRoutes {
                 case CheckResult.Down down -> {
                     entry.put("status", "DOWN");
                     entry.put("reason", down.reason());
+                    logDetail(name, down);
                 }
             }
             checks.add(entry);

@@ -47,7 +47,7 @@ public final class KafkaClusterCheck implements ReadinessCheck {
         try {
             client = admin();
         } catch (RuntimeException e) {
-            return CheckResult.down("cannot create a Kafka admin client: " + Failures.describe(e));
+            return CheckResult.down("cannot create a Kafka admin client", Failures.describe(e));
         }
         try {
             Collection<Node> nodes = client.describeCluster(
@@ -56,11 +56,13 @@ public final class KafkaClusterCheck implements ReadinessCheck {
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return nodes.isEmpty() ? CheckResult.down("the cluster reports no brokers") : CheckResult.up();
         } catch (TimeoutException e) {
-            return CheckResult.down("no answer from " + adminProperties.get("bootstrap.servers") + " within "
-                    + Values.formatDuration(timeout));
+            return CheckResult.down(
+                    "no answer from the Kafka cluster within " + Values.formatDuration(timeout),
+                    "bootstrap.servers=" + adminProperties.get("bootstrap.servers"));
         } catch (ExecutionException e) {
-            return CheckResult.down("describe cluster at " + adminProperties.get("bootstrap.servers") + " failed: "
-                    + Failures.describe(e));
+            return CheckResult.down(
+                    "the Kafka cluster could not be described",
+                    "bootstrap.servers=" + adminProperties.get("bootstrap.servers") + ": " + Failures.describe(e));
         }
     }
 

@@ -46,7 +46,7 @@ public final class Readiness {
                 result = CheckResult.down("no result within "
                         + Values.formatDuration(check.timeout().orElse(defaultTimeout)));
             } catch (ExecutionException e) {
-                result = CheckResult.down(Failures.describe(e));
+                result = CheckResult.down("the check failed (the error is logged)", Failures.describe(e));
             } catch (InterruptedException e) {
                 futures.forEach(f -> f.cancel(true));
                 throw e;

@@ -43,7 +43,7 @@ public final class TcpCheck implements ReadinessCheck {
             socket.connect(new InetSocketAddress(host, port), (int) Math.max(1, timeout.toMillis()));
             return CheckResult.up();
         } catch (IOException e) {
-            return CheckResult.down("cannot connect to " + host + ":" + port + ": " + Failures.describe(e));
+            return CheckResult.down("cannot connect", host + ":" + port + ": " + Failures.describe(e));
         }
     }
 
