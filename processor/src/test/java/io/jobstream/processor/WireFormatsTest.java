@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
+import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.FailureReason;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobFailure;
@@ -18,6 +19,7 @@ import io.jobstream.testkit.SchemaRegistryServer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -239,6 +241,32 @@ class WireFormatsTest {
                             .getReason())
                     .isEqualTo(FailureReason.UNKNOWN_TYPE);
         }
+    }
+
+    @Test
+    void aJobWrittenStraightToTheQueueWithAFutureNotBeforeWaitsInTheDelayTiersInsteadOfRunningEarly() {
+        // Given a worker, and a job a third-party producer wrote to the queue itself, due in 10 minutes
+        MockKafka kafka = startedWorker(SerdeConfig.singleObject());
+        Instant due = Instant.now().plus(Duration.ofMinutes(10));
+        kafka.add(
+                partition(0),
+                KEY,
+                singleObject(Job.newBuilder(job("later")).setNotBefore(due).build()));
+
+        // Then it is not run: it goes to the delay tier that fits the wait, due then, with its queue as target
+        // (FaultSuiteIT found such jobs running at once, seconds early)
+        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 1);
+        assertThat(ran).isEmpty();
+        String tier = Topics.delay(
+                MockKafka.QUEUE,
+                DelayTiers.defaults().tierFor(Duration.ofMinutes(9)).orElseThrow());
+        List<ProducerRecord<byte[], byte[]>> deferred = kafka.written(tier);
+        assertThat(deferred).hasSize(1);
+        assertThat(JobHeaders.instant(deferred.getFirst().headers(), JobHeaders.DUE_AT))
+                .contains(due.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        assertThat(JobHeaders.text(deferred.getFirst().headers(), JobHeaders.TARGET_TOPIC))
+                .contains(MockKafka.QUEUE);
+        assertThat(kafka.failures()).isEmpty();
     }
 
     // ---- helpers

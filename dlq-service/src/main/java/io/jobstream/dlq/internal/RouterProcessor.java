@@ -110,6 +110,14 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
                 return;
             }
         }
+        if (failure.getReason() == FailureReason.EXPIRED && failure.getJob().isPresent()) {
+            // An expired job's terminal state is EXPIRED, which the worker wrote: it is neither retried nor
+            // dead-lettered (one job, one terminal state). Its failure record stays in .failed for the record.
+            if (identity != null) {
+                routed.put(identity, JobState.EXPIRED.name(), now.toEpochMilli());
+            }
+            return;
+        }
         boolean undecoded = failure.getJob().isEmpty();
         RetryDecision decision = undecoded
                 ? settings.policies().decideUndecoded(failure, decodeAttempt(record.headers()), now, settings.random())

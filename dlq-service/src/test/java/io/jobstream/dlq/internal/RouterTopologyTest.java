@@ -178,6 +178,19 @@ class RouterTopologyTest {
     }
 
     @Test
+    void anExpiredJobEndsExpiredNeitherRetriedNorDeadLettered() {
+        // Given the default policy and a job the worker failed as EXPIRED (it wrote the EXPIRED event itself)
+        start(new RetryPolicy(5, ONE_SECOND_DOUBLING, Set.of(), Set.of()));
+        fail(failure(job("send_email", 1), QUEUE, T0, FailureReason.EXPIRED, false));
+
+        // Then nothing is routed: no retry, no dead letter, no DEAD_LETTERED event (one job, one terminal state;
+        // FaultSuiteIT found every expired job also dead-lettered)
+        assertThat(output("emails.delay.1s").isEmpty()).isTrue();
+        assertThat(output("emails.dlq").isEmpty()).isTrue();
+        assertThat(output("emails.events").isEmpty()).isTrue();
+    }
+
+    @Test
     void deadLettersAfterMaxAttemptsWithEveryFailureInTheHistory() {
         // Given max attempts 4
         start(new RetryPolicy(4, ONE_SECOND_DOUBLING, Set.of(), Set.of()));

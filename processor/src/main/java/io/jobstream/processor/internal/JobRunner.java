@@ -476,6 +476,12 @@ public final class JobRunner implements AutoCloseable {
         if (expiresAt.isPresent() && !clock.instant().isBefore(expiresAt.get())) {
             return fail(work, job, typeTag, FailureReason.EXPIRED, null, "expired at " + expiresAt.get(), false);
         }
+        Optional<Instant> notBefore = job.getNotBefore();
+        if (notBefore.isPresent() && clock.instant().isBefore(notBefore.get())) {
+            // A job written straight to the queue (any producer: notBefore in a JSON envelope) that is not due yet
+            // waits in the delay tiers like one the publisher delayed: it never runs early.
+            return deferUntil(work, job, notBefore.get(), "not_before", "not before " + notBefore.get());
+        }
         if (batcher != null) {
             return enqueue(work, job, batcher, done);
         }
@@ -975,7 +981,18 @@ public final class JobRunner implements AutoCloseable {
      * keyed and headed as it came; the outcome is {@link Deferred} once the broker acknowledged it.
      */
     private Outcome defer(Work work, Job job, String reason, String detail) {
-        Instant due = clock.instant().plus(config.deferDelay());
+        return deferUntil(work, job, clock.instant().plus(config.deferDelay()), reason, detail);
+    }
+
+    /**
+     * Sends {@code job} to the delay tier that fits the wait until {@code due} (the smallest one when none is short
+     * enough), due then; the forwarder brings it back no earlier.
+     */
+    private Outcome deferUntil(Work work, Job job, Instant due, String reason, String detail) {
+        Duration wait = Duration.between(clock.instant(), due);
+        String deferTopic = Topics.delay(
+                config.queue(),
+                config.delayTiers().tierFor(wait).orElse(config.delayTiers().smallest()));
         Job deferred = Job.newBuilder(job).setNotBefore(due).build();
         RecordHeaders headers = new RecordHeaders();
         Headers original = work.record().headers();
