@@ -120,6 +120,7 @@ class FaultSuiteIT {
     private final List<String> workers = new CopyOnWriteArrayList<>();
     private final List<String> schedulers = new CopyOnWriteArrayList<>();
     private String dlqService;
+    private Thread follower;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final JobSerde<Job> jobs = JobSerde.forJob(SERDES);
@@ -138,6 +139,9 @@ class FaultSuiteIT {
     @AfterEach
     void endEveryProcess() throws InterruptedException {
         publishing.set(false);
+        if (follower != null) {
+            follower.interrupt();
+        }
         for (Process process : services.values()) {
             process.destroyForcibly(); // SIGKILL ends a SIGSTOPped process too
         }
@@ -206,7 +210,7 @@ class FaultSuiteIT {
             System.out.printf("fault-suite: deployment up after %d s%n", seconds(began));
 
             // When three publishers feed it while one fault after another strikes
-            Thread follower = Thread.ofVirtual().start(() -> follow(kafka, Topics.events(queue)));
+            follower = Thread.ofVirtual().start(() -> follow(kafka, Topics.events(queue)));
             List<Thread> publishers = List.of(
                     Thread.ofVirtual().start(() -> overHttp(api, queue)),
                     Thread.ofVirtual().start(() -> throughJobPublisher(bootstrap, queue)),
