@@ -135,7 +135,8 @@ public final class JobRunner implements AutoCloseable {
     private volatile boolean abandoned;
 
     /** A succeeded job's event, encoded on its job thread, waiting for the sender thread. */
-    private record PendingEvent(Work work, Job job, byte[] key, byte[] value, Consumer<Completion> done) {}
+    private record PendingEvent(
+            Work work, Job job, JobEvent succeeded, byte[] key, byte[] value, Consumer<Completion> done) {}
 
     public JobRunner(
             ProcessorConfig config,
@@ -273,8 +274,8 @@ public final class JobRunner implements AutoCloseable {
                                 if (exception == null) {
                                     event.done().accept(new Completion(event.work(), SUCCEEDED, true));
                                 } else {
-                                    threads.newThread(
-                                                    () -> writeSucceededEvent(event.work(), event.job(), event.done()))
+                                    threads.newThread(() -> writeSucceededEvent(
+                                                    event.work(), event.job(), event.succeeded(), event.done()))
                                             .start();
                                 }
                             }));
@@ -288,7 +289,7 @@ public final class JobRunner implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.debug("event_send_failed topic={} error={}", eventsTopic, e.toString());
-            threads.newThread(() -> writeSucceededEvent(event.work(), event.job(), event.done()))
+            threads.newThread(() -> writeSucceededEvent(event.work(), event.job(), event.succeeded(), event.done()))
                     .start();
         }
     }
@@ -891,27 +892,29 @@ public final class JobRunner implements AutoCloseable {
         if (config.events() == EventLevel.NONE) {
             return SUCCEEDED;
         }
+        // stamped before the lane is free: the next job of its key starts after this one's SUCCEEDED, also on the
+        // record
+        JobEvent succeeded = event(job, JobState.SUCCEEDED, null);
         done.accept(new Completion(work, RELEASED));
         byte[] key = eventKey(job);
         byte[] value;
         try {
-            value = eventSerde.encode(eventsTopic, event(job, JobState.SUCCEEDED, null));
+            value = eventSerde.encode(eventsTopic, succeeded);
         } catch (RuntimeException e) {
             value = null; // encoded again, with retries, below
         }
         if (value != null && !abandoned) {
-            events.add(new PendingEvent(work, job, key, value, done));
+            events.add(new PendingEvent(work, job, succeeded, key, value, done));
             if (abandoned) {
                 abandonEvents(); // raced with close: the sender may have drained already
             }
             return null;
         }
-        writeSucceededEvent(work, job, done);
+        writeSucceededEvent(work, job, succeeded, done);
         return null;
     }
 
-    private void writeSucceededEvent(Work work, Job job, Consumer<Completion> done) {
-        JobEvent event = event(job, JobState.SUCCEEDED, null);
+    private void writeSucceededEvent(Work work, Job job, JobEvent event, Consumer<Completion> done) {
         boolean written = write(
                 work, eventsTopic, eventKey(job), () -> eventSerde.encode(eventsTopic, event), new RecordHeaders());
         done.accept(new Completion(

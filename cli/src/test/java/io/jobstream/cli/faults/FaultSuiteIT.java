@@ -1,0 +1,822 @@
+package io.jobstream.cli.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jobstream.cli.faults.History.Accepted;
+import io.jobstream.cli.faults.History.Event;
+import io.jobstream.cli.faults.History.JobRecord;
+import io.jobstream.cli.faults.History.Terminal;
+import io.jobstream.cli.faults.InvariantChecker.Kind;
+import io.jobstream.cli.faults.InvariantChecker.Report;
+import io.jobstream.cli.faults.InvariantChecker.Violation;
+import io.jobstream.producer.JobPublisher;
+import io.jobstream.producer.Jobs;
+import io.jobstream.producer.PublishOutcome;
+import io.jobstream.producer.PublisherConfig;
+import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.schemas.DeadLetter;
+import io.jobstream.schemas.Job;
+import io.jobstream.schemas.JobEvent;
+import io.jobstream.schemas.JobHeaders;
+import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.JobState;
+import io.jobstream.schemas.SerdeConfig;
+import io.jobstream.schemas.Topics;
+import io.jobstream.testkit.KafkaCluster;
+import io.jobstream.testkit.RedisServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The issue-19 fault suite, CI-sized: a deployment of the packaged jar as processes (the API, three workers, the
+ * dlq-service, two schedulers) around a 3-broker KRaft cluster (RF 3, {@code min.insync.replicas} 2) and a
+ * redis-server without persistence, fed jobs over HTTP, through {@link JobPublisher} and by a plain Kafka producer
+ * (JSON envelopes) — jobs that succeed, fail once then succeed, always fail (dead-lettered), are delayed, are expired,
+ * share ordering keys — plus a cron schedule. One fault at a time: SIGKILL of a worker, SIGSTOP of a worker past the
+ * group's session timeout then SIGCONT, SIGKILL of the dlq-service (replaced), SIGKILL of the queue's partition leader
+ * broker and its restart, a redis-server restart that loses everything, SIGKILL of a scheduler replica. Then the
+ * {@link InvariantChecker} reads the topics: nothing lost, nothing wrong, nothing forked, key order kept, nothing
+ * early, every tick once; the re-runs are counted and printed.
+ */
+class FaultSuiteIT {
+    private static final Path JAR = Path.of("target", "jobstream.jar");
+    private static final Pattern URL = Pattern.compile("(http://127\\.0\\.0\\.1:\\d+)");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration STEP = Duration.ofSeconds(60);
+    private static final String TOKEN = "faults-secret-0123456789";
+    private static final Duration TICK = Duration.ofSeconds(2);
+    private static final Duration DELAY = Duration.ofSeconds(2);
+    private static final SerdeConfig SERDES = SerdeConfig.singleObject();
+    /** Jobs per round of each of the three publishers; a round every ~500 ms while the faults run. */
+    private static final int PER_ROUND = 5;
+    /** {@code -Dfaults.strict=true}: the known findings below fail the run too. */
+    private static final boolean STRICT = Boolean.getBoolean("faults.strict");
+    /**
+     * {@code -Dfaults.duration=PT10M}: the long run by hand — random faults (seed printed, {@code -Dfaults.seed} to
+     * repeat) until the duration is over, instead of each fault once.
+     */
+    private static final Duration LONG_RUN = System.getProperty("faults.duration") == null
+            ? null
+            : Duration.parse(System.getProperty("faults.duration"));
+    /**
+     * Findings of this suite in the product, not fixed yet (issue 19's closing note). Each is printed with its count;
+     * none fails the build unless {@link #STRICT}. Remove an entry once its bug is fixed.
+     */
+    private static final Map<String, Predicate<Violation>> KNOWN = Map.of(
+            "an expired job is dead-lettered too: the worker writes EXPIRED, the dlq-service routes its EXPIRED"
+                    + " failure record to <queue>.dlq and writes DEAD_LETTERED (two terminal states)",
+            v -> v.kind() == Kind.WRONG && v.detail().startsWith("expected EXPIRED, reached [DEAD_LETTERED, EXPIRED]"),
+            "notBefore of a job written straight to the queue topic (JSON envelope by a plain producer) is ignored:"
+                    + " the worker runs it at once",
+            v -> v.kind() == Kind.EARLY
+                    && v.subject().startsWith("k-")
+                    && v.detail().startsWith("attempt 1 "));
+
+    @TempDir
+    Path dir;
+
+    private final Map<String, Process> services = new ConcurrentSkipListMap<>();
+    private final List<String> workers = new CopyOnWriteArrayList<>();
+    private final List<String> schedulers = new CopyOnWriteArrayList<>();
+    private String dlqService;
+    private Thread follower;
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final JobSerde<Job> jobs = JobSerde.forJob(SERDES);
+    private final JobSerde<JobEvent> events = JobSerde.forEvent(SERDES);
+    private final JobSerde<DeadLetter> deadLetters = JobSerde.forDeadLetter(SERDES);
+
+    private final List<Accepted> accepted = new CopyOnWriteArrayList<>();
+    private final Map<String, JobState> terminal = new ConcurrentHashMap<>();
+    private final List<Event> eventLog = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean publishing = new AtomicBoolean(true);
+    private final List<String> faults = new ArrayList<>();
+    private final NavigableMap<Instant, String> struck = new ConcurrentSkipListMap<>();
+    /** Per fault kind: from the strike until 60 more jobs had finished, in ms, per time struck. */
+    private final Map<String, List<Long>> recoveries = new LinkedHashMap<>();
+
+    @AfterEach
+    void endEveryProcess() throws InterruptedException {
+        publishing.set(false);
+        if (follower != null) {
+            follower.interrupt();
+        }
+        for (Process process : services.values()) {
+            process.destroyForcibly(); // SIGKILL ends a SIGSTOPped process too
+        }
+        for (Process process : services.values()) {
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+        http.close();
+    }
+
+    @Test
+    void everyInvariantHoldsWhileWorkersTheDlqServiceABrokerRedisAndASchedulerFail() throws Exception {
+        long began = System.nanoTime();
+        String queue = "faults-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+        try (KafkaCluster kafka = KafkaCluster.builder()
+                        .name("faults")
+                        .brokers(3)
+                        .brokerProperty("min.insync.replicas", "2")
+                        .build()
+                        .start();
+                RedisServer redis = RedisServer.builder().name("faults").build().start()) {
+            String bootstrap = kafka.bootstrapServers();
+
+            // Given the queue's topics, 3 partitions each, replicated 3 times
+            Process topics = cli(
+                    "topics",
+                    "create",
+                    "--bootstrap-servers",
+                    bootstrap,
+                    "--queue",
+                    queue,
+                    "--partitions",
+                    "3",
+                    "--replication",
+                    "3");
+            assertThat(topics.exitValue()).as(log("topics")).isZero();
+
+            // And the deployment: the API, three workers, the dlq-service, two schedulers
+            launch(
+                    "api",
+                    "api",
+                    "--bootstrap-servers",
+                    bootstrap,
+                    "--config",
+                    apiConfig(queue).toString(),
+                    "--port",
+                    "0");
+            for (int i = 0; i < 3; i++) {
+                workers.add(launchWorker(bootstrap, queue));
+            }
+            dlqService = launchDlqService(bootstrap, queue);
+            Path schedules = Files.writeString(dir.resolve("scheduler.yaml"), """
+                    jobstream:
+                      scheduler:
+                        leader-lease: 3s
+                        schedules:
+                          beat: {cron: "@every 2s", queue: %s, type: noop}
+                    """.formatted(queue));
+            for (int i = 0; i < 2; i++) {
+                schedulers.add(launchScheduler(bootstrap, schedules, redis));
+            }
+            String api = awaitStarted("api", "jobstream api:");
+            for (String name : services.keySet()) {
+                awaitStarted(name, "jobstream " + name.replaceAll("-\\d+$", "") + ":");
+            }
+            await().atMost(STEP).until(() -> get(api + "/ready").statusCode() == 200);
+            System.out.printf("fault-suite: deployment up after %d s%n", seconds(began));
+
+            // When three publishers feed it while one fault after another strikes
+            follower = Thread.ofVirtual().start(() -> follow(kafka, Topics.events(queue)));
+            List<Thread> publishers = List.of(
+                    Thread.ofVirtual().start(() -> overHttp(api, queue)),
+                    Thread.ofVirtual().start(() -> throughJobPublisher(bootstrap, queue)),
+                    Thread.ofVirtual().start(() -> byPlainProducer(bootstrap, queue)));
+            awaitProgress(100);
+
+            Map<String, Fault> kinds = new LinkedHashMap<>();
+            kinds.put("SIGKILL a worker", () -> {
+                kill(workers.removeFirst());
+                if (LONG_RUN != null) { // a long run keeps three workers; the CI run goes on with two
+                    workers.add(launchWorker(bootstrap, queue));
+                }
+            });
+            kinds.put("SIGSTOP a worker for 12 s (past the 10 s session timeout), then SIGCONT", () -> {
+                String paused = workers.getFirst();
+                signal(paused, "STOP");
+                await().atMost(Duration.ofSeconds(20))
+                        .pollDelay(Duration.ofSeconds(12))
+                        .until(() -> true); // the pause is the fault
+                signal(paused, "CONT");
+            });
+            kinds.put("SIGKILL the dlq-service, a new one started", () -> {
+                kill(dlqService);
+                dlqService = launchDlqService(bootstrap, queue);
+            });
+            kinds.put("SIGKILL the leader broker of partition 0, then its restart", () -> {
+                int leader = kafka.partitions(queue).get(0).leader().id();
+                kafka.kill(leader);
+                awaitProgress(60);
+                kafka.restart(leader);
+            });
+            kinds.put("redis-server restart without persistence", redis::restart);
+            kinds.put("SIGKILL a scheduler, a new one started", () -> {
+                kill(schedulers.removeFirst());
+                schedulers.add(launchScheduler(bootstrap, schedules, redis));
+            });
+            if (LONG_RUN == null) {
+                for (Map.Entry<String, Fault> kind : kinds.entrySet()) { // one at a time, each once
+                    fault(kind.getKey(), kind.getValue());
+                }
+            } else {
+                long seed = Long.getLong("faults.seed", System.nanoTime());
+                System.out.printf("fault-suite: long run of %s, seed %d (-Dfaults.seed=%d)%n", LONG_RUN, seed, seed);
+                Random random = new Random(seed);
+                List<String> names = List.copyOf(kinds.keySet());
+                long until = System.nanoTime() + LONG_RUN.toNanos();
+                while (System.nanoTime() < until) {
+                    String name = names.get(random.nextInt(names.size()));
+                    fault(name, kinds.get(name));
+                    long quiet = random.nextInt(5_000);
+                    await().atMost(Duration.ofSeconds(10))
+                            .pollDelay(Duration.ofMillis(quiet))
+                            .until(() -> true); // a quiet spell between faults
+                }
+            }
+
+            publishing.set(false);
+            for (Thread publisher : publishers) {
+                assertThat(publisher.join(Duration.ofSeconds(30))).isTrue();
+            }
+            for (String scheduler : schedulers) {
+                kill(scheduler); // no tick after this; every tick fired is in the queue topic now
+            }
+
+            // Then every accepted job reaches a terminal state
+            List<Accepted> ticks = tickJobs(kafka, queue);
+            try {
+                await().atMost(Duration.ofSeconds(90))
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(() -> unfinished(ticks).isEmpty());
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                System.out.println("fault-suite: unfinished after 90 s: "
+                        + unfinished(ticks).size());
+            } // the checker names them, lost
+
+            History history = readHistory(kafka, queue, ticks);
+            publishing.set(false);
+            follower.interrupt();
+
+            // And the checker finds every invariant holding
+            Report report = new InvariantChecker().check(history);
+            System.out.printf(
+                    "fault-suite: %s%nfault-suite: faults: %s%nfault-suite: took %d s%n",
+                    report.summary(), String.join("; ", faults), seconds(began));
+            Map<String, Integer> reRuns = reRunsPerFault(history);
+            System.out.println("fault-suite: | fault | struck | recovered in (s, min-max) | re-runs after it |");
+            recoveries.forEach((name, millis) -> System.out.printf(
+                    "fault-suite: | %s | %d | %.1f-%.1f | %d |%n",
+                    name,
+                    millis.size(),
+                    millis.stream().mapToLong(Long::longValue).min().orElse(0) / 1000.0,
+                    millis.stream().mapToLong(Long::longValue).max().orElse(0) / 1000.0,
+                    reRuns.getOrDefault(name, 0)));
+            System.out.println("fault-suite: re-runs per fault: " + reRuns);
+            List<Violation> known = report.violations().stream()
+                    .filter(v -> !STRICT && KNOWN.values().stream().anyMatch(k -> k.test(v)))
+                    .toList();
+            KNOWN.forEach((finding, matches) -> System.out.printf(
+                    "fault-suite: known finding, %d violations: %s%n",
+                    report.violations().stream().filter(matches).count(), finding));
+            List<Violation> unexpected = new ArrayList<>(report.violations());
+            unexpected.removeAll(known);
+            assertThat(unexpected).as(report.summary()).isEmpty();
+            assertThat(history.accepted()).hasSizeGreaterThan(300);
+        }
+    }
+
+    /** Each re-run (a STARTED of a job's attempt beyond its first) counted for the last fault struck before it. */
+    private Map<String, Integer> reRunsPerFault(History history) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        struck.values().forEach(name -> counts.put(name, 0));
+        Set<String> seen = new HashSet<>();
+        history.events().stream()
+                .filter(e -> e.state() == JobState.STARTED)
+                .sorted(java.util.Comparator.comparing(Event::at))
+                .filter(e -> !seen.add(e.jobId() + "/" + e.attempt()))
+                .forEach(e -> {
+                    Map.Entry<Instant, String> fault = struck.floorEntry(e.at());
+                    counts.merge(fault == null ? "before any fault" : fault.getValue(), 1, Integer::sum);
+                });
+        return counts;
+    }
+
+    // --- faults ---
+
+    private interface Fault {
+        void strike() throws Exception;
+    }
+
+    /** Strikes {@code fault}, then waits until 60 more jobs finished: the system recovered from it. */
+    private void fault(String name, Fault fault) throws Exception {
+        long began = System.nanoTime();
+        struck.put(Instant.now(), name);
+        fault.strike();
+        awaitProgress(60);
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+        recoveries.computeIfAbsent(name, k -> new ArrayList<>()).add(millis);
+        faults.add(name + " (recovered in " + millis / 1000 + " s)");
+        System.out.println("fault-suite: " + faults.getLast());
+    }
+
+    private void awaitProgress(int finished) {
+        int from = terminal.size();
+        await().atMost(STEP).pollInterval(Duration.ofMillis(200)).until(() -> terminal.size() >= from + finished);
+    }
+
+    private void kill(String name) throws InterruptedException {
+        Process process = services.get(name);
+        process.destroyForcibly();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    private void signal(String name, String signal) throws Exception {
+        Process kill = new ProcessBuilder(
+                        "kill", "-" + signal, Long.toString(services.get(name).pid()))
+                .inheritIO()
+                .start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).isZero();
+    }
+
+    // --- the workload ---
+
+    /** One job of the mix; {@code n} picks its kind, {@code key} is its ordering key or null. */
+    private record Spec(
+            String id,
+            String type,
+            String payload,
+            Terminal expected,
+            Instant notBefore,
+            Instant expiresAt,
+            Integer maxAttempts) {}
+
+    private static Spec spec(String id, int n, boolean keyed) {
+        if (keyed) { // keyed jobs: most succeed at once, some fail once (their retry comes back behind)
+            return n % 5 == 4
+                    ? new Spec(id, "fail", "{\"times\":1}", Terminal.SUCCEEDED, null, null, null)
+                    : new Spec(id, "sleep", "{\"ms\":5}", Terminal.SUCCEEDED, null, null, null);
+        }
+        return switch (n % 8) {
+            case 0, 1, 2 -> new Spec(id, "log", "{\"n\":" + n + "}", Terminal.SUCCEEDED, null, null, null);
+            case 3 -> new Spec(id, "fail", "{\"times\":1}", Terminal.SUCCEEDED, null, null, null);
+            case 4 -> new Spec(id, "fail", "{\"always\":true}", Terminal.DEAD_LETTERED, null, null, 2);
+            case 5 ->
+                new Spec(
+                        id,
+                        "log",
+                        "{}",
+                        Terminal.SUCCEEDED,
+                        Instant.now().plus(DELAY).truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
+                        null,
+                        null);
+            default -> new Spec(id, "noop", "{}", Terminal.SUCCEEDED, null, null, null);
+        };
+    }
+
+    private void accept(Spec spec, String key, int position) {
+        accepted.add(new Accepted(spec.id(), spec.expected(), key, position, spec.notBefore()));
+    }
+
+    /** Round after round: PER_ROUND jobs, every third on one of the channel's two keys, until publishing stops. */
+    private void workload(String channel, PublishRound round) {
+        Map<String, Integer> positions = new HashMap<>();
+        int n = 0;
+        try {
+            while (publishing.get()) {
+                List<Map.Entry<Spec, String>> batch = new ArrayList<>();
+                for (int i = 0; i < PER_ROUND; i++, n++) {
+                    String key = n % 3 == 0 ? channel + "-key-" + (n / 3) % 2 : null;
+                    batch.add(Map.entry(spec(channel + "-" + n, n, key != null), key == null ? "" : key));
+                }
+                round.publish(batch, positions);
+                await().pollDelay(Duration.ofMillis(500)).until(() -> true); // pacing, not synchronisation
+            }
+        } catch (Exception e) {
+            if (publishing.get()) {
+                throw new IllegalStateException(channel + " publisher failed", e);
+            }
+        }
+    }
+
+    private interface PublishRound {
+        void publish(List<Map.Entry<Spec, String>> batch, Map<String, Integer> positions) throws Exception;
+    }
+
+    private void overHttp(String api, String queue) {
+        workload("h", (batch, positions) -> {
+            for (Map.Entry<Spec, String> entry : batch) {
+                Spec spec = entry.getKey();
+                String key = entry.getValue().isEmpty() ? null : entry.getValue();
+                ObjectNode body = JSON.createObjectNode().put("id", spec.id()).put("type", spec.type());
+                body.set("payload", JSON.readTree(spec.payload()));
+                if (key != null) {
+                    body.put("orderingKey", key);
+                }
+                if (spec.notBefore() != null) {
+                    body.put("notBefore", spec.notBefore().toString());
+                }
+                if (spec.maxAttempts() != null) {
+                    body.put("maxAttempts", spec.maxAttempts());
+                }
+                HttpResponse<String> response;
+                try {
+                    response = post(api + "/v1/queues/" + queue + "/jobs", body.toString());
+                } catch (IOException e) {
+                    continue; // not accepted (the API or a broker is down): the checker only holds accepted jobs
+                }
+                if (response.statusCode() == 202) {
+                    accept(spec, key, key == null ? 0 : positions.merge(key, 1, Integer::sum) - 1);
+                } else if (key != null) {
+                    return; // a refused keyed job would leave a gap in its key's order: next round
+                }
+            }
+        });
+    }
+
+    private void throughJobPublisher(String bootstrap, String queue) {
+        try (JobPublisher publisher = JobPublisher.create(
+                PublisherConfig.defaults(),
+                KafkaSettings.builder().bootstrapServers(bootstrap).build())) {
+            workload("p", (batch, positions) -> {
+                List<Job> built = new ArrayList<>();
+                for (Map.Entry<Spec, String> entry : batch) {
+                    Spec spec = entry.getKey();
+                    Jobs.Builder job = Jobs.builder(spec.type()).id(spec.id()).jsonPayload(spec.payload());
+                    if (!entry.getValue().isEmpty()) {
+                        job.orderingKey(entry.getValue());
+                    }
+                    if (spec.notBefore() != null) {
+                        job.notBefore(spec.notBefore());
+                    }
+                    if (spec.maxAttempts() != null) {
+                        job.maxAttempts(spec.maxAttempts());
+                    }
+                    built.add(job.build());
+                }
+                List<PublishOutcome> outcomes =
+                        publisher.publishAll(queue, built).get(60, TimeUnit.SECONDS);
+                for (int i = 0; i < batch.size(); i++) {
+                    if (outcomes.get(i) instanceof PublishOutcome.Published) {
+                        String key = batch.get(i).getValue();
+                        accept(
+                                batch.get(i).getKey(),
+                                key.isEmpty() ? null : key,
+                                key.isEmpty() ? 0 : positions.merge(key, 1, Integer::sum) - 1);
+                    }
+                }
+            });
+        }
+    }
+
+    private void byPlainProducer(String bootstrap, String queue) {
+        Map<String, Object> settings = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                60_000);
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(settings, new ByteArraySerializer(), new ByteArraySerializer())) {
+            workload("k", (batch, positions) -> {
+                List<Map.Entry<Spec, java.util.concurrent.Future<?>>> sent = new ArrayList<>();
+                for (Map.Entry<Spec, String> entry : batch) {
+                    Spec spec = entry.getKey();
+                    String key = entry.getValue().isEmpty() ? null : entry.getValue();
+                    if (key == null && spec.id().hashCode() % 7 == 0) { // an expired job now and then
+                        spec = new Spec(
+                                spec.id(),
+                                "log",
+                                "{}",
+                                Terminal.EXPIRED,
+                                null,
+                                Instant.now().minusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
+                                null);
+                    }
+                    ObjectNode envelope =
+                            JSON.createObjectNode().put("id", spec.id()).put("type", spec.type());
+                    envelope.set("payload", JSON.readTree(spec.payload()));
+                    if (key != null) {
+                        envelope.put("orderingKey", key);
+                    }
+                    if (spec.notBefore() != null) {
+                        envelope.put("notBefore", spec.notBefore().toString());
+                    }
+                    if (spec.expiresAt() != null) {
+                        envelope.put("expiresAt", spec.expiresAt().toString());
+                    }
+                    if (spec.maxAttempts() != null) {
+                        envelope.put("maxAttempts", spec.maxAttempts());
+                    }
+                    byte[] recordKey = (key != null ? key : spec.id()).getBytes(StandardCharsets.UTF_8);
+                    sent.add(Map.entry(
+                            spec,
+                            producer.send(new ProducerRecord<>(
+                                    queue, recordKey, envelope.toString().getBytes(StandardCharsets.UTF_8)))));
+                }
+                Map<String, String> keys =
+                        batch.stream().collect(Collectors.toMap(e -> e.getKey().id(), Map.Entry::getValue));
+                for (Map.Entry<Spec, java.util.concurrent.Future<?>> entry : sent) {
+                    try {
+                        entry.getValue().get(60, TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        continue; // not acknowledged
+                    }
+                    String key = keys.get(entry.getKey().id());
+                    accept(
+                            entry.getKey(),
+                            key.isEmpty() ? null : key,
+                            key.isEmpty() ? 0 : positions.merge(key, 1, Integer::sum) - 1);
+                }
+            });
+        }
+    }
+
+    // --- what the system wrote ---
+
+    /** Follows {@code topic} (read committed) into the event log until interrupted. */
+    private void follow(KafkaCluster kafka, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (!Thread.currentThread().isInterrupted()) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    JobEvent event = events.decode(topic, record.headers(), record.value());
+                    eventLog.add(new Event(
+                            event.getJobId(),
+                            event.getState(),
+                            event.getAttempt(),
+                            event.getAt(),
+                            event.getWorkerId().orElse(null)));
+                    if (event.getState() == JobState.SUCCEEDED
+                            || event.getState() == JobState.DEAD_LETTERED
+                            || event.getState() == JobState.EXPIRED) {
+                        terminal.merge(event.getJobId(), event.getState(), (a, b) -> a);
+                    }
+                }
+            }
+        } catch (org.apache.kafka.common.errors.InterruptException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Set<String> unfinished(List<Accepted> ticks) {
+        Set<String> open = accepted.stream().map(Accepted::id).collect(Collectors.toSet());
+        ticks.forEach(t -> open.add(t.id()));
+        open.removeAll(terminal.keySet());
+        return open;
+    }
+
+    private List<Accepted> tickJobs(KafkaCluster kafka, String queue) {
+        return read(kafka, List.of(queue)).stream()
+                .map(record -> jobs.decode(record.topic(), record.headers(), record.value()))
+                .filter(job -> job.getHeaders().containsKey("jobstream.schedule"))
+                .map(job -> Accepted.of(job.getId(), Terminal.SUCCEEDED))
+                .distinct()
+                .toList();
+    }
+
+    private History readHistory(KafkaCluster kafka, String queue, List<Accepted> ticks) throws Exception {
+        List<String> topics = new ArrayList<>(List.of(queue));
+        kafka.admin().listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                .filter(t -> t.startsWith(queue + ".delay."))
+                .forEach(topics::add);
+        List<JobRecord> records = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : read(kafka, topics)) {
+            Job job = jobs.decode(record.topic(), record.headers(), record.value());
+            String tick = job.getHeaders().get("jobstream.scheduled-at");
+            records.add(new JobRecord(
+                    record.topic(),
+                    job.getId(),
+                    job.getAttempt(),
+                    !record.topic().equals(queue),
+                    JobHeaders.instant(record.headers(), JobHeaders.DUE_AT).orElse(null),
+                    job.getHeaders().get("jobstream.schedule"),
+                    tick == null ? null : Instant.parse(tick)));
+        }
+        List<String> lettered = read(kafka, List.of(Topics.dlq(queue))).stream()
+                .map(r -> deadLetters
+                        .decode(r.topic(), r.headers(), r.value())
+                        .getLastFailure()
+                        .getJob()
+                        .map(Job::getId)
+                        .orElse("undecodable"))
+                .toList();
+        // every committed event up to now: the follower has them all once it holds as many
+        int committed = read(kafka, List.of(Topics.events(queue))).size();
+        await().atMost(Duration.ofSeconds(30)).until(() -> eventLog.size() >= committed);
+        Map<JobState, Long> states = eventLog.stream()
+                .collect(Collectors.groupingBy(Event::state, java.util.TreeMap::new, Collectors.counting()));
+        List<Accepted> all = new ArrayList<>(accepted);
+        all.addAll(ticks);
+        System.out.printf(
+                "fault-suite: jobs accepted=%d (ticks %d) records=%d dead letters=%d events=%d %s%n",
+                accepted.size(), ticks.size(), records.size(), lettered.size(), eventLog.size(), states);
+        return new History(all, List.copyOf(eventLog), records, lettered, Map.of("beat", TICK));
+    }
+
+    /** Every committed record of {@code topics}, from the beginning to the end offsets of now. */
+    private List<ConsumerRecord<byte[], byte[]>> read(KafkaCluster kafka, List<String> topics) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
+            List<TopicPartition> partitions = topics.stream()
+                    .flatMap(topic ->
+                            consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+            await().atMost(STEP).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+                return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
+            });
+            return out;
+        }
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(KafkaCluster kafka) {
+        Map<String, Object> settings = new HashMap<>(kafka.clientProperties());
+        settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    // --- processes ---
+
+    private String launchWorker(String bootstrap, String queue) throws IOException {
+        return launch(
+                next("worker"), "worker", "--bootstrap-servers", bootstrap, "--queue", queue, "--admin-port", "0");
+    }
+
+    private String launchDlqService(String bootstrap, String queue) throws IOException {
+        String name = launch(
+                next("dlq-service"),
+                "dlq-service",
+                "--bootstrap-servers",
+                bootstrap,
+                "--queue",
+                queue,
+                "--max-attempts",
+                "3",
+                "--backoff",
+                "500ms",
+                "--admin-port",
+                "0");
+        awaitStarted(name, "jobstream dlq-service:");
+        return name;
+    }
+
+    private String launchScheduler(String bootstrap, Path schedules, RedisServer redis) throws IOException {
+        return launch(
+                next("scheduler"),
+                "scheduler",
+                "--bootstrap-servers",
+                bootstrap,
+                "--config",
+                schedules.toString(),
+                "--redis-uri",
+                redis.uri(),
+                "--admin-port",
+                "0");
+    }
+
+    /** {@code role-0}, {@code role-1}, ...: the next unused name of a process of {@code role}. */
+    private String next(String role) {
+        int n = 0;
+        while (services.containsKey(role + "-" + n)) {
+            n++;
+        }
+        return role + "-" + n;
+    }
+
+    private Path apiConfig(String queue) throws IOException {
+        return Files.writeString(dir.resolve("api.yaml"), """
+                jobstream:
+                  api:
+                    tokens:
+                      faults: {token: %s, queues: "%s"}
+                """.formatted(TOKEN, queue));
+    }
+
+    private String launch(String name, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                java(),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xmx256m",
+                "-jar",
+                JAR.toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectOutput(dir.resolve(name + ".out").toFile())
+                .redirectError(dir.resolve(name + ".err").toFile());
+        builder.environment().put("JOBSTREAM_WORKER_EVENTS", "all");
+        services.put(name, builder.start());
+        return name;
+    }
+
+    private String awaitStarted(String name, String banner) throws IOException {
+        Process process = services.get(name);
+        Path out = dir.resolve(name + ".out");
+        try {
+            await().atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(200))
+                    .failFast(name + " exited", () -> !process.isAlive())
+                    .until(() -> Files.readString(out).contains(banner));
+        } catch (RuntimeException e) {
+            throw new AssertionError(name + " did not start:\n" + log(name), e);
+        }
+        Matcher url = URL.matcher(Files.readString(out));
+        return url.find() ? url.group(1) : null;
+    }
+
+    private Process cli(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                java(), "-XX:TieredStopAtLevel=1", "-jar", JAR.toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command)
+                .redirectOutput(dir.resolve(args[0] + ".out").toFile())
+                .redirectError(dir.resolve(args[0] + ".err").toFile())
+                .start();
+        if (!process.waitFor(90, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError("jobstream " + String.join(" ", args) + " did not end within 90 s");
+        }
+        return process;
+    }
+
+    private String log(String name) {
+        try {
+            return "stdout:\n" + Files.readString(dir.resolve(name + ".out")) + "\nstderr:\n"
+                    + Files.readString(dir.resolve(name + ".err"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    private HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static long seconds(long since) {
+        return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - since);
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
