@@ -9,9 +9,7 @@ import io.jobstream.cli.faults.History.Accepted;
 import io.jobstream.cli.faults.History.Event;
 import io.jobstream.cli.faults.History.JobRecord;
 import io.jobstream.cli.faults.History.Terminal;
-import io.jobstream.cli.faults.InvariantChecker.Kind;
 import io.jobstream.cli.faults.InvariantChecker.Report;
-import io.jobstream.cli.faults.InvariantChecker.Violation;
 import io.jobstream.producer.JobPublisher;
 import io.jobstream.producer.Jobs;
 import io.jobstream.producer.PublishOutcome;
@@ -51,7 +49,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -90,8 +87,6 @@ class FaultSuiteIT {
     private static final SerdeConfig SERDES = SerdeConfig.singleObject();
     /** Jobs per round of each of the three publishers; a round every ~500 ms while the faults run. */
     private static final int PER_ROUND = 5;
-    /** {@code -Dfaults.strict=true}: the known findings below fail the run too. */
-    private static final boolean STRICT = Boolean.getBoolean("faults.strict");
     /**
      * {@code -Dfaults.duration=PT10M}: the long run by hand — random faults (seed printed, {@code -Dfaults.seed} to
      * repeat) until the duration is over, instead of each fault once.
@@ -99,19 +94,6 @@ class FaultSuiteIT {
     private static final Duration LONG_RUN = System.getProperty("faults.duration") == null
             ? null
             : Duration.parse(System.getProperty("faults.duration"));
-    /**
-     * Findings of this suite in the product, not fixed yet (issue 19's closing note). Each is printed with its count;
-     * none fails the build unless {@link #STRICT}. Remove an entry once its bug is fixed.
-     */
-    private static final Map<String, Predicate<Violation>> KNOWN = Map.of(
-            "an expired job is dead-lettered too: the worker writes EXPIRED, the dlq-service routes its EXPIRED"
-                    + " failure record to <queue>.dlq and writes DEAD_LETTERED (two terminal states)",
-            v -> v.kind() == Kind.WRONG && v.detail().startsWith("expected EXPIRED, reached [DEAD_LETTERED, EXPIRED]"),
-            "notBefore of a job written straight to the queue topic (JSON envelope by a plain producer) is ignored:"
-                    + " the worker runs it at once",
-            v -> v.kind() == Kind.EARLY
-                    && v.subject().startsWith("k-")
-                    && v.detail().startsWith("attempt 1 "));
 
     @TempDir
     Path dir;
@@ -305,15 +287,9 @@ class FaultSuiteIT {
                     millis.stream().mapToLong(Long::longValue).max().orElse(0) / 1000.0,
                     reRuns.getOrDefault(name, 0)));
             System.out.println("fault-suite: re-runs per fault: " + reRuns);
-            List<Violation> known = report.violations().stream()
-                    .filter(v -> !STRICT && KNOWN.values().stream().anyMatch(k -> k.test(v)))
-                    .toList();
-            KNOWN.forEach((finding, matches) -> System.out.printf(
-                    "fault-suite: known finding, %d violations: %s%n",
-                    report.violations().stream().filter(matches).count(), finding));
-            List<Violation> unexpected = new ArrayList<>(report.violations());
-            unexpected.removeAll(known);
-            assertThat(unexpected).as(report.summary()).isEmpty();
+            // every invariant at 0: its two findings that were bugs (an expired job also dead-lettered; notBefore
+            // ignored on jobs written straight to the queue) are fixed, and the build fails if they come back
+            assertThat(report.violations()).as(report.summary()).isEmpty();
             assertThat(history.accepted()).hasSizeGreaterThan(300);
         }
     }
@@ -731,9 +707,10 @@ class FaultSuiteIT {
     private Path apiConfig(String queue) throws IOException {
         return Files.writeString(dir.resolve("api.yaml"), """
                 jobstream:
-                  api:
-                    tokens:
-                      faults: {token: %s, queues: "%s"}
+                  runtime:
+                    http:
+                      tokens:
+                        faults: {token: %s, scopes: "publish,status:read", queues: "%s"}
                 """.formatted(TOKEN, queue));
     }
 
@@ -749,7 +726,9 @@ class FaultSuiteIT {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(dir.resolve(name + ".out").toFile())
                 .redirectError(dir.resolve(name + ".err").toFile());
-        builder.environment().put("JOBSTREAM_WORKER_EVENTS", "all");
+        if (args[0].equals("worker")) {
+            builder.environment().put("JOBSTREAM_WORKER_EVENTS", "all");
+        }
         services.put(name, builder.start());
         return name;
     }
