@@ -49,10 +49,12 @@ public record HttpConfig(
 
     /** The bearer tokens. */
     public static final ConfigKey<Map<String, String>> TOKENS = ConfigKey.mapKey("jobstream.runtime.http.tokens")
-            .doc("Bearer tokens, one per client: <name>.token (the secret, at least 16 characters), <name>.scopes"
-                    + " (a list among publish, status:read, dlq:read, dlq:replay, admin; default publish,status:read)"
-                    + " and <name>.queues (a list of queue names, prefix globs such as billing-*, or *). Each scope"
-                    + " holds for each listed queue. Names: lowercase letters and digits.")
+            .doc(
+                    "Bearer tokens, one per client: <name>.token (the secret, at least 16 characters; or <name>.token-file,"
+                            + " a file holding it, such as a mounted secret), <name>.scopes"
+                            + " (a list among publish, status:read, dlq:read, dlq:replay, admin; default publish,status:read)"
+                            + " and <name>.queues (a list of queue names, prefix globs such as billing-*, or *). Each scope"
+                            + " holds for each listed queue. Names: lowercase letters and digits.")
             .build();
 
     /** Failed authentications per address and window. */
@@ -205,11 +207,12 @@ public record HttpConfig(
     }
 
     private static List<AccessToken> parseTokens(Map<String, String> entries) {
-        Set<String> fields = Set.of("token", "scopes", "queues");
+        Set<String> fields = Set.of("token", "token-file", "scopes", "queues");
         Map<String, Map<String, String>> byName = new LinkedHashMap<>();
         entries.forEach((entry, value) -> {
             int dot = entry.indexOf('.');
-            String field = dot < 0 ? "" : entry.substring(dot + 1);
+            // an env var cannot tell '-' from '.': JOBSTREAM_..._<NAME>_TOKEN_FILE arrives as <name>.token.file
+            String field = dot < 0 ? "" : entry.substring(dot + 1).replace('.', '-');
             if (dot < 0 || !fields.contains(field)) {
                 throw new ConfigException("unknown key " + TOKENS.name() + "." + entry + ": expected " + TOKENS.name()
                         + ".<name>.<field> with a field among " + new TreeSet<>(fields));
@@ -229,11 +232,32 @@ public record HttpConfig(
             }
             tokens.add(new AccessToken(
                     name,
-                    Password.of(required(values, "token", prefix)),
+                    secret(values, prefix),
                     scopes,
                     new LinkedHashSet<>(list(required(values, "queues", prefix)))));
         });
         return tokens;
+    }
+
+    /**
+     * The token's secret: {@code .token}, or the content of the file {@code .token-file} names (a mounted Docker or
+     * Kubernetes secret; trailing newline stripped) — one of the two, never both.
+     */
+    private static Password secret(Map<String, String> values, String prefix) {
+        if (values.containsKey("token") && values.containsKey("token-file")) {
+            throw new ConfigException(prefix + ".token and " + prefix + ".token-file are both set; give one");
+        }
+        if (!values.containsKey("token-file")) {
+            return Password.of(required(values, "token", prefix));
+        }
+        String path = values.get("token-file");
+        try {
+            return Password.of(
+                    java.nio.file.Files.readString(java.nio.file.Path.of(path)).strip());
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new ConfigException("cannot read " + prefix + ".token-file " + path + ": "
+                    + e.getClass().getSimpleName());
+        }
     }
 
     private static List<String> list(String raw) {

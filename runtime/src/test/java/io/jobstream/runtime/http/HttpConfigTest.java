@@ -13,6 +13,41 @@ import org.junit.jupiter.api.Test;
 /** One token definition for every role: scopes per token, for queue names and prefix globs, from a file or env vars. */
 class HttpConfigTest {
     @Test
+    void aTokenSecretCanComeFromAMountedFileAndNeverBothWays(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // Given a token whose secret is a mounted file (a Kubernetes or Docker secret)
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("ops"), "ops-secret-from-a-file-42\n");
+        HttpConfig config = HttpConfig.from(ConfigLoader.forDefinition(RuntimeConfig.DEFINITION)
+                .withEnvironment(Map.of(
+                        "JOBSTREAM_RUNTIME_HTTP_TOKENS_OPS_TOKEN_FILE",
+                        file.toString(),
+                        "JOBSTREAM_RUNTIME_HTTP_TOKENS_OPS_QUEUES",
+                        "*"))
+                .load());
+
+        // Then the secret is the file's content, its trailing newline stripped
+        assertThat(config.tokens())
+                .singleElement()
+                .satisfies(t -> assertThat(t.secret().value()).isEqualTo("ops-secret-from-a-file-42"));
+        // And a missing file, or both .token and .token-file, fail naming the key
+        assertThatThrownBy(() -> HttpConfig.from(ConfigLoader.forDefinition(RuntimeConfig.DEFINITION)
+                        .withEnvironment(Map.of(
+                                "JOBSTREAM_RUNTIME_HTTP_TOKENS_OPS_TOKEN_FILE",
+                                dir.resolve("absent").toString(),
+                                "JOBSTREAM_RUNTIME_HTTP_TOKENS_OPS_QUEUES",
+                                "*"))
+                        .load()))
+                .hasMessageContaining("jobstream.runtime.http.tokens.ops.token-file");
+        assertThatThrownBy(() -> HttpConfig.from(ConfigLoader.forDefinition(RuntimeConfig.DEFINITION)
+                        .withEnvironment(Map.of(
+                                "JOBSTREAM_RUNTIME_HTTP_TOKENS_OPS_TOKEN_FILE", file.toString(),
+                                "JOBSTREAM_RUNTIME_HTTP_TOKENS_OPS_TOKEN", "ops-secret-0123456789",
+                                "JOBSTREAM_RUNTIME_HTTP_TOKENS_OPS_QUEUES", "*"))
+                        .load()))
+                .hasMessageContaining("both set");
+    }
+
+    @Test
     void tokensComeFromEnvVarsWithScopesAndQueueGlobs() {
         HttpConfig config = HttpConfig.from(ConfigLoader.forDefinition(RuntimeConfig.DEFINITION)
                 .withEnvironment(Map.of(
