@@ -1,6 +1,10 @@
 package io.jobstream.producer.internal;
 
+import io.jobstream.runtime.http.HttpProblem;
+import io.jobstream.runtime.http.HttpResponse;
+import io.jobstream.runtime.http.Route;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -35,6 +39,36 @@ public final class Admission {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * {@code inner} as one of the API's routes: admitted (a {@code 503 SHUTTING_DOWN} once closing), its problems
+     * answered as their responses, and its answer counted in {@code metrics} under {@code route}.
+     */
+    public Route guarded(String route, ApiMetrics metrics, Route inner) {
+        return request -> {
+            long started = System.nanoTime();
+            HttpResponse response;
+            boolean admitted = enter();
+            try {
+                if (!admitted) {
+                    throw new ApiProblem(
+                            503,
+                            "SHUTTING_DOWN",
+                            "the server is shutting down",
+                            Optional.of(Publishing.RETRY_AFTER_UNAVAILABLE));
+                }
+                response = inner.handle(request);
+            } catch (HttpProblem problem) {
+                response = HttpResponse.problem(problem);
+            } finally {
+                if (admitted) {
+                    exit();
+                }
+            }
+            metrics.record(route, response.status(), System.nanoTime() - started);
+            return response;
+        };
     }
 
     /**

@@ -8,7 +8,6 @@ import io.jobstream.producer.JobPublisher;
 import io.jobstream.producer.JobReceipt;
 import io.jobstream.producer.PublishOutcome;
 import io.jobstream.runtime.http.Endpoint;
-import io.jobstream.runtime.http.HttpProblem;
 import io.jobstream.runtime.http.HttpRequest;
 import io.jobstream.runtime.http.HttpResponse;
 import io.jobstream.runtime.http.Route;
@@ -72,40 +71,20 @@ public final class QueueRoutes {
     }
 
     private Route measured(String route, Route inner) {
-        return request -> {
-            long started = System.nanoTime();
-            HttpResponse response;
-            boolean admitted = admission.enter();
-            try {
-                if (!admitted) {
-                    throw new ApiProblem(
-                            503,
-                            "SHUTTING_DOWN",
-                            "the server is shutting down",
-                            Optional.of(Publishing.RETRY_AFTER_UNAVAILABLE));
-                }
-                String client = request.principal().name();
-                rateLimits.tryAcquire(client).ifPresent(wait -> {
-                    throw new ApiProblem(
-                            429,
-                            "RATE_LIMITED",
-                            "token " + client + " is over its rate limit of " + config.rateLimit() + " requests/s",
-                            Optional.of(wait));
-                });
-                // only queues are publishable, whatever the token's grant says: a derived or internal topic is
-                // NOT_A_QUEUE (404), a name no queue can have INVALID_QUEUE_NAME (400)
-                queues.check(request.pathParam("queue"));
-                response = inner.handle(request);
-            } catch (HttpProblem problem) {
-                response = HttpResponse.problem(problem);
-            } finally {
-                if (admitted) {
-                    admission.exit();
-                }
-            }
-            metrics.record(route, response.status(), System.nanoTime() - started);
-            return response;
-        };
+        return admission.guarded(route, metrics, request -> {
+            String client = request.principal().name();
+            rateLimits.tryAcquire(client).ifPresent(wait -> {
+                throw new ApiProblem(
+                        429,
+                        "RATE_LIMITED",
+                        "token " + client + " is over its rate limit of " + config.rateLimit() + " requests/s",
+                        Optional.of(wait));
+            });
+            // only queues are publishable, whatever the token's grant says: a derived or internal topic is
+            // NOT_A_QUEUE (404), a name no queue can have INVALID_QUEUE_NAME (400)
+            queues.check(request.pathParam("queue"));
+            return inner.handle(request);
+        });
     }
 
     private HttpResponse single(HttpRequest request) {

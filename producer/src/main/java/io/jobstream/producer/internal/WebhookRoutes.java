@@ -9,7 +9,6 @@ import io.jobstream.producer.JobReceipt;
 import io.jobstream.producer.Jobs;
 import io.jobstream.runtime.http.Access;
 import io.jobstream.runtime.http.Endpoint;
-import io.jobstream.runtime.http.HttpProblem;
 import io.jobstream.runtime.http.HttpRequest;
 import io.jobstream.runtime.http.HttpResponse;
 import io.jobstream.schemas.Job;
@@ -84,36 +83,16 @@ public final class WebhookRoutes {
                 .access(Access.signed())
                 .anyContentType()
                 .maxBodySize(config.maxRequestSize())
-                .to(this::handle));
+                .to(admission.guarded(ROUTE, metrics, this::handle)));
     }
 
     private HttpResponse handle(HttpRequest request) {
-        long started = System.nanoTime();
-        HttpResponse response;
-        boolean admitted = admission.enter();
-        try {
-            if (!admitted) {
-                throw new ApiProblem(
-                        503,
-                        "SHUTTING_DOWN",
-                        "the server is shutting down",
-                        Optional.of(Publishing.RETRY_AFTER_UNAVAILABLE));
-            }
-            String name = request.pathParam("name");
-            Webhook webhook = webhooks.get(name);
-            if (webhook == null) {
-                throw new ApiProblem(404, "NOT_FOUND", "no webhook named '" + name + "' is configured");
-            }
-            response = deliver(request, webhook);
-        } catch (HttpProblem problem) {
-            response = HttpResponse.problem(problem);
-        } finally {
-            if (admitted) {
-                admission.exit();
-            }
+        String name = request.pathParam("name");
+        Webhook webhook = webhooks.get(name);
+        if (webhook == null) {
+            throw new ApiProblem(404, "NOT_FOUND", "no webhook named '" + JobRequests.shown(name) + "' is configured");
         }
-        metrics.record(ROUTE, response.status(), System.nanoTime() - started);
-        return response;
+        return deliver(request, webhook);
     }
 
     private HttpResponse deliver(HttpRequest request, Webhook webhook) {
