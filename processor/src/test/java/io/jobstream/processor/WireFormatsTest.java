@@ -245,9 +245,10 @@ class WireFormatsTest {
 
     @Test
     void aJobWrittenStraightToTheQueueWithAFutureNotBeforeWaitsInTheDelayTiersInsteadOfRunningEarly() {
-        // Given a worker, and a job a third-party producer wrote to the queue itself, due in 10 minutes
+        // Given a worker, and a job a third-party producer wrote to the queue itself, due in 9.5 minutes
         MockKafka kafka = startedWorker(SerdeConfig.singleObject());
-        Instant due = Instant.now().plus(Duration.ofMinutes(10));
+        // (9.5 min: well inside the 2m tier's range, whatever the clocks' precision; 10 min would sit on a tier's edge)
+        Instant due = Instant.now().plus(Duration.ofSeconds(570)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         kafka.add(
                 partition(0),
                 KEY,
@@ -263,7 +264,7 @@ class WireFormatsTest {
         List<ProducerRecord<byte[], byte[]>> deferred = kafka.written(tier);
         assertThat(deferred).hasSize(1);
         assertThat(JobHeaders.instant(deferred.getFirst().headers(), JobHeaders.DUE_AT))
-                .contains(due.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+                .contains(due);
         assertThat(JobHeaders.text(deferred.getFirst().headers(), JobHeaders.TARGET_TOPIC))
                 .contains(MockKafka.QUEUE);
         assertThat(kafka.failures()).isEmpty();
