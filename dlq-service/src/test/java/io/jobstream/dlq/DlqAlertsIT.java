@@ -99,11 +99,12 @@ class DlqAlertsIT {
             assertThat(requests.getFirst().body()).contains(queue, "send_email", "REJECTED");
             assertThat(requests.getFirst().body())
                     .contains("jobstream dlq replay --queue " + queue + " --type send_email --reason REJECTED");
-            assertThat(registry.get("jobstream.alerts.sent")
+            // (a post is counted once its answer is read: just after Slack recorded it)
+            await().atMost(WAIT).untilAsserted(() -> assertThat(registry.get("jobstream.alerts.sent")
                             .tag("sink", "slack")
                             .counter()
                             .count())
-                    .isEqualTo(delivered.size());
+                    .isEqualTo(delivered.size()));
         }
     }
 
