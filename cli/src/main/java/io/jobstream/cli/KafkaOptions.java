@@ -66,7 +66,9 @@ final class KafkaOptions {
         Configurator.setLevel(NETWORK_CLIENT, Level.ERROR);
         try (ReadinessCheck check = ReadinessChecks.kafka(settings.adminProperties(), REACHABLE_WITHIN)) {
             if (check.check() instanceof CheckResult.Down down) {
+                // the operator's own terminal: the detail (the addresses tried) is shown, unlike on /ready
                 throw new IllegalStateException("Kafka is not reachable: " + down.reason()
+                        + (down.detail().isEmpty() ? "" : " (" + down.detail() + ")")
                         + " (check --bootstrap-servers / " + KafkaSettings.BOOTSTRAP_SERVERS.envVar() + ")");
             }
             Configurator.setLevel(NETWORK_CLIENT, before);
