@@ -105,7 +105,7 @@ class QueueIsolationSecurityIT {
                 .withInstance("127.0.0.1", stateDir.resolve("status"));
         try (IngestApi api = start(kafka, status, Set.of(queueA), queueB);
                 HttpClient http = HttpClient.newHttpClient();
-                JobStatusIT.Events eventsOfA = new JobStatusIT.Events(kafka, queueA, "charge")) {
+                StatusEvents eventsOfA = new StatusEvents(kafka, queueA, "charge")) {
             Awaitility.await("ready")
                     .atMost(WAIT)
                     .pollInterval(Duration.ofMillis(200))

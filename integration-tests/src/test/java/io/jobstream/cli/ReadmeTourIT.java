@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @JobstreamTest
 class ReadmeTourIT {
-    private static final Path JAR = Path.of("target", "jobstream.jar");
+    private static final Path JAR = Path.of("..", "cli", "target", "jobstream.jar");
     private static final Pattern URL = Pattern.compile("(http://127\\.0\\.0\\.1:\\d+)");
     private static final Pattern PUBLISHED = Pattern.compile("published id=(\\S+)");
     private static final ObjectMapper JSON = new ObjectMapper();

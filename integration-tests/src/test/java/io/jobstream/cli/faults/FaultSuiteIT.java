@@ -77,7 +77,7 @@ import org.junit.jupiter.api.io.TempDir;
  * early, every tick once; the re-runs are counted and printed.
  */
 class FaultSuiteIT {
-    private static final Path JAR = Path.of("target", "jobstream.jar");
+    private static final Path JAR = Path.of("..", "cli", "target", "jobstream.jar");
     private static final Pattern URL = Pattern.compile("(http://127\\.0\\.0\\.1:\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration STEP = Duration.ofSeconds(60);

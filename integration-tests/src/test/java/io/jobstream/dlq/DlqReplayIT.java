@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jobstream.dlq.internal.FailureHistory;
 import io.jobstream.processor.JobProcessor;
 import io.jobstream.processor.ProcessorConfig;
 import io.jobstream.runtime.AdminServer;
@@ -55,6 +54,9 @@ import org.junit.jupiter.api.Test;
 /** Listing and replaying dead letters on a real broker; the dead letters are written to {@code <queue>.dlq} as the router writes them. */
 @JobstreamTest
 class DlqReplayIT {
+    /** The header the router keeps a job's failure history in (a wire name: part of the contract). */
+    private static final String FAILURE_HISTORY = "jobstream.failure-history";
+
     private static final SerdeConfig SERDES = SerdeConfig.singleObject();
     private static final String OPS_TOKEN = "ops-token-0123456789abcdef";
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -85,7 +87,7 @@ class DlqReplayIT {
         for (int i = 0; i < dead.size(); i++) {
             Job job = dead.get(i);
             Map<String, String> withHistory = new HashMap<>(job.getHeaders());
-            withHistory.put(FailureHistory.HEADER, "[{\"r\":\"HANDLER_ERROR\",\"m\":\"boom\",\"at\":1}]");
+            withHistory.put(FAILURE_HISTORY, "[{\"r\":\"HANDLER_ERROR\",\"m\":\"boom\",\"at\":1}]");
             Job stored = Job.newBuilder(job).setHeaders(withHistory).build();
             DeadLetter letter = DeadLetter.newBuilder()
                     .setLastFailure(TestJobs.failure(stored, queue, DEAD_AT, reasons.get(i), true))
@@ -232,7 +234,7 @@ class DlqReplayIT {
         // with attempt 1, the key and job headers kept, the failure history gone and its origin in a header
         assertThat(replayed.getId()).isEqualTo(first.getId());
         assertThat(replayed.getAttempt()).isEqualTo(1);
-        assertThat(replayed.getHeaders()).containsEntry("tenant", "acme").doesNotContainKey(FailureHistory.HEADER);
+        assertThat(replayed.getHeaders()).containsEntry("tenant", "acme").doesNotContainKey(FAILURE_HISTORY);
         assertThat(new String(r.record().key(), StandardCharsets.UTF_8)).isEqualTo("key-0");
         assertThat(JobHeaders.text(r.headers(), JobHeaders.REPLAYED_FROM)).contains(Topics.dlq(f.queue()) + "/0/0");
         assertThat(JobHeaders.text(r.headers(), JobHeaders.ATTEMPT)).contains("1");

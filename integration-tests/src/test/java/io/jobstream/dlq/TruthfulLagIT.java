@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jobstream.dlq.internal.LagMeters;
 import io.jobstream.processor.JobProcessor;
 import io.jobstream.processor.NonRetryableException;
 import io.jobstream.processor.ProcessorConfig;
@@ -200,7 +199,7 @@ class TruthfulLagIT {
                 registry,
                 Clock.systemUTC())) {
             snapshot = monitor.sampleNow();
-            gaugeSeconds = registry.get(LagMeters.LAG_SECONDS)
+            gaugeSeconds = registry.get("jobstream.consumer.lag.seconds")
                     .tag("group", group)
                     .gauge()
                     .value();

@@ -13,16 +13,8 @@ import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.RuntimeConfig;
 import io.jobstream.runtime.http.AccessToken;
 import io.jobstream.runtime.http.HttpConfig;
-import io.jobstream.schemas.DeadLetter;
-import io.jobstream.schemas.FailureReason;
-import io.jobstream.schemas.Job;
-import io.jobstream.schemas.JobEvent;
-import io.jobstream.schemas.JobFailure;
-import io.jobstream.schemas.JobHeaders;
-import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.JobState;
 import io.jobstream.schemas.SerdeConfig;
-import io.jobstream.schemas.Topics;
 import io.jobstream.schemas.Ulid;
 import io.jobstream.testkit.JobstreamTest;
 import io.jobstream.testkit.KafkaCluster;
@@ -34,7 +26,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +33,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.awaitility.Awaitility;
@@ -71,7 +60,7 @@ class JobStatusIT {
         QueueTopics.using(kafka.admin()).create(queue, 3, 1);
         try (IngestApi api = startApi(kafka, queue, names.unique("jobstream-status"));
                 HttpClient http = HttpClient.newHttpClient();
-                Events events = new Events(kafka, queue, "send_email")) {
+                StatusEvents events = new StatusEvents(kafka, queue, "send_email")) {
             awaitReady(http, api.uri());
 
             // When a job is published through the API, fails twice and then succeeds
@@ -122,7 +111,7 @@ class JobStatusIT {
         QueueTopics.using(kafka.admin()).create(queue, 3, 1);
         try (IngestApi api = startApi(kafka, queue, names.unique("jobstream-status"));
                 HttpClient http = HttpClient.newHttpClient();
-                Events events = new Events(kafka, queue, "charge")) {
+                StatusEvents events = new StatusEvents(kafka, queue, "charge")) {
             awaitReady(http, api.uri());
 
             // When a published job fails its 2 attempts and the dlq-service dead-letters it
@@ -172,7 +161,7 @@ class JobStatusIT {
         QueueTopics.using(kafka.admin()).create(queue, 3, 1);
         try (IngestApi api = startApi(kafka, queue, names.unique("jobstream-status"));
                 HttpClient http = HttpClient.newHttpClient();
-                Events events = new Events(kafka, queue, "charge")) {
+                StatusEvents events = new StatusEvents(kafka, queue, "charge")) {
             awaitReady(http, api.uri());
             String id = publish(http, api.uri(), queue, "charge");
             events.deadLetter(id, 1);
@@ -232,7 +221,7 @@ class JobStatusIT {
                 JobStatusProjection a = replica(queue, applicationId, "a", apiConfig, settings, serverA);
                 JobStatusProjection b = replica(queue, applicationId, "b", apiConfig, settings, serverB);
                 HttpClient http = HttpClient.newHttpClient();
-                Events events = new Events(kafka, queue, "job")) {
+                StatusEvents events = new StatusEvents(kafka, queue, "job")) {
             URI uriA = URI.create("http://" + a.advertisedAddress());
             URI uriB = URI.create("http://" + b.advertisedAddress());
             awaitReady(http, uriA);
@@ -372,92 +361,5 @@ class JobStatusIT {
         return java.util.stream.StreamSupport.stream(status.get("events").spliterator(), false)
                 .map(e -> e.get("state").asText())
                 .toList();
-    }
-
-    /** Writes what the processor and the dlq-service write: events keyed by job id, dead letters. */
-    static final class Events implements AutoCloseable {
-        private final KafkaSettings settings;
-        private final String queue;
-        private final String type;
-        private final KafkaProducer<byte[], byte[]> producer;
-        private final JobSerde<JobEvent> events = JobSerde.forEvent(SerdeConfig.singleObject());
-        private final JobSerde<DeadLetter> deadLetters = JobSerde.forDeadLetter(SerdeConfig.singleObject());
-
-        Events(KafkaCluster kafka, String queue, String type) {
-            this.settings = Kafka.settings(kafka, Map.of());
-            this.queue = queue;
-            this.type = type;
-            this.producer = new KafkaProducer<>(
-                    settings.producerProperties(), new ByteArraySerializer(), new ByteArraySerializer());
-        }
-
-        KafkaSettings settings() {
-            return settings;
-        }
-
-        void write(String id, JobState state, int attempt, String worker, String error) throws Exception {
-            producer.send(record(id, state, attempt, worker, error)).get();
-        }
-
-        /** The event record {@link #write} sends: keyed by job id, on {@code <queue>.events}. */
-        ProducerRecord<byte[], byte[]> record(String id, JobState state, int attempt, String worker, String error) {
-            JobEvent event = JobEvent.newBuilder()
-                    .setJobId(id)
-                    .setQueue(queue)
-                    .setType(type)
-                    .setState(state)
-                    .setAttempt(attempt)
-                    .setAt(Instant.now())
-                    .setWorkerId(worker)
-                    .setError(error)
-                    .build();
-            String topic = Topics.events(queue);
-            return new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), events.encode(topic, event));
-        }
-
-        /** What the failure router writes when a job's last attempt failed: the dead letter, then the event. */
-        void deadLetter(String id, int attempts) throws Exception {
-            Instant now = Instant.now();
-            Job job = Job.newBuilder()
-                    .setId(id)
-                    .setType(type)
-                    .setPayload(java.nio.ByteBuffer.wrap("{}".getBytes(StandardCharsets.UTF_8)))
-                    .setContentType("application/json")
-                    .setAttempt(attempts)
-                    .setCreatedAt(now)
-                    .build();
-            JobFailure failure = JobFailure.newBuilder()
-                    .setJob(job)
-                    .setReason(FailureReason.HANDLER_ERROR)
-                    .setErrorClass("java.lang.IllegalStateException")
-                    .setMessage("card declined")
-                    .setRetryable(true)
-                    .setFailedAt(now)
-                    .setWorkerId("worker-a")
-                    .setSourceTopic(queue)
-                    .setSourcePartition(0)
-                    .setSourceOffset(0)
-                    .build();
-            DeadLetter letter = DeadLetter.newBuilder()
-                    .setLastFailure(failure)
-                    .setHistory(List.of())
-                    .setDeadAt(now)
-                    .build();
-            RecordHeaders headers = new RecordHeaders();
-            JobHeaders.putText(headers, JobHeaders.JOB_ID, id);
-            JobHeaders.putText(headers, JobHeaders.JOB_TYPE, type);
-            String dlq = Topics.dlq(queue);
-            producer.send(new ProducerRecord<>(
-                            dlq, null, id.getBytes(StandardCharsets.UTF_8), deadLetters.encode(dlq, letter), headers))
-                    .get();
-            write(id, JobState.DEAD_LETTERED, attempts, null, "MAX_ATTEMPTS: HANDLER_ERROR card declined");
-        }
-
-        @Override
-        public void close() {
-            producer.close(Duration.ofSeconds(5));
-            events.close();
-            deadLetters.close();
-        }
     }
 }
