@@ -1,5 +1,6 @@
 package io.jobstream.cli;
 
+import io.jobstream.runtime.ConfigException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -11,6 +12,12 @@ final class Failures {
         Throwable t = error;
         while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
             t = t.getCause();
+        }
+        if (t instanceof ConfigException config && config.problems().size() > 1) {
+            // every problem, on the one line: the first line of the message would only count them
+            return config.problems().size() + " configuration problems: "
+                    + String.join(
+                            "; ", config.problems().stream().map(String::strip).toList());
         }
         String message = t.getMessage();
         if (message == null || message.isBlank()) {

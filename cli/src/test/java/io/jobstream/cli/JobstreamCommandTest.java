@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class JobstreamCommandTest {
     private final StringWriter out = new StringWriter();
@@ -118,6 +121,22 @@ class JobstreamCommandTest {
         assertThat(exit).isEqualTo(Jobstream.FAILURE);
         assertThat(err.toString()).startsWith("jobstream: ").contains("jobstream.kafka.bootstrap-servers");
         assertThat(err.toString().lines()).hasSize(1);
+    }
+
+    @Test
+    void severalConfigurationProblemsAreAllNamedOnTheOneLine(@TempDir Path dir) throws Exception {
+        // Given a config file with a key no command knows, and no broker address anywhere
+        Path config = Files.writeString(dir.resolve("jobstream.yaml"), "jobstream:\n  no-such:\n    key: 1\n");
+
+        // When
+        int exit = run("topics", "create", "--queue", "emails", "--config", config.toString());
+
+        // Then one line that names both problems, not only how many there are
+        assertThat(exit).isEqualTo(Jobstream.FAILURE);
+        assertThat(err.toString().lines()).hasSize(1);
+        assertThat(err.toString())
+                .startsWith("jobstream: 2 configuration problems: ")
+                .contains("jobstream.no-such.key", "jobstream.kafka.bootstrap-servers");
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What ships is what runs: the service jar the image carries (built in the package phase) holds the roles and the
@@ -61,20 +62,41 @@ class ServiceJarIT {
     }
 
     @Test
+    void theServiceJarReadsAYamlConfigFile(@TempDir Path dir) throws Exception {
+        // Given a config file, as every deployment mounts one (the YAML parser comes through runtime, not cli)
+        Path config = Files.writeString(
+                dir.resolve("jobstream.yaml"), "jobstream:\n  kafka:\n    bootstrap-servers: 127.0.0.1:1\n");
+
+        // When a command reads it and tries the broker it names (where nothing listens)
+        Result result = run("topics", "create", "--queue", "emails", "--config", config.toString());
+
+        // Then the file was read: the one line names the file's broker, not a missing class
+        assertThat(result.exit()).as(result.output()).isEqualTo(Jobstream.FAILURE);
+        assertThat(result.output()).contains("127.0.0.1:1").doesNotContain("NoClassDefFound");
+    }
+
+    @Test
     void theServiceJarRunsAndNamesWhereDevLives() throws Exception {
         // When the image's entry point is asked for dev, which it does not carry
-        Process process = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-jar",
-                        JAR.toAbsolutePath().toString(),
-                        "dev")
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        Result result = run("dev");
 
         // Then a usage error that points at the checkout's ./jobstream dev
-        assertThat(process.exitValue()).as(output).isEqualTo(Jobstream.USAGE);
-        assertThat(output).contains("'dev' is not in this jar", "./jobstream dev");
+        assertThat(result.exit()).as(result.output()).isEqualTo(Jobstream.USAGE);
+        assertThat(result.output()).contains("'dev' is not in this jar", "./jobstream dev");
+    }
+
+    private record Result(int exit, String output) {}
+
+    /** {@code java -jar jobstream.jar <args>}, as the image's entry point runs it; both streams together. */
+    private static Result run(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                JAR.toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Result(process.exitValue(), output);
     }
 }
