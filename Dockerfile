@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for every Jobstream role: the subcommand picks it. It carries the service jar only
-# (cli/target/jobstream.jar, ~44 MB): no broker, no benchmark, no test kit (`jobstream dev` runs from a checkout).
+# (cli/target/jobstream.jar, 44.6 MB): no broker, no benchmark, no test kit (`jobstream dev` runs from a checkout).
 #   docker run jobstream api --port 8080          # HTTP ingest API (+ /health, /ready, /metrics on 8080)
 #   docker run jobstream worker --queue jobs      # runs jobs; admin port 9400 (/health, /ready, /metrics)
 #   docker run jobstream dlq-service --queue jobs # retries, delay tiers, dead letters, lag monitor; admin port 9400
