@@ -26,6 +26,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
@@ -216,6 +218,42 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void swarmPinsEveryServiceWithAVolumeToItsNodeAndPublishesOnlyTheApi() throws IOException {
+        // Given
+        JsonNode services = YAML.readTree(
+                        ROOT.resolve("deploy/swarm/docker-stack.yml").toFile())
+                .path("services");
+
+        // Then every service keeping data in a named volume is pinned by a node label: its volume is on that node
+        Set<String> stateful = new HashSet<>();
+        services.properties().forEach(entry -> {
+            boolean namedVolume = stream(entry.getValue().path("volumes"))
+                    .map(JsonNode::asText)
+                    .anyMatch(volume -> !volume.startsWith("/") && !volume.startsWith("."));
+            if (namedVolume) {
+                stateful.add(entry.getKey());
+                assertThat(strings(entry.getValue()
+                                .path("deploy")
+                                .path("placement")
+                                .path("constraints")))
+                        .as("%s keeps a volume: a placement constraint on a node label", entry.getKey())
+                        .anyMatch(constraint -> constraint.matches("node\\.labels\\.[a-z0-9.-]+ == true"));
+            }
+        });
+        assertThat(stateful).containsExactlyInAnyOrder("kafka", "dragonfly", "prometheus");
+
+        // And only the API is published: swarm's routing mesh listens on every interface of every node whatever
+        // address is given (a 127.0.0.1 prefix is ignored), so unauthenticated tools such as Prometheus are not
+        List<String> published = new ArrayList<>();
+        services.properties().forEach(entry -> {
+            if (!entry.getValue().path("ports").isEmpty()) {
+                published.add(entry.getKey());
+            }
+        });
+        assertThat(published).containsExactly("api");
+    }
+
+    @Test
     void prometheusScrapesEveryRoleOnItsAdminPort() throws IOException {
         // Given
         JsonNode prometheus =
@@ -262,10 +300,11 @@ class DeploymentFilesTest {
         expressions.forEach(DeploymentFilesTest::assertOnlyDocumentedMetrics);
     }
 
-    @Test
-    void kubernetesDeploymentsRunValidCommandsWithProbes() throws IOException {
-        // Given
-        List<JsonNode> documents = kubernetesDocuments();
+    @ParameterizedTest
+    @FieldSource("io.jobstream.cli.KubernetesManifests#KUSTOMIZATIONS")
+    void kubernetesDeploymentsRunValidCommandsWithProbes(String kustomization) throws IOException {
+        // Given the kustomization, rendered
+        List<JsonNode> documents = kubernetesDocuments(kustomization);
         Map<String, JsonNode> byKindAndName = new LinkedHashMap<>();
         documents.forEach(document -> byKindAndName.put(
                 document.path("kind").asText() + "/"
@@ -295,7 +334,9 @@ class DeploymentFilesTest {
                 List<String> args = strings(container.path("args"));
                 String role = assertParses("k8s " + name, args);
                 roles.add(role);
-                assertThat(container.path("image").asText()).startsWith("jobstream:");
+                assertThat(container.path("image").asText())
+                        .as("%s: the one image", name)
+                        .matches("([a-z0-9.-]+(:[0-9]+)?/)*jobstream:[A-Za-z0-9._-]+");
                 for (JsonNode env : container.path("env")) {
                     assertKnownEnvVar("k8s " + name, env.path("name").asText());
                 }
@@ -335,10 +376,12 @@ class DeploymentFilesTest {
         assertSchedulerConfigLoads(schedules.path("data").path("scheduler.yaml").asText());
     }
 
-    @Test
-    void networkPoliciesCoverEveryServiceAndKeepTheDeadLetterRoutesFromOtherPods() throws IOException {
-        // Given the Kubernetes documents
-        List<JsonNode> documents = kubernetesDocuments();
+    @ParameterizedTest
+    @FieldSource("io.jobstream.cli.KubernetesManifests#KUSTOMIZATIONS")
+    void networkPoliciesCoverEveryServiceAndKeepTheDeadLetterRoutesFromOtherPods(String kustomization)
+            throws IOException {
+        // Given the kustomization, rendered
+        List<JsonNode> documents = kubernetesDocuments(kustomization);
         List<JsonNode> policies = documents.stream()
                 .filter(d -> d.path("kind").asText().equals("NetworkPolicy"))
                 .toList();
@@ -392,51 +435,6 @@ class DeploymentFilesTest {
             matches &= expression.path("operator").asText().equals("In") == in;
         }
         return matches && (selector.has("matchLabels") || selector.has("matchExpressions"));
-    }
-
-    @Test
-    void kedaScalesTheWorkerOnQueueDepthUpToThePartitionCount() throws IOException {
-        // Given
-        List<JsonNode> documents = kubernetesDocuments();
-        JsonNode scaledObject = documents.stream()
-                .filter(d -> d.path("kind").asText().equals("ScaledObject"))
-                .findFirst()
-                .orElseThrow();
-        String target =
-                scaledObject.path("spec").path("scaleTargetRef").path("name").asText();
-        JsonNode deployment = documents.stream()
-                .filter(d -> d.path("kind").asText().equals("Deployment"))
-                .filter(d -> d.path("metadata").path("name").asText().equals(target))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("ScaledObject targets a missing Deployment " + target));
-        int partitions = documents.stream()
-                .filter(d -> d.path("kind").asText().equals("Job"))
-                .flatMap(
-                        d -> stream(d.path("spec").path("template").path("spec").path("containers")))
-                .map(c -> strings(c.path("args")))
-                .filter(args -> args.getFirst().equals("topics"))
-                .map(args -> Integer.parseInt(optionValue(args, "--partitions").orElseThrow()))
-                .findFirst()
-                .orElseThrow();
-
-        // Then
-        List<String> workerArgs = strings(deployment
-                .path("spec")
-                .path("template")
-                .path("spec")
-                .path("containers")
-                .get(0)
-                .path("args"));
-        assertThat(workerArgs.getFirst()).isEqualTo("worker");
-        assertThat(scaledObject.path("spec").path("maxReplicaCount").asInt())
-                .as("more workers than partitions would idle")
-                .isPositive()
-                .isLessThanOrEqualTo(partitions);
-        JsonNode trigger = scaledObject.path("spec").path("triggers").get(0);
-        assertThat(trigger.path("type").asText()).isEqualTo("prometheus");
-        String query = trigger.path("metadata").path("query").asText();
-        assertThat(query).contains("jobstream_queue_depth");
-        assertOnlyDocumentedMetrics(query);
     }
 
     @Test
@@ -536,8 +534,8 @@ class DeploymentFilesTest {
                 .path("ports")
                 .forEach(p -> ports.put(
                         p.path("name").asText(), p.path("containerPort").asInt()));
-        for (var probe :
-                Map.of("readinessProbe", "/ready", "livenessProbe", "/health").entrySet()) {
+        for (var probe : Map.of("readinessProbe", "/ready", "livenessProbe", "/health", "startupProbe", "/health")
+                .entrySet()) {
             JsonNode get = container.path(probe.getKey()).path("httpGet");
             assertThat(get.path("path").asText())
                     .as("%s %s", where, probe.getKey())
@@ -722,29 +720,13 @@ class DeploymentFilesTest {
         return index >= 0 && index + 1 < args.size() ? Optional.of(args.get(index + 1)) : Optional.empty();
     }
 
-    private static List<JsonNode> kubernetesDocuments() throws IOException {
-        List<JsonNode> documents = new ArrayList<>();
-        List<Path> files;
-        try (Stream<Path> listing = Files.list(ROOT.resolve("deploy/k8s"))) {
-            files = listing.filter(
-                            p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
-                    .sorted()
-                    .toList();
-        }
-        assertThat(files).isNotEmpty();
-        for (Path file : files) {
-            try (var values = YAML.readerFor(JsonNode.class).<JsonNode>readValues(file.toFile())) {
-                while (values.hasNext()) {
-                    JsonNode document = values.next();
-                    if (document != null && !document.isMissingNode() && !document.isNull()) {
-                        assertThat(document.path("apiVersion").asText())
-                                .as(file.toString())
-                                .isNotEmpty();
-                        documents.add(document);
-                    }
-                }
-            }
-        }
+    /** The documents of {@code deploy/k8s/<kustomization>} as kustomize renders them ({@link KubernetesManifests}). */
+    private static List<JsonNode> kubernetesDocuments(String kustomization) throws IOException {
+        List<JsonNode> documents = new ArrayList<>(KubernetesManifests.render(kustomization));
+        assertThat(documents).as(kustomization).isNotEmpty();
+        documents.forEach(document -> assertThat(document.path("apiVersion").asText())
+                .as(kustomization)
+                .isNotEmpty());
         return documents;
     }
 
@@ -816,10 +798,10 @@ class DeploymentFilesTest {
 
     @Test
     void theApiRefusesToStartWithTheKubernetesPlaceholderToken() throws IOException {
-        // Given the token Secret shipped in deploy/k8s/api.yaml, not edited
+        // Given the token Secret shipped in deploy/k8s/base/api.yaml, not edited
         Map<String, String> env = new LinkedHashMap<>();
         for (JsonNode document : YAML.readerFor(JsonNode.class)
-                .<JsonNode>readValues(ROOT.resolve("deploy/k8s/api.yaml").toFile())
+                .<JsonNode>readValues(ROOT.resolve("deploy/k8s/base/api.yaml").toFile())
                 .readAll()) {
             if (document.path("kind").asText().equals("Secret")) {
                 document.path("stringData")

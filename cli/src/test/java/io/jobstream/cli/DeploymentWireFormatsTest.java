@@ -34,7 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Stream;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,7 +42,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine.ParseResult;
 
 /**
- * The shipped stacks (docker-compose.yml, deploy/swarm/docker-stack.yml, deploy/k8s) cannot run here (no Docker
+ * The shipped stacks (docker-compose.yml, deploy/swarm/docker-stack.yml, deploy/k8s/overlays/prod) cannot run here (no Docker
  * engine), so each role's environment from each file is loaded into that role's real configuration, and what one
  * role writes is decoded with another role's configuration, against an in-process schema registry standing in for
  * the stack's {@code schema-registry} service.
@@ -88,7 +87,7 @@ class DeploymentWireFormatsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"docker-compose.yml", "deploy/swarm/docker-stack.yml", "deploy/k8s"})
+    @ValueSource(strings = {"docker-compose.yml", "deploy/swarm/docker-stack.yml", "deploy/k8s/overlays/prod"})
     void whatTheApiAndTheSchedulerWriteTheWorkerAndTheDlqServiceRead(String stack) throws IOException {
         // Given each role configured from the stack's environment
         Map<Role, SerdeConfig> serdes = new LinkedHashMap<>();
@@ -162,7 +161,7 @@ class DeploymentWireFormatsTest {
 
     /** The config keys the role's command line in {@code stack} sets, parsed by the real command. */
     private static Map<String, Object> flagsOf(String stack, String role) throws IOException {
-        List<String> args = stack.equals("deploy/k8s") ? kubernetesArgs(role) : composeCommand(stack, role);
+        List<String> args = stack.startsWith("deploy/k8s") ? kubernetesArgs(stack, role) : composeCommand(stack, role);
         assertThat(args).as("%s runs %s", stack, role).isNotEmpty();
         ParseResult parsed = Jobstream.commandLine(
                         new java.io.PrintWriter(java.io.Writer.nullWriter()),
@@ -185,8 +184,8 @@ class DeploymentWireFormatsTest {
         return args;
     }
 
-    private static List<String> kubernetesArgs(String role) throws IOException {
-        for (JsonNode container : kubernetesContainers()) {
+    private static List<String> kubernetesArgs(String stack, String role) throws IOException {
+        for (JsonNode container : kubernetesContainers(stack)) {
             if (container.path("args").path(0).asText().equals(role)) {
                 List<String> args = new ArrayList<>();
                 container.path("args").forEach(arg -> args.add(arg.asText()));
@@ -196,9 +195,9 @@ class DeploymentWireFormatsTest {
         return List.of();
     }
 
-    private static List<JsonNode> kubernetesContainers() throws IOException {
+    private static List<JsonNode> kubernetesContainers(String stack) throws IOException {
         List<JsonNode> containers = new ArrayList<>();
-        for (JsonNode document : kubernetesDocuments()) {
+        for (JsonNode document : kubernetesDocuments(stack)) {
             if (document.path("kind").asText().equals("Deployment")) {
                 document.path("spec")
                         .path("template")
@@ -213,7 +212,7 @@ class DeploymentWireFormatsTest {
     /** The environment of {@code role} in {@code stack}, the stack's registry replaced by the in-process one. */
     private static Map<String, String> environmentOf(String stack, String role) throws IOException {
         Map<String, String> raw =
-                stack.equals("deploy/k8s") ? kubernetesEnvironment(role) : composeEnvironment(stack, role);
+                stack.startsWith("deploy/k8s") ? kubernetesEnvironment(stack, role) : composeEnvironment(stack, role);
         assertThat(raw).as("%s runs %s", stack, role).isNotEmpty();
         Map<String, String> env = new LinkedHashMap<>();
         raw.forEach((name, value) ->
@@ -231,10 +230,10 @@ class DeploymentWireFormatsTest {
         return env;
     }
 
-    private static Map<String, String> kubernetesEnvironment(String role) throws IOException {
-        List<JsonNode> documents = kubernetesDocuments();
+    private static Map<String, String> kubernetesEnvironment(String stack, String role) throws IOException {
+        List<JsonNode> documents = kubernetesDocuments(stack);
         Map<String, String> env = new LinkedHashMap<>();
-        for (JsonNode container : kubernetesContainers()) {
+        for (JsonNode container : kubernetesContainers(stack)) {
             if (container.path("args").path(0).asText().equals(role)) {
                 for (JsonNode from : container.path("envFrom")) {
                     String configMap = from.path("configMapRef").path("name").asText(null);
@@ -267,22 +266,9 @@ class DeploymentWireFormatsTest {
         return env;
     }
 
-    private static List<JsonNode> kubernetesDocuments() throws IOException {
-        List<JsonNode> documents = new ArrayList<>();
-        try (Stream<Path> files = Files.list(ROOT.resolve("deploy/k8s"))) {
-            for (Path file :
-                    files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
-                try (var values = YAML.readerFor(JsonNode.class).<JsonNode>readValues(file.toFile())) {
-                    while (values.hasNext()) {
-                        JsonNode document = values.next();
-                        if (document != null && document.isObject()) {
-                            documents.add(document);
-                        }
-                    }
-                }
-            }
-        }
-        return documents;
+    /** The documents of a kustomization ({@code deploy/k8s/overlays/prod}) as kustomize renders them. */
+    private static List<JsonNode> kubernetesDocuments(String stack) throws IOException {
+        return new ArrayList<>(KubernetesManifests.render(ROOT.resolve(stack)));
     }
 
     // ---- records

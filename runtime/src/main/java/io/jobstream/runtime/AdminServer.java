@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * {@link HttpConfig}, header and body limits, the one problem body. Probes and metrics are open; a state-changing
  * route needs a token or a signature, and with {@code jobstream.runtime.http.auth-required} false it may share this
  * port only on a loopback address (the server refuses to mount it otherwise). The default host {@code 0.0.0.0}
- * exposes the port on every interface: keep it inside the cluster (see {@code deploy/k8s/network-policy.yaml}).
+ * exposes the port on every interface: keep it inside the cluster (see {@code deploy/k8s/base/network-policy.yaml}).
  *
  * <p>Requests are handled on virtual threads. JVM and process metrics (memory, GC, threads,
  * processor, uptime) are bound to the registry at start. {@link #close()} is idempotent; register
