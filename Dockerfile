@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# One image for every Jobstream role: the subcommand picks it.
+# One image for every Jobstream role: the subcommand picks it. It carries the service jar only
+# (cli/target/jobstream.jar, ~44 MB): no broker, no benchmark, no test kit (`jobstream dev` runs from a checkout).
 #   docker run jobstream api --port 8080          # HTTP ingest API (+ /health, /ready, /metrics on 8080)
 #   docker run jobstream worker --queue jobs      # runs jobs; admin port 9400 (/health, /ready, /metrics)
 #   docker run jobstream dlq-service --queue jobs # retries, delay tiers, dead letters, lag monitor; admin port 9400
@@ -24,8 +25,11 @@ COPY processor/ processor/
 COPY dlq-service/ dlq-service/
 COPY testkit-registry/ testkit-registry/
 COPY testkit/ testkit/
-COPY bench/ bench/
 COPY cli/ cli/
+# Not in the image, but modules of the build (Maven reads every module's pom); -pl cli builds none of them.
+COPY dev/ dev/
+COPY bench/ bench/
+COPY integration-tests/ integration-tests/
 RUN --mount=type=cache,target=/root/.m2 \
     ./mvnw -B -q package -DskipTests -pl cli -am \
     && cp cli/target/jobstream.jar /jobstream.jar

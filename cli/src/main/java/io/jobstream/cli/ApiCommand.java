@@ -4,7 +4,6 @@ import io.jobstream.api.IngestApi;
 import io.jobstream.api.IngestApiConfig;
 import io.jobstream.api.JobStatusConfig;
 import io.jobstream.api.JobStatusProjection;
-import io.jobstream.cli.internal.ServiceHost;
 import io.jobstream.coordination.Coordination;
 import io.jobstream.coordination.CoordinationConfig;
 import io.jobstream.producer.JobPublisher;

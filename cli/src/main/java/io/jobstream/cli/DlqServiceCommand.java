@@ -1,6 +1,5 @@
 package io.jobstream.cli;
 
-import io.jobstream.cli.internal.ServiceHost;
 import io.jobstream.dlq.AlertConfig;
 import io.jobstream.dlq.DlqService;
 import io.jobstream.dlq.DlqServiceConfig;

@@ -1,6 +1,5 @@
 package io.jobstream.cli;
 
-import io.jobstream.cli.internal.ServiceHost;
 import io.jobstream.coordination.Coordination;
 import io.jobstream.coordination.CoordinationConfig;
 import io.jobstream.producer.PublisherConfig;

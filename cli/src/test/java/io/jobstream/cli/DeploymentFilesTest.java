@@ -498,7 +498,9 @@ class DeploymentFilesTest {
     /** Parses {@code args} with the real command classes; returns the subcommand's name. */
     private static String assertParses(String where, List<String> args) {
         assertThat(args).as("%s has a command", where).isNotEmpty();
-        CommandLine commandLine = new CommandLine(new Jobstream());
+        CommandLine commandLine = Jobstream.commandLine(
+                new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                new java.io.PrintWriter(java.io.Writer.nullWriter()));
         assertThat(commandLine.getSubcommands()).as(where).containsKey(args.getFirst());
         assertThatCode(() -> commandLine.parseArgs(args.toArray(String[]::new)))
                 .as("%s: %s parses", where, args)

@@ -40,7 +40,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
 /**
@@ -165,7 +164,10 @@ class DeploymentWireFormatsTest {
     private static Map<String, Object> flagsOf(String stack, String role) throws IOException {
         List<String> args = stack.equals("deploy/k8s") ? kubernetesArgs(role) : composeCommand(stack, role);
         assertThat(args).as("%s runs %s", stack, role).isNotEmpty();
-        ParseResult parsed = new CommandLine(new Jobstream()).parseArgs(args.toArray(String[]::new));
+        ParseResult parsed = Jobstream.commandLine(
+                        new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                        new java.io.PrintWriter(java.io.Writer.nullWriter()))
+                .parseArgs(args.toArray(String[]::new));
         return switch (parsed.subcommand().commandSpec().userObject()) {
             case WorkerCommand worker -> worker.flags();
             case DlqServiceCommand dlqService -> dlqService.flags();

@@ -21,18 +21,37 @@ class JobstreamCommandTest {
 
         // Then
         assertThat(exit).isZero();
-        assertThat(out.toString()).contains("dev", "topics", "Examples:");
+        assertThat(out.toString()).contains("worker", "topics", "Examples:", "./jobstream dev");
     }
 
     @Test
     void unknownOptionIsAUsageErrorOnOneLine() {
         // When
-        int exit = run("dev", "--no-such-option");
+        int exit = run("worker", "--no-such-option");
 
         // Then
         assertThat(exit).isEqualTo(Jobstream.USAGE);
         assertThat(err.toString().lines()).first().asString().startsWith("jobstream: Unknown option");
-        assertThat(err.toString()).contains("Try 'jobstream dev --help'");
+        assertThat(err.toString()).contains("Try 'jobstream worker --help'");
+    }
+
+    @Test
+    void theServiceJarSaysWhereDevAndBenchLiveInsteadOfUnmatchedArgument() {
+        for (String command : new String[] {"dev", "bench"}) {
+            // Given the service command line (no ExtensionCommand on the class path of cli's tests)
+            err.getBuffer().setLength(0);
+
+            // When a newcomer runs a development command against it, as in the image
+            int exit = run(command, "--demo");
+
+            // Then a usage error that names the command and the way to run it
+            assertThat(exit).isEqualTo(Jobstream.USAGE);
+            assertThat(err.toString().lines())
+                    .first()
+                    .asString()
+                    .contains("'" + command + "' is not in this jar", "./jobstream " + command)
+                    .doesNotContain("Unmatched");
+        }
     }
 
     @Test

@@ -27,7 +27,7 @@ class ReadmeTest {
     void everyCommandTheReadmeRunsExists() throws Exception {
         String readme = Files.readString(README);
         for (String command :
-                new String[] {"dev", "api", "worker", "dlq-service", "scheduler", "publish", "dlq", "lag", "topics"}) {
+                new String[] {"api", "worker", "dlq-service", "scheduler", "publish", "dlq", "lag", "topics"}) {
             assertThat(readme).contains("jobstream " + command);
             assertThat(Jobstream.run(
                             new java.io.PrintWriter(java.io.Writer.nullWriter()),

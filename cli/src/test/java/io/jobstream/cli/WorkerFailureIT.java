@@ -3,7 +3,6 @@ package io.jobstream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.jobstream.cli.internal.ServiceHost;
 import io.jobstream.processor.ProcessorConfig;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigLoader;

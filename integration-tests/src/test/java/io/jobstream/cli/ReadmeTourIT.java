@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jobstream.testkit.JarProcesses;
+import io.jobstream.testkit.JarProcesses.Run;
 import io.jobstream.testkit.JobstreamTest;
 import io.jobstream.testkit.KafkaCluster;
 import io.jobstream.testkit.RedisServer;
@@ -21,11 +23,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,20 +49,18 @@ class ReadmeTourIT {
     @TempDir
     Path dir;
 
-    private final List<Process> services = new ArrayList<>();
+    private JarProcesses jobstream;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    @BeforeEach
+    void packagedJar() {
+        jobstream = JarProcesses.of(JAR, dir);
+    }
+
     @AfterEach
     void stopServices() throws InterruptedException {
-        for (Process process : services) {
-            process.destroy();
-        }
-        for (Process process : services) {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+        jobstream.close();
         http.close();
     }
 
@@ -247,27 +249,8 @@ class ReadmeTourIT {
 
     // --- helpers ---
 
-    private record Run(int exit, String out, String err) {
-        String text() {
-            return "exit " + exit + "\nstdout:\n" + out + "\nstderr:\n" + err;
-        }
-    }
-
     private Run cli(String... args) throws IOException, InterruptedException {
-        List<String> command =
-                new ArrayList<>(List.of(java(), "-jar", JAR.toAbsolutePath().toString()));
-        command.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "cli", ".out");
-        Path err = Files.createTempFile(dir, "cli", ".err");
-        Process process = new ProcessBuilder(command)
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
-        if (!process.waitFor(90, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new AssertionError("jobstream " + String.join(" ", args) + " did not end within 90 s");
-        }
-        return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+        return jobstream.run(args);
     }
 
     private String publish(String bootstrap, String queue, String type, String payload, String... more)
@@ -284,28 +267,9 @@ class ReadmeTourIT {
 
     /** Starts a service; returns its URL once it printed its banner line. */
     private String start(String name, String banner, String... args) throws IOException {
-        List<String> command =
-                new ArrayList<>(List.of(java(), "-jar", JAR.toAbsolutePath().toString()));
-        command.addAll(List.of(args));
-        Path out = dir.resolve(name + ".out");
-        Process process = new ProcessBuilder(command)
-                .redirectOutput(out.toFile())
-                .redirectError(dir.resolve(name + ".err").toFile())
-                .start();
-        services.add(process);
-        Path err = dir.resolve(name + ".err");
-        try {
-            await().atMost(STEP)
-                    .failFast(name + " exited", () -> !process.isAlive())
-                    .until(() -> Files.readString(out).contains(banner)
-                            && URL.matcher(Files.readString(out)).find());
-        } catch (RuntimeException e) {
-            throw new AssertionError(
-                    name + " did not start:\nstdout:\n" + Files.readString(out) + "\nstderr:\n" + Files.readString(err),
-                    e);
-        }
-        Matcher url = URL.matcher(Files.readString(out));
-        assertThat(url.find()).isTrue();
+        String out = jobstream.start(name, Map.of(), args).awaitOutput(banner, STEP);
+        Matcher url = URL.matcher(out);
+        assertThat(url.find()).as("%s printed its URL:%n%s", name, out).isTrue();
         return url.group(1);
     }
 
@@ -370,9 +334,5 @@ class ReadmeTourIT {
             request.header("Authorization", "Bearer " + token);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }

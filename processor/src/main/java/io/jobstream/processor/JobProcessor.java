@@ -80,18 +80,18 @@ public final class JobProcessor implements AutoCloseable, Drainable {
     private boolean closed;
     private boolean clientsClosed;
 
-    private JobProcessor(Builder b) {
+    private JobProcessor(Builder b, Map<String, CoordinationRules> guardedRules) {
         this.config = b.config;
         this.registry = b.registry;
         this.clock = b.clock;
         ProcessorMetrics metrics = new ProcessorMetrics(registry, config.queue());
         Consumer<byte[], byte[]> consumer = b.consumerFactory.apply(consumerProperties(config));
         this.producer = b.producerFactory.apply(producerProperties(config));
-        this.runner = new JobRunner(
+        this.runner = new JobRunner(new JobRunner.Setup(
                 config,
                 b.handlers,
                 b.batchHandlers,
-                b.rules,
+                guardedRules,
                 b.coordination == null
                         ? null
                         : new Guards(
@@ -103,7 +103,7 @@ public final class JobProcessor implements AutoCloseable, Drainable {
                 JobSerde.forFailure(config.serde()).fallingBackWhenRegistryUnavailable(),
                 producer,
                 clock,
-                metrics);
+                metrics));
         this.loop = new ProcessorLoop(config, consumer, runner, metrics, clock);
         this.pollThread = Thread.ofPlatform()
                 .name("jobstream-" + config.queue() + "-poll")
@@ -413,20 +413,21 @@ public final class JobProcessor implements AutoCloseable, Drainable {
         }
 
         /**
-         * The processor, not yet started.
+         * The processor, not yet started. The one place its setup is checked: the runner takes it as given.
          *
-         * @throws IllegalStateException when no handler is registered
+         * @throws IllegalStateException when no handler is registered, a batch type has coordination rules, or a type
+         *     has rules and the builder no {@link #coordination(Coordination) Coordination}
          */
         public JobProcessor build() {
             if (handlers.isEmpty() && batchHandlers.isEmpty()) {
                 throw new IllegalStateException("register at least one handler with handle(type, ...)");
             }
-            Set<String> guarded = new LinkedHashSet<>();
+            Map<String, CoordinationRules> guarded = new LinkedHashMap<>();
             rules.forEach((type, rule) -> {
                 if (rule.isEmpty()) {
                     return;
                 }
-                guarded.add(type);
+                guarded.put(type, rule);
                 if (batchHandlers.containsKey(type)) {
                     throw new IllegalStateException("job type '" + type + "' has a batch handler: batch types cannot"
                             + " have coordination rules (locks, semaphores, rates, idempotency)");
@@ -436,11 +437,11 @@ public final class JobProcessor implements AutoCloseable, Drainable {
                 }
             });
             if (!guarded.isEmpty() && coordination == null) {
-                throw new IllegalStateException("job types " + guarded + " have coordination rules (locks, semaphores,"
-                        + " rates or idempotency): give the builder a Coordination (coordination(...)), e.g. from"
-                        + " jobstream.coordination.redis-uri");
+                throw new IllegalStateException("job types " + guarded.keySet() + " have coordination rules (locks,"
+                        + " semaphores, rates or idempotency): give the builder a Coordination (coordination(...)), e.g."
+                        + " from jobstream.coordination.redis-uri");
             }
-            return new JobProcessor(this);
+            return new JobProcessor(this, guarded);
         }
     }
 }

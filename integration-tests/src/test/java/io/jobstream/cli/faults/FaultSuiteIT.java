@@ -23,6 +23,9 @@ import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.JobState;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
+import io.jobstream.testkit.JarProcesses;
+import io.jobstream.testkit.JarProcesses.Run;
+import io.jobstream.testkit.JarProcesses.Service;
 import io.jobstream.testkit.KafkaCluster;
 import io.jobstream.testkit.RedisServer;
 import java.io.IOException;
@@ -62,6 +65,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,7 +102,11 @@ class FaultSuiteIT {
     @TempDir
     Path dir;
 
-    private final Map<String, Process> services = new ConcurrentSkipListMap<>();
+    /** The deployment's processes by name (api, worker-0, ...), and the jar they run from. */
+    private final Map<String, Service> services = new ConcurrentSkipListMap<>();
+
+    private JarProcesses processes;
+    private JarProcesses commands;
     private final List<String> workers = new CopyOnWriteArrayList<>();
     private final List<String> schedulers = new CopyOnWriteArrayList<>();
     private String dlqService;
@@ -124,13 +132,16 @@ class FaultSuiteIT {
         if (follower != null) {
             follower.interrupt();
         }
-        for (Process process : services.values()) {
-            process.destroyForcibly(); // SIGKILL ends a SIGSTOPped process too
-        }
-        for (Process process : services.values()) {
-            process.waitFor(30, TimeUnit.SECONDS);
+        if (processes != null) {
+            processes.killAll(); // SIGKILL ends a SIGSTOPped process too
         }
         http.close();
+    }
+
+    @BeforeEach
+    void packagedJar() {
+        processes = JarProcesses.of(JAR, dir, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m");
+        commands = JarProcesses.of(JAR, dir, "-XX:TieredStopAtLevel=1");
     }
 
     @Test
@@ -147,7 +158,7 @@ class FaultSuiteIT {
             String bootstrap = kafka.bootstrapServers();
 
             // Given the queue's topics, 3 partitions each, replicated 3 times
-            Process topics = cli(
+            Run topics = commands.run(
                     "topics",
                     "create",
                     "--bootstrap-servers",
@@ -158,7 +169,7 @@ class FaultSuiteIT {
                     "3",
                     "--replication",
                     "3");
-            assertThat(topics.exitValue()).as(log("topics")).isZero();
+            assertThat(topics.exit()).as(topics.text()).isZero();
 
             // And the deployment: the API, three workers, the dlq-service, two schedulers
             launch(
@@ -334,18 +345,11 @@ class FaultSuiteIT {
     }
 
     private void kill(String name) throws InterruptedException {
-        Process process = services.get(name);
-        process.destroyForcibly();
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        services.get(name).kill();
     }
 
     private void signal(String name, String signal) throws Exception {
-        Process kill = new ProcessBuilder(
-                        "kill", "-" + signal, Long.toString(services.get(name).pid()))
-                .inheritIO()
-                .start();
-        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(kill.exitValue()).isZero();
+        services.get(name).signal(signal);
     }
 
     // --- the workload ---
@@ -715,61 +719,14 @@ class FaultSuiteIT {
     }
 
     private String launch(String name, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                java(),
-                "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC",
-                "-Xmx256m",
-                "-jar",
-                JAR.toAbsolutePath().toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectOutput(dir.resolve(name + ".out").toFile())
-                .redirectError(dir.resolve(name + ".err").toFile());
-        if (args[0].equals("worker")) {
-            builder.environment().put("JOBSTREAM_WORKER_EVENTS", "all");
-        }
-        services.put(name, builder.start());
+        Map<String, String> env = args[0].equals("worker") ? Map.of("JOBSTREAM_WORKER_EVENTS", "all") : Map.of();
+        services.put(name, processes.start(name, env, args));
         return name;
     }
 
-    private String awaitStarted(String name, String banner) throws IOException {
-        Process process = services.get(name);
-        Path out = dir.resolve(name + ".out");
-        try {
-            await().atMost(Duration.ofSeconds(120))
-                    .pollInterval(Duration.ofMillis(200))
-                    .failFast(name + " exited", () -> !process.isAlive())
-                    .until(() -> Files.readString(out).contains(banner));
-        } catch (RuntimeException e) {
-            throw new AssertionError(name + " did not start:\n" + log(name), e);
-        }
-        Matcher url = URL.matcher(Files.readString(out));
+    private String awaitStarted(String name, String banner) {
+        Matcher url = URL.matcher(services.get(name).awaitOutput(banner, Duration.ofSeconds(120)));
         return url.find() ? url.group(1) : null;
-    }
-
-    private Process cli(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                java(), "-XX:TieredStopAtLevel=1", "-jar", JAR.toAbsolutePath().toString()));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command)
-                .redirectOutput(dir.resolve(args[0] + ".out").toFile())
-                .redirectError(dir.resolve(args[0] + ".err").toFile())
-                .start();
-        if (!process.waitFor(90, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new AssertionError("jobstream " + String.join(" ", args) + " did not end within 90 s");
-        }
-        return process;
-    }
-
-    private String log(String name) {
-        try {
-            return "stdout:\n" + Files.readString(dir.resolve(name + ".out")) + "\nstderr:\n"
-                    + Files.readString(dir.resolve(name + ".err"));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
     }
 
     private HttpResponse<String> get(String url) throws IOException, InterruptedException {
@@ -793,9 +750,5 @@ class FaultSuiteIT {
 
     private static long seconds(long since) {
         return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - since);
-    }
-
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }

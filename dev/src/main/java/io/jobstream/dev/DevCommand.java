@@ -1,11 +1,13 @@
-package io.jobstream.cli;
+package io.jobstream.dev;
 
 import io.jobstream.api.JobStatusConfig;
-import io.jobstream.cli.internal.DemoWorkload;
-import io.jobstream.cli.internal.EmbeddedKafka;
-import io.jobstream.cli.internal.ServiceHost;
+import io.jobstream.cli.ExtensionCommand;
+import io.jobstream.cli.Roles;
+import io.jobstream.cli.ServiceHost;
 import io.jobstream.coordination.Coordination;
 import io.jobstream.coordination.CoordinationConfig;
+import io.jobstream.dev.internal.DemoWorkload;
+import io.jobstream.dev.internal.EmbeddedKafka;
 import io.jobstream.dlq.DlqServiceConfig;
 import io.jobstream.processor.ProcessorConfig;
 import io.jobstream.producer.JobPublisher;
@@ -23,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -61,7 +64,12 @@ import picocli.CommandLine.Spec;
             "  jobstream dev --config dev.yaml --redis-uri redis://localhost:6379",
             "  jobstream dev --kafka-port 19092 --port 18080 --data-dir /tmp/jobstream"
         })
-final class DevCommand implements Callable<Integer> {
+public final class DevCommand implements Callable<Integer>, ExtensionCommand {
+    @Override
+    public boolean listedFirst() {
+        return true;
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -160,16 +168,16 @@ final class DevCommand implements Callable<Integer> {
             host.register("kafka", kafka);
             QueueTopicsResult topics = createQueue(kafka.bootstrapServers());
             Config config = config(kafka.bootstrapServers());
-            DlqServiceCommand.start(config, host, false);
-            ApiCommand.mount(config, host);
+            Roles.startDlqService(config, host);
+            Roles.mountApi(config, host);
             Coordination coordination = redisUri != null
                     ? Coordination.redis(CoordinationConfig.of(redisUri))
                     : Coordination.inMemory(Clock.systemUTC()); // locks etc. in this process
             host.register("coordination", coordination);
-            WorkerCommand.Started worker = WorkerCommand.start(config, host, coordination);
+            List<String> handlers = Roles.startWorker(config, host, coordination);
             int schedules = config.get(SchedulerConfig.SCHEDULES).isEmpty()
                     ? 0
-                    : SchedulerCommand.start(config, coordination, host)
+                    : Roles.startScheduler(config, coordination, host)
                             .schedules()
                             .size();
             if (demo) {
@@ -178,7 +186,7 @@ final class DevCommand implements Callable<Integer> {
                 host.register("demo-publisher", publisher);
                 host.register("demo", DemoWorkload.start(publisher, queue, demoRate, new SplittableRandom()));
             }
-            printReady(out, kafka, topics, host, worker, schedules, coordination.location());
+            printReady(out, kafka, topics, host, handlers, schedules, coordination.location());
         } catch (RuntimeException e) {
             host.shutdownNow();
             throw e;
@@ -206,11 +214,7 @@ final class DevCommand implements Callable<Integer> {
             settings.put(prefix + "type", "log");
             settings.put(prefix + "payload", "{\"heartbeat\":true}");
         }
-        ConfigLoader loader = ConfigLoader.forDefinition(WorkerCommand.DEFINITION
-                        .and(DlqServiceCommand.DEFINITION)
-                        .and(ApiCommand.DEFINITION)
-                        .and(SchedulerCommand.DEFINITION)
-                        .and(KafkaSettings.DEFINITION))
+        ConfigLoader loader = ConfigLoader.forDefinition(Roles.definition())
                 .withEnvironment(System.getenv())
                 .withOverrides(settings);
         if (configFile != null) {
@@ -230,7 +234,7 @@ final class DevCommand implements Callable<Integer> {
             EmbeddedKafka kafka,
             QueueTopicsResult topics,
             ServiceHost host,
-            WorkerCommand.Started worker,
+            List<String> handlers,
             int schedules,
             String coordinationLocation) {
         String bootstrap = kafka.bootstrapServers();
@@ -239,7 +243,7 @@ final class DevCommand implements Callable<Integer> {
         out.println("  queue    " + queue + " (" + partitions + " partitions; "
                 + topics.topics().size() + " topics incl. " + queue + ".failed, " + queue + ".dlq, " + queue
                 + ".events, delay tiers)");
-        out.println("  worker   handlers " + String.join(", ", worker.types()));
+        out.println("  worker   handlers " + String.join(", ", handlers));
         out.println("  api      " + host.adminUrl() + "/v1/queues/" + queue + "/jobs   (no token needed in dev)");
         out.println("  status   " + host.adminUrl() + "/v1/jobs/{id}   (./jobstream jobs get ID --api "
                 + host.adminUrl() + ")");

@@ -1,4 +1,4 @@
-package io.jobstream.cli.internal;
+package io.jobstream.dev.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

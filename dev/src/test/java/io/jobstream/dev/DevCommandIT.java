@@ -1,8 +1,9 @@
-package io.jobstream.cli;
+package io.jobstream.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.jobstream.cli.Jobstream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The packaged jar's {@code jobstream dev}: ready, serves the queue, and Ctrl-C (SIGINT) ends it cleanly. */
 class DevCommandIT {
-    private static final Path JAR = Path.of("target", "jobstream.jar");
+    private static final Path JAR = Path.of("target", "jobstream-dev.jar");
     private static final Pattern KAFKA_LINE =
             Pattern.compile("^\\s+kafka\\s+(127\\.0\\.0\\.1:\\d+)", Pattern.MULTILINE);
     private static final Pattern ADMIN_LINE = Pattern.compile("^\\s+admin\\s+(http://\\S+?)/health", Pattern.MULTILINE);

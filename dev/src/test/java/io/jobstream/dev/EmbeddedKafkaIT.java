@@ -1,9 +1,9 @@
-package io.jobstream.cli;
+package io.jobstream.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.jobstream.cli.internal.EmbeddedKafka;
+import io.jobstream.dev.internal.EmbeddedKafka;
 import io.jobstream.producer.QueueTopics;
 import io.jobstream.producer.QueueTopicsResult;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
-package io.jobstream.cli;
+package io.jobstream.bench;
 
-import io.jobstream.bench.Bench;
+import io.jobstream.cli.ExtensionCommand;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
             "  jobstream bench latency",
             "  jobstream bench retry --bootstrap-servers localhost:9092"
         })
-final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer>, ExtensionCommand {
     @Spec
     CommandSpec spec;
 

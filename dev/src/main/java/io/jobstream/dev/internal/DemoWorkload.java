@@ -1,4 +1,4 @@
-package io.jobstream.cli.internal;
+package io.jobstream.dev.internal;
 
 import io.jobstream.producer.JobPublisher;
 import io.jobstream.producer.Jobs;

@@ -1,7 +1,8 @@
-package io.jobstream.cli;
+package io.jobstream.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jobstream.cli.Jobstream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.jobstream.cli.internal;
+package io.jobstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

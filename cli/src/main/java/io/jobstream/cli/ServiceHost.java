@@ -1,4 +1,4 @@
-package io.jobstream.cli.internal;
+package io.jobstream.cli;
 
 import io.jobstream.runtime.AdminServer;
 import io.jobstream.runtime.CheckResult;
