@@ -19,6 +19,8 @@ COPY schemas/ schemas/
 COPY runtime/ runtime/
 COPY coordination/ coordination/
 COPY producer/ producer/
+COPY api/ api/
+COPY scheduler/ scheduler/
 COPY processor/ processor/
 COPY dlq-service/ dlq-service/
 COPY testkit-registry/ testkit-registry/

@@ -1,12 +1,12 @@
 package io.jobstream.cli;
 
+import io.jobstream.api.IngestApi;
+import io.jobstream.api.IngestApiConfig;
+import io.jobstream.api.JobStatusConfig;
+import io.jobstream.api.JobStatusProjection;
 import io.jobstream.coordination.Coordination;
 import io.jobstream.coordination.CoordinationConfig;
-import io.jobstream.producer.IngestApi;
-import io.jobstream.producer.IngestApiConfig;
 import io.jobstream.producer.JobPublisher;
-import io.jobstream.producer.JobStatusConfig;
-import io.jobstream.producer.JobStatusProjection;
 import io.jobstream.producer.PublisherConfig;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigDefinition;

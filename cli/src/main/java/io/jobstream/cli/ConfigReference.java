@@ -1,11 +1,11 @@
 package io.jobstream.cli;
 
+import io.jobstream.api.IngestApiConfig;
+import io.jobstream.api.JobStatusConfig;
 import io.jobstream.coordination.CoordinationConfig;
 import io.jobstream.dlq.DlqServiceConfig;
 import io.jobstream.dlq.LagMonitorConfig;
 import io.jobstream.processor.ProcessorConfig;
-import io.jobstream.producer.IngestApiConfig;
-import io.jobstream.producer.JobStatusConfig;
 import io.jobstream.producer.PublisherConfig;
 import io.jobstream.runtime.ConfigDefinition;
 import io.jobstream.runtime.KafkaSettings;

@@ -1,10 +1,10 @@
 package io.jobstream.cli;
 
 import io.jobstream.coordination.Coordination;
-import io.jobstream.producer.SchedulerConfig;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigDefinition;
 import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.scheduler.SchedulerConfig;
 import java.io.IOException;
 import java.util.List;
 

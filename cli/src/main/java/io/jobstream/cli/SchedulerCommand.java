@@ -2,15 +2,15 @@ package io.jobstream.cli;
 
 import io.jobstream.coordination.Coordination;
 import io.jobstream.coordination.CoordinationConfig;
-import io.jobstream.producer.CronScheduler;
 import io.jobstream.producer.PublisherConfig;
-import io.jobstream.producer.SchedulerConfig;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigDefinition;
 import io.jobstream.runtime.ConfigException;
 import io.jobstream.runtime.ConfigKey;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.RuntimeConfig;
+import io.jobstream.scheduler.CronScheduler;
+import io.jobstream.scheduler.SchedulerConfig;
 import java.io.PrintWriter;
 import java.util.HashMap;
 import java.util.Map;

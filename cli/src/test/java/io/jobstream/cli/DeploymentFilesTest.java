@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.jobstream.producer.SchedulerConfig;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigKey;
 import io.jobstream.runtime.ConfigLoader;
 import io.jobstream.runtime.ConfigType;
 import io.jobstream.runtime.RuntimeConfig;
+import io.jobstream.scheduler.SchedulerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,10 +89,10 @@ class DeploymentFilesTest {
                             ApiCommand.DEFINITION.and(io.jobstream.runtime.KafkaSettings.DEFINITION))
                     .withEnvironment(env)
                     .load();
-            assertThat(io.jobstream.producer.IngestApiConfig.from(config).toString())
+            assertThat(io.jobstream.api.IngestApiConfig.from(config).toString())
                     .as(file)
                     .isNotBlank();
-            assertThat(io.jobstream.producer.JobStatusConfig.from(config).enabled())
+            assertThat(io.jobstream.api.JobStatusConfig.from(config).enabled())
                     .as("%s: job status on", file)
                     .isTrue();
         }

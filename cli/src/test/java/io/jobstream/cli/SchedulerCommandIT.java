@@ -3,7 +3,7 @@ package io.jobstream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.jobstream.producer.CronScheduler;
+import io.jobstream.scheduler.CronScheduler;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.SerdeConfig;

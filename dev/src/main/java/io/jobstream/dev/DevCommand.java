@@ -1,5 +1,6 @@
 package io.jobstream.dev;
 
+import io.jobstream.api.JobStatusConfig;
 import io.jobstream.cli.ExtensionCommand;
 import io.jobstream.cli.Roles;
 import io.jobstream.cli.ServiceHost;
@@ -10,16 +11,15 @@ import io.jobstream.dev.internal.EmbeddedKafka;
 import io.jobstream.dlq.DlqServiceConfig;
 import io.jobstream.processor.ProcessorConfig;
 import io.jobstream.producer.JobPublisher;
-import io.jobstream.producer.JobStatusConfig;
 import io.jobstream.producer.PublisherConfig;
 import io.jobstream.producer.QueueTopics;
 import io.jobstream.producer.QueueTopicsResult;
-import io.jobstream.producer.SchedulerConfig;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigLoader;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.RuntimeConfig;
 import io.jobstream.runtime.http.HttpConfig;
+import io.jobstream.scheduler.SchedulerConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -183,7 +183,7 @@ public final class JobPublisher implements AutoCloseable {
 
     /** The producer's {@code max.request.size} unless set: the payload limit plus 64 KiB, at least 1 MiB. */
     private static long defaultMaxRequestSize(PublisherConfig config) {
-        return Math.max(1024 * 1024, config.maxPayloadSize() + ENVELOPE_ALLOWANCE);
+        return config.producerMaxRequestSize();
     }
 
     /** The settings this publisher runs with. */

@@ -36,8 +36,17 @@ public final class Jobs {
     public static final String AVRO = Payloads.AVRO;
     /** Content type of opaque bytes (the default for a byte payload). */
     public static final String OCTET_STREAM = Payloads.OCTET_STREAM;
+    /** The earliest time a job may carry (due, expiry): the wire keeps epoch milliseconds from 1970. */
+    public static final Instant EARLIEST_TIME = JobChecks.EARLIEST_TIME;
+    /** The latest time a job may carry (due, expiry): 9999-12-31T23:59:59.999Z. */
+    public static final Instant LATEST_TIME = JobChecks.LATEST_TIME;
 
     private Jobs() {}
+
+    /** Whether a job may carry {@code time}: it lies between {@link #EARLIEST_TIME} and {@link #LATEST_TIME}. */
+    public static boolean isRepresentable(Instant time) {
+        return JobChecks.isRepresentable(time);
+    }
 
     /** A builder for a job of {@code type} (the handler's name), with an empty payload. */
     public static Builder builder(String type) {

@@ -183,6 +183,14 @@ public record PublisherConfig(
                 mirrorHeaders);
     }
 
+    /**
+     * The {@code max.request.size} a Kafka producer needs to send this config's largest job: the payload limit plus 64
+     * KiB for the envelope, key and headers, at least 1 MiB (what {@link JobPublisher} sets unless told otherwise).
+     */
+    public long producerMaxRequestSize() {
+        return Math.max(1024 * 1024, maxPayloadSize + JobPublisher.ENVELOPE_ALLOWANCE);
+    }
+
     /** This config with another serde configuration. */
     public PublisherConfig withSerde(SerdeConfig serdeConfig) {
         return new PublisherConfig(

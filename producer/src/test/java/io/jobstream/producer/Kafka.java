@@ -23,11 +23,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 
-/** Test helpers against a real cluster: settings, reading a topic back, counting its records. */
-final class Kafka {
+/**
+ * Test helpers against a real cluster: settings, reading a topic back, counting its records. Public for the tests of
+ * the modules built on the publisher (api, scheduler, integration-tests), through this module's test-jar.
+ */
+public final class Kafka {
     private Kafka() {}
 
-    static KafkaSettings settings(KafkaCluster kafka, Map<String, String> properties) {
+    public static KafkaSettings settings(KafkaCluster kafka, Map<String, String> properties) {
         return KafkaSettings.builder()
                 .bootstrapServers(kafka.bootstrapServers())
                 .properties(properties)
@@ -35,7 +38,7 @@ final class Kafka {
     }
 
     /** Every record of {@code topic} from the beginning, waiting until there are {@code expected}. */
-    static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic, int expected) {
+    public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic, int expected) {
         Map<String, Object> properties = new HashMap<>();
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
@@ -60,7 +63,7 @@ final class Kafka {
     }
 
     /** The number of records in {@code topic}: the sum of its partitions' end offsets minus start offsets. */
-    static long count(Admin admin, String topic) throws Exception {
+    public static long count(Admin admin, String topic) throws Exception {
         Set<TopicPartition> partitions = admin
                 .describeTopics(List.of(topic))
                 .allTopicNames()
@@ -82,7 +85,7 @@ final class Kafka {
                 .sum();
     }
 
-    static Job decode(ConsumerRecord<String, byte[]> record) {
+    public static Job decode(ConsumerRecord<String, byte[]> record) {
         try (JobSerde<Job> serde = JobSerde.forJob(SerdeConfig.singleObject())) {
             return serde.decode(record.topic(), record.headers(), record.value());
         }

@@ -78,7 +78,7 @@ class PublisherConfigTest {
         String readme = Files.readString(Path.of("README.md"));
 
         // Then its config table is the one generated from the keys
-        String table = ConfigDocs.markdownTable(PublisherConfig.DEFINITION.and(IngestApiConfig.DEFINITION));
+        String table = ConfigDocs.markdownTable(PublisherConfig.DEFINITION);
         assertThat(readme).contains(ConfigDocs.START + "\n" + table + ConfigDocs.END);
     }
 
