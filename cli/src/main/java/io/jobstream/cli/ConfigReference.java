@@ -2,7 +2,7 @@ package io.jobstream.cli;
 
 import io.jobstream.coordination.CoordinationConfig;
 import io.jobstream.dlq.DlqServiceConfig;
-import io.jobstream.dlq.LagMonitorConfig;
+import io.jobstream.dlq.lag.LagMonitorConfig;
 import io.jobstream.processor.ProcessorConfig;
 import io.jobstream.producer.IngestApiConfig;
 import io.jobstream.producer.JobStatusConfig;
