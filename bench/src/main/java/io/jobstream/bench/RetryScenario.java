@@ -2,14 +2,16 @@ package io.jobstream.bench;
 
 import io.jobstream.bench.Bench.Result;
 import io.jobstream.bench.Scenarios.Side;
-import io.jobstream.dlq.Backoff;
 import io.jobstream.dlq.DlqService;
 import io.jobstream.dlq.DlqServiceConfig;
-import io.jobstream.dlq.RetryPolicies;
-import io.jobstream.dlq.RetryPolicy;
+import io.jobstream.dlq.retry.Backoff;
+import io.jobstream.dlq.retry.RetryPolicies;
+import io.jobstream.dlq.retry.RetryPolicy;
 import io.jobstream.producer.JobPublisher;
 import io.jobstream.producer.Jobs;
 import io.jobstream.producer.PublisherConfig;
+import io.jobstream.runtime.LagSampler;
+import io.jobstream.runtime.LagSampler.GroupLagSample;
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.FailureReason;
 import io.jobstream.schemas.Job;
@@ -41,12 +43,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -223,16 +223,17 @@ final class RetryScenario {
     /** Polls the group's committed offsets until they reach {@code ends} (or stop moving for 60 s); returns their sum. */
     private long awaitCommitted(String group, Map<TopicPartition, Long> ends, long records, DlqService service)
             throws InterruptedException, ExecutionException {
+        LagSampler sampler = new LagSampler(env.admin(), Duration.ofSeconds(30));
         long last = -1;
         long lastChange = System.nanoTime();
         while (true) {
-            ListConsumerGroupOffsetsResult result = env.admin().listConsumerGroupOffsets(group);
-            Map<TopicPartition, OffsetAndMetadata> offsets =
-                    result.partitionsToOffsetAndMetadata().get();
+            GroupLagSample sample = sampler.sample(group, ends.keySet());
+            if (sample instanceof GroupLagSample.Failed failed) {
+                throw new IllegalStateException("failure router's offsets: " + failed.error());
+            }
             long committed = 0;
-            for (TopicPartition partition : ends.keySet()) {
-                OffsetAndMetadata offset = offsets.get(partition);
-                committed += offset == null ? 0 : offset.offset();
+            for (LagSampler.PartitionLag partition : ((GroupLagSample.Read) sample).partitions()) {
+                committed += partition.committed().orElse(0);
             }
             if (committed >= records) {
                 return committed;

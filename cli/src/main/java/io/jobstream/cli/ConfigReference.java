@@ -4,7 +4,7 @@ import io.jobstream.api.IngestApiConfig;
 import io.jobstream.api.JobStatusConfig;
 import io.jobstream.coordination.CoordinationConfig;
 import io.jobstream.dlq.DlqServiceConfig;
-import io.jobstream.dlq.LagMonitorConfig;
+import io.jobstream.dlq.lag.LagMonitorConfig;
 import io.jobstream.processor.ProcessorConfig;
 import io.jobstream.producer.PublisherConfig;
 import io.jobstream.runtime.ConfigDefinition;

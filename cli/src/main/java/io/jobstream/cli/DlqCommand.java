@@ -1,13 +1,13 @@
 package io.jobstream.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jobstream.dlq.DeadLetterEntry;
-import io.jobstream.dlq.DlqAdminRoutes;
-import io.jobstream.dlq.DlqReplay;
-import io.jobstream.dlq.ReplayFilter;
-import io.jobstream.dlq.ReplayItem;
-import io.jobstream.dlq.ReplayRequest;
-import io.jobstream.dlq.ReplaySummary;
+import io.jobstream.dlq.replay.DeadLetterEntry;
+import io.jobstream.dlq.replay.DlqAdminRoutes;
+import io.jobstream.dlq.replay.DlqReplay;
+import io.jobstream.dlq.replay.ReplayFilter;
+import io.jobstream.dlq.replay.ReplayItem;
+import io.jobstream.dlq.replay.ReplayRequest;
+import io.jobstream.dlq.replay.ReplaySummary;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.SchemaSettings;

@@ -1,10 +1,10 @@
 package io.jobstream.cli;
 
-import io.jobstream.dlq.AlertConfig;
 import io.jobstream.dlq.DlqService;
 import io.jobstream.dlq.DlqServiceConfig;
-import io.jobstream.dlq.LagMonitor;
-import io.jobstream.dlq.LagMonitorConfig;
+import io.jobstream.dlq.alert.AlertConfig;
+import io.jobstream.dlq.lag.LagMonitor;
+import io.jobstream.dlq.lag.LagMonitorConfig;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigDefinition;
 import io.jobstream.runtime.KafkaSettings;

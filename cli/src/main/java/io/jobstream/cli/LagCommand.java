@@ -1,10 +1,10 @@
 package io.jobstream.cli;
 
-import io.jobstream.dlq.GroupLag;
-import io.jobstream.dlq.LagMonitor;
-import io.jobstream.dlq.LagMonitorConfig;
-import io.jobstream.dlq.LagSnapshot;
-import io.jobstream.dlq.PartitionLag;
+import io.jobstream.dlq.lag.GroupLag;
+import io.jobstream.dlq.lag.LagMonitor;
+import io.jobstream.dlq.lag.LagMonitorConfig;
+import io.jobstream.dlq.lag.LagSnapshot;
+import io.jobstream.dlq.lag.PartitionLag;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.KafkaSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

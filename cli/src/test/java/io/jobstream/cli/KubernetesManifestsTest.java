@@ -28,7 +28,6 @@ import io.jobstream.cli.KubernetesManifests.Patch;
 import io.jobstream.cli.KubernetesManifests.ScaledObject;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +35,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -683,7 +681,6 @@ class KubernetesManifestsTest {
                 .orElseThrow(() -> new AssertionError("no " + kind + "/" + name));
     }
 
-
     private static long mib(Quantity quantity) {
         return Quantity.getAmountInBytes(quantity)
                 .divide(BigDecimal.valueOf(1024L * 1024L))
@@ -703,5 +700,4 @@ class KubernetesManifestsTest {
     private static <T> T first(T container, T pod) {
         return container != null ? container : pod;
     }
-
 }

@@ -1,10 +1,16 @@
 package io.jobstream.dlq;
 
-import io.jobstream.dlq.internal.DelayForwarder;
-import io.jobstream.dlq.internal.RouterMetrics;
-import io.jobstream.dlq.internal.RouterTopology;
-import io.jobstream.dlq.internal.TopicLimits;
-import io.jobstream.dlq.internal.alert.DeadLetterFeed;
+import io.jobstream.dlq.alert.AlertAggregator;
+import io.jobstream.dlq.alert.AlertConfig;
+import io.jobstream.dlq.alert.AlertSink;
+import io.jobstream.dlq.alert.internal.DeadLetterFeed;
+import io.jobstream.dlq.delay.internal.DelayForwarder;
+import io.jobstream.dlq.lag.LagListener;
+import io.jobstream.dlq.lag.LagMonitor;
+import io.jobstream.dlq.replay.DlqAdminRoutes;
+import io.jobstream.dlq.retry.internal.RouterMetrics;
+import io.jobstream.dlq.retry.internal.RouterTopology;
+import io.jobstream.dlq.retry.internal.TopicLimits;
 import io.jobstream.runtime.CheckResult;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.ReadinessCheck;

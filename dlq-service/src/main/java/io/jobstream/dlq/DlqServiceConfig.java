@@ -1,5 +1,9 @@
 package io.jobstream.dlq;
 
+import io.jobstream.dlq.alert.AlertConfig;
+import io.jobstream.dlq.retry.Backoff;
+import io.jobstream.dlq.retry.RetryPolicies;
+import io.jobstream.dlq.retry.RetryPolicy;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigDefinition;
 import io.jobstream.runtime.ConfigException;

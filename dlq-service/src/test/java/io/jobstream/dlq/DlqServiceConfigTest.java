@@ -3,6 +3,9 @@ package io.jobstream.dlq;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jobstream.dlq.retry.Backoff;
+import io.jobstream.dlq.retry.RetryPolicies;
+import io.jobstream.dlq.retry.RetryPolicy;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigException;
 import io.jobstream.runtime.ConfigLoader;

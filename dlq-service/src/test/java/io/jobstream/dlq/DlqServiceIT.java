@@ -5,7 +5,10 @@ import static io.jobstream.dlq.TestJobs.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.jobstream.dlq.internal.RouterMetrics;
+import io.jobstream.dlq.retry.Backoff;
+import io.jobstream.dlq.retry.RetryPolicies;
+import io.jobstream.dlq.retry.RetryPolicy;
+import io.jobstream.dlq.retry.internal.RouterMetrics;
 import io.jobstream.runtime.CheckResult;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.ReadinessCheck;

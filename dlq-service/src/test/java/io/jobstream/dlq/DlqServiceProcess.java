@@ -1,5 +1,8 @@
 package io.jobstream.dlq;
 
+import io.jobstream.dlq.retry.Backoff;
+import io.jobstream.dlq.retry.RetryPolicies;
+import io.jobstream.dlq.retry.RetryPolicy;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.DelayTiers;
 import java.io.IOException;

@@ -5,6 +5,9 @@ import static io.jobstream.dlq.TestJobs.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.jobstream.dlq.retry.Backoff;
+import io.jobstream.dlq.retry.RetryPolicies;
+import io.jobstream.dlq.retry.RetryPolicy;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.DeadLetter;
 import io.jobstream.schemas.DelayTiers;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jobstream.dlq.DlqReplay;
-import io.jobstream.dlq.ReplayFilter;
-import io.jobstream.dlq.ReplayRequest;
-import io.jobstream.dlq.ReplaySummary;
+import io.jobstream.dlq.replay.DlqReplay;
+import io.jobstream.dlq.replay.ReplayFilter;
+import io.jobstream.dlq.replay.ReplayRequest;
+import io.jobstream.dlq.replay.ReplaySummary;
 import io.jobstream.producer.Kafka;
 import io.jobstream.producer.PublisherConfig;
 import io.jobstream.producer.QueueTopics;

@@ -6,6 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jobstream.dlq.replay.DeadLetterEntry;
+import io.jobstream.dlq.replay.DlqReplay;
+import io.jobstream.dlq.replay.ReplayFilter;
+import io.jobstream.dlq.replay.ReplayItem;
+import io.jobstream.dlq.replay.ReplayRequest;
+import io.jobstream.dlq.replay.ReplaySummary;
 import io.jobstream.processor.JobProcessor;
 import io.jobstream.processor.ProcessorConfig;
 import io.jobstream.runtime.AdminServer;

@@ -3,6 +3,9 @@ package io.jobstream.dlq;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.jobstream.dlq.retry.Backoff;
+import io.jobstream.dlq.retry.RetryPolicies;
+import io.jobstream.dlq.retry.RetryPolicy;
 import io.jobstream.processor.JobProcessor;
 import io.jobstream.processor.ProcessorConfig;
 import io.jobstream.runtime.KafkaSettings;

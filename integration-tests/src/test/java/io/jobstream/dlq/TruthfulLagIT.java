@@ -6,6 +6,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jobstream.dlq.lag.LagListener;
+import io.jobstream.dlq.lag.LagMonitor;
+import io.jobstream.dlq.lag.LagMonitorConfig;
+import io.jobstream.dlq.lag.LagSnapshot;
+import io.jobstream.dlq.replay.DlqReplay;
+import io.jobstream.dlq.replay.ReplayFilter;
+import io.jobstream.dlq.replay.ReplayRequest;
+import io.jobstream.dlq.retry.Backoff;
+import io.jobstream.dlq.retry.RetryPolicies;
+import io.jobstream.dlq.retry.RetryPolicy;
 import io.jobstream.processor.JobProcessor;
 import io.jobstream.processor.NonRetryableException;
 import io.jobstream.processor.ProcessorConfig;

@@ -31,12 +31,19 @@
  * {@link io.jobstream.runtime.GracefulShutdown} closes registered components in reverse order
  * within one bounded budget, on SIGTERM or when asked.
  *
+ * <h2>Consumer lag</h2>
+ *
+ * {@link io.jobstream.runtime.LagSampler} reads consumer groups' lag (committed offsets against {@code
+ * read_committed} end offsets) through the Admin client, one batch of requests per call: the one lag computation of
+ * the lag monitor, the publisher's least-loaded strategy and the bench.
+ *
  * <h2>Threading</h2>
  *
  * Definitions, keys, {@code Config}, {@code KafkaSettings} and the {@code *Config} records are
  * immutable and safe to share. {@code ConfigLoader} is immutable. {@code AdminServer} and {@code
- * GracefulShutdown} are thread-safe; HTTP requests and readiness checks run on virtual threads,
- * shutdown steps on daemon platform threads named {@code jobstream-shutdown-<name>}.
+ * GracefulShutdown} are thread-safe, and so is {@code LagSampler} (stateless; it blocks the caller);
+ * HTTP requests and readiness checks run on virtual threads, shutdown steps on daemon platform
+ * threads named {@code jobstream-shutdown-<name>}.
  *
  * <h2>Failures</h2>
  *
@@ -44,6 +51,7 @@
  * every problem and naming each key (and its env var where that helps); passwords never appear in
  * messages or logs. Expected outcomes are values: {@link io.jobstream.runtime.CheckResult} for a
  * readiness check (a check that throws or overruns is down, never an error of {@code /ready}), and
- * {@link io.jobstream.runtime.ShutdownStep} for each component of a shutdown.
+ * {@link io.jobstream.runtime.ShutdownStep} for each component of a shutdown, {@link
+ * io.jobstream.runtime.LagSampler.GroupLagSample} for a group whose offsets could or could not be read.
  */
 package io.jobstream.runtime;

@@ -1,34 +1,31 @@
 package io.jobstream.producer.internal;
 
+import io.jobstream.runtime.LagSampler;
+import io.jobstream.runtime.LagSampler.GroupLagSample;
 import io.jobstream.schemas.Topics;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Refreshes the {@link LeastLoaded} snapshots on one daemon thread ({@code jobstream-publisher-lag}) every interval:
- * for each registered queue, the committed offsets of group {@code <queue>.workers} and the earliest and latest
- * ({@code read_committed}) offset of each partition; lag is latest minus committed, or latest minus earliest where nothing is committed. A failed
- * refresh keeps the previous snapshot and is logged (the first with its stack trace, later ones counted).
+ * for each registered queue, the lag of group {@code <queue>.workers} on each partition, read with the runtime's
+ * {@link LagSampler} (the {@code read_committed} end offset minus the committed offset, or minus the log start offset
+ * where nothing is committed). A failed refresh (or one that did not read every partition) keeps the previous
+ * snapshot and is logged (the first with its stack trace, later ones counted).
  */
 public final class LagRefresher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LagRefresher.class);
 
-    private final Admin admin;
+    private final LagSampler sampler;
     private final LeastLoaded leastLoaded;
     private final TopicDirectory topics;
     private final Duration timeout;
@@ -38,7 +35,7 @@ public final class LagRefresher implements AutoCloseable {
     /** Starts refreshing every {@code interval}; each refresh waits at most {@code timeout} per call. */
     public LagRefresher(
             Admin admin, LeastLoaded leastLoaded, TopicDirectory topics, Duration interval, Duration timeout) {
-        this.admin = admin;
+        this.sampler = new LagSampler(admin, timeout);
         this.leastLoaded = leastLoaded;
         this.topics = topics;
         this.timeout = timeout;
@@ -75,33 +72,25 @@ public final class LagRefresher implements AutoCloseable {
             return;
         }
         int partitions = partitionCount.getAsInt();
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        List<TopicPartition> asked = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
-            latest.put(new TopicPartition(queue, p), OffsetSpec.latest());
-            earliest.put(new TopicPartition(queue, p), OffsetSpec.earliest());
+            asked.add(new TopicPartition(queue, p));
         }
-        int timeoutMs = (int) timeout.toMillis();
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
-                        Topics.workerGroup(queue), new ListConsumerGroupOffsetsOptions().timeoutMs(timeoutMs))
-                .partitionsToOffsetAndMetadata()
-                .get(timeoutMs, TimeUnit.MILLISECONDS);
-        // read_committed: the last stable offset, which workers (read_committed) commit up to past transaction markers
-        Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(
-                        latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED).timeoutMs(timeoutMs))
-                .all()
-                .get(timeoutMs, TimeUnit.MILLISECONDS);
-        Map<TopicPartition, ListOffsetsResultInfo> starts = admin.listOffsets(
-                        earliest, new ListOffsetsOptions().timeoutMs(timeoutMs))
-                .all()
-                .get(timeoutMs, TimeUnit.MILLISECONDS);
+        GroupLagSample sample = sampler.sample(Topics.workerGroup(queue), asked);
+        if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedException();
+        }
+        if (sample instanceof GroupLagSample.Failed failed) {
+            throw new IllegalStateException(failed.error());
+        }
         long[] lag = new long[partitions];
-        for (int p = 0; p < partitions; p++) {
-            TopicPartition tp = new TopicPartition(queue, p);
-            long end = ends.get(tp).offset();
-            OffsetAndMetadata done = committed.get(tp);
-            long from = done != null ? done.offset() : starts.get(tp).offset();
-            lag[p] = Math.max(0, end - from);
+        int read = 0;
+        for (LagSampler.PartitionLag partition : ((GroupLagSample.Read) sample).partitions()) {
+            lag[partition.partition().partition()] = partition.lag();
+            read++;
+        }
+        if (read != partitions) {
+            throw new IllegalStateException("lag of " + read + " of " + partitions + " partitions read");
         }
         leastLoaded.update(queue, lag);
     }
