@@ -248,6 +248,30 @@ class KafkaSettingsTest {
     }
 
     @Test
+    void toBuilderCopiesEverySettingAndRevalidates() {
+        // Given settings with SASL over TLS, a client id and a raw property
+        KafkaSettings settings = KafkaSettings.builder()
+                .bootstrapServers("broker:9093")
+                .clientId("jobs")
+                .securityProtocol(SecurityProtocol.SASL_SSL)
+                .truststore("/etc/kafka/ca.p12", "changeit", "PKCS12")
+                .sasl(SaslMechanism.SCRAM_SHA_512, "jobs", "s3cret")
+                .property("linger.ms", "5")
+                .build();
+
+        // When copied unchanged, and with a protocol that does not fit
+        KafkaSettings same = settings.toBuilder().build();
+
+        // Then the copy equals the original, and the changed copy is validated again
+        assertThat(same).isEqualTo(settings);
+        assertThatThrownBy(() -> settings.toBuilder()
+                        .securityProtocol(SecurityProtocol.PLAINTEXT)
+                        .build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobstream.kafka.ssl.truststore.location");
+    }
+
+    @Test
     void toStringHidesSecrets() {
         KafkaSettings settings = KafkaSettings.builder()
                 .bootstrapServers("b:9092")
