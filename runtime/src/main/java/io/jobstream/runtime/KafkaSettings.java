@@ -170,6 +170,11 @@ public record KafkaSettings(
             Objects.requireNonNull(password, "password");
             Objects.requireNonNull(type, "type");
         }
+
+        /** A store at {@code location}; {@code password} and {@code type} may be null. */
+        public static Store of(String location, String password, String type) {
+            return new Store(location, Optional.ofNullable(password).map(Password::of), Optional.ofNullable(type));
+        }
     }
 
     /**
@@ -442,8 +447,7 @@ public record KafkaSettings(
 
         /** The TLS trust store: location, password, type (JKS, PKCS12, PEM). */
         public Builder truststore(String location, String password, String type) {
-            return truststore(
-                    new Store(location, Optional.ofNullable(password).map(Password::of), Optional.ofNullable(type)));
+            return truststore(Store.of(location, password, type));
         }
 
         /** The TLS key store (mutual TLS). */
@@ -454,8 +458,7 @@ public record KafkaSettings(
 
         /** The TLS key store: location, password, type (JKS, PKCS12, PEM). */
         public Builder keystore(String location, String password, String type) {
-            return keystore(
-                    new Store(location, Optional.ofNullable(password).map(Password::of), Optional.ofNullable(type)));
+            return keystore(Store.of(location, password, type));
         }
 
         /** Password of the private key, when it differs from the key store's. */
