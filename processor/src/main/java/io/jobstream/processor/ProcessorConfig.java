@@ -23,8 +23,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A processor's settings. Immutable and validated at construction: a bad value fails naming its key. The keys ({@code
- * jobstream.worker.*}), their defaults and docs live here and nowhere else; {@link #DEFINITION} groups them.
+ * A processor's settings. Immutable and validated at construction by each key's rule: a bad value fails naming its
+ * key. Made by {@link #builder(String, KafkaSettings)} or {@link #from(Config)}, copied with {@link #toBuilder()}. The
+ * keys ({@code jobstream.worker.*}), their defaults and docs live here and nowhere else, but for the per-type rules
+ * ({@link CoordinationRules#TYPES}, read by {@link CoordinationRules#from(Config)}); {@link #DEFINITION} groups them
+ * with the {@code jobstream.schemas.*} keys.
  *
  * @param queue the queue (topic) to work on
  * @param group the consumer group; {@code <queue>.workers} unless set
