@@ -6,7 +6,6 @@ import io.jobstream.producer.PublisherConfig;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigDefinition;
 import io.jobstream.runtime.ConfigException;
-import io.jobstream.runtime.ConfigKey;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.RuntimeConfig;
 import io.jobstream.scheduler.CronScheduler;
@@ -46,16 +45,10 @@ import picocli.CommandLine.Spec;
             "  jobstream scheduler --config scheduler.yaml --redis-uri redis://dragonfly:6379 --admin-port 9403"
         })
 final class SchedulerCommand implements Callable<Integer> {
-    /** {@code jobstream.coordination.redis-uri}: the Redis/Dragonfly the replicas share. */
-    static final ConfigKey<String> REDIS_URI = ConfigKey.stringKey(CoordinationConfig.REDIS_URI)
-            .optional()
-            .doc("Redis or Dragonfly URI for coordination (leader election, locks), e.g. redis://localhost:6379.")
-            .build();
-
     static final ConfigDefinition DEFINITION = SchedulerConfig.DEFINITION
             .and(PublisherConfig.DEFINITION)
             .and(RuntimeConfig.DEFINITION)
-            .and(ConfigDefinition.of(REDIS_URI));
+            .and(CoordinationConfig.DEFINITION);
 
     @Spec
     CommandSpec spec;
@@ -77,18 +70,19 @@ final class SchedulerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Map<String, Object> flags = new HashMap<>();
         if (redisUri != null) {
-            flags.put(REDIS_URI.name(), redisUri);
+            flags.put(CoordinationConfig.REDIS_URI_KEY.name(), redisUri);
         }
         if (adminPort != null) {
             flags.put(RuntimeConfig.ADMIN_PORT.name(), adminPort);
         }
         Config config = kafka.load(DEFINITION, flags);
-        String uri = config.find(REDIS_URI)
+        CoordinationConfig coordinationConfig = CoordinationConfig.from(config)
                 .orElseThrow(() -> new ConfigException("the scheduler needs a Redis/Dragonfly to elect its leader: set "
-                        + REDIS_URI.name() + " (env " + REDIS_URI.envVar() + ", or --redis-uri)"));
+                        + CoordinationConfig.REDIS_URI_KEY.name() + " (env " + CoordinationConfig.REDIS_URI_KEY.envVar()
+                        + ", or --redis-uri)"));
         ServiceHost host = ServiceHost.start(RuntimeConfig.from(config));
         try {
-            Coordination coordination = Coordination.redis(CoordinationConfig.of(uri));
+            Coordination coordination = Coordination.redis(coordinationConfig);
             host.register("coordination", coordination);
             SchedulerConfig schedules = start(config, coordination, host);
             PrintWriter out = spec.commandLine().getOut();

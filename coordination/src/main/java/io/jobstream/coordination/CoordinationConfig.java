@@ -6,12 +6,12 @@ import io.jobstream.runtime.ConfigException;
 import io.jobstream.runtime.ConfigKey;
 import io.jobstream.runtime.ConfigValidator;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
  * How {@link Coordination#redis(CoordinationConfig)} connects and waits. Immutable; every value is checked at
- * construction and a bad one is reported with its configuration key.
+ * construction by its key's rule and a bad one is reported with its key ({@link ConfigException}). Made by {@link
+ * #builder(String)} (or {@link #of(String)} for the defaults), copied with {@link #toBuilder()}.
  *
  * <p>The keys are runtime {@link ConfigKey}s ({@code *_KEY}, grouped in {@link #DEFINITION}); the plain string
  * constants ({@link #REDIS_URI}, ...) are their names. {@link #from(Config)} reads a config loaded with {@link
@@ -123,27 +123,19 @@ public record CoordinationConfig(
 
     static final String IN_MEMORY_URI = "memory:";
 
+    /** Validates every field by its key's rule, naming the key. */
     public CoordinationConfig {
-        Objects.requireNonNull(redisUri, REDIS_URI);
-        if (redisUri.isBlank()) {
-            throw new IllegalArgumentException(REDIS_URI + " must not be blank");
+        if (!IN_MEMORY_URI.equals(redisUri)) {
+            REDIS_URI_KEY.check(redisUri);
         }
-        if (!redisUri.equals(IN_MEMORY_URI)) {
-            redisUriProblem(redisUri).ifPresent(problem -> {
-                throw new IllegalArgumentException(REDIS_URI + " " + problem);
-            });
-        }
-        positive(commandTimeout, COMMAND_TIMEOUT);
-        positive(waitPollInterval, WAIT_POLL_INTERVAL);
-        positive(lease, LEASE);
-        if (lease.toMillis() < 30) {
-            throw new IllegalArgumentException(LEASE + " must be at least 30ms (was " + lease + ")");
-        }
-        Objects.requireNonNull(rateLimiterFailureMode, RATE_LIMITER_FAILURE_MODE);
-        positive(requestIdRetention, REQUEST_ID_RETENTION);
+        COMMAND_TIMEOUT_KEY.check(commandTimeout);
+        WAIT_POLL_INTERVAL_KEY.check(waitPollInterval);
+        LEASE_KEY.check(lease);
+        RATE_LIMITER_FAILURE_MODE_KEY.check(rateLimiterFailureMode);
+        REQUEST_ID_RETENTION_KEY.check(requestIdRetention);
         if (requestIdRetention.compareTo(commandTimeout) <= 0) {
-            throw new IllegalArgumentException(REQUEST_ID_RETENTION + " must be longer than " + COMMAND_TIMEOUT
-                    + " (was " + requestIdRetention + " <= " + commandTimeout + ")");
+            throw new ConfigException(REQUEST_ID_RETENTION + " must be longer than " + COMMAND_TIMEOUT + " (was "
+                    + requestIdRetention + " <= " + commandTimeout + ")");
         }
     }
 
@@ -154,22 +146,14 @@ public record CoordinationConfig(
      *     #REQUEST_ID_RETENTION} not longer than {@value #COMMAND_TIMEOUT})
      */
     public static Optional<CoordinationConfig> from(Config config) {
-        Optional<String> uri = config.find(REDIS_URI_KEY);
-        if (uri.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(new CoordinationConfig(
-                    uri.get(),
-                    config.get(COMMAND_TIMEOUT_KEY),
-                    config.get(WAIT_POLL_INTERVAL_KEY),
-                    config.get(LEASE_KEY),
-                    config.get(RATE_LIMITER_FAILURE_MODE_KEY),
-                    config.get(REQUEST_ID_RETENTION_KEY),
-                    config.get(CLUSTER_KEY)));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("invalid coordination settings: " + e.getMessage());
-        }
+        return config.find(REDIS_URI_KEY).map(uri -> builder(uri)
+                .commandTimeout(config.get(COMMAND_TIMEOUT_KEY))
+                .waitPollInterval(config.get(WAIT_POLL_INTERVAL_KEY))
+                .lease(config.get(LEASE_KEY))
+                .rateLimiterFailureMode(config.get(RATE_LIMITER_FAILURE_MODE_KEY))
+                .requestIdRetention(config.get(REQUEST_ID_RETENTION_KEY))
+                .cluster(config.get(CLUSTER_KEY))
+                .build());
     }
 
     private static Optional<String> redisUriProblem(String uri) {
@@ -180,53 +164,92 @@ public record CoordinationConfig(
                 "must start with redis://, rediss:// or redis-sentinel:// (was a " + uri.split(":", 2)[0] + ": URI)");
     }
 
-    /** The defaults for {@code redisUri}. */
+    /** The defaults for {@code redisUri}: {@code builder(redisUri).build()}. */
     public static CoordinationConfig of(String redisUri) {
-        return new CoordinationConfig(
-                redisUri,
-                DEFAULT_COMMAND_TIMEOUT,
-                DEFAULT_WAIT_POLL_INTERVAL,
-                DEFAULT_LEASE,
-                RateLimiterFailureMode.FAIL_CLOSED,
-                DEFAULT_REQUEST_ID_RETENTION,
-                false);
+        return builder(redisUri).build();
     }
 
-    public CoordinationConfig withCommandTimeout(Duration value) {
-        return new CoordinationConfig(
-                redisUri, value, waitPollInterval, lease, rateLimiterFailureMode, requestIdRetention, cluster);
+    /** A builder for {@code redisUri} with every other setting at its key's default. */
+    public static Builder builder(String redisUri) {
+        return new Builder(redisUri);
     }
 
-    public CoordinationConfig withWaitPollInterval(Duration value) {
-        return new CoordinationConfig(
-                redisUri, commandTimeout, value, lease, rateLimiterFailureMode, requestIdRetention, cluster);
+    /** A builder holding this config's settings, to change some of them. */
+    public Builder toBuilder() {
+        return builder(redisUri)
+                .commandTimeout(commandTimeout)
+                .waitPollInterval(waitPollInterval)
+                .lease(lease)
+                .rateLimiterFailureMode(rateLimiterFailureMode)
+                .requestIdRetention(requestIdRetention)
+                .cluster(cluster);
     }
 
-    public CoordinationConfig withLease(Duration value) {
-        return new CoordinationConfig(
-                redisUri, commandTimeout, waitPollInterval, value, rateLimiterFailureMode, requestIdRetention, cluster);
-    }
+    /** Builds a {@link CoordinationConfig}; every setting starts at its key's default, {@link #build()} validates. */
+    public static final class Builder {
+        private final String redisUri;
+        private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+        private Duration waitPollInterval = DEFAULT_WAIT_POLL_INTERVAL;
+        private Duration lease = DEFAULT_LEASE;
+        private RateLimiterFailureMode rateLimiterFailureMode =
+                RATE_LIMITER_FAILURE_MODE_KEY.defaultValue().orElseThrow();
+        private Duration requestIdRetention = DEFAULT_REQUEST_ID_RETENTION;
+        private boolean cluster = CLUSTER_KEY.defaultValue().orElseThrow();
 
-    public CoordinationConfig withRateLimiterFailureMode(RateLimiterFailureMode value) {
-        return new CoordinationConfig(
-                redisUri, commandTimeout, waitPollInterval, lease, value, requestIdRetention, cluster);
-    }
+        private Builder(String redisUri) {
+            this.redisUri = redisUri;
+        }
 
-    public CoordinationConfig withRequestIdRetention(Duration value) {
-        return new CoordinationConfig(
-                redisUri, commandTimeout, waitPollInterval, lease, rateLimiterFailureMode, value, cluster);
-    }
+        /** {@value CoordinationConfig#COMMAND_TIMEOUT}. */
+        public Builder commandTimeout(Duration commandTimeout) {
+            this.commandTimeout = commandTimeout;
+            return this;
+        }
 
-    /** As this, with {@code cluster}: {@link #redisUri()} names a seed node of a Redis Cluster. */
-    public CoordinationConfig withCluster(boolean value) {
-        return new CoordinationConfig(
-                redisUri, commandTimeout, waitPollInterval, lease, rateLimiterFailureMode, requestIdRetention, value);
-    }
+        /** {@value CoordinationConfig#WAIT_POLL_INTERVAL}. */
+        public Builder waitPollInterval(Duration waitPollInterval) {
+            this.waitPollInterval = waitPollInterval;
+            return this;
+        }
 
-    private static void positive(Duration value, String key) {
-        Objects.requireNonNull(value, key);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(key + " must be positive (was " + value + ")");
+        /** {@value CoordinationConfig#LEASE}. */
+        public Builder lease(Duration lease) {
+            this.lease = lease;
+            return this;
+        }
+
+        /** {@value CoordinationConfig#RATE_LIMITER_FAILURE_MODE}. */
+        public Builder rateLimiterFailureMode(RateLimiterFailureMode rateLimiterFailureMode) {
+            this.rateLimiterFailureMode = rateLimiterFailureMode;
+            return this;
+        }
+
+        /** {@value CoordinationConfig#REQUEST_ID_RETENTION}; longer than the command timeout. */
+        public Builder requestIdRetention(Duration requestIdRetention) {
+            this.requestIdRetention = requestIdRetention;
+            return this;
+        }
+
+        /** {@value CoordinationConfig#CLUSTER}: whether the URI names a seed node of a Redis Cluster. */
+        public Builder cluster(boolean cluster) {
+            this.cluster = cluster;
+            return this;
+        }
+
+        /**
+         * The config.
+         *
+         * @throws ConfigException naming the key of the first invalid setting
+         */
+        public CoordinationConfig build() {
+            return new CoordinationConfig(
+                    redisUri,
+                    commandTimeout,
+                    waitPollInterval,
+                    lease,
+                    rateLimiterFailureMode,
+                    requestIdRetention,
+                    cluster);
         }
     }
 }

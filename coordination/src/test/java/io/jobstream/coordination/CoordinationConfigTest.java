@@ -22,33 +22,43 @@ class CoordinationConfigTest {
         assertThat(config.requestIdRetention()).isEqualTo(CoordinationConfig.DEFAULT_REQUEST_ID_RETENTION);
         assertThat(config.rateLimiterFailureMode()).isEqualTo(RateLimiterFailureMode.FAIL_CLOSED);
         assertThat(config.cluster()).isFalse();
-        assertThat(config.withCluster(true).cluster()).isTrue();
+        assertThat(config.toBuilder().cluster(true).build().cluster()).isTrue();
+        assertThat(config.toBuilder().build()).isEqualTo(config);
     }
 
     @Test
     void rejectsAUriThatIsNotRedisNamingTheKey() {
         assertThatThrownBy(() -> CoordinationConfig.of("http://127.0.0.1:6379"))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(CoordinationConfig.REDIS_URI);
     }
 
     @Test
-    void rejectsNonPositiveDurationsNamingTheKey() {
-        CoordinationConfig config = CoordinationConfig.of("redis://127.0.0.1:6379");
+    void rejectsDurationsOutsideTheKeysRangeNamingTheKey() {
+        CoordinationConfig.Builder builder = CoordinationConfig.builder("redis://127.0.0.1:6379");
 
-        assertThatThrownBy(() -> config.withCommandTimeout(Duration.ZERO))
+        assertThatThrownBy(() -> builder.commandTimeout(Duration.ZERO).build())
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(CoordinationConfig.COMMAND_TIMEOUT);
-        assertThatThrownBy(() -> config.withWaitPollInterval(Duration.ofMillis(-1)))
+        assertThatThrownBy(() -> CoordinationConfig.builder("redis://127.0.0.1:6379")
+                        .waitPollInterval(Duration.ofMillis(-1))
+                        .build())
                 .hasMessageContaining(CoordinationConfig.WAIT_POLL_INTERVAL);
-        assertThatThrownBy(() -> config.withLease(Duration.ofMillis(5))).hasMessageContaining(CoordinationConfig.LEASE);
+        assertThatThrownBy(() -> CoordinationConfig.builder("redis://127.0.0.1:6379")
+                        .lease(Duration.ofMillis(5))
+                        .build())
+                .hasMessageContaining(CoordinationConfig.LEASE)
+                .hasMessageContaining("30ms");
     }
 
     @Test
     void requiresRequestIdsToOutliveTheCommandTimeout() {
         CoordinationConfig config = CoordinationConfig.of("redis://127.0.0.1:6379");
 
-        assertThatThrownBy(() -> config.withRequestIdRetention(Duration.ofSeconds(1)))
-                .isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> config.toBuilder()
+                        .requestIdRetention(Duration.ofSeconds(1))
+                        .build())
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(CoordinationConfig.REQUEST_ID_RETENTION)
                 .hasMessageContaining(CoordinationConfig.COMMAND_TIMEOUT);
     }

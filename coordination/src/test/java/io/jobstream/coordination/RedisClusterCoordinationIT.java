@@ -84,9 +84,10 @@ class RedisClusterCoordinationIT extends CoordinationContract {
     @BeforeEach
     void connect() {
         CoordinationConfig config =
-                CoordinationConfig.of(NODES.getFirst().uri()).withCluster(true);
+                CoordinationConfig.builder(NODES.getFirst().uri()).cluster(true).build();
         first = Coordination.redis(config);
-        second = Coordination.redis(CoordinationConfig.of(NODES.getLast().uri()).withCluster(true));
+        second = Coordination.redis(
+                CoordinationConfig.builder(NODES.getLast().uri()).cluster(true).build());
     }
 
     @AfterEach

@@ -22,10 +22,13 @@ class RedisOutageIT {
     @BeforeEach
     void start() {
         redis = RedisServer.builder().name("coordination-outage").build().start();
-        coordination = Coordination.redis(CoordinationConfig.of(redis.uri()).withCommandTimeout(Duration.ofSeconds(1)));
-        failingOpen = Coordination.redis(CoordinationConfig.of(redis.uri())
-                .withCommandTimeout(Duration.ofSeconds(1))
-                .withRateLimiterFailureMode(RateLimiterFailureMode.FAIL_OPEN));
+        CoordinationConfig config = CoordinationConfig.builder(redis.uri())
+                .commandTimeout(Duration.ofSeconds(1))
+                .build();
+        coordination = Coordination.redis(config);
+        failingOpen = Coordination.redis(config.toBuilder()
+                .rateLimiterFailureMode(RateLimiterFailureMode.FAIL_OPEN)
+                .build());
     }
 
     @AfterEach

@@ -158,8 +158,8 @@ public final class DevCommand implements Callable<Integer>, ExtensionCommand {
         // Development only: anyone on this machine may call the API without a token; the server binds 127.0.0.1,
         // the only address where the seam lets a state-changing route share the port with unauthenticated probes.
         ServiceHost host = ServiceHost.start(
-                new RuntimeConfig("127.0.0.1", port, Duration.ofSeconds(2), Duration.ofSeconds(30)),
-                HttpConfig.defaults().toBuilder().authRequired(false).build());
+                RuntimeConfig.builder().adminHost("127.0.0.1").adminPort(port).build(),
+                HttpConfig.builder().authRequired(false).build());
         try {
             out.println("jobstream dev: starting Kafka (data in "
                     + dataDir.toAbsolutePath().normalize() + ")");

@@ -73,8 +73,9 @@ class RegistryOutageIT {
                 Duration.ofMillis(500));
         List<String> ran = new CopyOnWriteArrayList<>();
         try (SchemaRegistryServer registry = SchemaRegistryServer.start()) {
-            SerdeConfig confluent = SerdeConfig.confluent(
-                    SchemaRegistryConfig.of(registry.url()).withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)));
+            SerdeConfig confluent = SerdeConfig.confluent(SchemaRegistryConfig.builder(registry.url())
+                    .timeouts(Duration.ofSeconds(2), Duration.ofSeconds(2))
+                    .build());
             // the publisher registered the job schema before the outage; the worker has not looked it up yet
             byte[] doomed;
             byte[] rescued;

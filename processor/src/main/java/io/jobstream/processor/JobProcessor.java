@@ -278,7 +278,7 @@ public final class JobProcessor implements AutoCloseable, Drainable {
          * runs). A job whose key cannot be resolved fails, non-retryable.
          */
         public Builder lock(String type, KeyTemplate key, Duration lease) {
-            return rule(type, rules -> rules.withLock(key, lease));
+            return rule(type, rules -> rules.lock(key, lease));
         }
 
         /** {@link #lock(String, KeyTemplate, Duration)} with the lock name computed by {@code key}. */
@@ -288,7 +288,7 @@ public final class JobProcessor implements AutoCloseable, Drainable {
 
         /** Jobs of {@code type} hold one of the {@code permits} permits of the semaphore {@code name} while they run. */
         public Builder semaphore(String type, String name, int permits) {
-            return rule(type, rules -> rules.withSemaphore(name, permits));
+            return rule(type, rules -> rules.semaphore(name, permits));
         }
 
         /** Jobs of {@code type} take a token of the rate limiter {@code name} ({@code perSecond}, burst 1) to start. */
@@ -298,7 +298,7 @@ public final class JobProcessor implements AutoCloseable, Drainable {
 
         /** As {@link #rate(String, String, double)}, allowing {@code burst} starts at once after a quiet period. */
         public Builder rate(String type, String name, double perSecond, int burst) {
-            return rule(type, rules -> rules.withRate(name, perSecond, burst));
+            return rule(type, rules -> rules.rate(name, perSecond, burst));
         }
 
         /**
@@ -306,12 +306,15 @@ public final class JobProcessor implements AutoCloseable, Drainable {
          * jobstream.worker.idempotency-retention}) is skipped, one running elsewhere is deferred.
          */
         public Builder idempotent(String type) {
-            return rule(type, rules -> rules.withIdempotent(true));
+            return rule(type, rules -> rules.idempotent(true));
         }
 
-        private Builder rule(String type, UnaryOperator<CoordinationRules> change) {
+        private Builder rule(String type, UnaryOperator<CoordinationRules.Builder> change) {
             Objects.requireNonNull(type, "type");
-            rules.put(type, change.apply(rules.getOrDefault(type, CoordinationRules.NONE)));
+            rules.put(
+                    type,
+                    change.apply(rules.getOrDefault(type, CoordinationRules.NONE).toBuilder())
+                            .build());
             return this;
         }
 

@@ -15,9 +15,7 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +23,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A processor's settings. Immutable and validated at construction: a bad value fails naming its key. The keys ({@code
- * jobstream.worker.*}), their defaults and docs live here and nowhere else; {@link #DEFINITION} groups them.
+ * A processor's settings. Immutable and validated at construction by each key's rule: a bad value fails naming its
+ * key. Made by {@link #builder(String, KafkaSettings)} or {@link #from(Config)}, copied with {@link #toBuilder()}. The
+ * keys ({@code jobstream.worker.*}), their defaults and docs live here and nowhere else, but for the per-type rules
+ * ({@link CoordinationRules#TYPES}, read by {@link CoordinationRules#from(Config)}); {@link #DEFINITION} groups them
+ * with the {@code jobstream.schemas.*} keys.
  *
  * @param queue the queue (topic) to work on
  * @param group the consumer group; {@code <queue>.workers} unless set
@@ -162,15 +163,6 @@ public record ProcessorConfig(
                     + " committed and the partitions given up.")
             .build();
 
-    /** Per-type coordination. */
-    public static final ConfigKey<Map<String, String>> TYPES = ConfigKey.mapKey("jobstream.worker.types")
-            .doc("What jobs of a type hold while they run: <type>.lock.key (a key template: ${payload.<field>},"
-                    + " ${key}, ${id}, ${type}, ${header.<name>}; lower-case references are not env vars),"
-                    + " <type>.lock.lease (30s), <type>.semaphore.name and .permits, <type>.rate.name,"
-                    + " .per-second and .burst (1), <type>.idempotent (true/false). Needs"
-                    + " jobstream.coordination.redis-uri.")
-            .build();
-
     /** How long a job waits for its lock, permit or rate token. */
     public static final ConfigKey<Duration> COORDINATION_WAIT = ConfigKey.durationKey(
                     "jobstream.worker.coordination-wait")
@@ -232,7 +224,7 @@ public record ProcessorConfig(
                     WORKER_ID,
                     MAX_PENDING_PER_PARTITION,
                     REVOKE_TIMEOUT,
-                    TYPES,
+                    CoordinationRules.TYPES,
                     COORDINATION_WAIT,
                     DEFER_DELAY,
                     DELAY_TIERS,
@@ -240,36 +232,34 @@ public record ProcessorConfig(
                     EVENTS)
             .and(SchemaSettings.DEFINITION);
 
-    /** Validates every field, naming its key. */
+    /** Validates every field by its key's rule, naming the key. */
     public ProcessorConfig {
-        check(QUEUE, Objects.requireNonNull(queue, QUEUE.name()));
-        check(GROUP, Objects.requireNonNull(group, GROUP.name()));
+        QUEUE.check(queue);
+        GROUP.check(group);
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(serde, "serde");
-        check(CONCURRENCY, concurrency);
-        check(ORDERING, Objects.requireNonNull(ordering, ORDERING.name()));
-        check(COMMIT_INTERVAL, Objects.requireNonNull(commitInterval, COMMIT_INTERVAL.name()));
-        check(JOB_TIMEOUT, Objects.requireNonNull(jobTimeout, JOB_TIMEOUT.name()));
+        CONCURRENCY.check(concurrency);
+        ORDERING.check(ordering);
+        COMMIT_INTERVAL.check(commitInterval);
+        JOB_TIMEOUT.check(jobTimeout);
         typeTimeouts = Collections.unmodifiableMap(
                 new LinkedHashMap<>(Objects.requireNonNull(typeTimeouts, TYPE_TIMEOUTS.name())));
-        typeTimeouts.forEach((type, timeout) -> check(
-                TYPE_TIMEOUTS.name() + "." + type, timeout, JOB_TIMEOUT.validator(), ConfigType.DURATION::format));
+        typeTimeouts.forEach((type, timeout) -> JOB_TIMEOUT.checkAs(TYPE_TIMEOUTS.name() + "." + type, timeout));
         typeConcurrency = Collections.unmodifiableMap(
                 new LinkedHashMap<>(Objects.requireNonNull(typeConcurrency, TYPE_CONCURRENCY.name())));
-        typeConcurrency.forEach((type, limit) ->
-                check(TYPE_CONCURRENCY.name() + "." + type, limit, CONCURRENCY.validator(), String::valueOf));
-        Objects.requireNonNull(instanceId, INSTANCE_ID.name());
-        instanceId.ifPresent(id -> check(INSTANCE_ID, id));
-        check(WORKER_ID, Objects.requireNonNull(workerId, WORKER_ID.name()));
-        check(MAX_PENDING_PER_PARTITION, maxPendingPerPartition);
-        check(REVOKE_TIMEOUT, Objects.requireNonNull(revokeTimeout, REVOKE_TIMEOUT.name()));
-        typeRules = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(typeRules, TYPES.name())));
-        typeRules.forEach((type, rules) -> Objects.requireNonNull(rules, TYPES.name() + "." + type));
-        check(COORDINATION_WAIT, Objects.requireNonNull(coordinationWait, COORDINATION_WAIT.name()));
-        check(DEFER_DELAY, Objects.requireNonNull(deferDelay, DEFER_DELAY.name()));
+        typeConcurrency.forEach((type, limit) -> CONCURRENCY.checkAs(TYPE_CONCURRENCY.name() + "." + type, limit));
+        Objects.requireNonNull(instanceId, INSTANCE_ID.name()).ifPresent(INSTANCE_ID::check);
+        WORKER_ID.check(workerId);
+        MAX_PENDING_PER_PARTITION.check(maxPendingPerPartition);
+        REVOKE_TIMEOUT.check(revokeTimeout);
+        typeRules = Collections.unmodifiableMap(
+                new LinkedHashMap<>(Objects.requireNonNull(typeRules, CoordinationRules.TYPES.name())));
+        typeRules.forEach((type, rules) -> Objects.requireNonNull(rules, CoordinationRules.TYPES.name() + "." + type));
+        COORDINATION_WAIT.check(coordinationWait);
+        DEFER_DELAY.check(deferDelay);
         Objects.requireNonNull(delayTiers, DELAY_TIERS.name());
-        check(IDEMPOTENCY_RETENTION, Objects.requireNonNull(idempotencyRetention, IDEMPOTENCY_RETENTION.name()));
-        Objects.requireNonNull(events, EVENTS.name());
+        IDEMPOTENCY_RETENTION.check(idempotencyRetention);
+        EVENTS.check(events);
     }
 
     /** A builder with every default, for {@code queue} on {@code kafka}. */
@@ -299,121 +289,45 @@ public record ProcessorConfig(
                 .forEach((type, raw) -> b.typeTimeout(type, parse(TYPE_TIMEOUTS, type, raw, ConfigType.DURATION)));
         config.get(TYPE_CONCURRENCY)
                 .forEach((type, raw) -> b.typeConcurrency(type, parse(TYPE_CONCURRENCY, type, raw, ConfigType.INT)));
-        parseTypeRules(config.get(TYPES)).forEach(b::typeRules);
+        CoordinationRules.from(config).forEach(b::typeRules);
         return b.build();
+    }
+
+    /**
+     * A builder holding this config's settings, to change some of them. The group and worker id are kept when they
+     * were set; when they were derived ({@code <queue>.workers}, the instance id) they are derived again.
+     */
+    public Builder toBuilder() {
+        Builder b = builder(queue, kafka)
+                .serde(serde)
+                .concurrency(concurrency)
+                .ordering(ordering)
+                .commitInterval(commitInterval)
+                .jobTimeout(jobTimeout)
+                .maxPendingPerPartition(maxPendingPerPartition)
+                .revokeTimeout(revokeTimeout)
+                .coordinationWait(coordinationWait)
+                .deferDelay(deferDelay)
+                .delayTiers(delayTiers)
+                .idempotencyRetention(idempotencyRetention)
+                .events(events);
+        typeTimeouts.forEach(b::typeTimeout);
+        typeConcurrency.forEach(b::typeConcurrency);
+        typeRules.forEach(b::typeRules);
+        instanceId.ifPresent(b::instanceId);
+        if (!group.equals(Topics.workerGroup(queue))) {
+            b.group(group);
+        }
+        if (!workerId.equals(instanceId.orElse(null))) {
+            b.workerId(workerId);
+        }
+        return b;
     }
 
     /** The rules of jobs of {@code type}; {@link CoordinationRules#NONE} when it has none. */
     public CoordinationRules rulesOf(String type) {
         return typeRules.getOrDefault(type, CoordinationRules.NONE);
     }
-
-    /** The attributes under {@code jobstream.worker.types.<type>.}, longest first (a type name may contain dots). */
-    private static final List<String> TYPE_ATTRIBUTES = List.of(
-            "lock.key",
-            "lock.lease",
-            "semaphore.name",
-            "semaphore.permits",
-            "rate.name",
-            "rate.per-second",
-            "rate.burst",
-            "idempotent");
-
-    /**
-     * Reads {@code <type>.<attribute>: value} entries of {@link #TYPES}. Env vars read {@code _} as {@code .}, so
-     * {@code rate.per.second} is accepted for {@code rate.per-second}.
-     *
-     * @throws ConfigException naming the full key of the first bad entry
-     */
-    static Map<String, CoordinationRules> parseTypeRules(Map<String, String> entries) {
-        Map<String, Map<String, String>> byType = new LinkedHashMap<>();
-        List<String> attributes = new ArrayList<>(TYPE_ATTRIBUTES);
-        attributes.add("rate.per.second");
-        attributes.sort(Comparator.comparingInt(String::length).reversed());
-        entries.forEach((entry, value) -> {
-            String attribute = null;
-            for (String candidate : attributes) {
-                if (entry.endsWith("." + candidate) && entry.length() > candidate.length() + 1) {
-                    attribute = candidate;
-                    break;
-                }
-            }
-            if (attribute == null) {
-                throw new ConfigException("unknown key " + TYPES.name() + "." + entry + ": expected " + TYPES.name()
-                        + ".<type>.<setting> with setting one of " + TYPE_ATTRIBUTES);
-            }
-            String type = entry.substring(0, entry.length() - attribute.length() - 1);
-            String normalized = attribute.equals("rate.per.second") ? "rate.per-second" : attribute;
-            byType.computeIfAbsent(type, t -> new LinkedHashMap<>()).put(normalized, value.strip());
-        });
-        Map<String, CoordinationRules> rules = new LinkedHashMap<>();
-        byType.forEach((type, settings) -> rules.put(type, rulesOf(type, settings)));
-        return rules;
-    }
-
-    private static CoordinationRules rulesOf(String type, Map<String, String> settings) {
-        String prefix = TYPES.name() + "." + type + ".";
-        CoordinationRules rules = CoordinationRules.NONE;
-        try {
-            String lockKey = settings.get("lock.key");
-            if (lockKey != null) {
-                Duration lease = settings.containsKey("lock.lease")
-                        ? typed(prefix + "lock.lease", settings.get("lock.lease"), ConfigType.DURATION)
-                        : DEFAULT_LOCK_LEASE;
-                KeyTemplate key;
-                try {
-                    key = KeyTemplate.parse(lockKey);
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException(
-                            "invalid value '" + lockKey + "' for " + prefix + "lock.key: " + e.getMessage());
-                }
-                rules = rules.withLock(key, lease);
-            } else if (settings.containsKey("lock.lease")) {
-                throw new ConfigException(prefix + "lock.lease is set without " + prefix + "lock.key");
-            }
-            if (settings.containsKey("semaphore.name") || settings.containsKey("semaphore.permits")) {
-                String name = required(settings, prefix, "semaphore.name", "semaphore.permits");
-                String permits = required(settings, prefix, "semaphore.permits", "semaphore.name");
-                rules = rules.withSemaphore(name, typed(prefix + "semaphore.permits", permits, ConfigType.INT));
-            }
-            if (settings.containsKey("rate.name")
-                    || settings.containsKey("rate.per-second")
-                    || settings.containsKey("rate.burst")) {
-                String name = required(settings, prefix, "rate.name", "rate.per-second");
-                String perSecond = required(settings, prefix, "rate.per-second", "rate.name");
-                int burst = settings.containsKey("rate.burst")
-                        ? typed(prefix + "rate.burst", settings.get("rate.burst"), ConfigType.INT)
-                        : 1;
-                rules = rules.withRate(name, typed(prefix + "rate.per-second", perSecond, ConfigType.DOUBLE), burst);
-            }
-            if (settings.containsKey("idempotent")) {
-                rules = rules.withIdempotent(
-                        typed(prefix + "idempotent", settings.get("idempotent"), ConfigType.BOOLEAN));
-            }
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("invalid settings under " + prefix + "*: " + e.getMessage());
-        }
-        return rules;
-    }
-
-    private static String required(Map<String, String> settings, String prefix, String name, String because) {
-        String value = settings.get(name);
-        if (value == null || value.isBlank()) {
-            throw new ConfigException(prefix + name + " must be set with " + prefix + because);
-        }
-        return value;
-    }
-
-    private static <T> T typed(String name, String raw, ConfigType<T> as) {
-        try {
-            return as.parse(raw);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("invalid value '" + raw + "' for " + name + ": expected " + as.expected());
-        }
-    }
-
-    /** The lease of a type's lock when {@code lock.lease} is not set: 30 s (renewed while the job runs). */
-    public static final Duration DEFAULT_LOCK_LEASE = Duration.ofSeconds(30);
 
     /** The timeout of a job of {@code type}. */
     public Duration timeoutOf(String type) {
@@ -427,20 +341,6 @@ public record ProcessorConfig(
             throw new ConfigException(
                     "invalid value '" + raw + "' for " + key.name() + "." + type + ": expected " + as.expected());
         }
-    }
-
-    private static <T> void check(ConfigKey<T> key, T value) {
-        check(key.name(), value, key.validator(), key::describe);
-    }
-
-    private static <T> void check(
-            String name,
-            T value,
-            ConfigValidator<? super T> validator,
-            java.util.function.Function<T, String> describe) {
-        validator.problem(value).ifPresent(problem -> {
-            throw new ConfigException("invalid value '" + describe.apply(value) + "' for " + name + ": " + problem);
-        });
     }
 
     private static String defaultWorkerId() {
@@ -473,7 +373,8 @@ public record ProcessorConfig(
         private final Map<String, CoordinationRules> typeRules = new LinkedHashMap<>();
         private Duration coordinationWait = COORDINATION_WAIT.defaultValue().orElseThrow();
         private Duration deferDelay = DEFER_DELAY.defaultValue().orElseThrow();
-        private DelayTiers delayTiers = DelayTiers.defaults();
+        private DelayTiers delayTiers =
+                DelayTiers.parse(DELAY_TIERS.defaultValue().orElseThrow());
         private Duration idempotencyRetention =
                 IDEMPOTENCY_RETENTION.defaultValue().orElseThrow();
         private EventLevel events = EVENTS.defaultValue().orElseThrow();
@@ -581,12 +482,9 @@ public record ProcessorConfig(
          * @throws ConfigException naming the key of the first invalid setting
          */
         public ProcessorConfig build() {
-            if (queue == null || !Topics.isValidQueue(queue)) {
-                check(QUEUE, String.valueOf(queue));
-            }
             return new ProcessorConfig(
                     queue,
-                    group != null ? group : Topics.workerGroup(queue),
+                    group != null || queue == null || !Topics.isValidQueue(queue) ? group : Topics.workerGroup(queue),
                     kafka,
                     serde,
                     concurrency,

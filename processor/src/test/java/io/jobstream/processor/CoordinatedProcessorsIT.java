@@ -331,8 +331,9 @@ class CoordinatedProcessorsIT {
         String queue = queue(kafka, topics, 1);
         RedisServer redis = RedisServer.builder().name("outage").build().start();
         resources.addFirst(redis); // closed last
-        Coordination coordination =
-                Coordination.redis(CoordinationConfig.of(redis.uri()).withCommandTimeout(Duration.ofMillis(500)));
+        Coordination coordination = Coordination.redis(CoordinationConfig.builder(redis.uri())
+                .commandTimeout(Duration.ofMillis(500))
+                .build());
         resources.add(coordination);
         MeterRegistry registry = new SimpleMeterRegistry();
         Set<String> ran = ConcurrentHashMap.newKeySet();

@@ -8,6 +8,7 @@ import io.jobstream.runtime.ConfigDocs;
 import io.jobstream.runtime.ConfigException;
 import io.jobstream.runtime.ConfigLoader;
 import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.schemas.DelayTiers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,6 +95,88 @@ class ProcessorConfigTest {
         assertThat(config.instanceId()).hasValue("worker-a");
         assertThat(config.workerId()).isEqualTo("worker-a");
         assertThat(config.maxPendingPerPartition()).isEqualTo(50);
+    }
+
+    @Test
+    void readsTheCoordinationAndEventSettingsAndEachTypesRules() {
+        // Given a config file with the coordination and event settings and the rules of one type
+        Config loaded = ConfigLoader.forDefinition(ProcessorConfig.DEFINITION.and(KafkaSettings.DEFINITION))
+                .withYaml("""
+                        jobstream:
+                          kafka:
+                            bootstrap-servers: localhost:9092
+                          worker:
+                            queue: payments
+                            events: all
+                            coordination-wait: 500ms
+                            defer-delay: 1s
+                            delay-tiers: [1s, 1m]
+                            idempotency-retention: 1d
+                            types:
+                              charge: {idempotent: true}
+                        """)
+                .withEnvironment(Map.of())
+                .load();
+
+        // When read
+        ProcessorConfig config = ProcessorConfig.from(loaded);
+
+        // Then every value is taken, and the type's rules are those CoordinationRules reads
+        assertThat(config.events()).isEqualTo(EventLevel.ALL);
+        assertThat(config.coordinationWait()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.deferDelay()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.delayTiers()).isEqualTo(DelayTiers.of(Duration.ofSeconds(1), Duration.ofMinutes(1)));
+        assertThat(config.idempotencyRetention()).isEqualTo(Duration.ofDays(1));
+        assertThat(config.typeRules()).isEqualTo(CoordinationRules.from(loaded));
+        assertThat(config.rulesOf("charge").idempotent()).isTrue();
+        assertThat(config.rulesOf("other")).isEqualTo(CoordinationRules.NONE);
+    }
+
+    @Test
+    void defaultsAreOutcomeEventsATwoSecondWaitAndNoRules() {
+        ProcessorConfig config = ProcessorConfig.builder("payments", KAFKA).build();
+
+        assertThat(config.events()).isEqualTo(EventLevel.OUTCOMES);
+        assertThat(config.coordinationWait()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.deferDelay()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.delayTiers()).isEqualTo(DelayTiers.defaults());
+        assertThat(config.typeRules()).isEmpty();
+    }
+
+    @Test
+    void rejectsAnUnknownDelayTierAtLoadNamingTheKey() {
+        ConfigLoader loader = ConfigLoader.forDefinition(ProcessorConfig.DEFINITION.and(KafkaSettings.DEFINITION))
+                .withYaml("jobstream: {kafka: {bootstrap-servers: localhost:9092}, worker: {queue: payments}}")
+                .withEnvironment(Map.of("JOBSTREAM_WORKER_DELAY_TIERS", "1s,soon"));
+
+        assertThatThrownBy(loader::load)
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobstream.worker.delay-tiers");
+    }
+
+    @Test
+    void toBuilderCopiesEverySettingAndDerivesTheWorkerIdAgain() {
+        // Given a config with settings of every kind, its worker id derived from the instance id
+        ProcessorConfig config = ProcessorConfig.builder("emails", KAFKA)
+                .concurrency(7)
+                .typeTimeout("send_email", Duration.ofSeconds(30))
+                .typeConcurrency("resize", 2)
+                .typeRules(
+                        "charge", CoordinationRules.builder().idempotent(true).build())
+                .instanceId("w-1")
+                .events(EventLevel.ALL)
+                .build();
+
+        // When copied, unchanged and with a new instance id
+        ProcessorConfig same = config.toBuilder().build();
+        ProcessorConfig moved = config.toBuilder().instanceId("w-2").build();
+
+        // Then the copy equals the original, and the derived worker id follows the new instance id
+        assertThat(same).isEqualTo(config);
+        assertThat(moved.workerId()).isEqualTo("w-2");
+        assertThat(moved.group()).isEqualTo("emails.workers");
+        assertThat(moved.concurrency()).isEqualTo(7);
+        assertThat(config.workerId()).isEqualTo("w-1");
     }
 
     @Test

@@ -284,7 +284,9 @@ class WireFormatsTest {
     }
 
     private SchemaRegistryConfig registryConfig() {
-        return SchemaRegistryConfig.of(registry.url()).withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2));
+        return SchemaRegistryConfig.builder(registry.url())
+                .timeouts(Duration.ofSeconds(2), Duration.ofSeconds(2))
+                .build();
     }
 
     /** {@code job} as a Confluent serializer writes it to the queue, registering under {@code <queue>-value}. */

@@ -144,6 +144,33 @@ public final class ConfigKey<T> {
         return validator;
     }
 
+    /**
+     * {@code value}, checked against this key's validator: what a config record's compact constructor calls for each
+     * field, so a value set in code fails as one loaded from a file does, naming the key.
+     *
+     * @throws ConfigException naming the key when {@code value} is null or breaks the validator
+     */
+    public T check(T value) {
+        return checkAs(name, value);
+    }
+
+    /**
+     * As {@link #check}, reported as {@code name}: for a value that follows this key's rule under another key, such
+     * as an entry {@code jobstream.worker.type-timeouts.<type>} checked by {@code jobstream.worker.job-timeout}'s.
+     *
+     * @throws ConfigException naming {@code name} when {@code value} is null or breaks the validator
+     */
+    public T checkAs(String name, T value) {
+        if (value == null) {
+            throw new ConfigException("missing required key " + name + ": set it in the config file or with env var "
+                    + Names.envVar(name));
+        }
+        validator.problem(value).ifPresent(problem -> {
+            throw new ConfigException("invalid value '" + describe(value) + "' for " + name + ": " + problem);
+        });
+        return value;
+    }
+
     /** The default written as it would be in the config file ("30s"), or empty when there is none. */
     public String formattedDefault() {
         return defaultValue == null ? "" : type.format(defaultValue);

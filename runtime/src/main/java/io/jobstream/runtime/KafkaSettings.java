@@ -170,6 +170,11 @@ public record KafkaSettings(
             Objects.requireNonNull(password, "password");
             Objects.requireNonNull(type, "type");
         }
+
+        /** A store at {@code location}; {@code password} and {@code type} may be null. */
+        public static Store of(String location, String password, String type) {
+            return new Store(location, Optional.ofNullable(password).map(Password::of), Optional.ofNullable(type));
+        }
     }
 
     /**
@@ -182,9 +187,9 @@ public record KafkaSettings(
     public record Sasl(SaslMechanism mechanism, String username, Password password) {
         /** Checks the fields are present. */
         public Sasl {
-            require(mechanism, SASL_MECHANISM);
-            require(username, SASL_USERNAME);
-            require(password, SASL_PASSWORD);
+            SASL_MECHANISM.check(mechanism);
+            SASL_USERNAME.check(username);
+            SASL_PASSWORD.check(password);
         }
 
         /** The {@code sasl.jaas.config} value for these credentials. */
@@ -195,13 +200,12 @@ public record KafkaSettings(
 
     /** Validates the combination; every message names the offending key. */
     public KafkaSettings {
-        require(bootstrapServers, BOOTSTRAP_SERVERS);
-        bootstrapServers = List.copyOf(bootstrapServers);
+        bootstrapServers = List.copyOf(BOOTSTRAP_SERVERS.check(bootstrapServers));
         if (bootstrapServers.isEmpty() || bootstrapServers.stream().anyMatch(String::isBlank)) {
             throw new ConfigException(missing(BOOTSTRAP_SERVERS));
         }
         Objects.requireNonNull(clientId, CLIENT_ID.name());
-        require(securityProtocol, SECURITY_PROTOCOL);
+        SECURITY_PROTOCOL.check(securityProtocol);
         Objects.requireNonNull(truststore, TRUSTSTORE_LOCATION.name());
         Objects.requireNonNull(keystore, KEYSTORE_LOCATION.name());
         Objects.requireNonNull(keyPassword, KEY_PASSWORD.name());
@@ -250,9 +254,20 @@ public record KafkaSettings(
         }
     }
 
-    /** A builder; only {@link Builder#bootstrapServers} is required. */
+    /** A builder with every setting at its key's default; only {@link Builder#bootstrapServers} is required. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A builder holding these settings, to change some of them. */
+    public Builder toBuilder() {
+        Builder b = builder().bootstrapServers(bootstrapServers).securityProtocol(securityProtocol);
+        clientId.ifPresent(b::clientId);
+        truststore.ifPresent(b::truststore);
+        keystore.ifPresent(b::keystore);
+        keyPassword.ifPresent(b::keyPassword);
+        sasl.ifPresent(b::sasl);
+        return b.properties(properties);
     }
 
     /** Reads the settings from a loaded config whose definition includes {@link #DEFINITION}. */
@@ -374,12 +389,6 @@ public record KafkaSettings(
         return new org.apache.kafka.common.config.types.Password(password.value());
     }
 
-    private static void require(Object value, ConfigKey<?> key) {
-        if (value == null) {
-            throw new ConfigException(missing(key));
-        }
-    }
-
     private static String missing(ConfigKey<?> key) {
         return "missing required key " + key.name() + ": set it in the config file or with env var " + key.envVar();
     }
@@ -393,11 +402,12 @@ public record KafkaSettings(
         }
     }
 
-    /** Builds {@link KafkaSettings}. */
+    /** Builds {@link KafkaSettings}; every setting starts at its key's default, {@link #build()} validates. */
     public static final class Builder {
         private List<String> bootstrapServers;
         private Optional<String> clientId = Optional.empty();
-        private SecurityProtocol securityProtocol = SecurityProtocol.PLAINTEXT;
+        private SecurityProtocol securityProtocol =
+                SECURITY_PROTOCOL.defaultValue().orElseThrow();
         private Optional<Store> truststore = Optional.empty();
         private Optional<Store> keystore = Optional.empty();
         private Optional<Password> keyPassword = Optional.empty();
@@ -425,7 +435,7 @@ public record KafkaSettings(
 
         /** The security protocol (default PLAINTEXT). */
         public Builder securityProtocol(SecurityProtocol protocol) {
-            this.securityProtocol = Objects.requireNonNull(protocol, SECURITY_PROTOCOL.name());
+            this.securityProtocol = protocol;
             return this;
         }
 
@@ -437,8 +447,7 @@ public record KafkaSettings(
 
         /** The TLS trust store: location, password, type (JKS, PKCS12, PEM). */
         public Builder truststore(String location, String password, String type) {
-            return truststore(
-                    new Store(location, Optional.ofNullable(password).map(Password::of), Optional.ofNullable(type)));
+            return truststore(Store.of(location, password, type));
         }
 
         /** The TLS key store (mutual TLS). */
@@ -449,8 +458,7 @@ public record KafkaSettings(
 
         /** The TLS key store: location, password, type (JKS, PKCS12, PEM). */
         public Builder keystore(String location, String password, String type) {
-            return keystore(
-                    new Store(location, Optional.ofNullable(password).map(Password::of), Optional.ofNullable(type)));
+            return keystore(Store.of(location, password, type));
         }
 
         /** Password of the private key, when it differs from the key store's. */
@@ -459,10 +467,15 @@ public record KafkaSettings(
             return this;
         }
 
+        /** SASL credentials. */
+        public Builder sasl(Sasl credentials) {
+            this.sasl = Optional.of(credentials);
+            return this;
+        }
+
         /** SASL with a username and password. */
         public Builder sasl(SaslMechanism mechanism, String username, Password password) {
-            this.sasl = Optional.of(new Sasl(mechanism, username, password));
-            return this;
+            return sasl(new Sasl(mechanism, username, password));
         }
 
         /** SASL with a username and password. */

@@ -1,7 +1,6 @@
 package io.jobstream.runtime;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * The runtime module's own settings: where the admin endpoint listens, how long a readiness check
@@ -60,33 +59,81 @@ public record RuntimeConfig(String adminHost, int adminPort, Duration checkTimeo
 
     /** Validates every field, naming its key. */
     public RuntimeConfig {
-        check(ADMIN_HOST, Objects.requireNonNull(adminHost, ADMIN_HOST.name()));
-        check(ADMIN_PORT, adminPort);
-        check(CHECK_TIMEOUT, Objects.requireNonNull(checkTimeout, CHECK_TIMEOUT.name()));
-        check(SHUTDOWN_TIMEOUT, Objects.requireNonNull(shutdownTimeout, SHUTDOWN_TIMEOUT.name()));
+        ADMIN_HOST.check(adminHost);
+        ADMIN_PORT.check(adminPort);
+        CHECK_TIMEOUT.check(checkTimeout);
+        SHUTDOWN_TIMEOUT.check(shutdownTimeout);
     }
 
     /** The defaults of every key. */
     public static RuntimeConfig defaults() {
-        return new RuntimeConfig(
-                ADMIN_HOST.defaultValue().orElseThrow(),
-                ADMIN_PORT.defaultValue().orElseThrow(),
-                CHECK_TIMEOUT.defaultValue().orElseThrow(),
-                SHUTDOWN_TIMEOUT.defaultValue().orElseThrow());
+        return builder().build();
     }
 
     /** Reads the settings from a loaded config whose definition includes {@link #DEFINITION}. */
     public static RuntimeConfig from(Config config) {
-        return new RuntimeConfig(
-                config.get(ADMIN_HOST),
-                config.get(ADMIN_PORT),
-                config.get(CHECK_TIMEOUT),
-                config.get(SHUTDOWN_TIMEOUT));
+        return builder()
+                .adminHost(config.get(ADMIN_HOST))
+                .adminPort(config.get(ADMIN_PORT))
+                .checkTimeout(config.get(CHECK_TIMEOUT))
+                .shutdownTimeout(config.get(SHUTDOWN_TIMEOUT))
+                .build();
     }
 
-    private static <T> void check(ConfigKey<T> key, T value) {
-        key.validator().problem(value).ifPresent(problem -> {
-            throw new ConfigException("invalid value '" + key.describe(value) + "' for " + key.name() + ": " + problem);
-        });
+    /** A builder with every setting at its key's default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this config's settings, to change some of them. */
+    public Builder toBuilder() {
+        return builder()
+                .adminHost(adminHost)
+                .adminPort(adminPort)
+                .checkTimeout(checkTimeout)
+                .shutdownTimeout(shutdownTimeout);
+    }
+
+    /** Builds a {@link RuntimeConfig}; every setting starts at its key's default, {@link #build()} validates. */
+    public static final class Builder {
+        private String adminHost = ADMIN_HOST.defaultValue().orElseThrow();
+        private int adminPort = ADMIN_PORT.defaultValue().orElseThrow();
+        private Duration checkTimeout = CHECK_TIMEOUT.defaultValue().orElseThrow();
+        private Duration shutdownTimeout = SHUTDOWN_TIMEOUT.defaultValue().orElseThrow();
+
+        private Builder() {}
+
+        /** {@link RuntimeConfig#ADMIN_HOST}. */
+        public Builder adminHost(String adminHost) {
+            this.adminHost = adminHost;
+            return this;
+        }
+
+        /** {@link RuntimeConfig#ADMIN_PORT}; 0 picks a free port. */
+        public Builder adminPort(int adminPort) {
+            this.adminPort = adminPort;
+            return this;
+        }
+
+        /** {@link RuntimeConfig#CHECK_TIMEOUT}. */
+        public Builder checkTimeout(Duration checkTimeout) {
+            this.checkTimeout = checkTimeout;
+            return this;
+        }
+
+        /** {@link RuntimeConfig#SHUTDOWN_TIMEOUT}. */
+        public Builder shutdownTimeout(Duration shutdownTimeout) {
+            this.shutdownTimeout = shutdownTimeout;
+            return this;
+        }
+
+        /**
+         * The config.
+         *
+         * @throws ConfigException naming the key of the first invalid setting
+         */
+        public RuntimeConfig build() {
+            return new RuntimeConfig(adminHost, adminPort, checkTimeout, shutdownTimeout);
+        }
     }
 }

@@ -127,13 +127,12 @@ public final class SchemaSettings {
                         config.find(TRUSTSTORE_PASSWORD).map(Password::value).orElse(null),
                         config.get(TRUSTSTORE_TYPE)))
                 .orElse(null);
-        SchemaRegistryConfig base = SchemaRegistryConfig.of(urls.get());
-        return Optional.of(new SchemaRegistryConfig(
-                base.urls(),
-                config.find(BASIC_AUTH_USER_INFO).map(Password::value).orElse(null),
-                config.get(CONNECT_TIMEOUT),
-                config.get(REQUEST_TIMEOUT),
-                config.find(BEARER_AUTH_TOKEN).map(Password::value).orElse(null),
-                trustStore));
+        return Optional.of(SchemaRegistryConfig.builder(urls.get())
+                .basicAuth(
+                        config.find(BASIC_AUTH_USER_INFO).map(Password::value).orElse(null))
+                .bearerAuth(config.find(BEARER_AUTH_TOKEN).map(Password::value).orElse(null))
+                .timeouts(config.get(CONNECT_TIMEOUT), config.get(REQUEST_TIMEOUT))
+                .trustStore(trustStore)
+                .build());
     }
 }

@@ -423,5 +423,47 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> new RuntimeConfig("0.0.0.0", 70000, Duration.ofSeconds(2), Duration.ofSeconds(30)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("jobstream.runtime.admin.port");
+        assertThatThrownBy(() -> RuntimeConfig.builder().adminHost(null).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("missing required key jobstream.runtime.admin.host");
+    }
+
+    @Test
+    void runtimeConfigIsCopiedThroughItsBuilder() {
+        // Given the defaults, built by the builder whose fields start at the keys' defaults
+        RuntimeConfig defaults = RuntimeConfig.defaults();
+
+        // When one setting is changed on a copy
+        RuntimeConfig copy = defaults.toBuilder().adminPort(0).build();
+
+        // Then only that setting differs, and an unchanged copy equals the original
+        assertThat(defaults.adminPort())
+                .isEqualTo(RuntimeConfig.ADMIN_PORT.defaultValue().orElseThrow());
+        assertThat(copy).isEqualTo(new RuntimeConfig("0.0.0.0", 0, Duration.ofSeconds(2), Duration.ofSeconds(30)));
+        assertThat(defaults.toBuilder().build()).isEqualTo(defaults);
+        assertThatThrownBy(
+                        () -> defaults.toBuilder().checkTimeout(Duration.ZERO).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("invalid value '0s' for jobstream.runtime.admin.check-timeout");
+    }
+
+    @Test
+    void aKeyChecksAValueByItsValidatorNamingTheKey() {
+        ConfigKey<Integer> port = ConfigKey.intKey("jobstream.worker.port")
+                .defaultValue(80)
+                .validator(ConfigValidator.range(1, 65535))
+                .build();
+
+        assertThat(port.check(8080)).isEqualTo(8080);
+        assertThatThrownBy(() -> port.check(0))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("invalid value '0' for jobstream.worker.port: must be from 1 to 65535");
+        assertThatThrownBy(() -> port.check(null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("missing required key jobstream.worker.port")
+                .hasMessageContaining("JOBSTREAM_WORKER_PORT");
+        assertThatThrownBy(() -> port.checkAs("jobstream.worker.ports.admin", 70000))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("for jobstream.worker.ports.admin: must be from 1 to 65535");
     }
 }

@@ -154,13 +154,7 @@ class KafkaSettingsTest {
     @Test
     void producedPropertiesAreAcceptedByKafkasOwnConfigClasses() {
         // Given SASL_SSL settings with raw properties
-        KafkaSettings settings = KafkaSettings.builder()
-                .bootstrapServers("b:9093")
-                .securityProtocol(SecurityProtocol.SASL_SSL)
-                .truststore("/tmp/trust.jks", "pw", "JKS")
-                .sasl(SaslMechanism.SCRAM_SHA_256, "u", "p")
-                .property("linger.ms", "5")
-                .build();
+        KafkaSettings settings = saslSsl();
 
         // When Kafka parses them, Then they are valid and mean what we set
         Map<String, Object> producer = new HashMap<>(settings.producerProperties());
@@ -248,6 +242,25 @@ class KafkaSettingsTest {
     }
 
     @Test
+    void toBuilderCopiesEverySettingAndRevalidates() {
+        // Given settings with SASL over TLS, a client id and a raw property
+        KafkaSettings settings = saslSsl().toBuilder().clientId("jobs").build();
+
+        // When copied unchanged, and with a protocol that does not fit
+        KafkaSettings same = settings.toBuilder().build();
+
+        // Then the copy equals the original, and the changed copy is validated again
+        assertThat(same).isEqualTo(settings);
+        assertThat(same.clientId()).hasValue("jobs");
+        assertThat(same.sasl()).isEqualTo(saslSsl().sasl());
+        assertThatThrownBy(() -> settings.toBuilder()
+                        .securityProtocol(SecurityProtocol.PLAINTEXT)
+                        .build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobstream.kafka.ssl.truststore.location");
+    }
+
+    @Test
     void toStringHidesSecrets() {
         KafkaSettings settings = KafkaSettings.builder()
                 .bootstrapServers("b:9092")
@@ -257,5 +270,16 @@ class KafkaSettingsTest {
                 .build();
 
         assertThat(settings.toString()).doesNotContain("trustpw", "saslpw").contains("SCRAM-SHA-512");
+    }
+
+    /** SASL_SSL with a trust store, SCRAM-SHA-256 credentials and one raw property. */
+    private static KafkaSettings saslSsl() {
+        return KafkaSettings.builder()
+                .bootstrapServers("b:9093")
+                .securityProtocol(SecurityProtocol.SASL_SSL)
+                .truststore("/tmp/trust.jks", "pw", "JKS")
+                .sasl(SaslMechanism.SCRAM_SHA_256, "u", "p")
+                .property("linger.ms", "5")
+                .build();
     }
 }

@@ -10,7 +10,7 @@ import java.util.Objects;
 
 /**
  * How to reach a Confluent-compatible schema registry. Immutable; validated at construction, naming the setting's
- * key in every error.
+ * key in every error. Made by {@link #builder(String)} (or {@link #of(String)}), copied with {@link #toBuilder()}.
  *
  * @param urls registry base URLs ({@value #URL}), tried in order when one cannot be reached
  * @param basicAuthUserInfo {@code user:password} for HTTP basic auth ({@value #BASIC_AUTH_USER_INFO}), or null
@@ -101,30 +101,72 @@ public record SchemaRegistryConfig(
         requirePositive(REQUEST_TIMEOUT, requestTimeout);
     }
 
-    /** A registry at the given comma-separated URLs, no auth, default timeouts. */
+    /** A registry at the given comma-separated URLs, no auth, default timeouts: {@code builder(urls).build()}. */
     public static SchemaRegistryConfig of(String urls) {
-        return new SchemaRegistryConfig(parseUrls(urls), null, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT);
+        return builder(urls).build();
     }
 
-    /** This config with HTTP basic auth as {@code user:password}. */
-    public SchemaRegistryConfig withBasicAuth(String userInfo) {
-        return new SchemaRegistryConfig(urls, userInfo, connectTimeout, requestTimeout, bearerAuthToken, trustStore);
+    /** A builder for a registry at the given comma-separated URLs, no auth, default timeouts. */
+    public static Builder builder(String urls) {
+        return new Builder(parseUrls(urls));
     }
 
-    /** This config with bearer auth: {@code Authorization: Bearer <token>} on every request. */
-    public SchemaRegistryConfig withBearerAuth(String token) {
-        return new SchemaRegistryConfig(urls, basicAuthUserInfo, connectTimeout, requestTimeout, token, trustStore);
+    /** A builder holding this config's settings, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder(urls)
+                .basicAuth(basicAuthUserInfo)
+                .bearerAuth(bearerAuthToken)
+                .timeouts(connectTimeout, requestTimeout)
+                .trustStore(trustStore);
     }
 
-    /** This config trusting the certificates in {@code store} (for an {@code https} registry). */
-    public SchemaRegistryConfig withTrustStore(TrustStore store) {
-        return new SchemaRegistryConfig(
-                urls, basicAuthUserInfo, connectTimeout, requestTimeout, bearerAuthToken, store);
-    }
+    /** Builds a {@link SchemaRegistryConfig}; {@link #build()} validates. */
+    public static final class Builder {
+        private final List<URI> urls;
+        private String basicAuthUserInfo;
+        private String bearerAuthToken;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private TrustStore trustStore;
 
-    /** This config with the given timeouts. */
-    public SchemaRegistryConfig withTimeouts(Duration connect, Duration request) {
-        return new SchemaRegistryConfig(urls, basicAuthUserInfo, connect, request, bearerAuthToken, trustStore);
+        private Builder(List<URI> urls) {
+            this.urls = urls;
+        }
+
+        /** HTTP basic auth as {@code user:password} ({@value SchemaRegistryConfig#BASIC_AUTH_USER_INFO}), or null. */
+        public Builder basicAuth(String userInfo) {
+            this.basicAuthUserInfo = userInfo;
+            return this;
+        }
+
+        /** Bearer auth: {@code Authorization: Bearer <token>} on every request, or null. */
+        public Builder bearerAuth(String token) {
+            this.bearerAuthToken = token;
+            return this;
+        }
+
+        /** The connect and request timeouts. */
+        public Builder timeouts(Duration connect, Duration request) {
+            this.connectTimeout = connect;
+            this.requestTimeout = request;
+            return this;
+        }
+
+        /** The certificates an {@code https} registry is trusted by, or null for the JVM's default trust. */
+        public Builder trustStore(TrustStore store) {
+            this.trustStore = store;
+            return this;
+        }
+
+        /**
+         * The config.
+         *
+         * @throws IllegalArgumentException naming the key of the first invalid setting
+         */
+        public SchemaRegistryConfig build() {
+            return new SchemaRegistryConfig(
+                    urls, basicAuthUserInfo, connectTimeout, requestTimeout, bearerAuthToken, trustStore);
+        }
     }
 
     /**
@@ -137,18 +179,20 @@ public record SchemaRegistryConfig(
             return null;
         }
         String trustStore = text(settings, TRUSTSTORE_LOCATION);
-        return new SchemaRegistryConfig(
-                parseUrls(url.toString()),
-                text(settings, BASIC_AUTH_USER_INFO),
-                SerdeConfig.duration(settings, CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT),
-                SerdeConfig.duration(settings, REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT),
-                text(settings, BEARER_AUTH_TOKEN),
-                trustStore == null
-                        ? null
-                        : new TrustStore(
-                                Path.of(trustStore),
-                                text(settings, TRUSTSTORE_PASSWORD),
-                                text(settings, TRUSTSTORE_TYPE)));
+        return builder(url.toString())
+                .basicAuth(text(settings, BASIC_AUTH_USER_INFO))
+                .bearerAuth(text(settings, BEARER_AUTH_TOKEN))
+                .timeouts(
+                        SerdeConfig.duration(settings, CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT),
+                        SerdeConfig.duration(settings, REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT))
+                .trustStore(
+                        trustStore == null
+                                ? null
+                                : new TrustStore(
+                                        Path.of(trustStore),
+                                        text(settings, TRUSTSTORE_PASSWORD),
+                                        text(settings, TRUSTSTORE_TYPE)))
+                .build();
     }
 
     private static String text(Map<String, ?> settings, String key) {

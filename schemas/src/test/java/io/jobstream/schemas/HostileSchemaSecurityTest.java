@@ -167,9 +167,10 @@ class HostileSchemaSecurityTest {
         });
         target.start();
         redirecting.start();
-        try (SchemaRegistryClient client = new SchemaRegistryClient(SchemaRegistryConfig.of(
+        try (SchemaRegistryClient client = new SchemaRegistryClient(SchemaRegistryConfig.builder(
                         "http://127.0.0.1:" + redirecting.getAddress().getPort())
-                .withBasicAuth("jobs:s3cret"))) {
+                .basicAuth("jobs:s3cret")
+                .build())) {
             // When the client fetches a schema and registers one
             assertThatThrownBy(() -> client.schemaById(1))
                     .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.httpStatus())

@@ -131,8 +131,9 @@ class SchemaRegistryClientTest {
         try (JobSerde<Job> writer = JobSerde.forJob(SerdeConfig.confluent(SchemaRegistryConfig.of(registry.url())))) {
             bytes = writer.encode("emails", Fixtures.job());
         }
-        SchemaRegistryConfig config =
-                SchemaRegistryConfig.of(registry.url()).withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2));
+        SchemaRegistryConfig config = SchemaRegistryConfig.builder(registry.url())
+                .timeouts(Duration.ofSeconds(2), Duration.ofSeconds(2))
+                .build();
         registry.close();
 
         // When a decoder reads them
@@ -155,8 +156,9 @@ class SchemaRegistryClientTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        SchemaRegistryConfig config = SchemaRegistryConfig.of("http://127.0.0.1:" + port)
-                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2));
+        SchemaRegistryConfig config = SchemaRegistryConfig.builder("http://127.0.0.1:" + port)
+                .timeouts(Duration.ofSeconds(2), Duration.ofSeconds(2))
+                .build();
         try (SchemaRegistryClient client = new SchemaRegistryClient(config)) {
             // When any call is made / Then it is retriably unavailable
             assertThatThrownBy(() -> client.register("emails-value", Job.SCHEMA$))
@@ -190,11 +192,13 @@ class SchemaRegistryClientTest {
         registry = SchemaRegistryServer.startRequiringBasicAuth("jobs:s3cret");
 
         // When a client with those credentials registers and fetches
-        try (SchemaRegistryClient client =
-                new SchemaRegistryClient(SchemaRegistryConfig.of(registry.url()).withBasicAuth("jobs:s3cret"))) {
+        try (SchemaRegistryClient client = new SchemaRegistryClient(SchemaRegistryConfig.builder(registry.url())
+                .basicAuth("jobs:s3cret")
+                .build())) {
             int id = client.register("emails-value", JobEvent.SCHEMA$);
-            try (SchemaRegistryClient fresh = new SchemaRegistryClient(
-                    SchemaRegistryConfig.of(registry.url()).withBasicAuth("jobs:s3cret"))) {
+            try (SchemaRegistryClient fresh = new SchemaRegistryClient(SchemaRegistryConfig.builder(registry.url())
+                    .basicAuth("jobs:s3cret")
+                    .build())) {
                 fresh.schemaById(id);
             }
         }
@@ -211,11 +215,14 @@ class SchemaRegistryClientTest {
         registry.close();
         registry = SchemaRegistryServer.startRequiringBasicAuth("jobs:s3cret");
         byte[] bytes;
-        try (JobSerde<Job> writer = JobSerde.forJob(
-                SerdeConfig.confluent(SchemaRegistryConfig.of(registry.url()).withBasicAuth("jobs:s3cret")))) {
+        try (JobSerde<Job> writer = JobSerde.forJob(SerdeConfig.confluent(SchemaRegistryConfig.builder(registry.url())
+                .basicAuth("jobs:s3cret")
+                .build()))) {
             bytes = writer.encode("emails", Fixtures.job());
         }
-        SchemaRegistryConfig wrong = SchemaRegistryConfig.of(registry.url()).withBasicAuth("jobs:wrong");
+        SchemaRegistryConfig wrong = SchemaRegistryConfig.builder(registry.url())
+                .basicAuth("jobs:wrong")
+                .build();
         try (SchemaRegistryClient client = new SchemaRegistryClient(wrong);
                 JobSerde<Job> reader = JobSerde.forJob(SerdeConfig.singleObject(wrong), client)) {
             // When it registers / Then the 401 comes through
@@ -279,8 +286,9 @@ class SchemaRegistryClientTest {
     @Test
     void aConfluentSerializerWithTheRegistryDownFailsRetriably() throws Exception {
         // Given a Confluent serde and a stopped registry
-        SchemaRegistryConfig config =
-                SchemaRegistryConfig.of(registry.url()).withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2));
+        SchemaRegistryConfig config = SchemaRegistryConfig.builder(registry.url())
+                .timeouts(Duration.ofSeconds(2), Duration.ofSeconds(2))
+                .build();
         registry.close();
         try (JobSerde<Job> serde = JobSerde.forJob(SerdeConfig.confluent(config))) {
             // When it serializes / Then the failure is retriable

@@ -46,12 +46,16 @@ class SerdeConfigTest {
         assertThatThrownBy(() -> SerdeConfig.fromMap(Map.of(SerdeConfig.WRITE_FORMAT, "protobuf")))
                 .hasMessageContaining(SerdeConfig.WRITE_FORMAT);
         assertThatThrownBy(() -> SchemaRegistryConfig.of("ftp://x")).hasMessageContaining(SchemaRegistryConfig.URL);
-        assertThatThrownBy(() -> SchemaRegistryConfig.of("http://x").withBasicAuth("nocolon"))
+        assertThatThrownBy(() -> SchemaRegistryConfig.builder("http://x")
+                        .basicAuth("nocolon")
+                        .build())
                 .hasMessageContaining(SchemaRegistryConfig.BASIC_AUTH_USER_INFO);
         assertThatThrownBy(() -> SchemaRegistryConfig.fromMap(
                         Map.of(SchemaRegistryConfig.URL, "http://x", SchemaRegistryConfig.CONNECT_TIMEOUT, "soon")))
                 .hasMessageContaining(SchemaRegistryConfig.CONNECT_TIMEOUT);
-        assertThatThrownBy(() -> SchemaRegistryConfig.of("http://x").withTimeouts(Duration.ZERO, Duration.ofSeconds(1)))
+        assertThatThrownBy(() -> SchemaRegistryConfig.builder("http://x")
+                        .timeouts(Duration.ZERO, Duration.ofSeconds(1))
+                        .build())
                 .hasMessageContaining(SchemaRegistryConfig.CONNECT_TIMEOUT);
         assertThatThrownBy(
                         () -> new SchemaRegistryConfig(List.of(), null, Duration.ofSeconds(1), Duration.ofSeconds(1)))
@@ -60,10 +64,32 @@ class SerdeConfigTest {
 
     @Test
     void neverPrintsThePassword() {
-        assertThat(SchemaRegistryConfig.of("http://x")
-                        .withBasicAuth("user:s3cret")
+        assertThat(SchemaRegistryConfig.builder("http://x")
+                        .basicAuth("user:s3cret")
+                        .build()
                         .toString())
                 .contains("user")
                 .doesNotContain("s3cret");
+    }
+
+    @Test
+    void isCopiedThroughItsBuilder() {
+        // Given a registry config with basic auth
+        SchemaRegistryConfig config = SchemaRegistryConfig.builder("http://a:8081,http://b:8081")
+                .basicAuth("jobs:s3cret")
+                .build();
+
+        // When copied with other timeouts, and with bearer auth as well
+        SchemaRegistryConfig slower = config.toBuilder()
+                .timeouts(Duration.ofSeconds(1), Duration.ofSeconds(30))
+                .build();
+
+        // Then the rest is kept, an unchanged copy equals the original, and a copy is validated again
+        assertThat(config.toBuilder().build()).isEqualTo(config);
+        assertThat(slower.urls()).isEqualTo(config.urls());
+        assertThat(slower.basicAuthUserInfo()).isEqualTo("jobs:s3cret");
+        assertThat(slower.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThatThrownBy(() -> config.toBuilder().bearerAuth("token").build())
+                .hasMessageContaining(SchemaRegistryConfig.BEARER_AUTH_TOKEN);
     }
 }

@@ -35,7 +35,8 @@ class GuardsTest {
     @Test
     void theSameJobIdInTwoQueuesRunsInBothAndADoneMarkIsSeenOnlyByItsQueue() {
         // Given idempotent jobs, and job order-7 run to success on queue A
-        CoordinationRules idempotent = CoordinationRules.NONE.withIdempotent(true);
+        CoordinationRules idempotent =
+                CoordinationRules.builder().idempotent(true).build();
         Guards.Admission first = queueA.admit(job("order-7", "{}"), idempotent);
         assertThat(first).isInstanceOf(Guards.Admission.Admitted.class);
         ((Guards.Admission.Admitted) first).held().succeeded("order-7");
@@ -52,8 +53,9 @@ class GuardsTest {
     @Test
     void aLockTemplateResolvesInsideItsQueueSoTwoQueuesNeverShareALock() {
         // Given the same lock template on two queues, and queue A's job holding account 42's lock
-        CoordinationRules locked =
-                CoordinationRules.NONE.withLock(KeyTemplate.parse("acct-${payload.account}"), Duration.ofSeconds(30));
+        CoordinationRules locked = CoordinationRules.builder()
+                .lock(KeyTemplate.parse("acct-${payload.account}"), Duration.ofSeconds(30))
+                .build();
         Guards.Admission onA = queueA.admit(job("a-1", "{\"account\":\"42\"}"), locked);
         assertThat(onA).isInstanceOf(Guards.Admission.Admitted.class);
 
@@ -72,7 +74,7 @@ class GuardsTest {
     @Test
     void semaphoresOfTheSameNameArePerQueue() {
         // Given a one-permit semaphore held by queue A
-        CoordinationRules one = CoordinationRules.NONE.withSemaphore("smtp", 1);
+        CoordinationRules one = CoordinationRules.builder().semaphore("smtp", 1).build();
         assertThat(queueA.admit(job("a-1", "{}"), one)).isInstanceOf(Guards.Admission.Admitted.class);
 
         // When queue B asks for a permit of the same name, and queue A for another

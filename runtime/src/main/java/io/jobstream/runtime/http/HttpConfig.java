@@ -101,10 +101,10 @@ public record HttpConfig(
     /** Validates every field, naming its key. */
     public HttpConfig {
         tokens = List.copyOf(Objects.requireNonNull(tokens, TOKENS.name()));
-        check(AUTH_FAILURE_LIMIT, authFailureLimit);
-        check(AUTH_FAILURE_WINDOW, Objects.requireNonNull(authFailureWindow, AUTH_FAILURE_WINDOW.name()));
-        check(MAX_HEADER_SIZE, maxHeaderSize);
-        check(MAX_BODY_SIZE, maxBodySize);
+        AUTH_FAILURE_LIMIT.check(authFailureLimit);
+        AUTH_FAILURE_WINDOW.check(authFailureWindow);
+        MAX_HEADER_SIZE.check(maxHeaderSize);
+        MAX_BODY_SIZE.check(maxBodySize);
         Set<String> names = new LinkedHashSet<>();
         Set<String> secrets = new LinkedHashSet<>();
         for (AccessToken token : tokens) {
@@ -118,88 +118,89 @@ public record HttpConfig(
         }
     }
 
-    /** The defaults of every key, with {@code tokens}. */
-    public static HttpConfig defaults(List<AccessToken> tokens) {
-        return new HttpConfig(
-                AUTH_REQUIRED.defaultValue().orElseThrow(),
-                tokens,
-                AUTH_FAILURE_LIMIT.defaultValue().orElseThrow(),
-                AUTH_FAILURE_WINDOW.defaultValue().orElseThrow(),
-                MAX_HEADER_SIZE.defaultValue().orElseThrow(),
-                MAX_BODY_SIZE.defaultValue().orElseThrow());
-    }
-
     /** The defaults with no token and auth on: token-guarded routes answer 401 to everyone. */
     public static HttpConfig defaults() {
-        return defaults(List.of());
+        return builder().build();
+    }
+
+    /** The defaults of every key, with {@code tokens}: {@code builder().tokens(tokens).build()}. */
+    public static HttpConfig defaults(List<AccessToken> tokens) {
+        return builder().tokens(tokens).build();
     }
 
     /** Reads the settings from a loaded config whose definition includes {@link #DEFINITION}. */
     public static HttpConfig from(Config config) {
-        return new HttpConfig(
-                config.get(AUTH_REQUIRED),
-                parseTokens(config.get(TOKENS)),
-                config.get(AUTH_FAILURE_LIMIT),
-                config.get(AUTH_FAILURE_WINDOW),
-                config.get(MAX_HEADER_SIZE),
-                config.get(MAX_BODY_SIZE));
+        return builder()
+                .authRequired(config.get(AUTH_REQUIRED))
+                .tokens(parseTokens(config.get(TOKENS)))
+                .authFailures(config.get(AUTH_FAILURE_LIMIT), config.get(AUTH_FAILURE_WINDOW))
+                .maxHeaderSize(config.get(MAX_HEADER_SIZE))
+                .maxBodySize(config.get(MAX_BODY_SIZE))
+                .build();
     }
 
-    /** A copy to change some settings. */
+    /** A builder with every setting at its key's default and no token. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this config's settings, to change some of them. */
     public Builder toBuilder() {
-        return new Builder(this);
+        return builder()
+                .authRequired(authRequired)
+                .tokens(tokens)
+                .authFailures(authFailureLimit, authFailureWindow)
+                .maxHeaderSize(maxHeaderSize)
+                .maxBodySize(maxBodySize);
     }
 
-    /** Changes settings of a copy; {@link #build()} validates. */
+    /** Builds an {@link HttpConfig}; every setting starts at its key's default, {@link #build()} validates. */
     public static final class Builder {
-        private boolean authRequired;
-        private List<AccessToken> tokens;
-        private int authFailureLimit;
-        private Duration authFailureWindow;
-        private long maxHeaderSize;
-        private long maxBodySize;
+        private boolean authRequired = AUTH_REQUIRED.defaultValue().orElseThrow();
+        private List<AccessToken> tokens = List.of();
+        private int authFailureLimit = AUTH_FAILURE_LIMIT.defaultValue().orElseThrow();
+        private Duration authFailureWindow = AUTH_FAILURE_WINDOW.defaultValue().orElseThrow();
+        private long maxHeaderSize = MAX_HEADER_SIZE.defaultValue().orElseThrow();
+        private long maxBodySize = MAX_BODY_SIZE.defaultValue().orElseThrow();
 
-        private Builder(HttpConfig from) {
-            authRequired = from.authRequired;
-            tokens = from.tokens;
-            authFailureLimit = from.authFailureLimit;
-            authFailureWindow = from.authFailureWindow;
-            maxHeaderSize = from.maxHeaderSize;
-            maxBodySize = from.maxBodySize;
-        }
+        private Builder() {}
 
-        /** Whether token-guarded routes need a token. */
+        /** {@link HttpConfig#AUTH_REQUIRED}: whether token-guarded routes need a token. */
         public Builder authRequired(boolean required) {
             this.authRequired = required;
             return this;
         }
 
-        /** The tokens. */
+        /** {@link HttpConfig#TOKENS}: the tokens. */
         public Builder tokens(List<AccessToken> tokens) {
             this.tokens = tokens;
             return this;
         }
 
-        /** Failed authentications per address and window. */
+        /** {@link HttpConfig#AUTH_FAILURE_LIMIT} per {@link HttpConfig#AUTH_FAILURE_WINDOW}. */
         public Builder authFailures(int limit, Duration window) {
             this.authFailureLimit = limit;
             this.authFailureWindow = window;
             return this;
         }
 
-        /** The header limit. */
+        /** {@link HttpConfig#MAX_HEADER_SIZE}, in bytes. */
         public Builder maxHeaderSize(long bytes) {
             this.maxHeaderSize = bytes;
             return this;
         }
 
-        /** The default body limit. */
+        /** {@link HttpConfig#MAX_BODY_SIZE}, in bytes. */
         public Builder maxBodySize(long bytes) {
             this.maxBodySize = bytes;
             return this;
         }
 
-        /** The validated settings. */
+        /**
+         * The config.
+         *
+         * @throws ConfigException naming the key of the first invalid setting
+         */
         public HttpConfig build() {
             return new HttpConfig(
                     authRequired, tokens, authFailureLimit, authFailureWindow, maxHeaderSize, maxBodySize);
@@ -276,11 +277,5 @@ public record HttpConfig(
             throw new ConfigException("missing required key " + prefix + "." + field);
         }
         return value.trim();
-    }
-
-    private static <T> void check(ConfigKey<T> key, T value) {
-        key.validator().problem(value).ifPresent(problem -> {
-            throw new ConfigException(key.name() + " " + problem + ", got " + key.describe(value));
-        });
     }
 }

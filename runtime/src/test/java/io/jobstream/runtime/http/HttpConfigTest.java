@@ -96,4 +96,26 @@ class HttpConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("prefix glob");
     }
+
+    @Test
+    void isCopiedThroughItsBuilderAndValidatedByTheKeys() {
+        // Given the defaults: no token, auth on
+        HttpConfig defaults = HttpConfig.defaults();
+
+        // When a copy changes the limits
+        HttpConfig copy = defaults.toBuilder()
+                .authFailures(3, java.time.Duration.ofMinutes(10))
+                .maxBodySize(1024)
+                .build();
+
+        // Then the rest is kept, the defaults are the keys', and a bad value fails naming its key
+        assertThat(defaults.toBuilder().build()).isEqualTo(defaults);
+        assertThat(copy.authRequired()).isTrue();
+        assertThat(copy.authFailureLimit()).isEqualTo(3);
+        assertThat(copy.maxHeaderSize())
+                .isEqualTo(HttpConfig.MAX_HEADER_SIZE.defaultValue().orElseThrow());
+        assertThatThrownBy(() -> defaults.toBuilder().maxHeaderSize(10).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobstream.runtime.http.max-header-size");
+    }
 }
