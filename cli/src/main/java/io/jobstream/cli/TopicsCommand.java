@@ -1,5 +1,7 @@
 package io.jobstream.cli;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jobstream.producer.QueueTopics;
 import io.jobstream.producer.QueueTopicsResult;
 import java.io.PrintWriter;
@@ -33,7 +35,12 @@ final class TopicsCommand implements Runnable {
                 "<queue>.dlq (30 days' retention), <queue>.dlq.replayed and <queue>.events (compacted).",
                 "Topics that exist are left as they are."
             },
-            footer = {"", "Example:", "  jobstream topics create --queue emails --partitions 12 --replication 3"})
+            footer = {
+                "",
+                "Examples:",
+                "  jobstream topics create --queue emails --partitions 12 --replication 3",
+                "  jobstream topics create --queue emails --json"
+            })
     static final class Create implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -58,13 +65,28 @@ final class TopicsCommand implements Runnable {
                 description = "Replication factor (default ${DEFAULT-VALUE}; use 3 in production).")
         int replication;
 
+        @Option(
+                names = "--json",
+                description = "One JSON object: queue, partitions, replication, created (topics), existing (topics).")
+        boolean json;
+
         @Override
         public Integer call() {
             try (QueueTopics topics = QueueTopics.connect(KafkaOptions.reachable(kafka.kafkaSettings()))) {
                 QueueTopicsResult result = topics.create(queue, partitions, replication);
                 PrintWriter out = spec.commandLine().getOut();
-                result.created().forEach(topic -> out.println("created  " + topic));
-                result.existing().forEach(topic -> out.println("exists   " + topic));
+                if (json) {
+                    ObjectNode node = JsonNodeFactory.instance.objectNode();
+                    node.put("queue", queue);
+                    node.put("partitions", partitions);
+                    node.put("replication", replication);
+                    result.created().forEach(node.putArray("created")::add);
+                    result.existing().forEach(node.putArray("existing")::add);
+                    out.println(node);
+                } else {
+                    result.created().forEach(topic -> out.println("created  " + topic));
+                    result.existing().forEach(topic -> out.println("exists   " + topic));
+                }
                 return 0;
             }
         }

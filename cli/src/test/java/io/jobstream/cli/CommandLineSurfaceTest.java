@@ -148,6 +148,23 @@ class CommandLineSurfaceTest {
     }
 
     @Test
+    void everyCommandThatPrintsDataOffersJson() {
+        // Given the commands whose output a script reads (the services print a banner, not data; `dlq show` always
+        // prints JSON; help and completion print text for people and shells)
+        List<String> printsData = List.of("publish", "dlq list", "dlq replay", "lag", "jobs get", "topics create");
+        CommandLine root = Jobstream.commandLine(new PrintWriter(out), new PrintWriter(err));
+        List<String> withJson = new ArrayList<>();
+        forEachCommand(root, commandLine -> {
+            if (commandLine.getCommandSpec().findOption("--json") != null) {
+                withJson.add(commandLine.getCommandSpec().qualifiedName().replaceFirst("^jobstream ", ""));
+            }
+        });
+
+        // Then each of them takes --json
+        assertThat(withJson).containsAll(printsData);
+    }
+
+    @Test
     void aCompletionScriptIsGenerated() {
         // When
         int exit = run("generate-completion");

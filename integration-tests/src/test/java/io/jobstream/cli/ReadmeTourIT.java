@@ -83,6 +83,13 @@ class ReadmeTourIT {
                 "1");
         assertThat(created.exit()).as(created.text()).isZero();
         assertThat(created.out()).contains(queue + ".dlq");
+        // (run again, for a script: nothing new, every topic reported as existing, as one JSON object)
+        Run createdAgain = cli("topics", "create", "--bootstrap-servers", bootstrap, "--queue", queue, "--json");
+        assertThat(createdAgain.exit()).as(createdAgain.text()).isZero();
+        JsonNode topicsJson = JSON.readTree(createdAgain.out());
+        assertThat(topicsJson.path("queue").asText()).isEqualTo(queue);
+        assertThat(topicsJson.path("created")).isEmpty();
+        assertThat(topicsJson.path("existing").toString()).contains(queue + ".dlq", queue + ".events");
 
         // And the services: an API tracking job status, two workers, the dlq-service, two schedulers
         Path apiConfig = write("api.yaml", """
