@@ -236,8 +236,10 @@ class FaultSuiteIT {
                 kafka.restart(leader);
             });
             kinds.put("redis-server restart without persistence", redis::restart);
-            kinds.put("SIGKILL a scheduler, a new one started", () -> {
-                kill(schedulers.removeFirst());
+            kinds.put("SIGKILL the scheduler leader, a new scheduler started", () -> {
+                String leader = schedulerLeader();
+                kill(leader);
+                schedulers.remove(leader);
                 schedulers.add(launchScheduler(bootstrap, schedules, redis));
             });
             if (LONG_RUN == null) {
@@ -343,6 +345,32 @@ class FaultSuiteIT {
         int from = terminal.size();
         await().atMost(STEP).pollInterval(Duration.ofMillis(200)).until(() -> terminal.size() >= from + finished);
     }
+
+    /**
+     * The scheduler that holds the leader lease now (its {@code jobstream_scheduler_leader} gauge is 1), waiting for
+     * one while a lease changes hands.
+     */
+    private String schedulerLeader() {
+        return await("a scheduler leader")
+                .atMost(STEP)
+                .pollInterval(Duration.ofMillis(250))
+                .until(
+                        () -> {
+                            for (String scheduler : schedulers) {
+                                String admin = awaitStarted(scheduler, "jobstream scheduler:");
+                                if (admin != null
+                                        && LEADER.matcher(
+                                                        get(admin + "/metrics").body())
+                                                .find()) {
+                                    return scheduler;
+                                }
+                            }
+                            return null;
+                        },
+                        java.util.Objects::nonNull);
+    }
+
+    private static final Pattern LEADER = Pattern.compile("(?m)^jobstream_scheduler_leader(\\{[^}]*\\})? 1(\\.0)?$");
 
     private void kill(String name) throws InterruptedException {
         services.get(name).kill();
