@@ -9,6 +9,7 @@ import io.jobstream.cli.faults.History.Accepted;
 import io.jobstream.cli.faults.History.Event;
 import io.jobstream.cli.faults.History.JobRecord;
 import io.jobstream.cli.faults.History.Terminal;
+import io.jobstream.cli.faults.InvariantChecker.Kind;
 import io.jobstream.cli.faults.InvariantChecker.Report;
 import io.jobstream.producer.JobPublisher;
 import io.jobstream.producer.Jobs;
@@ -284,6 +285,9 @@ class FaultSuiteIT {
             History history = readHistory(kafka, queue, ticks);
             publishing.set(false);
             follower.interrupt();
+            // And what the job-status API says about every accepted job (its projection may trail the events by a
+            // little: a job whose answer disagrees is asked again for up to 30 s; what remains is a STATUS violation)
+            history = withStatusAnswers(api, history);
 
             // And the checker finds every invariant holding
             Report report = new InvariantChecker().check(history);
@@ -659,7 +663,7 @@ class FaultSuiteIT {
         System.out.printf(
                 "fault-suite: jobs accepted=%d (ticks %d) records=%d dead letters=%d events=%d %s%n",
                 accepted.size(), ticks.size(), records.size(), lettered.size(), eventLog.size(), states);
-        return new History(all, List.copyOf(eventLog), records, lettered, Map.of("beat", TICK));
+        return new History(all, List.copyOf(eventLog), records, lettered, Map.of("beat", TICK), Map.of());
     }
 
     /** Every committed record of {@code topics}, from the beginning to the end offsets of now. */
@@ -743,7 +747,10 @@ class FaultSuiteIT {
                     http:
                       tokens:
                         faults: {token: %s, scopes: "publish,status:read", queues: "%s"}
-                """.formatted(TOKEN, queue));
+                  status:
+                    queues: [%s]
+                    state-dir: %s
+                """.formatted(TOKEN, queue, queue, dir.resolve("status")));
     }
 
     private String launch(String name, String... args) throws IOException {
@@ -755,6 +762,48 @@ class FaultSuiteIT {
     private String awaitStarted(String name, String banner) {
         Matcher url = URL.matcher(services.get(name).awaitOutput(banner, Duration.ofSeconds(120)));
         return url.find() ? url.group(1) : null;
+    }
+
+    private History withStatusAnswers(String api, History history) {
+        Map<String, String> answers = new ConcurrentHashMap<>();
+        List<String> ask =
+                new ArrayList<>(history.accepted().stream().map(Accepted::id).toList());
+        try {
+            await("the status API agrees with the events")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> {
+                        for (String id : ask) {
+                            answers.put(id, statusOf(api, id));
+                        }
+                        ask.clear();
+                        new InvariantChecker()
+                                .check(history.withStatuses(answers))
+                                .of(Kind.STATUS)
+                                .forEach(v -> ask.add(v.subject()));
+                        return ask.isEmpty();
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            System.out.println("fault-suite: the status API still disagrees after 30 s on " + ask.size() + " jobs");
+        } // the checker names them
+        System.out.printf("fault-suite: status API asked about %d jobs%n", answers.size());
+        return history.withStatuses(answers);
+    }
+
+    /** {@code GET /v1/jobs/{id}}'s state, or {@link History#UNKNOWN} for a 404. */
+    private String statusOf(String api, String id) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(api + "/v1/jobs/"
+                                + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8)))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 404) {
+            return History.UNKNOWN;
+        }
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body()).path("state").asText();
     }
 
     private HttpResponse<String> get(String url) throws IOException, InterruptedException {

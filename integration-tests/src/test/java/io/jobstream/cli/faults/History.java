@@ -17,13 +17,19 @@ import java.util.Objects;
  * @param records the job records of the queue topic and its delay tiers (read committed)
  * @param deadLetters the job id of each {@code <queue>.dlq} record, one entry per record
  * @param schedulePeriods each cron schedule under test and its period (an {@code @every} schedule)
+ * @param statuses what the job-status API answered for a job ({@code GET /v1/jobs/{id}}): its state, or
+ *     {@link #UNKNOWN} for a 404; a job not in the map was not asked
  */
 record History(
         List<Accepted> accepted,
         List<Event> events,
         List<JobRecord> records,
         List<String> deadLetters,
-        Map<String, Duration> schedulePeriods) {
+        Map<String, Duration> schedulePeriods,
+        Map<String, String> statuses) {
+
+    /** The status API's answer for a job it does not know. */
+    static final String UNKNOWN = "UNKNOWN";
 
     History {
         accepted = List.copyOf(accepted);
@@ -31,6 +37,12 @@ record History(
         records = List.copyOf(records);
         deadLetters = List.copyOf(deadLetters);
         schedulePeriods = Map.copyOf(schedulePeriods);
+        statuses = Map.copyOf(statuses);
+    }
+
+    /** This history with the status API's answers. */
+    History withStatuses(Map<String, String> answers) {
+        return new History(accepted, events, records, deadLetters, schedulePeriods, answers);
     }
 
     /** The terminal states a job can be expected to reach. */

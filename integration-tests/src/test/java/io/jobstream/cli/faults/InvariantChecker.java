@@ -57,7 +57,8 @@ final class InvariantChecker {
         FORKED,
         ORDER,
         EARLY,
-        SCHEDULE
+        SCHEDULE,
+        STATUS
     }
 
     /** One violation: its kind, the job (or key or schedule) it concerns, and what was seen. */
@@ -122,6 +123,7 @@ final class InvariantChecker {
 
         for (Accepted job : history.accepted()) {
             terminal(job, eventsByJob.getOrDefault(job.id(), List.of()), deadLettersByJob, violations);
+            status(job, eventsByJob.getOrDefault(job.id(), List.of()), history.statuses(), violations);
         }
         forks(history, deadLettersByJob, violations);
         Map<String, List<Run>> runsByJob = runs(eventsByJob);
@@ -167,6 +169,27 @@ final class InvariantChecker {
                     job.id(),
                     "expected " + job.expected() + ", reached " + reached + "; events " + states(events)));
         }
+    }
+
+    /**
+     * What the status API says about a job must be what its events say: the state of its last terminal event (a job
+     * with none is LOST already, and not checked again here).
+     */
+    private static void status(
+            Accepted job, List<Event> events, Map<String, String> statuses, List<Violation> violations) {
+        String answered = statuses.get(job.id());
+        if (answered == null) {
+            return; // not asked
+        }
+        events.stream()
+                .filter(e -> TERMINAL.contains(e.state()))
+                .reduce((first, second) -> second)
+                .filter(last -> !last.state().name().equals(answered))
+                .ifPresent(last -> violations.add(new Violation(
+                        Kind.STATUS,
+                        job.id(),
+                        "the status API says " + answered + ", the events end " + last.state() + "; events "
+                                + states(events))));
     }
 
     private static void forks(History history, Map<String, Long> deadLetters, List<Violation> violations) {

@@ -33,6 +33,7 @@ class InvariantCheckerTest {
     private final List<JobRecord> records = new ArrayList<>();
     private final List<String> deadLetters = new ArrayList<>();
     private final Map<String, Duration> schedules = new HashMap<>();
+    private final Map<String, String> statuses = new HashMap<>();
 
     @Test
     void aCleanHistoryHasNoViolationAndCountsItsReRuns() {
@@ -62,6 +63,25 @@ class InvariantCheckerTest {
         assertThat(report.of(Kind.LOST)).singleElement().satisfies(v -> assertThat(v.subject())
                 .isEqualTo("lost-1"));
         assertThat(report.violations()).hasSize(1);
+    }
+
+    @Test
+    void aStatusApiThatDisagreesWithTheEventsIsCaught() {
+        cleanHistory();
+        // Given the status API agreeing on two jobs, not knowing a third that the events show finished, and telling
+        // a fourth's older state
+        statuses.put("plain", "SUCCEEDED");
+        statuses.put("doomed", "DEAD_LETTERED");
+        statuses.put("flaky", History.UNKNOWN);
+        statuses.put("k1-a", "RETRY_SCHEDULED");
+
+        Report report = check();
+
+        // Then the two that disagree are STATUS violations, and nothing else is
+        assertThat(report.of(Kind.STATUS))
+                .extracting(InvariantChecker.Violation::subject)
+                .containsExactlyInAnyOrder("flaky", "k1-a");
+        assertThat(report.violations()).hasSize(2);
     }
 
     @Test
@@ -285,6 +305,6 @@ class InvariantCheckerTest {
     }
 
     private Report check() {
-        return checker.check(new History(accepted, events, records, deadLetters, schedules));
+        return checker.check(new History(accepted, events, records, deadLetters, schedules, statuses));
     }
 }
