@@ -1,12 +1,12 @@
 package io.jobstream.dlq.lag.internal;
 
+import io.jobstream.dlq.DlqMeters;
 import io.jobstream.dlq.lag.GroupLag;
 import io.jobstream.dlq.lag.LagSnapshot;
 import io.jobstream.dlq.lag.LagStatus;
 import io.jobstream.dlq.lag.PartitionLag;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -15,7 +15,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The lag monitor's gauges: {@code jobstream.consumer.lag} and {@code jobstream.consumer.lag.seconds} per group,
+ * The lag monitor's gauges: {@code jobstream.consumer.lag} and {@code jobstream.consumer.lag.time} per group,
  * topic and partition, {@code jobstream.queue.depth} per queue (= topic) and {@code jobstream.consumer.status} per
  * group (value = {@link LagStatus#code()}, tag {@code status} = its name). Each gauge is registered once and updated
  * in place; it is removed when its partition, topic or group leaves the snapshot. The gauges of a group that could
@@ -23,11 +23,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * after it stopped).
  */
 public final class LagMeters implements AutoCloseable {
-
-    public static final String LAG = "jobstream.consumer.lag";
-    public static final String LAG_SECONDS = "jobstream.consumer.lag.seconds";
-    public static final String QUEUE_DEPTH = "jobstream.queue.depth";
-    public static final String STATUS = "jobstream.consumer.status";
 
     private record PartitionKey(String group, String topic, int partition) {}
 
@@ -96,16 +91,14 @@ public final class LagMeters implements AutoCloseable {
     }
 
     private PartitionGauges register(PartitionKey key) {
-        Tags tags = Tags.of("group", key.group(), "topic", key.topic(), "partition", Integer.toString(key.partition()));
+        String[] tags = {"group", key.group(), "topic", key.topic(), "partition", Integer.toString(key.partition())};
         PartitionGauges gauges = new PartitionGauges();
-        gauges.lagGauge = Gauge.builder(LAG, gauges.lag, AtomicLong::get)
-                .tags(tags)
-                .description("Records written to the partition and not yet consumed by the group")
+        gauges.lagGauge = DlqMeters.CONSUMER_LAG
+                .gauge(gauges.lag, AtomicLong::get, tags)
                 .strongReference(true)
                 .register(registry);
-        gauges.secondsGauge = Gauge.builder(LAG_SECONDS, gauges.lagMillis, millis -> millis.get() / 1000.0)
-                .tags(tags)
-                .description("How long ago the group's oldest unconsumed record of the partition was written")
+        gauges.secondsGauge = DlqMeters.CONSUMER_LAG_TIME
+                .gauge(gauges.lagMillis, millis -> millis.get() / 1000.0, tags)
                 .strongReference(true)
                 .register(registry);
         return gauges;
@@ -124,9 +117,8 @@ public final class LagMeters implements AutoCloseable {
         }
         current.status = status;
         current.code.set(status.code());
-        current.gauge = Gauge.builder(STATUS, current.code, AtomicLong::get)
-                .tags("group", group, "status", status.name())
-                .description("The group's lag status: 0 OK, 1 WARN, 2 REWIND, 3 STALL, 4 STOP, 5 ERR")
+        current.gauge = DlqMeters.CONSUMER_STATUS
+                .gauge(current.code, AtomicLong::get, "group", group, "status", status.name())
                 .strongReference(true)
                 .register(registry);
     }
@@ -144,10 +136,8 @@ public final class LagMeters implements AutoCloseable {
                 depthValues.put(topic, value);
                 depthGauges.put(
                         topic,
-                        Gauge.builder(QUEUE_DEPTH, value, AtomicLong::get)
-                                .tags("queue", topic)
-                                .description("Jobs waiting in the queue: per partition the largest lag of any"
-                                        + " monitored group, summed")
+                        DlqMeters.QUEUE_DEPTH
+                                .gauge(value, AtomicLong::get, "queue", topic)
                                 .strongReference(true)
                                 .register(registry));
             }
