@@ -75,6 +75,12 @@ public enum DlqMeters implements MeterCatalogue {
                     + " one depth per queue (take max over monitor replicas, never sum)",
             null,
             "queue")),
+    QUEUE_OLDEST_AGE(MeterSpec.gauge(
+            "jobstream.queue.oldest.age",
+            "Lag monitor: age of the oldest job waiting in the queue, the largest jobstream.consumer.lag.time of any"
+                    + " monitored group and partition (take max over monitor replicas)",
+            "seconds",
+            "queue")),
     CONSUMER_STATUS(MeterSpec.gauge(
             "jobstream.consumer.status",
             "Lag monitor: the group's lag status, 0 OK, 1 WARN, 2 REWIND, 3 STALL, 4 STOP, 5 ERR",

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The lag monitor's gauges: {@code jobstream.consumer.lag} and {@code jobstream.consumer.lag.time} per group,
- * topic and partition, {@code jobstream.queue.depth} per queue (= topic) and {@code jobstream.consumer.status} per
+ * topic and partition, {@code jobstream.queue.depth} and {@code jobstream.queue.oldest.age} per queue (= topic) and {@code jobstream.consumer.status} per
  * group (value = {@link LagStatus#code()}, tag {@code status} = its name). Each gauge is registered once and updated
  * in place; it is removed when its partition, topic or group leaves the snapshot. The gauges of a group that could
  * not be read ({@code ERR}) keep their last values. Not thread-safe: owned by the sampling thread ({@link #close()}
@@ -33,6 +33,13 @@ public final class LagMeters implements AutoCloseable {
         Gauge secondsGauge;
     }
 
+    private static final class TopicGauges {
+        final AtomicLong depth = new AtomicLong();
+        final AtomicLong oldestMillis = new AtomicLong();
+        Gauge depthGauge;
+        Gauge ageGauge;
+    }
+
     private static final class StatusGauge {
         final AtomicLong code = new AtomicLong();
         LagStatus status;
@@ -41,8 +48,7 @@ public final class LagMeters implements AutoCloseable {
 
     private final MeterRegistry registry;
     private final Map<PartitionKey, PartitionGauges> partitions = new HashMap<>();
-    private final Map<String, AtomicLong> depthValues = new HashMap<>();
-    private final Map<String, Gauge> depthGauges = new HashMap<>();
+    private final Map<String, TopicGauges> topics = new HashMap<>();
     private final Map<String, StatusGauge> statuses = new HashMap<>();
 
     public LagMeters(MeterRegistry registry) {
@@ -125,29 +131,36 @@ public final class LagMeters implements AutoCloseable {
 
     private void updateDepths() {
         Map<String, Map<Integer, Long>> maxLag = new HashMap<>();
-        partitions.forEach((key, gauges) -> maxLag.computeIfAbsent(key.topic(), t -> new HashMap<>())
-                .merge(key.partition(), gauges.lag.get(), Math::max));
+        Map<String, Long> oldestMillis = new HashMap<>();
+        partitions.forEach((key, gauges) -> {
+            maxLag.computeIfAbsent(key.topic(), t -> new HashMap<>())
+                    .merge(key.partition(), gauges.lag.get(), Math::max);
+            oldestMillis.merge(key.topic(), gauges.lagMillis.get(), Math::max);
+        });
         maxLag.forEach((topic, byPartition) -> {
             long depth =
                     byPartition.values().stream().mapToLong(Long::longValue).sum();
-            AtomicLong value = depthValues.get(topic);
-            if (value == null) {
-                value = new AtomicLong();
-                depthValues.put(topic, value);
-                depthGauges.put(
-                        topic,
-                        DlqMeters.QUEUE_DEPTH
-                                .gauge(value, AtomicLong::get, "queue", topic)
-                                .strongReference(true)
-                                .register(registry));
+            TopicGauges gauges = topics.get(topic);
+            if (gauges == null) {
+                gauges = new TopicGauges();
+                gauges.depthGauge = DlqMeters.QUEUE_DEPTH
+                        .gauge(gauges.depth, AtomicLong::get, "queue", topic)
+                        .strongReference(true)
+                        .register(registry);
+                gauges.ageGauge = DlqMeters.QUEUE_OLDEST_AGE
+                        .gauge(gauges.oldestMillis, millis -> millis.get() / 1000.0, "queue", topic)
+                        .strongReference(true)
+                        .register(registry);
+                topics.put(topic, gauges);
             }
-            value.set(depth);
+            gauges.depth.set(depth);
+            gauges.oldestMillis.set(oldestMillis.get(topic));
         });
-        for (Iterator<Map.Entry<String, Gauge>> it = depthGauges.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Gauge> entry = it.next();
+        for (Iterator<Map.Entry<String, TopicGauges>> it = topics.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, TopicGauges> entry = it.next();
             if (!maxLag.containsKey(entry.getKey())) {
-                registry.remove(entry.getValue());
-                depthValues.remove(entry.getKey());
+                registry.remove(entry.getValue().depthGauge);
+                registry.remove(entry.getValue().ageGauge);
                 it.remove();
             }
         }
@@ -161,9 +174,11 @@ public final class LagMeters implements AutoCloseable {
             registry.remove(g.secondsGauge);
         });
         partitions.clear();
-        depthGauges.values().forEach(registry::remove);
-        depthGauges.clear();
-        depthValues.clear();
+        topics.values().forEach(t -> {
+            registry.remove(t.depthGauge);
+            registry.remove(t.ageGauge);
+        });
+        topics.clear();
         statuses.values().forEach(s -> registry.remove(s.gauge));
         statuses.clear();
     }

@@ -80,6 +80,34 @@ class LagMetersTest {
     }
 
     @Test
+    void aQueuesOldestJobAgeIsTheLargestTimeLagOfAnyGroupAndPartition() {
+        // Given two groups on emails: the oldest waiting record is 90 s old (audit, partition 1)
+        meters.update(new LagSnapshot(
+                T0,
+                List.of(
+                        group("emails.workers", LagStatus.OK, partition("emails.workers", 0, 100, 30_000)),
+                        group(
+                                "audit",
+                                LagStatus.OK,
+                                partition("audit", 0, 40, 2_000),
+                                partition("audit", 1, 7, 90_000)))));
+        assertThat(find(DlqMeters.QUEUE_OLDEST_AGE.spec().name(), "queue", "emails")
+                        .value())
+                .isEqualTo(90.0);
+
+        // When the old jobs are taken, Then the age drops; and when the queue leaves the snapshot, the gauge goes
+        meters.update(new LagSnapshot(
+                T0.plusSeconds(5),
+                List.of(group("emails.workers", LagStatus.OK, partition("emails.workers", 0, 3, 1_500)))));
+        assertThat(find(DlqMeters.QUEUE_OLDEST_AGE.spec().name(), "queue", "emails")
+                        .value())
+                .isEqualTo(1.5);
+        meters.update(new LagSnapshot(T0.plusSeconds(10), List.of()));
+        assertThat(find(DlqMeters.QUEUE_OLDEST_AGE.spec().name(), "queue", "emails"))
+                .isNull();
+    }
+
+    @Test
     void theStatusGaugeCarriesTheStatusAsTagAndCode() {
         // Given a group that goes from OK to STOP
         meters.update(new LagSnapshot(T0, List.of(group("g", LagStatus.OK, partition("g", 0, 0, 0)))));
