@@ -10,8 +10,11 @@ import io.jobstream.api.IngestApiConfig.Webhook;
 import io.jobstream.producer.FakeTopicDirectory;
 import io.jobstream.producer.JobPublisher;
 import io.jobstream.producer.PublisherConfig;
+import io.jobstream.producer.PublisherMeters;
 import io.jobstream.runtime.AdminServer;
 import io.jobstream.runtime.ConfigException;
+import io.jobstream.runtime.MeterCatalogue;
+import io.jobstream.runtime.MeterDocs;
 import io.jobstream.runtime.http.AccessToken;
 import io.jobstream.runtime.http.HttpConfig;
 import io.jobstream.runtime.http.Scope;
@@ -69,6 +72,12 @@ class IngestApiTest {
             closeable.close();
         }
         http.close();
+        if (server != null) {
+            // every Jobstream meter of the API process (its own and its publisher's) is catalogued, with its tags
+            List<MeterCatalogue> catalogue = new ArrayList<>(List.of(ApiMeters.values()));
+            catalogue.addAll(List.of(PublisherMeters.values()));
+            assertThat(MeterDocs.uncatalogued(server.registry(), catalogue)).isEmpty();
+        }
     }
 
     @Test

@@ -8,7 +8,6 @@ import static org.awaitility.Awaitility.await;
 import io.jobstream.dlq.retry.Backoff;
 import io.jobstream.dlq.retry.RetryPolicies;
 import io.jobstream.dlq.retry.RetryPolicy;
-import io.jobstream.dlq.retry.internal.RouterMetrics;
 import io.jobstream.runtime.CheckResult;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.ReadinessCheck;
@@ -137,7 +136,10 @@ class DlqServiceIT {
                     .extracting(r ->
                             jobs.decode(queue, r.headers(), r.record().value()).getId())
                     .containsExactly(job.getId(), other.getId());
-            assertThat(registry.get(RouterMetrics.DUPLICATES).counter().count()).isEqualTo(1.0);
+            assertThat(registry.get(DlqMeters.ROUTER_DUPLICATES.spec().name())
+                            .counter()
+                            .count())
+                    .isEqualTo(1.0);
         }
     }
 
@@ -169,7 +171,9 @@ class DlqServiceIT {
             assertThat(event.getState()).isEqualTo(JobState.RETRY_SCHEDULED);
             assertThat(event.getAttempt()).isEqualTo(2);
         }
-        assertThat(registry.get(RouterMetrics.RETRIES_SCHEDULED).counter().count())
+        assertThat(registry.get(DlqMeters.RETRIES_SCHEDULED.spec().name())
+                        .counter()
+                        .count())
                 .isEqualTo(1.0);
         assertThat(registry.get("jobstream.delay.lateness").timer().count()).isEqualTo(1);
     }
@@ -241,7 +245,7 @@ class DlqServiceIT {
             // And neither came back to the queue after its last failure
             assertThat(onQueue.poll()).hasSize(3);
         }
-        assertThat(registry.get(RouterMetrics.DEAD_LETTERS)
+        assertThat(registry.get(DlqMeters.DEAD_LETTERS.spec().name())
                         .tags("type", "flaky")
                         .counter()
                         .count())

@@ -209,7 +209,7 @@ class TruthfulLagIT {
                 registry,
                 Clock.systemUTC())) {
             snapshot = monitor.sampleNow();
-            gaugeSeconds = registry.get("jobstream.consumer.lag.seconds")
+            gaugeSeconds = registry.get("jobstream.consumer.lag.time")
                     .tag("group", group)
                     .gauge()
                     .value();

@@ -138,7 +138,7 @@ class CoordinatedProcessorsIT {
     }
 
     private static int assignedPartitions(MeterRegistry registry) {
-        return registry.find("jobstream.queue.depth").gauges().size();
+        return registry.find("jobstream.worker.partition.lag").gauges().size();
     }
 
     private static double count(MeterRegistry registry, String name) {

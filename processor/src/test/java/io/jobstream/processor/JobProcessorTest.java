@@ -708,11 +708,14 @@ class JobProcessorTest {
                 .isEqualTo(1);
         assertThat(registry.get("jobstream.jobs.in-flight").gauge().value()).isZero();
         assertThat(registry.get("jobstream.workers.active").gauge().value()).isZero();
-        await().atMost(WAIT).untilAsserted(() -> assertThat(registry.get("jobstream.queue.depth")
+        await().atMost(WAIT).untilAsserted(() -> assertThat(registry.get("jobstream.worker.partition.lag")
                         .tags("queue", "jobs", "partition", "0")
                         .gauge()
                         .value())
                 .isZero());
+        // And every meter the worker registered is in its catalogue, with the catalogue's tags
+        assertThat(io.jobstream.runtime.MeterDocs.uncatalogued(registry, java.util.List.of(ProcessorMeters.values())))
+                .isEmpty();
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jobstream.producer.JobRejectedException.Reason;
 import io.jobstream.producer.internal.LeastLoaded;
+import io.jobstream.runtime.MeterDocs;
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobHeaders;
@@ -57,6 +58,9 @@ class JobPublisherTest {
         if (publisher != null) {
             publisher.close();
         }
+        // every meter registered is in the module's catalogue, with the catalogue's tags
+        assertThat(MeterDocs.uncatalogued(registry, List.of(PublisherMeters.values())))
+                .isEmpty();
     }
 
     @Test

@@ -35,12 +35,52 @@ public final class ConfigDocs {
      * @throws IllegalArgumentException when the markers are missing
      */
     public static String replaceTable(String markdown, String table) {
-        int start = markdown.indexOf(START);
-        int end = markdown.indexOf(END);
+        return replaceSection(markdown, START, END, table);
+    }
+
+    /**
+     * {@code markdown} with the text between the lines {@code startMarker} and {@code endMarker} replaced by {@code
+     * table}: the mechanics shared by the generated tables (config keys here, meters in {@link MeterDocs}).
+     *
+     * @throws IllegalArgumentException when the markers are missing
+     */
+    static String replaceSection(String markdown, String startMarker, String endMarker, String table) {
+        int start = markdown.indexOf(startMarker);
+        int end = markdown.indexOf(endMarker);
         if (start < 0 || end < start) {
-            throw new IllegalArgumentException("the document has no " + START + " ... " + END + " section");
+            throw new IllegalArgumentException("the document has no " + startMarker + " ... " + endMarker + " section");
         }
-        return markdown.substring(0, start + START.length()) + "\n" + table + markdown.substring(end);
+        return markdown.substring(0, start + startMarker.length()) + "\n" + table + markdown.substring(end);
+    }
+
+    /**
+     * Prints {@code table}, or with {@code --update FILE} first in {@code args} writes it between the markers of FILE;
+     * the class names that follow.
+     */
+    static List<String> printOrUpdate(
+            List<String> args,
+            java.util.function.Function<List<String>, String> table,
+            String startMarker,
+            String endMarker)
+            throws IOException {
+        List<String> rest = new ArrayList<>(args);
+        Path update = null;
+        if (!rest.isEmpty() && rest.get(0).equals("--update")) {
+            if (rest.size() < 2) {
+                throw new IllegalArgumentException("--update needs a file");
+            }
+            update = Path.of(rest.get(1));
+            rest = rest.subList(2, rest.size());
+        }
+        String rendered = table.apply(rest);
+        if (update == null) {
+            System.out.print(rendered);
+        } else {
+            Files.writeString(
+                    update,
+                    replaceSection(Files.readString(update, StandardCharsets.UTF_8), startMarker, endMarker, rendered));
+        }
+        return rest;
     }
 
     /** A Markdown table: key, env var, type, default, unit, description. */
@@ -67,32 +107,27 @@ public final class ConfigDocs {
     }
 
     /** Prints the table of the definitions declared by the named classes (see the class doc). */
-    public static void main(String[] args) throws ReflectiveOperationException, IOException {
-        List<String> rest = new ArrayList<>(List.of(args));
-        Path update = null;
-        if (!rest.isEmpty() && rest.get(0).equals("--update")) {
-            if (rest.size() < 2) {
-                throw new IllegalArgumentException("--update needs a file");
-            }
-            update = Path.of(rest.get(1));
-            rest = rest.subList(2, rest.size());
-        }
-        List<String> classNames =
-                rest.isEmpty() ? List.of(RuntimeConfig.class.getName(), KafkaSettings.class.getName()) : rest;
+    public static void main(String[] args) throws IOException {
+        printOrUpdate(List.of(args), ConfigDocs::tableOf, START, END);
+    }
+
+    private static String tableOf(List<String> classNames) {
+        List<String> names = classNames.isEmpty()
+                ? List.of(RuntimeConfig.class.getName(), KafkaSettings.class.getName())
+                : classNames;
         List<ConfigDefinition> definitions = new ArrayList<>();
-        for (String className : classNames) {
-            for (Field field : Class.forName(className).getFields()) {
-                if (Modifier.isStatic(field.getModifiers()) && field.getType() == ConfigDefinition.class) {
-                    definitions.add((ConfigDefinition) field.get(null));
+        for (String className : names) {
+            try {
+                for (Field field : Class.forName(className).getFields()) {
+                    if (Modifier.isStatic(field.getModifiers()) && field.getType() == ConfigDefinition.class) {
+                        definitions.add((ConfigDefinition) field.get(null));
+                    }
                 }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalArgumentException("cannot read the definitions of " + className, e);
             }
         }
-        String table = markdownTable(ConfigDefinition.combine(definitions.toArray(ConfigDefinition[]::new)));
-        if (update == null) {
-            System.out.print(table);
-        } else {
-            Files.writeString(update, replaceTable(Files.readString(update, StandardCharsets.UTF_8), table));
-        }
+        return markdownTable(ConfigDefinition.combine(definitions.toArray(ConfigDefinition[]::new)));
     }
 
     private static String defaultCell(ConfigKey<?> key) {
@@ -113,7 +148,7 @@ public final class ConfigDocs {
         return rule.isEmpty() ? key.doc() : key.doc() + " Valid: " + rule + ".";
     }
 
-    private static String cell(String text) {
+    static String cell(String text) {
         return text.replace("|", "\\|").replace("\n", " ");
     }
 }

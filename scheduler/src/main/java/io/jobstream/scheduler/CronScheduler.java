@@ -143,7 +143,7 @@ public final class CronScheduler implements AutoCloseable {
                 LOG.info("scheduler leadership revoked");
             }
         });
-        meters.gauge("jobstream.scheduler.leader", this, s -> s.isLeader() ? 1 : 0);
+        SchedulerMeters.LEADER.gauge(this, s -> s.isLeader() ? 1 : 0).register(meters);
         if (periodic) {
             long every = config.checkInterval().toMillis();
             thread.scheduleWithFixedDelay(this::checkSafely, 0, every, TimeUnit.MILLISECONDS);
@@ -323,10 +323,8 @@ public final class CronScheduler implements AutoCloseable {
     }
 
     private Counter counter(Schedule schedule, String outcome) {
-        return Counter.builder("jobstream.scheduler.fires")
-                .description("Ticks the scheduler published (or failed to)")
-                .tag("schedule", schedule.name())
-                .tag("outcome", outcome)
+        return SchedulerMeters.FIRES
+                .counter("schedule", schedule.name(), "outcome", outcome)
                 .register(meters);
     }
 

@@ -8,6 +8,7 @@ import io.jobstream.coordination.Coordination;
 import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigException;
 import io.jobstream.runtime.ConfigLoader;
+import io.jobstream.runtime.MeterDocs;
 import io.jobstream.scheduler.internal.TickLog;
 import io.jobstream.scheduler.internal.TickLogUnusableException;
 import io.jobstream.schemas.Job;
@@ -34,16 +35,21 @@ class CronSchedulerTest {
     private final List<Job> published = tickLog.published();
     private final List<CronScheduler> schedulers = new ArrayList<>();
 
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
     @AfterEach
     void close() {
         schedulers.forEach(CronScheduler::close);
         coordination.close();
+        // every meter registered is in the module's catalogue, with the catalogue's tags
+        assertThat(MeterDocs.uncatalogued(meters, List.of(SchedulerMeters.values())))
+                .isEmpty();
     }
 
     private CronScheduler scheduler(Schedule schedule, Coordination store) {
         SchedulerConfig config = SchedulerConfig.of(List.of(schedule))
                 .withTiming(Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofMinutes(1));
-        CronScheduler scheduler = new CronScheduler(config, tickLog.writer(), store, clock, new SimpleMeterRegistry());
+        CronScheduler scheduler = new CronScheduler(config, tickLog.writer(), store, clock, meters);
         schedulers.add(scheduler);
         return scheduler.start(false); // the test drives check() itself
     }
@@ -148,7 +154,7 @@ class CronSchedulerTest {
     private CronScheduler running(TickLog log) {
         SchedulerConfig config = SchedulerConfig.of(List.of(every10s()))
                 .withTiming(Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMinutes(1));
-        CronScheduler scheduler = new CronScheduler(config, log, coordination, clock, new SimpleMeterRegistry());
+        CronScheduler scheduler = new CronScheduler(config, log, coordination, clock, meters);
         schedulers.add(scheduler);
         return scheduler.start();
     }

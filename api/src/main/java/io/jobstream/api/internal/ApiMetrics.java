@@ -1,5 +1,6 @@
 package io.jobstream.api.internal;
 
+import io.jobstream.api.ApiMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Map;
@@ -8,9 +9,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** {@code jobstream.api.requests}: a timer per route template and status. Thread-safe. */
 public final class ApiMetrics {
-    /** The timer's name. */
-    public static final String REQUESTS = "jobstream.api.requests";
-
     private final MeterRegistry registry;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
@@ -21,10 +19,8 @@ public final class ApiMetrics {
 
     /** Records one request to {@code route} (a template such as {@code /webhooks/{name}}) answered {@code status}. */
     public void record(String route, int status, long nanos) {
-        timers.computeIfAbsent(route + " " + status, k -> Timer.builder(REQUESTS)
-                        .description("HTTP ingest API requests, by route template and status")
-                        .tag("route", route)
-                        .tag("status", String.valueOf(status))
+        timers.computeIfAbsent(route + " " + status, k -> ApiMeters.REQUESTS
+                        .timer("route", route, "status", String.valueOf(status))
                         .register(registry))
                 .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }

@@ -1,5 +1,6 @@
 package io.jobstream.dlq.alert;
 
+import io.jobstream.dlq.DlqMeters;
 import io.jobstream.dlq.alert.internal.SinkOutbox;
 import io.jobstream.dlq.lag.LagListener;
 import io.jobstream.dlq.lag.LagStatus;
@@ -45,10 +46,6 @@ import java.util.Objects;
  * {@link #drainOnce()} yourself. All time comes from the injected {@link Clock}.
  */
 public final class AlertAggregator implements LagListener, AutoCloseable {
-    /** Dead letters counted into an aggregate instead of getting a message of their own. */
-    public static final String SUPPRESSED = "jobstream.alerts.suppressed";
-    /** Lag status changes that got no alert of their own (coalesced within a group's minimum interval). */
-    public static final String COALESCED = "jobstream.alerts.coalesced";
 
     private final AlertConfig config;
     private final Clock clock;
@@ -104,8 +101,10 @@ public final class AlertAggregator implements LagListener, AutoCloseable {
                     config.maxAge(),
                     config.ratePerSecond(),
                     config.burst()));
-            suppressed.add(b.registry.counter(SUPPRESSED, "sink", sink.name()));
-            coalesced.add(b.registry.counter(COALESCED, "sink", sink.name()));
+            suppressed.add(
+                    DlqMeters.ALERTS_SUPPRESSED.counter("sink", sink.name()).register(b.registry));
+            coalesced.add(
+                    DlqMeters.ALERTS_COALESCED.counter("sink", sink.name()).register(b.registry));
         }
     }
 

@@ -2,8 +2,10 @@ package io.jobstream.dlq.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jobstream.dlq.DlqMeters;
 import io.jobstream.dlq.alert.RecordingServer.Answer;
 import io.jobstream.dlq.alert.RecordingServer.Request;
+import io.jobstream.runtime.MeterDocs;
 import io.jobstream.testkit.ManualClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.http.HttpClient;
@@ -36,6 +38,9 @@ class AlertAggregatorTest {
     void stopServer() {
         slack.close();
         http.close();
+        // every meter registered is in the module's catalogue, with the catalogue's tags
+        assertThat(MeterDocs.uncatalogued(registry, List.of(DlqMeters.values())))
+                .isEmpty();
     }
 
     private AlertAggregator aggregator(AlertConfig config) {

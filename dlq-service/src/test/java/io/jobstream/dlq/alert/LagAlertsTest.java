@@ -3,6 +3,7 @@ package io.jobstream.dlq.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.jobstream.dlq.DlqMeters;
 import io.jobstream.dlq.lag.GroupLag;
 import io.jobstream.dlq.lag.LagListener;
 import io.jobstream.dlq.lag.LagStatus;
@@ -89,7 +90,7 @@ class LagAlertsTest {
     }
 
     private double coalesced() {
-        return registry.get(AlertAggregator.COALESCED)
+        return registry.get(DlqMeters.ALERTS_COALESCED.spec().name())
                 .tag("sink", "recording")
                 .counter()
                 .count();

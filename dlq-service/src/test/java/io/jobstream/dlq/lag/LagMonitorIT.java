@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jobstream.dlq.lag.internal.LagMeters;
+import io.jobstream.dlq.DlqMeters;
 import io.jobstream.testkit.JobstreamTest;
 import io.jobstream.testkit.KafkaCluster;
 import io.jobstream.testkit.TestTopics;
@@ -170,11 +170,12 @@ class LagMonitorIT {
             jsonLag += node.get("lag").asLong();
         }
         assertThat(jsonLag).isEqualTo(5_000);
-        assertThat(gauge(LagMeters.LAG, "group", group, "topic", topic, "partition", "0")
-                        + gauge(LagMeters.LAG, "group", group, "topic", topic, "partition", "1"))
+        assertThat(gauge(DlqMeters.CONSUMER_LAG.spec().name(), "group", group, "topic", topic, "partition", "0")
+                        + gauge(DlqMeters.CONSUMER_LAG.spec().name(), "group", group, "topic", topic, "partition", "1"))
                 .isEqualTo(5_000);
-        assertThat(gauge(LagMeters.QUEUE_DEPTH, "queue", topic)).isEqualTo(5_000);
-        assertThat(gauge(LagMeters.STATUS, "group", group, "status", "STOP")).isEqualTo(LagStatus.STOP.code());
+        assertThat(gauge(DlqMeters.QUEUE_DEPTH.spec().name(), "queue", topic)).isEqualTo(5_000);
+        assertThat(gauge(DlqMeters.CONSUMER_STATUS.spec().name(), "group", group, "status", "STOP"))
+                .isEqualTo(LagStatus.STOP.code());
 
         // When the workers come back and drain the queue (the window of 4 × 500 ms used here is shorter than a
         // busy machine may take to hand the partitions to a new member, so the monitor looks again once drained)
@@ -189,12 +190,13 @@ class LagMonitorIT {
         });
 
         // Then the lag is 0, the status OK, and the listener heard exactly one call per change the samples showed
-        assertThat(gauge(LagMeters.QUEUE_DEPTH, "queue", topic)).isZero();
-        assertThat(registry.find(LagMeters.STATUS)
+        assertThat(gauge(DlqMeters.QUEUE_DEPTH.spec().name(), "queue", topic)).isZero();
+        assertThat(registry.find(DlqMeters.CONSUMER_STATUS.spec().name())
                         .tags("group", group, "status", "STOP")
                         .gauge())
                 .isNull();
-        assertThat(gauge(LagMeters.STATUS, "group", group, "status", "OK")).isZero();
+        assertThat(gauge(DlqMeters.CONSUMER_STATUS.spec().name(), "group", group, "status", "OK"))
+                .isZero();
         assertThat(changes).extracting(LagListener.Change::current).containsExactlyElementsOf(transitions(seen));
         assertThat(changes)
                 .extracting(LagListener.Change::previous, LagListener.Change::current)
@@ -276,8 +278,9 @@ class LagMonitorIT {
         // Then the group is ERR with the reason, its gauges keep their last values, and one change was told
         assertThat(lag.status()).isEqualTo(LagStatus.ERR);
         assertThat(lag.error()).isPresent();
-        assertThat(gauge(LagMeters.STATUS, "group", group, "status", "ERR")).isEqualTo(LagStatus.ERR.code());
-        assertThat(gauge(LagMeters.LAG, "group", group, "topic", topic, "partition", "0"))
+        assertThat(gauge(DlqMeters.CONSUMER_STATUS.spec().name(), "group", group, "status", "ERR"))
+                .isEqualTo(LagStatus.ERR.code());
+        assertThat(gauge(DlqMeters.CONSUMER_LAG.spec().name(), "group", group, "topic", topic, "partition", "0"))
                 .isZero();
         assertThat(changes)
                 .extracting(LagListener.Change::previous, LagListener.Change::current)
@@ -338,7 +341,7 @@ class LagMonitorIT {
         assertThat(lag.lagSeconds()).isCloseTo(20.0, offset(3.0));
         assertThat(lag.lagSeconds()).isCloseTo(pausedFor, offset(3.0));
         assertThat(lag.lag()).isBetween(2_500L, 6_000L);
-        assertThat(gauge(LagMeters.LAG_SECONDS, "group", group, "topic", topic, "partition", "0"))
+        assertThat(gauge(DlqMeters.CONSUMER_LAG_TIME.spec().name(), "group", group, "topic", topic, "partition", "0"))
                 .isCloseTo(lag.lagSeconds(), offset(1.0));
 
         // And resumed, it catches up to a time lag of 0 once it reads everything

@@ -1,11 +1,11 @@
 package io.jobstream.processor.internal;
 
+import io.jobstream.processor.ProcessorMeters;
 import io.jobstream.schemas.FailureReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
@@ -17,26 +17,14 @@ import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The processor's meters. Tags are bounded: {@code queue}, {@code type} (a registered job type, else {@value
+ * The processor's meters, each built from its {@link ProcessorMeters} entry. Tags are bounded: {@code queue}, {@code type} (a registered job type, else {@value
  * #UNKNOWN_TYPE}), {@code reason}, {@code outcome}, {@code partition}.
  *
- * <p>Thread-safe; the queue-depth gauges are registered and removed by the poll thread only.
+ * <p>Thread-safe; the partition-lag gauges are registered and removed by the poll thread only.
  */
 public final class ProcessorMetrics {
-    public static final String COMPLETED = "jobstream.jobs.completed";
-    public static final String FAILED = "jobstream.jobs.failed";
-    public static final String DURATION = "jobstream.job.duration";
-    public static final String IN_FLIGHT = "jobstream.jobs.in-flight";
-    public static final String PENDING = "jobstream.jobs.pending";
-    public static final String WORKERS_ACTIVE = "jobstream.workers.active";
-    public static final String QUEUE_DEPTH = "jobstream.queue.depth";
-    public static final String BATCH_SIZE = "jobstream.batch.size";
-    public static final String DEFERRED = "jobstream.jobs.deferred";
-    public static final String SKIPPED = "jobstream.jobs.skipped";
-    public static final String EVENT_ERRORS = "jobstream.events.errors";
-    public static final String WRITES_DROPPED = "jobstream.writes.dropped";
     /**
-     * The histogram buckets of {@link #DURATION}, for jobs (10 ms to 10 min): Prometheus gets {@code _bucket} series,
+     * The histogram buckets of {@code jobstream.job.duration}, for jobs (10 ms to 10 min): Prometheus gets {@code _bucket} series,
      * so {@code histogram_quantile} (the dashboard's p95 panel) works across replicas.
      */
     static final Duration[] DURATION_BUCKETS = Stream.of(
@@ -66,45 +54,31 @@ public final class ProcessorMetrics {
     public ProcessorMetrics(MeterRegistry registry, String queue) {
         this.registry = registry;
         this.queue = queue;
-        Gauge.builder(IN_FLIGHT, inFlight, AtomicInteger::get)
-                .description("Jobs taken from the queue and not yet finished (running, or writing their failure)")
-                .tags(Tags.of("queue", queue))
+        ProcessorMeters.JOBS_IN_FLIGHT
+                .gauge(inFlight, AtomicInteger::get, "queue", queue)
                 .register(registry);
-        Gauge.builder(PENDING, pending, AtomicInteger::get)
-                .description("Jobs fetched and not yet committable: waiting, running, or finished behind an unfinished"
-                        + " one (bounded by pausing partitions)")
-                .tags(Tags.of("queue", queue))
+        ProcessorMeters.JOBS_PENDING
+                .gauge(pending, AtomicInteger::get, "queue", queue)
                 .register(registry);
-        Gauge.builder(WORKERS_ACTIVE, workersActive, AtomicInteger::get)
-                .description("Handlers running right now")
-                .tags(Tags.of("queue", queue))
+        ProcessorMeters.WORKERS_ACTIVE
+                .gauge(workersActive, AtomicInteger::get, "queue", queue)
                 .register(registry);
-        eventErrors = Counter.builder(EVENT_ERRORS)
-                .description("STARTED events the broker did not acknowledge (outcome events are retried instead)")
-                .tags(Tags.of("queue", queue))
-                .register(registry);
-        writesDropped = Counter.builder(WRITES_DROPPED)
-                .description("Failures, deferrals and events not written because their job's partition had been"
-                        + " revoked (another worker runs the job again)")
-                .tags(Tags.of("queue", queue))
-                .register(registry);
+        eventErrors = ProcessorMeters.EVENT_ERRORS.counter("queue", queue).register(registry);
+        writesDropped = ProcessorMeters.WRITES_DROPPED.counter("queue", queue).register(registry);
     }
 
     /** A job of {@code type} was deferred for {@code reason} (its re-queued copy was acknowledged). */
     public void deferred(String type, String reason) {
-        deferred.computeIfAbsent(type + "\u0000" + reason, k -> Counter.builder(DEFERRED)
-                        .description("Jobs re-queued through a delay tier because their lock, permit or rate token"
-                                + " was not had in time, or the coordination store was unreachable")
-                        .tags(Tags.of("queue", queue, "type", type, "reason", reason))
+        deferred.computeIfAbsent(type + "\u0000" + reason, k -> ProcessorMeters.JOBS_DEFERRED
+                        .counter("queue", queue, "type", type, "reason", reason)
                         .register(registry))
                 .increment();
     }
 
     /** A job of idempotent {@code type} was skipped: its id had already succeeded. */
     public void skipped(String type) {
-        skipped.computeIfAbsent(type, t -> Counter.builder(SKIPPED)
-                        .description("Jobs not run because their id had already succeeded (idempotent types)")
-                        .tags(Tags.of("queue", queue, "type", t, "reason", "already_done"))
+        skipped.computeIfAbsent(type, t -> ProcessorMeters.JOBS_SKIPPED
+                        .counter("queue", queue, "type", t, "reason", "already_done")
                         .register(registry))
                 .increment();
     }
@@ -140,9 +114,8 @@ public final class ProcessorMetrics {
     public void completed(String type) {
         Counter counter = completed.get(type); // resolved once per type: no lookup in the registry per job
         if (counter == null) {
-            counter = completed.computeIfAbsent(type, t -> Counter.builder(COMPLETED)
-                    .description("Jobs that succeeded")
-                    .tags(Tags.of("queue", queue, "type", t))
+            counter = completed.computeIfAbsent(type, t -> ProcessorMeters.JOBS_COMPLETED
+                    .counter("queue", queue, "type", t)
                     .register(registry));
         }
         counter.increment();
@@ -150,9 +123,8 @@ public final class ProcessorMetrics {
 
     /** A job of {@code type} failed with {@code reason} and the failure was written. */
     public void failed(String type, FailureReason reason) {
-        failed.computeIfAbsent(type + "\u0000" + reason, k -> Counter.builder(FAILED)
-                        .description("Jobs whose failure was written to <queue>.failed")
-                        .tags(Tags.of("queue", queue, "type", type, "reason", reason.name()))
+        failed.computeIfAbsent(type + "\u0000" + reason, k -> ProcessorMeters.JOBS_FAILED
+                        .counter("queue", queue, "type", type, "reason", reason.name())
                         .register(registry))
                 .increment();
     }
@@ -166,9 +138,8 @@ public final class ProcessorMetrics {
         }
         Timer timer = byOutcome.get(outcome);
         if (timer == null) {
-            timer = byOutcome.computeIfAbsent(outcome, o -> Timer.builder(DURATION)
-                    .description("How long handlers ran")
-                    .tags(Tags.of("queue", queue, "type", type, "outcome", o))
+            timer = byOutcome.computeIfAbsent(outcome, o -> ProcessorMeters.JOB_DURATION
+                    .timer("queue", queue, "type", type, "outcome", o)
                     .serviceLevelObjectives(DURATION_BUCKETS)
                     .register(registry));
         }
@@ -178,10 +149,8 @@ public final class ProcessorMetrics {
     /** A batch of {@code size} jobs of {@code type} was handed to its batch handler. */
     public void batchSize(String type, int size) {
         batchSizes
-                .computeIfAbsent(type, t -> DistributionSummary.builder(BATCH_SIZE)
-                        .description("Jobs per batch handed to a batch handler")
-                        .baseUnit("jobs")
-                        .tags(Tags.of("queue", queue, "type", t))
+                .computeIfAbsent(type, t -> ProcessorMeters.BATCH_SIZE
+                        .summary("queue", queue, "type", t)
                         .register(registry))
                 .record(size);
     }
@@ -190,9 +159,8 @@ public final class ProcessorMetrics {
     public void partitionAssigned(TopicPartition partition) {
         depths.computeIfAbsent(partition, tp -> {
             AtomicLong lag = new AtomicLong();
-            Gauge gauge = Gauge.builder(QUEUE_DEPTH, lag, AtomicLong::get)
-                    .description("Jobs in the partition after this worker's position (consumer lag)")
-                    .tags(Tags.of("queue", queue, "partition", Integer.toString(tp.partition())))
+            Gauge gauge = ProcessorMeters.PARTITION_LAG
+                    .gauge(lag, AtomicLong::get, "queue", queue, "partition", Integer.toString(tp.partition()))
                     .register(registry);
             return new Depth(lag, gauge);
         });

@@ -3,6 +3,7 @@ package io.jobstream.processor.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.jobstream.processor.ProcessorMeters;
 import io.jobstream.processor.internal.AcknowledgedWriter.Write;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -139,7 +140,7 @@ class AcknowledgedWriterTest {
         assertThat(written).succeedsWithin(WAIT).isInstanceOf(Write.GaveUp.class);
         assertThat(sent).isFalse();
         assertThat(kafka.producer.history()).isEmpty();
-        assertThat(kafka.count(ProcessorMetrics.WRITES_DROPPED, "queue", RunnerFixture.QUEUE))
+        assertThat(kafka.count(ProcessorMeters.WRITES_DROPPED.spec().name(), "queue", RunnerFixture.QUEUE))
                 .isEqualTo(2.0);
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.jobstream.processor.BatchHandler;
 import io.jobstream.processor.BatchResult;
 import io.jobstream.processor.EventLevel;
+import io.jobstream.processor.ProcessorMeters;
 import io.jobstream.processor.internal.Outcome.Abandoned;
 import io.jobstream.processor.internal.Outcome.Completion;
 import io.jobstream.processor.internal.Outcome.Failed;
@@ -98,7 +99,10 @@ class BatcherTest {
         assertThat(outcomeOf(second)).isEqualTo(new Failed(FailureReason.HANDLER_ERROR, true));
         assertThat(kafka.failure(kafka.sent("jobs.failed").getFirst()).getMessage())
                 .isEqualTo("busy");
-        assertThat(kafka.registry.get(ProcessorMetrics.BATCH_SIZE).summary().count())
+        assertThat(kafka.registry
+                        .get(ProcessorMeters.BATCH_SIZE.spec().name())
+                        .summary()
+                        .count())
                 .isEqualTo(1);
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.jobstream.processor.EventLevel;
+import io.jobstream.processor.ProcessorMeters;
 import io.jobstream.processor.internal.Outcome.Deferred;
 import io.jobstream.processor.internal.Outcome.Failed;
 import io.jobstream.schemas.FailureReason;
@@ -75,7 +76,7 @@ class DeferralsTest {
         assertThat(JobHeaders.text(sent.headers(), JobHeaders.TARGET_TOPIC)).hasValue(RunnerFixture.QUEUE);
         assertThat(JobHeaders.text(sent.headers(), JobHeaders.JOB_ID)).hasValue(job.getId());
         assertThat(JobHeaders.text(sent.headers(), "traceparent")).hasValue("00-abc");
-        assertThat(kafka.count(ProcessorMetrics.DEFERRED, "reason", "lock_busy"))
+        assertThat(kafka.count(ProcessorMeters.JOBS_DEFERRED.spec().name(), "reason", "lock_busy"))
                 .isEqualTo(1.0);
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.jobstream.processor.EventLevel;
+import io.jobstream.processor.ProcessorMeters;
 import io.jobstream.processor.internal.Outcome.Completion;
 import io.jobstream.processor.internal.Outcome.Released;
 import io.jobstream.processor.internal.Outcome.Succeeded;
@@ -164,7 +165,7 @@ class EventSenderTest {
                 .extracting(kafka::event)
                 .extracting(JobEvent::getState)
                 .containsExactly(JobState.STARTED);
-        assertThat(kafka.count(ProcessorMetrics.EVENT_ERRORS, "queue", RunnerFixture.QUEUE))
+        assertThat(kafka.count(ProcessorMeters.EVENT_ERRORS.spec().name(), "queue", RunnerFixture.QUEUE))
                 .isEqualTo(1.0);
     }
 

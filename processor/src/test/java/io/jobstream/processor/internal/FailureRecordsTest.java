@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.jobstream.processor.EventLevel;
+import io.jobstream.processor.ProcessorMeters;
 import io.jobstream.processor.internal.Outcome.Failed;
 import io.jobstream.schemas.FailureReason;
 import io.jobstream.schemas.Job;
@@ -89,7 +90,7 @@ class FailureRecordsTest {
         assertThat(JobHeaders.text(sent.headers(), JobHeaders.FAILURE_REASON)).hasValue("HANDLER_ERROR");
         assertThat(JobHeaders.text(sent.headers(), JobHeaders.JOB_ID)).hasValue(job.getId());
         assertThat(JobHeaders.text(sent.headers(), JobHeaders.JOB_TYPE)).hasValue("send_email");
-        assertThat(kafka.count(ProcessorMetrics.FAILED, "reason", "HANDLER_ERROR"))
+        assertThat(kafka.count(ProcessorMeters.JOBS_FAILED.spec().name(), "reason", "HANDLER_ERROR"))
                 .isEqualTo(1.0);
     }
 

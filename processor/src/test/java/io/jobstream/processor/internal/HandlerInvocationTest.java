@@ -8,6 +8,7 @@ import io.jobstream.processor.BatchItem;
 import io.jobstream.processor.BatchResult;
 import io.jobstream.processor.JobHandler;
 import io.jobstream.processor.ProcessorConfig;
+import io.jobstream.processor.ProcessorMeters;
 import io.jobstream.processor.internal.HandlerInvocation.Result;
 import io.jobstream.processor.internal.Outcome.Abandoned;
 import io.jobstream.processor.internal.Outcome.Completion;
@@ -169,7 +170,10 @@ class HandlerInvocationTest {
             assertThat(list.get(1)).isInstanceOfSatisfying(Result.Returned.class, r -> assertThat(r.error())
                     .isSameAs(busy));
         });
-        assertThat(kafka.registry.get(ProcessorMetrics.WORKERS_ACTIVE).gauge().value())
+        assertThat(kafka.registry
+                        .get(ProcessorMeters.WORKERS_ACTIVE.spec().name())
+                        .gauge()
+                        .value())
                 .isZero();
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.jobstream.processor.BatchResult;
 import io.jobstream.processor.EventLevel;
 import io.jobstream.processor.ProcessorConfig;
+import io.jobstream.processor.ProcessorMeters;
 import io.jobstream.processor.internal.Outcome.Completion;
 import io.jobstream.processor.internal.Outcome.Deferred;
 import io.jobstream.processor.internal.Outcome.Failed;
@@ -103,7 +104,7 @@ class JobRunnerTest {
         assertThat(run(kafka.work(1, job)).outcome()).isEqualTo(new Failed(FailureReason.UNKNOWN_TYPE, false));
         assertThat(failure().getMessage())
                 .isEqualTo("no handler for job type 'resize_image'; this worker handles [send_email]");
-        assertThat(kafka.count(ProcessorMetrics.FAILED, "type", ProcessorMetrics.UNKNOWN_TYPE))
+        assertThat(kafka.count(ProcessorMeters.JOBS_FAILED.spec().name(), "type", ProcessorMetrics.UNKNOWN_TYPE))
                 .isEqualTo(1.0);
         assertThat(handled).isEmpty();
     }

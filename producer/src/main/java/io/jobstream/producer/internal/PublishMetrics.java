@@ -1,5 +1,6 @@
 package io.jobstream.producer.internal;
 
+import io.jobstream.producer.PublisherMeters;
 import io.jobstream.runtime.TagValues;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,9 +14,6 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * allocating (this runs once per published job). Thread-safe.
  */
 public final class PublishMetrics {
-    /** The counter's name. */
-    public static final String PUBLISHED = "jobstream.jobs.published";
-
     /** The {@code outcome} tag's values. */
     public enum Outcome {
         /** Kafka acknowledged the job. */
@@ -51,12 +49,8 @@ public final class PublishMetrics {
         Counter counter = byOutcome.get(outcome.ordinal());
         if (counter == null) {
             // Two threads may both get here: the registry hands both the same counter, so either write is right.
-            counter = Counter.builder(PUBLISHED)
-                    .description("Jobs handed to the publisher, by outcome: acknowledged by Kafka, rejected before"
-                            + " sending, or failed while sending")
-                    .tag("queue", queue)
-                    .tag("type", tag)
-                    .tag("outcome", outcome.tag)
+            counter = PublisherMeters.JOBS_PUBLISHED
+                    .counter("queue", queue, "type", tag, "outcome", outcome.tag)
                     .register(registry);
             byOutcome.set(outcome.ordinal(), counter);
         }

@@ -2,6 +2,7 @@ package io.jobstream.producer.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jobstream.producer.PublisherMeters;
 import io.jobstream.runtime.TagValues;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -20,8 +21,9 @@ class PublishMetricsTest {
         }
 
         // Then the queue has at most the cap's series plus one "other", and every job is counted
-        assertThat(registry.find(PublishMetrics.PUBLISHED).counters()).hasSize(TagValues.DEFAULT_MAX + 1);
-        assertThat(registry.find(PublishMetrics.PUBLISHED)
+        assertThat(registry.find(PublisherMeters.JOBS_PUBLISHED.spec().name()).counters())
+                .hasSize(TagValues.DEFAULT_MAX + 1);
+        assertThat(registry.find(PublisherMeters.JOBS_PUBLISHED.spec().name())
                         .tag("type", TagValues.OTHER)
                         .counter()
                         .count())

@@ -1,5 +1,6 @@
 package io.jobstream.api.internal.status;
 
+import io.jobstream.api.ApiMeters;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobDecodeException;
 import io.jobstream.schemas.JobDecoder;
@@ -85,7 +86,7 @@ final class EnqueueExtractor implements Processor<byte[], byte[], String, byte[]
                             queue,
                             meta.partition(),
                             meta.offset(),
-                            StatusMetrics.EVENTS,
+                            ApiMeters.STATUS_EVENTS.spec().name(),
                             e);
                 }
                 return;

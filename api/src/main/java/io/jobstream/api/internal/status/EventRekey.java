@@ -1,5 +1,6 @@
 package io.jobstream.api.internal.status;
 
+import io.jobstream.api.ApiMeters;
 import io.jobstream.schemas.JobDecodeException;
 import io.jobstream.schemas.JobEvent;
 import io.jobstream.schemas.JobSerde;
@@ -54,7 +55,7 @@ final class EventRekey implements Processor<byte[], byte[], String, byte[]> {
                         meta.topic(),
                         meta.partition(),
                         meta.offset(),
-                        StatusMetrics.EVENTS,
+                        ApiMeters.STATUS_EVENTS.spec().name(),
                         e);
             }
         }

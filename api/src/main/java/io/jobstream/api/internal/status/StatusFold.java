@@ -1,5 +1,6 @@
 package io.jobstream.api.internal.status;
 
+import io.jobstream.api.ApiMeters;
 import io.jobstream.schemas.JobDecodeException;
 import io.jobstream.schemas.JobEvent;
 import io.jobstream.schemas.JobSerde;
@@ -173,9 +174,18 @@ final class StatusFold implements Processor<String, byte[], Void, Void> {
                 : " topic=" + meta.topic() + " partition=" + meta.partition() + " offset=" + meta.offset();
         if (count == 1) {
             if (e == null) {
-                LOG.warn("{}{}; skipped (counted in {})", what, where, StatusMetrics.EVENTS);
+                LOG.warn(
+                        "{}{}; skipped (counted in {})",
+                        what,
+                        where,
+                        ApiMeters.STATUS_EVENTS.spec().name());
             } else {
-                LOG.warn("{}{}; skipped (counted in {})", what, where, StatusMetrics.EVENTS, e);
+                LOG.warn(
+                        "{}{}; skipped (counted in {})",
+                        what,
+                        where,
+                        ApiMeters.STATUS_EVENTS.spec().name(),
+                        e);
             }
         } else if (Long.bitCount(count) == 1) {
             LOG.warn("{}{} seen={}{}", what, where, count, e == null ? "" : " error=" + e.getMessage());

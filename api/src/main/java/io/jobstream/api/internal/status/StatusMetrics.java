@@ -1,5 +1,6 @@
 package io.jobstream.api.internal.status;
 
+import io.jobstream.api.ApiMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -9,14 +10,10 @@ import java.time.Duration;
  * The projection's meters: {@code jobstream.status.events} (tag {@code outcome}: applied, late, duplicate,
  * unknown_state, undecodable, misrouted, error), {@code jobstream.status.enqueued} (ENQUEUED read from the queue
  * topics), {@code jobstream.status.purged} (jobs dropped after their retention) and {@code jobstream.status.event.delay}
- * (from an event's time to its fold: the projection's lag in time). Thread-safe.
+ * (from an event's time to its fold: the projection's lag in time), built from their {@link ApiMeters} entries.
+ * Thread-safe.
  */
 public final class StatusMetrics {
-    /** Events folded, by outcome. */
-    public static final String EVENTS = "jobstream.status.events";
-    /** Time from an event to its fold. */
-    public static final String DELAY = "jobstream.status.event.delay";
-
     private final Counter applied;
     private final Counter late;
     private final Counter duplicate;
@@ -37,22 +34,13 @@ public final class StatusMetrics {
         this.undecodable = events(registry, "undecodable");
         this.misrouted = events(registry, "misrouted");
         this.error = events(registry, "error");
-        this.enqueued = Counter.builder("jobstream.status.enqueued")
-                .description("Jobs seen on a queue topic (recorded as ENQUEUED)")
-                .register(registry);
-        this.purged = Counter.builder("jobstream.status.purged")
-                .description("Job statuses dropped after their retention")
-                .register(registry);
-        this.delay = Timer.builder(DELAY)
-                .description("Time from a job event to its fold into the job-status store")
-                .register(registry);
+        this.enqueued = ApiMeters.STATUS_ENQUEUED.counter().register(registry);
+        this.purged = ApiMeters.STATUS_PURGED.counter().register(registry);
+        this.delay = ApiMeters.STATUS_EVENT_DELAY.timer().register(registry);
     }
 
     private static Counter events(MeterRegistry registry, String outcome) {
-        return Counter.builder(EVENTS)
-                .description("Job events read by the job-status projection, by outcome")
-                .tag("outcome", outcome)
-                .register(registry);
+        return ApiMeters.STATUS_EVENTS.counter("outcome", outcome).register(registry);
     }
 
     void folded(StoredStatus.Outcome outcome) {

@@ -2,7 +2,9 @@ package io.jobstream.api.internal.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jobstream.api.ApiMeters;
 import io.jobstream.api.JobStatus;
+import io.jobstream.runtime.MeterDocs;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobEvent;
 import io.jobstream.schemas.JobHeaders;
@@ -81,6 +83,9 @@ class StatusTopologyTest {
         }
         eventSerde.close();
         jobSerde.close();
+        // every meter registered is in the module's catalogue, with the catalogue's tags
+        assertThat(MeterDocs.uncatalogued(registry, List.of(ApiMeters.values())))
+                .isEmpty();
     }
 
     @Test
@@ -422,7 +427,7 @@ class StatusTopologyTest {
     }
 
     private double counted(String outcome) {
-        return registry.get(StatusMetrics.EVENTS)
+        return registry.get(ApiMeters.STATUS_EVENTS.spec().name())
                 .tag("outcome", outcome)
                 .counter()
                 .count();

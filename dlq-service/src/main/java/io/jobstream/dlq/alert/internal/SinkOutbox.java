@@ -1,11 +1,11 @@
 package io.jobstream.dlq.alert.internal;
 
+import io.jobstream.dlq.DlqMeters;
 import io.jobstream.dlq.alert.Alert;
 import io.jobstream.dlq.alert.AlertSink;
 import io.jobstream.dlq.alert.AlertSink.Delivery;
 import io.jobstream.dlq.alert.Notification;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,11 +30,6 @@ import org.slf4j.LoggerFactory;
  * offering never waits for a slow sink.
  */
 public final class SinkOutbox {
-    public static final String SENT = "jobstream.alerts.sent";
-    public static final String PENDING = "jobstream.alerts.pending";
-    public static final String EXPIRED = "jobstream.alerts.expired";
-    public static final String DROPPED = "jobstream.alerts.dropped";
-    public static final String FAILED = "jobstream.alerts.failed";
     static final Duration RETRY_INITIAL = Duration.ofSeconds(1);
     static final Duration RETRY_MAX = Duration.ofMinutes(1);
     private static final Logger LOG = LoggerFactory.getLogger(SinkOutbox.class);
@@ -80,12 +75,12 @@ public final class SinkOutbox {
         this.maxAge = maxAge;
         this.bucket = new TokenBucket(ratePerSecond, burst, clock.instant());
         String name = sink.name();
-        this.sent = registry.counter(SENT, "sink", name);
-        this.expired = registry.counter(EXPIRED, "sink", name);
-        this.dropped = registry.counter(DROPPED, "sink", name);
-        this.failed = registry.counter(FAILED, "sink", name);
-        Gauge.builder(PENDING, this, SinkOutbox::size)
-                .tag("sink", name)
+        this.sent = DlqMeters.ALERTS_SENT.counter("sink", name).register(registry);
+        this.expired = DlqMeters.ALERTS_EXPIRED.counter("sink", name).register(registry);
+        this.dropped = DlqMeters.ALERTS_DROPPED.counter("sink", name).register(registry);
+        this.failed = DlqMeters.ALERTS_FAILED.counter("sink", name).register(registry);
+        DlqMeters.ALERTS_PENDING
+                .gauge(this, SinkOutbox::size, "sink", name)
                 .strongReference(true)
                 .register(registry);
     }

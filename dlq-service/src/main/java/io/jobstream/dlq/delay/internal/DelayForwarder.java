@@ -1,5 +1,6 @@
 package io.jobstream.dlq.delay.internal;
 
+import io.jobstream.dlq.DlqMeters;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.FailureReason;
@@ -86,8 +87,6 @@ import org.slf4j.LoggerFactory;
  * forwarded to the queue.
  */
 public final class DelayForwarder implements AutoCloseable {
-    /** The lateness timer. */
-    public static final String LATENESS = "jobstream.delay.lateness";
 
     private static final Logger LOG = LoggerFactory.getLogger(DelayForwarder.class);
     private static final int TRANSACTION_TIMEOUT_MS = 10_000;
@@ -163,9 +162,8 @@ public final class DelayForwarder implements AutoCloseable {
         for (Duration tier : tiers.tiers()) {
             tierOfTopic.put(Topics.delay(queue, tier), tier);
         }
-        this.lateness = Timer.builder(LATENESS)
-                .description("Delivery time minus due time of delayed jobs returned to their queue")
-                .tag("queue", queue)
+        this.lateness = DlqMeters.DELAY_LATENESS
+                .timer("queue", queue)
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
     }

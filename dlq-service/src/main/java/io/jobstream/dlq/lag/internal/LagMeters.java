@@ -1,12 +1,12 @@
 package io.jobstream.dlq.lag.internal;
 
+import io.jobstream.dlq.DlqMeters;
 import io.jobstream.dlq.lag.GroupLag;
 import io.jobstream.dlq.lag.LagSnapshot;
 import io.jobstream.dlq.lag.LagStatus;
 import io.jobstream.dlq.lag.PartitionLag;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -15,19 +15,14 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The lag monitor's gauges: {@code jobstream.consumer.lag} and {@code jobstream.consumer.lag.seconds} per group,
- * topic and partition, {@code jobstream.queue.depth} per queue (= topic) and {@code jobstream.consumer.status} per
+ * The lag monitor's gauges: {@code jobstream.consumer.lag} and {@code jobstream.consumer.lag.time} per group,
+ * topic and partition, {@code jobstream.queue.depth} and {@code jobstream.queue.oldest.age} per queue (= topic) and {@code jobstream.consumer.status} per
  * group (value = {@link LagStatus#code()}, tag {@code status} = its name). Each gauge is registered once and updated
  * in place; it is removed when its partition, topic or group leaves the snapshot. The gauges of a group that could
  * not be read ({@code ERR}) keep their last values. Not thread-safe: owned by the sampling thread ({@link #close()}
  * after it stopped).
  */
 public final class LagMeters implements AutoCloseable {
-
-    public static final String LAG = "jobstream.consumer.lag";
-    public static final String LAG_SECONDS = "jobstream.consumer.lag.seconds";
-    public static final String QUEUE_DEPTH = "jobstream.queue.depth";
-    public static final String STATUS = "jobstream.consumer.status";
 
     private record PartitionKey(String group, String topic, int partition) {}
 
@@ -38,6 +33,13 @@ public final class LagMeters implements AutoCloseable {
         Gauge secondsGauge;
     }
 
+    private static final class TopicGauges {
+        final AtomicLong depth = new AtomicLong();
+        final AtomicLong oldestMillis = new AtomicLong();
+        Gauge depthGauge;
+        Gauge ageGauge;
+    }
+
     private static final class StatusGauge {
         final AtomicLong code = new AtomicLong();
         LagStatus status;
@@ -46,8 +48,7 @@ public final class LagMeters implements AutoCloseable {
 
     private final MeterRegistry registry;
     private final Map<PartitionKey, PartitionGauges> partitions = new HashMap<>();
-    private final Map<String, AtomicLong> depthValues = new HashMap<>();
-    private final Map<String, Gauge> depthGauges = new HashMap<>();
+    private final Map<String, TopicGauges> topics = new HashMap<>();
     private final Map<String, StatusGauge> statuses = new HashMap<>();
 
     public LagMeters(MeterRegistry registry) {
@@ -96,16 +97,14 @@ public final class LagMeters implements AutoCloseable {
     }
 
     private PartitionGauges register(PartitionKey key) {
-        Tags tags = Tags.of("group", key.group(), "topic", key.topic(), "partition", Integer.toString(key.partition()));
+        String[] tags = {"group", key.group(), "topic", key.topic(), "partition", Integer.toString(key.partition())};
         PartitionGauges gauges = new PartitionGauges();
-        gauges.lagGauge = Gauge.builder(LAG, gauges.lag, AtomicLong::get)
-                .tags(tags)
-                .description("Records written to the partition and not yet consumed by the group")
+        gauges.lagGauge = DlqMeters.CONSUMER_LAG
+                .gauge(gauges.lag, AtomicLong::get, tags)
                 .strongReference(true)
                 .register(registry);
-        gauges.secondsGauge = Gauge.builder(LAG_SECONDS, gauges.lagMillis, millis -> millis.get() / 1000.0)
-                .tags(tags)
-                .description("How long ago the group's oldest unconsumed record of the partition was written")
+        gauges.secondsGauge = DlqMeters.CONSUMER_LAG_TIME
+                .gauge(gauges.lagMillis, millis -> millis.get() / 1000.0, tags)
                 .strongReference(true)
                 .register(registry);
         return gauges;
@@ -124,40 +123,44 @@ public final class LagMeters implements AutoCloseable {
         }
         current.status = status;
         current.code.set(status.code());
-        current.gauge = Gauge.builder(STATUS, current.code, AtomicLong::get)
-                .tags("group", group, "status", status.name())
-                .description("The group's lag status: 0 OK, 1 WARN, 2 REWIND, 3 STALL, 4 STOP, 5 ERR")
+        current.gauge = DlqMeters.CONSUMER_STATUS
+                .gauge(current.code, AtomicLong::get, "group", group, "status", status.name())
                 .strongReference(true)
                 .register(registry);
     }
 
     private void updateDepths() {
         Map<String, Map<Integer, Long>> maxLag = new HashMap<>();
-        partitions.forEach((key, gauges) -> maxLag.computeIfAbsent(key.topic(), t -> new HashMap<>())
-                .merge(key.partition(), gauges.lag.get(), Math::max));
+        Map<String, Long> oldestMillis = new HashMap<>();
+        partitions.forEach((key, gauges) -> {
+            maxLag.computeIfAbsent(key.topic(), t -> new HashMap<>())
+                    .merge(key.partition(), gauges.lag.get(), Math::max);
+            oldestMillis.merge(key.topic(), gauges.lagMillis.get(), Math::max);
+        });
         maxLag.forEach((topic, byPartition) -> {
             long depth =
                     byPartition.values().stream().mapToLong(Long::longValue).sum();
-            AtomicLong value = depthValues.get(topic);
-            if (value == null) {
-                value = new AtomicLong();
-                depthValues.put(topic, value);
-                depthGauges.put(
-                        topic,
-                        Gauge.builder(QUEUE_DEPTH, value, AtomicLong::get)
-                                .tags("queue", topic)
-                                .description("Jobs waiting in the queue: per partition the largest lag of any"
-                                        + " monitored group, summed")
-                                .strongReference(true)
-                                .register(registry));
+            TopicGauges gauges = topics.get(topic);
+            if (gauges == null) {
+                gauges = new TopicGauges();
+                gauges.depthGauge = DlqMeters.QUEUE_DEPTH
+                        .gauge(gauges.depth, AtomicLong::get, "queue", topic)
+                        .strongReference(true)
+                        .register(registry);
+                gauges.ageGauge = DlqMeters.QUEUE_OLDEST_AGE
+                        .gauge(gauges.oldestMillis, millis -> millis.get() / 1000.0, "queue", topic)
+                        .strongReference(true)
+                        .register(registry);
+                topics.put(topic, gauges);
             }
-            value.set(depth);
+            gauges.depth.set(depth);
+            gauges.oldestMillis.set(oldestMillis.get(topic));
         });
-        for (Iterator<Map.Entry<String, Gauge>> it = depthGauges.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Gauge> entry = it.next();
+        for (Iterator<Map.Entry<String, TopicGauges>> it = topics.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, TopicGauges> entry = it.next();
             if (!maxLag.containsKey(entry.getKey())) {
-                registry.remove(entry.getValue());
-                depthValues.remove(entry.getKey());
+                registry.remove(entry.getValue().depthGauge);
+                registry.remove(entry.getValue().ageGauge);
                 it.remove();
             }
         }
@@ -171,9 +174,11 @@ public final class LagMeters implements AutoCloseable {
             registry.remove(g.secondsGauge);
         });
         partitions.clear();
-        depthGauges.values().forEach(registry::remove);
-        depthGauges.clear();
-        depthValues.clear();
+        topics.values().forEach(t -> {
+            registry.remove(t.depthGauge);
+            registry.remove(t.ageGauge);
+        });
+        topics.clear();
         statuses.values().forEach(s -> registry.remove(s.gauge));
         statuses.clear();
     }

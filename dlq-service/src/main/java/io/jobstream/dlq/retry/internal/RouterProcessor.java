@@ -1,5 +1,6 @@
 package io.jobstream.dlq.retry.internal;
 
+import io.jobstream.dlq.DlqMeters;
 import io.jobstream.dlq.internal.FailureHistory;
 import io.jobstream.dlq.retry.RetryDecision;
 import io.jobstream.schemas.DeadLetter;
@@ -172,7 +173,7 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
                     failure.getSourceOffset(),
                     earlier,
                     seen,
-                    RouterMetrics.DUPLICATES);
+                    DlqMeters.ROUTER_DUPLICATES.spec().name());
         }
     }
 

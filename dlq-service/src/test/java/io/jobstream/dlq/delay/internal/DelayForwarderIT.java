@@ -3,6 +3,7 @@ package io.jobstream.dlq.delay.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.jobstream.dlq.DlqMeters;
 import io.jobstream.dlq.ItKafka;
 import io.jobstream.dlq.TestJobs;
 import io.jobstream.runtime.KafkaSettings;
@@ -97,8 +98,9 @@ class DelayForwarderIT {
             assertThat(JobHeaders.instant(arrived.headers(), JobHeaders.DUE_AT)).contains(due);
             assertThat(JobHeaders.text(arrived.headers(), JobHeaders.JOB_ID)).contains("job-1");
             // And its lateness was recorded
-            Timer lateness =
-                    registry.get(DelayForwarder.LATENESS).tag("queue", queue).timer();
+            Timer lateness = registry.get(DlqMeters.DELAY_LATENESS.spec().name())
+                    .tag("queue", queue)
+                    .timer();
             assertThat(lateness.count()).isEqualTo(1);
             System.out.printf("lateness_ms=%.0f%n", lateness.max(java.util.concurrent.TimeUnit.MILLISECONDS));
             assertThat(forwarder.isRunning()).isTrue();
@@ -156,8 +158,9 @@ class DelayForwarderIT {
                     .containsExactlyInAnyOrderElementsOf(dueById.keySet());
             assertThat(received).allSatisfy(r -> assertThat(r.receivedAt())
                     .isAfterOrEqualTo(dueById.get(new String(r.record().key(), StandardCharsets.UTF_8))));
-            Timer lateness =
-                    registry.get(DelayForwarder.LATENESS).tag("queue", queue).timer();
+            Timer lateness = registry.get(DlqMeters.DELAY_LATENESS.spec().name())
+                    .tag("queue", queue)
+                    .timer();
             assertThat(lateness.count()).isEqualTo(40);
             System.out.printf(
                     "lateness_ms max=%.0f mean=%.0f%n",

@@ -3,7 +3,9 @@ package io.jobstream.dlq.delay.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jobstream.dlq.DlqMeters;
 import io.jobstream.dlq.TestJobs;
+import io.jobstream.runtime.MeterDocs;
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.FailureReason;
 import io.jobstream.schemas.Job;
@@ -81,6 +83,9 @@ class DelayForwarderTest {
     @AfterEach
     void close() {
         forwarder.close(Duration.ofSeconds(5));
+        // every meter registered is in the module's catalogue, with the catalogue's tags
+        assertThat(MeterDocs.uncatalogued(registry, List.of(DlqMeters.values())))
+                .isEmpty();
     }
 
     private ConsumerRecord<byte[], byte[]> delayed(
@@ -152,8 +157,9 @@ class DelayForwarderTest {
         ProducerRecord<byte[], byte[]> sent = producer.history().getFirst();
         assertThat(sent.topic()).isEqualTo("emails");
         assertThat(JobHeaders.instant(sent.headers(), JobHeaders.DUE_AT)).contains(due);
-        Timer lateness =
-                registry.get(DelayForwarder.LATENESS).tag("queue", "emails").timer();
+        Timer lateness = registry.get(DlqMeters.DELAY_LATENESS.spec().name())
+                .tag("queue", "emails")
+                .timer();
         assertThat(lateness.count()).isEqualTo(1);
         assertThat(lateness.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(200.0);
     }

@@ -2,10 +2,12 @@ package io.jobstream.dlq.lag.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jobstream.dlq.DlqMeters;
 import io.jobstream.dlq.lag.GroupLag;
 import io.jobstream.dlq.lag.LagSnapshot;
 import io.jobstream.dlq.lag.LagStatus;
 import io.jobstream.dlq.lag.PartitionLag;
+import io.jobstream.runtime.MeterDocs;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -14,12 +16,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class LagMetersTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @AfterEach
+    void everyMeterIsCatalogued() {
+        assertThat(MeterDocs.uncatalogued(registry, List.of(DlqMeters.values())))
+                .isEmpty();
+    }
+
     private final LagMeters meters = new LagMeters(registry);
 
     private static PartitionLag partition(String group, int p, long lag, long lagMillis) {
@@ -40,19 +50,20 @@ class LagMetersTest {
         // Given a snapshot with two partitions
         meters.update(new LagSnapshot(
                 T0, List.of(group("emails.workers", LagStatus.OK, partition("emails.workers", 0, 10, 1_500)))));
-        Gauge lag = find(LagMeters.LAG, "group", "emails.workers", "topic", "emails", "partition", "0");
+        Gauge lag = find(
+                DlqMeters.CONSUMER_LAG.spec().name(), "group", "emails.workers", "topic", "emails", "partition", "0");
         // When the next snapshot has other values
         meters.update(new LagSnapshot(
                 T0.plusSeconds(1),
                 List.of(group("emails.workers", LagStatus.OK, partition("emails.workers", 0, 30, 2_500)))));
         // Then the same gauges show them
-        assertThat(find(LagMeters.LAG, "group", "emails.workers", "partition", "0"))
+        assertThat(find(DlqMeters.CONSUMER_LAG.spec().name(), "group", "emails.workers", "partition", "0"))
                 .isSameAs(lag);
         assertThat(lag.value()).isEqualTo(30);
-        assertThat(find(LagMeters.LAG_SECONDS, "group", "emails.workers", "partition", "0")
+        assertThat(find(DlqMeters.CONSUMER_LAG_TIME.spec().name(), "group", "emails.workers", "partition", "0")
                         .value())
                 .isEqualTo(2.5);
-        assertThat(registry.find(LagMeters.LAG).gauges()).hasSize(1);
+        assertThat(registry.find(DlqMeters.CONSUMER_LAG.spec().name()).gauges()).hasSize(1);
     }
 
     @Test
@@ -64,7 +75,36 @@ class LagMetersTest {
                         group("emails.workers", LagStatus.OK, partition("emails.workers", 0, 100, 0)),
                         group("audit", LagStatus.OK, partition("audit", 0, 40, 0), partition("audit", 1, 7, 0)))));
         // Then the depth of emails is 107
-        assertThat(find(LagMeters.QUEUE_DEPTH, "queue", "emails").value()).isEqualTo(107);
+        assertThat(find(DlqMeters.QUEUE_DEPTH.spec().name(), "queue", "emails").value())
+                .isEqualTo(107);
+    }
+
+    @Test
+    void aQueuesOldestJobAgeIsTheLargestTimeLagOfAnyGroupAndPartition() {
+        // Given two groups on emails: the oldest waiting record is 90 s old (audit, partition 1)
+        meters.update(new LagSnapshot(
+                T0,
+                List.of(
+                        group("emails.workers", LagStatus.OK, partition("emails.workers", 0, 100, 30_000)),
+                        group(
+                                "audit",
+                                LagStatus.OK,
+                                partition("audit", 0, 40, 2_000),
+                                partition("audit", 1, 7, 90_000)))));
+        assertThat(find(DlqMeters.QUEUE_OLDEST_AGE.spec().name(), "queue", "emails")
+                        .value())
+                .isEqualTo(90.0);
+
+        // When the old jobs are taken, Then the age drops; and when the queue leaves the snapshot, the gauge goes
+        meters.update(new LagSnapshot(
+                T0.plusSeconds(5),
+                List.of(group("emails.workers", LagStatus.OK, partition("emails.workers", 0, 3, 1_500)))));
+        assertThat(find(DlqMeters.QUEUE_OLDEST_AGE.spec().name(), "queue", "emails")
+                        .value())
+                .isEqualTo(1.5);
+        meters.update(new LagSnapshot(T0.plusSeconds(10), List.of()));
+        assertThat(find(DlqMeters.QUEUE_OLDEST_AGE.spec().name(), "queue", "emails"))
+                .isNull();
     }
 
     @Test
@@ -73,8 +113,10 @@ class LagMetersTest {
         meters.update(new LagSnapshot(T0, List.of(group("g", LagStatus.OK, partition("g", 0, 0, 0)))));
         meters.update(new LagSnapshot(T0, List.of(group("g", LagStatus.STOP, partition("g", 0, 5, 0)))));
         // Then only the STOP gauge remains, with code 4
-        assertThat(find(LagMeters.STATUS, "group", "g", "status", "OK")).isNull();
-        assertThat(find(LagMeters.STATUS, "group", "g", "status", "STOP").value())
+        assertThat(find(DlqMeters.CONSUMER_STATUS.spec().name(), "group", "g", "status", "OK"))
+                .isNull();
+        assertThat(find(DlqMeters.CONSUMER_STATUS.spec().name(), "group", "g", "status", "STOP")
+                        .value())
                 .isEqualTo(4);
     }
 
@@ -84,9 +126,12 @@ class LagMetersTest {
         meters.update(new LagSnapshot(
                 T0, List.of(group("g", LagStatus.OK, partition("g", 0, 1, 0), partition("g", 1, 2, 0)))));
         meters.update(new LagSnapshot(T0, List.of(group("g", LagStatus.OK, partition("g", 0, 1, 0)))));
-        assertThat(find(LagMeters.LAG, "group", "g", "partition", "1")).isNull();
-        assertThat(find(LagMeters.LAG_SECONDS, "group", "g", "partition", "1")).isNull();
-        assertThat(find(LagMeters.QUEUE_DEPTH, "queue", "emails").value()).isEqualTo(1);
+        assertThat(find(DlqMeters.CONSUMER_LAG.spec().name(), "group", "g", "partition", "1"))
+                .isNull();
+        assertThat(find(DlqMeters.CONSUMER_LAG_TIME.spec().name(), "group", "g", "partition", "1"))
+                .isNull();
+        assertThat(find(DlqMeters.QUEUE_DEPTH.spec().name(), "queue", "emails").value())
+                .isEqualTo(1);
         meters.update(new LagSnapshot(T0, List.of()));
         // Then nothing is left
         assertThat(registry.getMeters()).isEmpty();
@@ -99,9 +144,13 @@ class LagMetersTest {
         meters.update(new LagSnapshot(
                 T0, List.of(new GroupLag("g", "UNKNOWN", 0, LagStatus.ERR, Optional.of("timeout"), List.of()))));
         // Then its partition gauges keep their values and its status is ERR
-        assertThat(find(LagMeters.LAG, "group", "g", "partition", "0").value()).isEqualTo(9);
-        assertThat(find(LagMeters.QUEUE_DEPTH, "queue", "emails").value()).isEqualTo(9);
-        assertThat(find(LagMeters.STATUS, "group", "g", "status", "ERR").value())
+        assertThat(find(DlqMeters.CONSUMER_LAG.spec().name(), "group", "g", "partition", "0")
+                        .value())
+                .isEqualTo(9);
+        assertThat(find(DlqMeters.QUEUE_DEPTH.spec().name(), "queue", "emails").value())
+                .isEqualTo(9);
+        assertThat(find(DlqMeters.CONSUMER_STATUS.spec().name(), "group", "g", "status", "ERR")
+                        .value())
                 .isEqualTo(5);
     }
 
@@ -119,7 +168,7 @@ class LagMetersTest {
                 .contains("jobstream_queue_depth{queue=\"emails\"} 12.0")
                 .contains("jobstream_consumer_lag{group=\"emails.workers\",partition=\"0\",topic=\"emails\"} 12.0")
                 .contains(
-                        "jobstream_consumer_lag_seconds{group=\"emails.workers\",partition=\"0\",topic=\"emails\"} 3.0")
+                        "jobstream_consumer_lag_time_seconds{group=\"emails.workers\",partition=\"0\",topic=\"emails\"} 3.0")
                 .contains("jobstream_consumer_status{group=\"emails.workers\",status=\"STALL\"} 3.0");
         prometheus.close();
     }

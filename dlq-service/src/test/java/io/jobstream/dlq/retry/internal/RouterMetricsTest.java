@@ -2,6 +2,7 @@ package io.jobstream.dlq.retry.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jobstream.dlq.DlqMeters;
 import io.jobstream.runtime.TagValues;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,9 @@ class RouterMetricsTest {
         }
 
         // Then each counter has at most the cap's series plus "other"
-        assertThat(registry.find(RouterMetrics.DEAD_LETTERS).counters()).hasSize(TagValues.DEFAULT_MAX + 1);
-        assertThat(registry.find(RouterMetrics.RETRIES_SCHEDULED).counters()).hasSize(TagValues.DEFAULT_MAX + 1);
+        assertThat(registry.find(DlqMeters.DEAD_LETTERS.spec().name()).counters())
+                .hasSize(TagValues.DEFAULT_MAX + 1);
+        assertThat(registry.find(DlqMeters.RETRIES_SCHEDULED.spec().name()).counters())
+                .hasSize(TagValues.DEFAULT_MAX + 1);
     }
 }

@@ -5,10 +5,12 @@ import static io.jobstream.dlq.TestJobs.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jobstream.dlq.DlqMeters;
 import io.jobstream.dlq.internal.FailureHistory;
 import io.jobstream.dlq.retry.Backoff;
 import io.jobstream.dlq.retry.RetryPolicies;
 import io.jobstream.dlq.retry.RetryPolicy;
+import io.jobstream.runtime.MeterDocs;
 import io.jobstream.schemas.DeadLetter;
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.FailureReason;
@@ -99,6 +101,9 @@ class RouterTopologyTest {
         if (driver != null) {
             driver.close();
         }
+        // every meter registered is in the module's catalogue, with the catalogue's tags
+        assertThat(MeterDocs.uncatalogued(registry, List.of(DlqMeters.values())))
+                .isEmpty();
     }
 
     private TestOutputTopic<byte[], byte[]> output(String topic) {
@@ -146,7 +151,7 @@ class RouterTopologyTest {
         assertThat(event.getAttempt()).isEqualTo(4);
         assertThat(event.getError()).contains("HANDLER_ERROR java.lang.IllegalStateException: boom at attempt 3");
         assertThat(output("emails.dlq").isEmpty()).isTrue();
-        assertThat(registry.get(RouterMetrics.RETRIES_SCHEDULED)
+        assertThat(registry.get(DlqMeters.RETRIES_SCHEDULED.spec().name())
                         .tags("queue", QUEUE, "type", "send_email", "reason", "HANDLER_ERROR")
                         .counter()
                         .count())
@@ -239,7 +244,7 @@ class RouterTopologyTest {
                         org.assertj.core.groups.Tuple.tuple(JobState.RETRY_SCHEDULED, 3),
                         org.assertj.core.groups.Tuple.tuple(JobState.RETRY_SCHEDULED, 4),
                         org.assertj.core.groups.Tuple.tuple(JobState.DEAD_LETTERED, 4));
-        assertThat(registry.get(RouterMetrics.DEAD_LETTERS)
+        assertThat(registry.get(DlqMeters.DEAD_LETTERS.spec().name())
                         .tags("queue", QUEUE, "type", "send_email", "reason", "HANDLER_ERROR")
                         .counter()
                         .count())
@@ -263,12 +268,14 @@ class RouterTopologyTest {
                 .extracting(JobEvent::getState, JobEvent::getAttempt)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(JobState.RETRY_SCHEDULED, 2));
         // And the dropped failure is counted
-        assertThat(registry.get(RouterMetrics.DUPLICATES)
+        assertThat(registry.get(DlqMeters.ROUTER_DUPLICATES.spec().name())
                         .tags("queue", QUEUE)
                         .counter()
                         .count())
                 .isEqualTo(1.0);
-        assertThat(registry.get(RouterMetrics.RETRIES_SCHEDULED).counter().count())
+        assertThat(registry.get(DlqMeters.RETRIES_SCHEDULED.spec().name())
+                        .counter()
+                        .count())
                 .isEqualTo(1.0);
     }
 
@@ -286,7 +293,10 @@ class RouterTopologyTest {
                 .extracting(r ->
                         events.decode("emails.events", r.headers(), r.value()).getState())
                 .containsExactly(JobState.DEAD_LETTERED);
-        assertThat(registry.get(RouterMetrics.DUPLICATES).counter().count()).isEqualTo(1.0);
+        assertThat(registry.get(DlqMeters.ROUTER_DUPLICATES.spec().name())
+                        .counter()
+                        .count())
+                .isEqualTo(1.0);
     }
 
     @Test
@@ -304,7 +314,8 @@ class RouterTopologyTest {
         Job third = jobs.decode("emails.delay.1s", null, tier1s.readRecord().value());
         assertThat(third.getId()).isEqualTo(first.getId());
         assertThat(third.getAttempt()).isEqualTo(3);
-        assertThat(registry.find(RouterMetrics.DUPLICATES).counter()).isNull();
+        assertThat(registry.find(DlqMeters.ROUTER_DUPLICATES.spec().name()).counter())
+                .isNull();
     }
 
     @Test
@@ -320,7 +331,8 @@ class RouterTopologyTest {
         fail(again);
         // Then both failures are dead-lettered: the replay is a lineage of its own, not a duplicate
         assertThat(output("emails.dlq").readRecordsToList()).hasSize(2);
-        assertThat(registry.find(RouterMetrics.DUPLICATES).counter()).isNull();
+        assertThat(registry.find(DlqMeters.ROUTER_DUPLICATES.spec().name()).counter())
+                .isNull();
     }
 
     @Test
@@ -346,7 +358,10 @@ class RouterTopologyTest {
                         .getLastFailure()
                         .getSourceOffset())
                 .containsExactly(7L, 8L);
-        assertThat(registry.get(RouterMetrics.DUPLICATES).counter().count()).isEqualTo(1.0);
+        assertThat(registry.get(DlqMeters.ROUTER_DUPLICATES.spec().name())
+                        .counter()
+                        .count())
+                .isEqualTo(1.0);
     }
 
     @Test
@@ -378,7 +393,8 @@ class RouterTopologyTest {
         fail(failure(job, QUEUE, T0));
         // Then the store no longer knows it, and it is routed again (the store's bound, documented in the README)
         assertThat(output("emails.delay.1s").readRecordsToList()).hasSize(2);
-        assertThat(registry.find(RouterMetrics.DUPLICATES).counter()).isNull();
+        assertThat(registry.find(DlqMeters.ROUTER_DUPLICATES.spec().name()).counter())
+                .isNull();
     }
 
     @Test
@@ -393,7 +409,7 @@ class RouterTopologyTest {
         for (String tier : DelayTiers.defaults().names()) {
             assertThat(output("emails.delay." + tier).isEmpty()).isTrue();
         }
-        assertThat(registry.get(RouterMetrics.DEAD_LETTERS)
+        assertThat(registry.get(DlqMeters.DEAD_LETTERS.spec().name())
                         .tags("reason", "UNKNOWN_TYPE")
                         .counter()
                         .count())
@@ -473,8 +489,11 @@ class RouterTopologyTest {
         assertThat(last.getSourceTopic()).isEqualTo("emails.failed");
         assertThat(text(record.headers(), JobHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo("emails.failed");
         assertThat(output("emails.delay.1s").getQueueSize()).isEqualTo(1);
-        assertThat(registry.get(RouterMetrics.UNDECODABLE).counter().count()).isEqualTo(1.0);
-        assertThat(registry.get(RouterMetrics.DEAD_LETTERS)
+        assertThat(registry.get(DlqMeters.UNDECODABLE_FAILURES.spec().name())
+                        .counter()
+                        .count())
+                .isEqualTo(1.0);
+        assertThat(registry.get(DlqMeters.DEAD_LETTERS.spec().name())
                         .tags("type", "unknown")
                         .counter()
                         .count())
