@@ -32,7 +32,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -63,14 +62,14 @@ class RegistryOutageIT {
                 .build();
         RetryPolicy policy =
                 new RetryPolicy(3, new Backoff(BACKOFF, 1.0, BACKOFF, Backoff.Jitter.NONE), Set.of(), Set.of());
-        DlqServiceConfig dlqConfig = new DlqServiceConfig(
-                List.of(queue),
-                TIERS,
-                new RetryPolicies(policy, Map.of()),
-                20,
-                Optional.of(stateDir),
-                Duration.ofMillis(200),
-                Duration.ofMillis(500));
+        DlqServiceConfig dlqConfig = DlqServiceConfig.builder(List.of(queue))
+                .tiers(TIERS)
+                .retry(new RetryPolicies(policy, Map.of()))
+                .historyLimit(20)
+                .stateDir(stateDir)
+                .maxPollWait(Duration.ofMillis(200))
+                .forwarderRetryBackoff(Duration.ofMillis(500))
+                .build();
         List<String> ran = new CopyOnWriteArrayList<>();
         try (SchemaRegistryServer registry = SchemaRegistryServer.start()) {
             SerdeConfig confluent = SerdeConfig.confluent(SchemaRegistryConfig.builder(registry.url())

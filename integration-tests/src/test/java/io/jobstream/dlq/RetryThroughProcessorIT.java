@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -56,14 +55,14 @@ class RetryThroughProcessorIT {
                 .build();
         RetryPolicy policy =
                 new RetryPolicy(4, new Backoff(BACKOFF, 1.0, BACKOFF, Backoff.Jitter.NONE), Set.of(), Set.of());
-        DlqServiceConfig dlqConfig = new DlqServiceConfig(
-                List.of(queue),
-                TIERS,
-                new RetryPolicies(policy, Map.of()),
-                20,
-                Optional.of(stateDir),
-                Duration.ofMillis(200),
-                Duration.ofMillis(500));
+        DlqServiceConfig dlqConfig = DlqServiceConfig.builder(List.of(queue))
+                .tiers(TIERS)
+                .retry(new RetryPolicies(policy, Map.of()))
+                .historyLimit(20)
+                .stateDir(stateDir)
+                .maxPollWait(Duration.ofMillis(200))
+                .forwarderRetryBackoff(Duration.ofMillis(500))
+                .build();
         List<Attempt> flaky = new CopyOnWriteArrayList<>();
         List<Attempt> doomed = new CopyOnWriteArrayList<>();
         List<ItKafka.Received> dlq;

@@ -42,7 +42,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -97,19 +96,22 @@ class TruthfulLagIT {
                 .build();
         RetryPolicy policy =
                 new RetryPolicy(3, new Backoff(BACKOFF, 1.0, BACKOFF, Backoff.Jitter.NONE), Set.of(), Set.of());
-        DlqServiceConfig dlqConfig = new DlqServiceConfig(
-                List.of(queue),
-                TIERS,
-                new RetryPolicies(policy, Map.of()),
-                20,
-                Optional.of(stateDir),
-                Duration.ofMillis(200),
-                Duration.ofMillis(500));
+        DlqServiceConfig dlqConfig = DlqServiceConfig.builder(List.of(queue))
+                .tiers(TIERS)
+                .retry(new RetryPolicies(policy, Map.of()))
+                .historyLimit(20)
+                .stateDir(stateDir)
+                .maxPollWait(Duration.ofMillis(200))
+                .forwarderRetryBackoff(Duration.ofMillis(500))
+                .build();
         String workers = Topics.workerGroup(queue);
         String forwarder = DlqService.forwarderGroup(queue);
-        LagMonitorConfig monitorConfig = LagMonitorConfig.defaults()
-                .withSampling(MONITOR_INTERVAL, MONITOR_WINDOW)
-                .withGroups(Pattern.quote(workers) + "|" + Pattern.quote(forwarder), List.of());
+        LagMonitorConfig monitorConfig = LagMonitorConfig.builder()
+                .interval(MONITOR_INTERVAL)
+                .window(MONITOR_WINDOW)
+                .groupPattern(Pattern.quote(workers) + "|" + Pattern.quote(forwarder))
+                .groups(List.of())
+                .build();
         List<Integer> flaky = new CopyOnWriteArrayList<>();
         AtomicBoolean repaired = new AtomicBoolean();
         AtomicInteger brokenRuns = new AtomicInteger();
@@ -201,7 +203,10 @@ class TruthfulLagIT {
         LagSnapshot snapshot;
         double gaugeSeconds;
         try (LagMonitor monitor = LagMonitor.create(
-                LagMonitorConfig.defaults().withGroups(Pattern.quote(group), List.of(group)),
+                LagMonitorConfig.builder()
+                        .groupPattern(Pattern.quote(group))
+                        .groups(List.of(group))
+                        .build(),
                 kafka.admin(),
                 KafkaSettings.builder()
                         .bootstrapServers(kafka.bootstrapServers())
