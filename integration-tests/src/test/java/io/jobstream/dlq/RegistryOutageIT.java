@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.jobstream.dlq.retry.Backoff;
-import io.jobstream.dlq.retry.RetryPolicies;
 import io.jobstream.dlq.retry.RetryPolicy;
 import io.jobstream.processor.JobProcessor;
 import io.jobstream.processor.ProcessorConfig;
@@ -31,7 +30,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -62,14 +60,7 @@ class RegistryOutageIT {
                 .build();
         RetryPolicy policy =
                 new RetryPolicy(3, new Backoff(BACKOFF, 1.0, BACKOFF, Backoff.Jitter.NONE), Set.of(), Set.of());
-        DlqServiceConfig dlqConfig = DlqServiceConfig.builder(List.of(queue))
-                .tiers(TIERS)
-                .retry(new RetryPolicies(policy, Map.of()))
-                .historyLimit(20)
-                .stateDir(stateDir)
-                .maxPollWait(Duration.ofMillis(200))
-                .forwarderRetryBackoff(Duration.ofMillis(500))
-                .build();
+        DlqServiceConfig dlqConfig = ItKafka.fastDlqConfig(queue, TIERS, policy, stateDir);
         List<String> ran = new CopyOnWriteArrayList<>();
         try (SchemaRegistryServer registry = SchemaRegistryServer.start()) {
             SerdeConfig confluent = SerdeConfig.confluent(SchemaRegistryConfig.builder(registry.url())

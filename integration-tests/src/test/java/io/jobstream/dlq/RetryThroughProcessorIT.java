@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.jobstream.dlq.retry.Backoff;
-import io.jobstream.dlq.retry.RetryPolicies;
 import io.jobstream.dlq.retry.RetryPolicy;
 import io.jobstream.processor.JobProcessor;
 import io.jobstream.processor.ProcessorConfig;
@@ -24,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -55,14 +53,7 @@ class RetryThroughProcessorIT {
                 .build();
         RetryPolicy policy =
                 new RetryPolicy(4, new Backoff(BACKOFF, 1.0, BACKOFF, Backoff.Jitter.NONE), Set.of(), Set.of());
-        DlqServiceConfig dlqConfig = DlqServiceConfig.builder(List.of(queue))
-                .tiers(TIERS)
-                .retry(new RetryPolicies(policy, Map.of()))
-                .historyLimit(20)
-                .stateDir(stateDir)
-                .maxPollWait(Duration.ofMillis(200))
-                .forwarderRetryBackoff(Duration.ofMillis(500))
-                .build();
+        DlqServiceConfig dlqConfig = ItKafka.fastDlqConfig(queue, TIERS, policy, stateDir);
         List<Attempt> flaky = new CopyOnWriteArrayList<>();
         List<Attempt> doomed = new CopyOnWriteArrayList<>();
         List<ItKafka.Received> dlq;

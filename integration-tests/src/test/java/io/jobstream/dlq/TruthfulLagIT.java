@@ -14,7 +14,6 @@ import io.jobstream.dlq.replay.DlqReplay;
 import io.jobstream.dlq.replay.ReplayFilter;
 import io.jobstream.dlq.replay.ReplayRequest;
 import io.jobstream.dlq.retry.Backoff;
-import io.jobstream.dlq.retry.RetryPolicies;
 import io.jobstream.dlq.retry.RetryPolicy;
 import io.jobstream.processor.JobProcessor;
 import io.jobstream.processor.NonRetryableException;
@@ -96,21 +95,13 @@ class TruthfulLagIT {
                 .build();
         RetryPolicy policy =
                 new RetryPolicy(3, new Backoff(BACKOFF, 1.0, BACKOFF, Backoff.Jitter.NONE), Set.of(), Set.of());
-        DlqServiceConfig dlqConfig = DlqServiceConfig.builder(List.of(queue))
-                .tiers(TIERS)
-                .retry(new RetryPolicies(policy, Map.of()))
-                .historyLimit(20)
-                .stateDir(stateDir)
-                .maxPollWait(Duration.ofMillis(200))
-                .forwarderRetryBackoff(Duration.ofMillis(500))
-                .build();
+        DlqServiceConfig dlqConfig = ItKafka.fastDlqConfig(queue, TIERS, policy, stateDir);
         String workers = Topics.workerGroup(queue);
         String forwarder = DlqService.forwarderGroup(queue);
         LagMonitorConfig monitorConfig = LagMonitorConfig.builder()
                 .interval(MONITOR_INTERVAL)
                 .window(MONITOR_WINDOW)
                 .groupPattern(Pattern.quote(workers) + "|" + Pattern.quote(forwarder))
-                .groups(List.of())
                 .build();
         List<Integer> flaky = new CopyOnWriteArrayList<>();
         AtomicBoolean repaired = new AtomicBoolean();

@@ -124,7 +124,6 @@ class LagAlertsIT {
                                 .interval(INTERVAL)
                                 .window(WINDOW)
                                 .groupPattern(Pattern.quote(group))
-                                .groups(List.of())
                                 .build(),
                         kafka.admin(),
                         registry,

@@ -67,7 +67,6 @@ class LagMonitorIT {
                 .interval(INTERVAL)
                 .window(WINDOW)
                 .groupPattern(Pattern.quote(group))
-                .groups(List.of())
                 .build();
         LagMonitor monitor = LagMonitor.create(config, kafka.admin(), registry, Clock.systemUTC());
         monitor.addListener(changes::add);
@@ -270,7 +269,6 @@ class LagMonitorIT {
                 .interval(INTERVAL)
                 .window(WINDOW)
                 .groupPattern(Pattern.quote(group))
-                .groups(List.of())
                 .build();
         LagMonitor monitor = LagMonitor.create(config, admin, registry, Clock.systemUTC());
         toClose.add(monitor);
