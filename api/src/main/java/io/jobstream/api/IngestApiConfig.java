@@ -21,8 +21,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The {@link IngestApi}'s settings ({@code jobstream.api.*}). Immutable; validated at construction, naming the key in
- * every error. The HTTP port is the admin endpoint's ({@code jobstream.runtime.admin.port}): the API, {@code /health},
+ * The {@link IngestApi}'s settings ({@code jobstream.api.*}). Immutable and validated at construction by each key's
+ * rule, naming the key; made by {@link #builder()} or {@link #from(Config)}, copied with {@link #toBuilder()}. The HTTP port is the admin endpoint's ({@code jobstream.runtime.admin.port}): the API, {@code /health},
  * {@code /ready} and {@code /metrics} share one server. Tokens, their scopes and whether they are required are the
  * runtime's HTTP settings ({@code jobstream.runtime.http.*}, {@link io.jobstream.runtime.http.HttpConfig}), read by
  * every role that serves routes.
@@ -147,16 +147,16 @@ public record IngestApiConfig(
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]+");
 
-    /** Validates every field, naming its key. */
+    /** Validates every field by its key's rule, naming the key. */
     public IngestApiConfig {
-        check(MAX_REQUEST_SIZE, maxRequestSize);
-        check(MAX_BATCH_REQUEST_SIZE, maxBatchRequestSize);
-        check(MAX_BATCH_SIZE, maxBatchSize);
-        check(PUBLISH_TIMEOUT, Objects.requireNonNull(publishTimeout, PUBLISH_TIMEOUT.name()));
-        check(IDEMPOTENCY_RETENTION, Objects.requireNonNull(idempotencyRetention, IDEMPOTENCY_RETENTION.name()));
-        check(IDEMPOTENCY_CAPACITY, idempotencyCapacity);
-        check(RATE_LIMIT, rateLimit);
-        check(RATE_LIMIT_BURST, rateLimitBurst);
+        MAX_REQUEST_SIZE.check(maxRequestSize);
+        MAX_BATCH_REQUEST_SIZE.check(maxBatchRequestSize);
+        MAX_BATCH_SIZE.check(maxBatchSize);
+        PUBLISH_TIMEOUT.check(publishTimeout);
+        IDEMPOTENCY_RETENTION.check(idempotencyRetention);
+        IDEMPOTENCY_CAPACITY.check(idempotencyCapacity);
+        RATE_LIMIT.check(rateLimit);
+        RATE_LIMIT_BURST.check(rateLimitBurst);
         webhooks = List.copyOf(Objects.requireNonNull(webhooks, WEBHOOKS.name()));
         Set<String> names = new LinkedHashSet<>();
         for (Webhook webhook : webhooks) {
@@ -166,88 +166,125 @@ public record IngestApiConfig(
         }
     }
 
+    /** A builder with every default and no webhooks. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
     /** The defaults of every key, with no webhooks. */
     public static IngestApiConfig defaults() {
-        return new IngestApiConfig(
-                MAX_REQUEST_SIZE.defaultValue().orElseThrow(),
-                MAX_BATCH_REQUEST_SIZE.defaultValue().orElseThrow(),
-                MAX_BATCH_SIZE.defaultValue().orElseThrow(),
-                PUBLISH_TIMEOUT.defaultValue().orElseThrow(),
-                IDEMPOTENCY_RETENTION.defaultValue().orElseThrow(),
-                IDEMPOTENCY_CAPACITY.defaultValue().orElseThrow(),
-                RATE_LIMIT.defaultValue().orElseThrow(),
-                RATE_LIMIT_BURST.defaultValue().orElseThrow(),
-                List.of());
+        return builder().build();
     }
 
     /** Reads the settings from a loaded config whose definition includes {@link #DEFINITION}. */
     public static IngestApiConfig from(Config config) {
-        return new IngestApiConfig(
-                config.get(MAX_REQUEST_SIZE),
-                config.get(MAX_BATCH_REQUEST_SIZE),
-                config.get(MAX_BATCH_SIZE),
-                config.get(PUBLISH_TIMEOUT),
-                config.get(IDEMPOTENCY_RETENTION),
-                config.get(IDEMPOTENCY_CAPACITY),
-                config.get(RATE_LIMIT),
-                config.get(RATE_LIMIT_BURST),
-                parseWebhooks(config.get(WEBHOOKS)));
+        return builder()
+                .maxRequestSize(config.get(MAX_REQUEST_SIZE))
+                .maxBatchRequestSize(config.get(MAX_BATCH_REQUEST_SIZE))
+                .maxBatchSize(config.get(MAX_BATCH_SIZE))
+                .publishTimeout(config.get(PUBLISH_TIMEOUT))
+                .idempotencyRetention(config.get(IDEMPOTENCY_RETENTION))
+                .idempotencyCapacity(config.get(IDEMPOTENCY_CAPACITY))
+                .rateLimit(config.get(RATE_LIMIT))
+                .rateLimitBurst(config.get(RATE_LIMIT_BURST))
+                .webhooks(parseWebhooks(config.get(WEBHOOKS)))
+                .build();
     }
 
-    /** This config with other body limits (single-job and webhook requests; batch requests). */
-    public IngestApiConfig withMaxRequestSizes(long single, long batch) {
-        return new IngestApiConfig(
-                single,
-                batch,
-                maxBatchSize,
-                publishTimeout,
-                idempotencyRetention,
-                idempotencyCapacity,
-                rateLimit,
-                rateLimitBurst,
-                webhooks);
+    /** A builder holding this config's settings, to change some of them. */
+    public Builder toBuilder() {
+        return builder()
+                .maxRequestSize(maxRequestSize)
+                .maxBatchRequestSize(maxBatchRequestSize)
+                .maxBatchSize(maxBatchSize)
+                .publishTimeout(publishTimeout)
+                .idempotencyRetention(idempotencyRetention)
+                .idempotencyCapacity(idempotencyCapacity)
+                .rateLimit(rateLimit)
+                .rateLimitBurst(rateLimitBurst)
+                .webhooks(webhooks);
     }
 
-    /** This config with another acknowledgement wait. */
-    public IngestApiConfig withPublishTimeout(Duration timeout) {
-        return new IngestApiConfig(
-                maxRequestSize,
-                maxBatchRequestSize,
-                maxBatchSize,
-                timeout,
-                idempotencyRetention,
-                idempotencyCapacity,
-                rateLimit,
-                rateLimitBurst,
-                webhooks);
-    }
+    /** Builds an {@link IngestApiConfig}; every setting starts at its key's default. */
+    public static final class Builder {
+        private long maxRequestSize = MAX_REQUEST_SIZE.defaultValue().orElseThrow();
+        private long maxBatchRequestSize = MAX_BATCH_REQUEST_SIZE.defaultValue().orElseThrow();
+        private int maxBatchSize = MAX_BATCH_SIZE.defaultValue().orElseThrow();
+        private Duration publishTimeout = PUBLISH_TIMEOUT.defaultValue().orElseThrow();
+        private Duration idempotencyRetention =
+                IDEMPOTENCY_RETENTION.defaultValue().orElseThrow();
+        private int idempotencyCapacity = IDEMPOTENCY_CAPACITY.defaultValue().orElseThrow();
+        private double rateLimit = RATE_LIMIT.defaultValue().orElseThrow();
+        private int rateLimitBurst = RATE_LIMIT_BURST.defaultValue().orElseThrow();
+        private List<Webhook> webhooks = List.of();
 
-    /** This config with another per-token rate limit (0 for none) and burst. */
-    public IngestApiConfig withRateLimit(double requestsPerSecond, int burst) {
-        return new IngestApiConfig(
-                maxRequestSize,
-                maxBatchRequestSize,
-                maxBatchSize,
-                publishTimeout,
-                idempotencyRetention,
-                idempotencyCapacity,
-                requestsPerSecond,
-                burst,
-                webhooks);
-    }
+        private Builder() {}
 
-    /** This config with other webhooks. */
-    public IngestApiConfig withWebhooks(List<Webhook> hooks) {
-        return new IngestApiConfig(
-                maxRequestSize,
-                maxBatchRequestSize,
-                maxBatchSize,
-                publishTimeout,
-                idempotencyRetention,
-                idempotencyCapacity,
-                rateLimit,
-                rateLimitBurst,
-                hooks);
+        /** The body limit of single-job and webhook requests, in bytes. */
+        public Builder maxRequestSize(long maxRequestSize) {
+            this.maxRequestSize = maxRequestSize;
+            return this;
+        }
+
+        /** The body limit of batch requests, in bytes. */
+        public Builder maxBatchRequestSize(long maxBatchRequestSize) {
+            this.maxBatchRequestSize = maxBatchRequestSize;
+            return this;
+        }
+
+        public Builder maxBatchSize(int maxBatchSize) {
+            this.maxBatchSize = maxBatchSize;
+            return this;
+        }
+
+        public Builder publishTimeout(Duration publishTimeout) {
+            this.publishTimeout = publishTimeout;
+            return this;
+        }
+
+        public Builder idempotencyRetention(Duration idempotencyRetention) {
+            this.idempotencyRetention = idempotencyRetention;
+            return this;
+        }
+
+        public Builder idempotencyCapacity(int idempotencyCapacity) {
+            this.idempotencyCapacity = idempotencyCapacity;
+            return this;
+        }
+
+        /** Requests per second one token may make; 0 for no limit. */
+        public Builder rateLimit(double rateLimit) {
+            this.rateLimit = rateLimit;
+            return this;
+        }
+
+        public Builder rateLimitBurst(int rateLimitBurst) {
+            this.rateLimitBurst = rateLimitBurst;
+            return this;
+        }
+
+        public Builder webhooks(List<Webhook> webhooks) {
+            this.webhooks = webhooks;
+            return this;
+        }
+
+        /**
+         * The config.
+         *
+         * @throws ConfigException naming the key of the first invalid setting
+         */
+        public IngestApiConfig build() {
+            return new IngestApiConfig(
+                    maxRequestSize,
+                    maxBatchRequestSize,
+                    maxBatchSize,
+                    publishTimeout,
+                    idempotencyRetention,
+                    idempotencyCapacity,
+                    rateLimit,
+                    rateLimitBurst,
+                    webhooks);
+        }
     }
 
     /** How a webhook's sender signs its requests. */
@@ -355,43 +392,102 @@ public record IngestApiConfig(
             return hasTimestamp(scheme, timestampHeader);
         }
 
-        /** This webhook with a signed timestamp in {@code header} (hmac-sha256 only). */
-        public Webhook withTimestampHeader(String header) {
-            return new Webhook(
-                    name, queue, type, scheme, secret, this.header, encoding, tolerance, header, replayWindow);
+        /** A builder for the webhook {@code name}; the other settings start at their defaults. */
+        public static Builder builder(String name, String queue, String type, SignatureScheme scheme, Password secret) {
+            return new Builder(name, queue, type, scheme, secret);
         }
 
-        /** This webhook remembering deliveries for {@code window}. */
-        public Webhook withReplayWindow(Duration window) {
-            return new Webhook(name, queue, type, scheme, secret, header, encoding, tolerance, timestampHeader, window);
+        /** A builder holding this webhook's settings, to change some of them. */
+        public Builder toBuilder() {
+            return builder(name, queue, type, scheme, secret)
+                    .header(header)
+                    .encoding(encoding)
+                    .tolerance(tolerance)
+                    .timestampHeader(timestampHeader)
+                    .replayWindow(replayWindow);
         }
 
         /** A GitHub webhook. */
         public static Webhook github(String name, String queue, String type, String secret) {
-            return new Webhook(
-                    name, queue, type, SignatureScheme.GITHUB, Password.of(secret), null, null, null, null, null);
+            return builder(name, queue, type, SignatureScheme.GITHUB, Password.of(secret))
+                    .build();
         }
 
         /** A Stripe webhook with the default tolerance (5 minutes). */
         public static Webhook stripe(String name, String queue, String type, String secret) {
-            return new Webhook(
-                    name, queue, type, SignatureScheme.STRIPE, Password.of(secret), null, null, null, null, null);
+            return builder(name, queue, type, SignatureScheme.STRIPE, Password.of(secret))
+                    .build();
         }
 
         /** A generic HMAC-SHA256 webhook. */
         public static Webhook hmac(
                 String name, String queue, String type, String secret, String header, SignatureEncoding encoding) {
-            return new Webhook(
-                    name,
-                    queue,
-                    type,
-                    SignatureScheme.HMAC_SHA256,
-                    Password.of(secret),
-                    header,
-                    encoding,
-                    null,
-                    null,
-                    null);
+            return builder(name, queue, type, SignatureScheme.HMAC_SHA256, Password.of(secret))
+                    .header(header)
+                    .encoding(encoding)
+                    .build();
+        }
+
+        /** Builds a {@link Webhook}; unset settings take the scheme's defaults. */
+        public static final class Builder {
+            private final String name;
+            private final String queue;
+            private final String type;
+            private final SignatureScheme scheme;
+            private final Password secret;
+            private String header;
+            private SignatureEncoding encoding;
+            private Duration tolerance;
+            private String timestampHeader;
+            private Duration replayWindow;
+
+            private Builder(String name, String queue, String type, SignatureScheme scheme, Password secret) {
+                this.name = name;
+                this.queue = queue;
+                this.type = type;
+                this.scheme = scheme;
+                this.secret = secret;
+            }
+
+            /** The signature header (hmac-sha256; the other schemes have their own). */
+            public Builder header(String header) {
+                this.header = header;
+                return this;
+            }
+
+            /** How a generic signature is written; hex when unset. */
+            public Builder encoding(SignatureEncoding encoding) {
+                this.encoding = encoding;
+                return this;
+            }
+
+            /** How far a signed timestamp may be from now; 5 minutes when unset. */
+            public Builder tolerance(Duration tolerance) {
+                this.tolerance = tolerance;
+                return this;
+            }
+
+            /** The header holding a signed Unix-seconds timestamp (hmac-sha256 only); none when unset. */
+            public Builder timestampHeader(String timestampHeader) {
+                this.timestampHeader = timestampHeader;
+                return this;
+            }
+
+            /** How long a delivery is remembered; {@link #DEFAULT_REPLAY_WINDOW} when unset. */
+            public Builder replayWindow(Duration replayWindow) {
+                this.replayWindow = replayWindow;
+                return this;
+            }
+
+            /**
+             * The webhook.
+             *
+             * @throws ConfigException naming the key of the first invalid setting
+             */
+            public Webhook build() {
+                return new Webhook(
+                        name, queue, type, scheme, secret, header, encoding, tolerance, timestampHeader, replayWindow);
+            }
         }
     }
 
@@ -418,17 +514,18 @@ public record IngestApiConfig(
                     : null;
             Duration tolerance = duration(fields, "tolerance", prefix);
             Duration replayWindow = duration(fields, "replay-window", prefix);
-            webhooks.add(new Webhook(
-                    name,
-                    required(fields, "queue", prefix),
-                    required(fields, "type", prefix),
-                    scheme,
-                    Password.of(required(fields, "secret", prefix)),
-                    fields.get("header"),
-                    encoding,
-                    tolerance,
-                    fields.get("timestamp-header"),
-                    replayWindow));
+            webhooks.add(Webhook.builder(
+                            name,
+                            required(fields, "queue", prefix),
+                            required(fields, "type", prefix),
+                            scheme,
+                            Password.of(required(fields, "secret", prefix)))
+                    .header(fields.get("header"))
+                    .encoding(encoding)
+                    .tolerance(tolerance)
+                    .timestampHeader(fields.get("timestamp-header"))
+                    .replayWindow(replayWindow)
+                    .build());
         });
         return webhooks;
     }
@@ -487,11 +584,5 @@ public record IngestApiConfig(
             throw new ConfigException(key.name() + "." + name + ": names are lowercase letters and digits (they"
                     + " also appear in env vars and paths)");
         }
-    }
-
-    private static <T> void check(ConfigKey<T> key, T value) {
-        key.validator().problem(value).ifPresent(problem -> {
-            throw new ConfigException(key.name() + " " + problem + ", got " + key.describe(value));
-        });
     }
 }

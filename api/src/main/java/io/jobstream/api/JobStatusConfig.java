@@ -12,11 +12,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
- * Settings of the {@link JobStatusProjection} ({@code jobstream.status.*}). Immutable; validated at construction,
- * naming the key in every error. With no queue the projection is off and {@code jobstream api} serves no
+ * Settings of the {@link JobStatusProjection} ({@code jobstream.status.*}). Immutable and validated at construction
+ * by each key's rule, naming the key; made by {@link #builder()} or {@link #from(Config)}, copied with {@link
+ * #toBuilder()}. With no queue the projection is off and {@code jobstream api} serves no
  * {@code /v1/jobs} routes.
  *
  * @param queues the queues whose jobs are tracked ({@code jobstream.status.queues}); empty turns the projection off
@@ -47,6 +47,9 @@ public record JobStatusConfig(
     /** The tracked queues. */
     public static final ConfigKey<List<String>> QUEUES = ConfigKey.listKey("jobstream.status.queues")
             .optional()
+            .validator(ConfigValidator.satisfying(
+                    "queue names: lowercase letters, digits, '.' and '-'",
+                    queues -> queues.stream().allMatch(Topics::isValidQueue)))
             .doc("Queues whose jobs GET /v1/jobs/{id} can answer for: the projection reads each queue's <queue>.events"
                     + " (and, with jobstream.status.track-enqueued, the queue topic). Unset or empty: the job-status"
                     + " projection is off. A queue added later needs a restart of every API replica.")
@@ -55,7 +58,8 @@ public record JobStatusConfig(
     /** The Streams application id. */
     public static final ConfigKey<String> APPLICATION_ID = ConfigKey.stringKey("jobstream.status.application-id")
             .defaultValue("jobstream-status")
-            .validator(ConfigValidator.notBlank())
+            .validator(ConfigValidator.satisfying(
+                    "letters, digits, '.', '_' and '-'", id -> id.matches("[A-Za-z0-9._-]+")))
             .doc("Kafka Streams application id of the job-status projection; every API replica of one deployment"
                     + " uses the same (its state is split among them). Also the prefix of its internal topics.")
             .build();
@@ -63,7 +67,9 @@ public record JobStatusConfig(
     /** The advertised host. */
     public static final ConfigKey<String> ADVERTISED_HOST = ConfigKey.stringKey("jobstream.status.advertised-host")
             .optional()
-            .validator(ConfigValidator.notBlank())
+            .validator(ConfigValidator.satisfying(
+                    "a host name or address without port or scheme (IPv6 in brackets)",
+                    host -> !(host.isBlank() || host.contains(":") && !host.startsWith("[") || host.contains("/"))))
             .doc("Host name or address the other API replicas reach this one at (with jobstream.runtime.admin.port)"
                     + " when they forward a job-status request to the replica owning the job; in Kubernetes the pod"
                     + " IP. Unset: this machine's address.")
@@ -150,67 +156,62 @@ public record JobStatusConfig(
             STREAM_THREADS,
             CACHE_SIZE);
 
-    private static final Pattern APPLICATION_ID_CHARS = Pattern.compile("[A-Za-z0-9._-]+");
-
-    /** Validates every field, naming its key. */
+    /** Validates every field by its key's rule, naming the key. */
     public JobStatusConfig {
-        queues = List.copyOf(new LinkedHashSet<>(Objects.requireNonNull(queues, QUEUES.name())));
-        for (String queue : queues) {
-            if (!Topics.isValidQueue(queue)) {
-                throw new ConfigException(QUEUES.name() + " holds an invalid queue name '" + queue + "'");
-            }
-        }
-        Objects.requireNonNull(applicationId, APPLICATION_ID.name());
-        if (!APPLICATION_ID_CHARS.matcher(applicationId).matches()) {
-            throw new ConfigException(APPLICATION_ID.name() + " may hold only letters, digits, '.', '_' and '-', got '"
-                    + applicationId + "'");
-        }
-        advertisedHost = Objects.requireNonNull(advertisedHost, ADVERTISED_HOST.name());
-        advertisedHost.ifPresent(host -> {
-            if (host.isBlank() || host.contains(":") && !host.startsWith("[") || host.contains("/")) {
-                throw new ConfigException(ADVERTISED_HOST.name() + " must be a host name or address without port or"
-                        + " scheme (IPv6 in brackets), got '" + host + "'");
-            }
-        });
-        stateDir = Objects.requireNonNull(stateDir, STATE_DIR.name());
-        check(HISTORY_SIZE, historySize);
-        check(RETENTION, Objects.requireNonNull(retention, RETENTION.name()));
-        check(IDLE_RETENTION, Objects.requireNonNull(idleRetention, IDLE_RETENTION.name()));
-        check(FORWARD_TIMEOUT, Objects.requireNonNull(forwardTimeout, FORWARD_TIMEOUT.name()));
-        check(STREAM_THREADS, streamThreads);
-        check(CACHE_SIZE, cacheSize);
+        queues = List.copyOf(new LinkedHashSet<>(QUEUES.check(queues)));
+        APPLICATION_ID.check(applicationId);
+        Objects.requireNonNull(advertisedHost, ADVERTISED_HOST.name()).ifPresent(ADVERTISED_HOST::check);
+        Objects.requireNonNull(stateDir, STATE_DIR.name());
+        HISTORY_SIZE.check(historySize);
+        RETENTION.check(retention);
+        IDLE_RETENTION.check(idleRetention);
+        FORWARD_TIMEOUT.check(forwardTimeout);
+        STREAM_THREADS.check(streamThreads);
+        CACHE_SIZE.check(cacheSize);
+    }
+
+    /** A builder with every default, tracking no queue. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** The defaults of every key, tracking {@code queues}. */
     public static JobStatusConfig defaults(List<String> queues) {
-        return new JobStatusConfig(
-                queues,
-                APPLICATION_ID.defaultValue().orElseThrow(),
-                Optional.empty(),
-                Optional.empty(),
-                HISTORY_SIZE.defaultValue().orElseThrow(),
-                RETENTION.defaultValue().orElseThrow(),
-                IDLE_RETENTION.defaultValue().orElseThrow(),
-                TRACK_ENQUEUED.defaultValue().orElseThrow(),
-                FORWARD_TIMEOUT.defaultValue().orElseThrow(),
-                STREAM_THREADS.defaultValue().orElseThrow(),
-                CACHE_SIZE.defaultValue().orElseThrow());
+        return builder().queues(queues).build();
     }
 
     /** Reads the settings from a loaded config whose definition includes {@link #DEFINITION}. */
     public static JobStatusConfig from(Config config) {
-        return new JobStatusConfig(
-                config.find(QUEUES).orElse(List.of()),
-                config.get(APPLICATION_ID),
-                config.find(ADVERTISED_HOST),
-                config.find(STATE_DIR).map(Path::of),
-                config.get(HISTORY_SIZE),
-                config.get(RETENTION),
-                config.get(IDLE_RETENTION),
-                config.get(TRACK_ENQUEUED),
-                config.get(FORWARD_TIMEOUT),
-                config.get(STREAM_THREADS),
-                config.get(CACHE_SIZE));
+        Builder b = builder()
+                .queues(config.find(QUEUES).orElse(List.of()))
+                .applicationId(config.get(APPLICATION_ID))
+                .historySize(config.get(HISTORY_SIZE))
+                .retention(config.get(RETENTION))
+                .idleRetention(config.get(IDLE_RETENTION))
+                .trackEnqueued(config.get(TRACK_ENQUEUED))
+                .forwardTimeout(config.get(FORWARD_TIMEOUT))
+                .streamThreads(config.get(STREAM_THREADS))
+                .cacheSize(config.get(CACHE_SIZE));
+        config.find(ADVERTISED_HOST).ifPresent(b::advertisedHost);
+        config.find(STATE_DIR).map(Path::of).ifPresent(b::stateDir);
+        return b.build();
+    }
+
+    /** A builder holding this config's settings, to change some of them. */
+    public Builder toBuilder() {
+        Builder b = builder()
+                .queues(queues)
+                .applicationId(applicationId)
+                .historySize(historySize)
+                .retention(retention)
+                .idleRetention(idleRetention)
+                .trackEnqueued(trackEnqueued)
+                .forwardTimeout(forwardTimeout)
+                .streamThreads(streamThreads)
+                .cacheSize(cacheSize);
+        advertisedHost.ifPresent(b::advertisedHost);
+        stateDir.ifPresent(b::stateDir);
+        return b;
     }
 
     /** Whether the projection runs: at least one queue is tracked. */
@@ -218,89 +219,101 @@ public record JobStatusConfig(
         return !queues.isEmpty();
     }
 
-    /** This config with another application id. */
-    public JobStatusConfig withApplicationId(String id) {
-        return new JobStatusConfig(
-                queues,
-                id,
-                advertisedHost,
-                stateDir,
-                historySize,
-                retention,
-                idleRetention,
-                trackEnqueued,
-                forwardTimeout,
-                streamThreads,
-                cacheSize);
-    }
+    /** Builds a {@link JobStatusConfig}; every setting starts at its key's default. */
+    public static final class Builder {
+        private List<String> queues = List.of();
+        private String applicationId = APPLICATION_ID.defaultValue().orElseThrow();
+        private String advertisedHost;
+        private Path stateDir;
+        private int historySize = HISTORY_SIZE.defaultValue().orElseThrow();
+        private Duration retention = RETENTION.defaultValue().orElseThrow();
+        private Duration idleRetention = IDLE_RETENTION.defaultValue().orElseThrow();
+        private boolean trackEnqueued = TRACK_ENQUEUED.defaultValue().orElseThrow();
+        private Duration forwardTimeout = FORWARD_TIMEOUT.defaultValue().orElseThrow();
+        private int streamThreads = STREAM_THREADS.defaultValue().orElseThrow();
+        private long cacheSize = CACHE_SIZE.defaultValue().orElseThrow();
 
-    /** This config with another advertised host and state directory (e.g. several replicas on one machine). */
-    public JobStatusConfig withInstance(String host, Path dir) {
-        return new JobStatusConfig(
-                queues,
-                applicationId,
-                Optional.of(host),
-                Optional.of(dir),
-                historySize,
-                retention,
-                idleRetention,
-                trackEnqueued,
-                forwardTimeout,
-                streamThreads,
-                cacheSize);
-    }
+        private Builder() {}
 
-    /** This config with another retention after the terminal state and for unfinished jobs. */
-    public JobStatusConfig withRetention(Duration afterTerminal, Duration idle) {
-        return new JobStatusConfig(
-                queues,
-                applicationId,
-                advertisedHost,
-                stateDir,
-                historySize,
-                afterTerminal,
-                idle,
-                trackEnqueued,
-                forwardTimeout,
-                streamThreads,
-                cacheSize);
-    }
+        /** The queues whose jobs are tracked; none turns the projection off. */
+        public Builder queues(List<String> queues) {
+            this.queues = queues;
+            return this;
+        }
 
-    /** This config with or without reading the queue topics for ENQUEUED. */
-    public JobStatusConfig withTrackEnqueued(boolean track) {
-        return new JobStatusConfig(
-                queues,
-                applicationId,
-                advertisedHost,
-                stateDir,
-                historySize,
-                retention,
-                idleRetention,
-                track,
-                forwardTimeout,
-                streamThreads,
-                cacheSize);
-    }
+        public Builder applicationId(String applicationId) {
+            this.applicationId = applicationId;
+            return this;
+        }
 
-    /** This config with another number of stream threads and another record cache size. */
-    public JobStatusConfig withStreams(int threads, long cacheBytes) {
-        return new JobStatusConfig(
-                queues,
-                applicationId,
-                advertisedHost,
-                stateDir,
-                historySize,
-                retention,
-                idleRetention,
-                trackEnqueued,
-                forwardTimeout,
-                threads,
-                cacheBytes);
-    }
+        /** The host other replicas reach this one at, instead of this machine's address. */
+        public Builder advertisedHost(String advertisedHost) {
+            this.advertisedHost = Objects.requireNonNull(advertisedHost, ADVERTISED_HOST.name());
+            return this;
+        }
 
-    private static <T> void check(ConfigKey<T> key, T value) {
-        key.validator().problem(value).ifPresent(problem -> {
-            throw new ConfigException(key.name() + " " + problem + ", got " + key.describe(value));
-        });
+        /** Kafka Streams' state directory, instead of Streams' default. */
+        public Builder stateDir(Path stateDir) {
+            this.stateDir = Objects.requireNonNull(stateDir, STATE_DIR.name());
+            return this;
+        }
+
+        public Builder historySize(int historySize) {
+            this.historySize = historySize;
+            return this;
+        }
+
+        /** How long a job is kept after its terminal state. */
+        public Builder retention(Duration retention) {
+            this.retention = retention;
+            return this;
+        }
+
+        /** How long a job that has not finished is kept after its last event. */
+        public Builder idleRetention(Duration idleRetention) {
+            this.idleRetention = idleRetention;
+            return this;
+        }
+
+        public Builder trackEnqueued(boolean trackEnqueued) {
+            this.trackEnqueued = trackEnqueued;
+            return this;
+        }
+
+        public Builder forwardTimeout(Duration forwardTimeout) {
+            this.forwardTimeout = forwardTimeout;
+            return this;
+        }
+
+        public Builder streamThreads(int streamThreads) {
+            this.streamThreads = streamThreads;
+            return this;
+        }
+
+        /** Bytes of heap for Kafka Streams' record cache. */
+        public Builder cacheSize(long cacheSize) {
+            this.cacheSize = cacheSize;
+            return this;
+        }
+
+        /**
+         * The config.
+         *
+         * @throws ConfigException naming the key of the first invalid setting
+         */
+        public JobStatusConfig build() {
+            return new JobStatusConfig(
+                    queues,
+                    applicationId,
+                    Optional.ofNullable(advertisedHost),
+                    Optional.ofNullable(stateDir),
+                    historySize,
+                    retention,
+                    idleRetention,
+                    trackEnqueued,
+                    forwardTimeout,
+                    streamThreads,
+                    cacheSize);
+        }
     }
 }

@@ -260,15 +260,17 @@ class HostileInputSecurityIT {
     }
 
     private static IngestApi start(String queue, long maxRequestSize, String bootstrap) {
-        IngestApiConfig config = IngestApiConfig.defaults()
-                .withWebhooks(List.of(
+        IngestApiConfig config = IngestApiConfig.builder()
+                .webhooks(List.of(
                         IngestApiConfig.Webhook.github("github", queue, "github_event", "It's a Secret to Everybody")))
-                .withMaxRequestSizes(maxRequestSize, 32L * 1024 * 1024)
-                .withPublishTimeout(Duration.ofSeconds(30));
+                .maxRequestSize(maxRequestSize)
+                .maxBatchRequestSize(32L * 1024 * 1024)
+                .publishTimeout(Duration.ofSeconds(30))
+                .build();
         RuntimeConfig runtime = new RuntimeConfig("127.0.0.1", 0, Duration.ofSeconds(2), Duration.ofSeconds(10));
         return IngestApi.start(
                 config,
-                PublisherConfig.defaults().withMetadataTimeout(Duration.ofSeconds(3)),
+                PublisherConfig.builder().metadataTimeout(Duration.ofSeconds(3)).build(),
                 KafkaSettings.builder().bootstrapServers(bootstrap).build(),
                 runtime,
                 HttpConfig.defaults(

@@ -208,12 +208,13 @@ class IngestApiIT {
     }
 
     static IngestApi start(KafkaCluster kafka, String queue, RedisServer redis) {
-        IngestApiConfig config = IngestApiConfig.defaults()
-                .withWebhooks(List.of(Webhook.github("github", queue, "github_event", "It's a Secret to Everybody")));
+        IngestApiConfig config = IngestApiConfig.builder()
+                .webhooks(List.of(Webhook.github("github", queue, "github_event", "It's a Secret to Everybody")))
+                .build();
         RuntimeConfig runtime = new RuntimeConfig("127.0.0.1", 0, Duration.ofSeconds(2), Duration.ofSeconds(10));
         return IngestApi.start(
                 config,
-                PublisherConfig.defaults().withMetadataTimeout(Duration.ofSeconds(5)),
+                PublisherConfig.builder().metadataTimeout(Duration.ofSeconds(5)).build(),
                 Kafka.settings(kafka, Map.of()),
                 runtime,
                 HttpConfig.defaults(List.of(AccessToken.of("it", TOKEN, HttpConfig.DEFAULT_SCOPES, Set.of(queue)))),
@@ -226,13 +227,14 @@ class IngestApiIT {
     }
 
     static IngestApi start(KafkaCluster kafka, String queue, Map<String, String> properties, Duration publishTimeout) {
-        IngestApiConfig config = IngestApiConfig.defaults()
-                .withWebhooks(List.of(Webhook.github("github", queue, "github_event", "It's a Secret to Everybody")))
-                .withPublishTimeout(publishTimeout);
+        IngestApiConfig config = IngestApiConfig.builder()
+                .webhooks(List.of(Webhook.github("github", queue, "github_event", "It's a Secret to Everybody")))
+                .publishTimeout(publishTimeout)
+                .build();
         RuntimeConfig runtime = new RuntimeConfig("127.0.0.1", 0, Duration.ofSeconds(2), Duration.ofSeconds(10));
         return IngestApi.start(
                 config,
-                PublisherConfig.defaults().withMetadataTimeout(Duration.ofSeconds(5)),
+                PublisherConfig.builder().metadataTimeout(Duration.ofSeconds(5)).build(),
                 Kafka.settings(kafka, properties),
                 runtime,
                 HttpConfig.defaults(List.of(AccessToken.of("it", TOKEN, HttpConfig.DEFAULT_SCOPES, Set.of(queue)))));

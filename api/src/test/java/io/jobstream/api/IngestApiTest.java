@@ -160,7 +160,10 @@ class IngestApiTest {
     @Test
     void refusesAnOversizedBodyByContentLengthAndByTheBytesRead() throws Exception {
         // Given a 1 KiB body limit
-        URI base = start(config().withMaxRequestSizes(1024, 4096));
+        URI base = start(config().toBuilder()
+                .maxRequestSize(1024)
+                .maxBatchRequestSize(4096)
+                .build());
         String big = "{\"type\":\"t\",\"payload\":\"" + "x".repeat(2000) + "\"}";
 
         // When a larger body is sent with a Content-Length, and chunked without one
@@ -220,7 +223,7 @@ class IngestApiTest {
     @Test
     void rateLimitsEachTokenWith429AndRetryAfter() throws Exception {
         // Given 1 request per second with a burst of 2
-        URI base = start(config().withRateLimit(1, 2));
+        URI base = start(config().toBuilder().rateLimit(1).rateLimitBurst(2).build());
         String url = base + "/v1/queues/emails/jobs";
 
         // When a token sends three requests at once
@@ -339,9 +342,18 @@ class IngestApiTest {
     @Test
     void aGenericHmacWebhookWithASignedTimestampRefusesAStaleDeliveryAndEnqueuesAFreshOneOnce() throws Exception {
         // Given a generic HMAC webhook whose sender signs "<unix seconds>.<body>" into X-Shop-Timestamp
-        URI base = start(config().withWebhooks(List.of(
-                Webhook.hmac("shop", "emails", "shop_order", "shop-secret", "X-Shop-Signature", SignatureEncoding.HEX)
-                        .withTimestampHeader("X-Shop-Timestamp"))));
+        URI base = start(config().toBuilder()
+                .webhooks(List.of(Webhook.hmac(
+                                "shop",
+                                "emails",
+                                "shop_order",
+                                "shop-secret",
+                                "X-Shop-Signature",
+                                SignatureEncoding.HEX)
+                        .toBuilder()
+                        .timestampHeader("X-Shop-Timestamp")
+                        .build()))
+                .build());
         String body = "{\"order\":7}";
         long now = Instant.now().getEpochSecond();
 
@@ -367,7 +379,10 @@ class IngestApiTest {
     @Test
     void webhookWithWrongSecretMissingSignatureOrOversizedBodyEnqueuesNothing() throws Exception {
         // Given a GitHub webhook and a 1 KiB limit
-        URI base = start(config().withMaxRequestSizes(1024, 4096));
+        URI base = start(config().toBuilder()
+                .maxRequestSize(1024)
+                .maxBatchRequestSize(4096)
+                .build());
         String body = "Hello, World!";
 
         // When deliveries come signed with another secret, unsigned, and too large
@@ -511,8 +526,8 @@ class IngestApiTest {
     }
 
     private IngestApiConfig config() {
-        return IngestApiConfig.defaults()
-                .withWebhooks(List.of(
+        return IngestApiConfig.builder()
+                .webhooks(List.of(
                         Webhook.github("github", "emails", "github_event", GITHUB_SECRET),
                         Webhook.stripe("stripe", "emails", "stripe_event", STRIPE_SECRET),
                         Webhook.hmac(
@@ -521,7 +536,8 @@ class IngestApiTest {
                                 "shop_order",
                                 "shop-secret",
                                 "X-Shop-Signature",
-                                SignatureEncoding.BASE64)));
+                                SignatureEncoding.BASE64)))
+                .build();
     }
 
     private URI start(IngestApiConfig config) {

@@ -68,10 +68,17 @@ class JobStatusConfigTest {
         assertThatThrownBy(() -> JobStatusConfig.defaults(List.of("Bad_Queue")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("jobstream.status.queues");
-        assertThatThrownBy(() -> JobStatusConfig.defaults(List.of("jobs")).withApplicationId("has space"))
+        assertThatThrownBy(() -> JobStatusConfig.builder()
+                        .queues(List.of("jobs"))
+                        .applicationId("has space")
+                        .build())
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("jobstream.status.application-id");
-        assertThatThrownBy(() -> JobStatusConfig.defaults(List.of("jobs")).withInstance("host:9400", Path.of("/tmp")))
+        assertThatThrownBy(() -> JobStatusConfig.builder()
+                        .queues(List.of("jobs"))
+                        .advertisedHost("host:9400")
+                        .stateDir(Path.of("/tmp"))
+                        .build())
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("jobstream.status.advertised-host");
         assertThatThrownBy(() -> JobStatusConfig.from(load(Map.of("jobstream.status.history-size", 0))))

@@ -56,14 +56,16 @@ public final class JobStatusLoad {
             KafkaSettings settings = KafkaSettings.builder()
                     .bootstrapServers(kafka.bootstrapServers())
                     .build();
-            JobStatusConfig config = JobStatusConfig.defaults(List.of(queue))
-                    .withInstance("127.0.0.1", state)
-                    .withTrackEnqueued(enqueue)
-                    .withStreams(
-                            Integer.getInteger("threads", 1),
-                            Long.getLong(
-                                    "cacheBytes",
-                                    JobStatusConfig.CACHE_SIZE.defaultValue().orElseThrow()));
+            JobStatusConfig config = JobStatusConfig.builder()
+                    .queues(List.of(queue))
+                    .advertisedHost("127.0.0.1")
+                    .stateDir(state)
+                    .trackEnqueued(enqueue)
+                    .streamThreads(Integer.getInteger("threads", 1))
+                    .cacheSize(Long.getLong(
+                            "cacheBytes",
+                            JobStatusConfig.CACHE_SIZE.defaultValue().orElseThrow()))
+                    .build();
             try (AdminServer server = AdminServer.builder()
                             .config(new RuntimeConfig("127.0.0.1", 0, Duration.ofSeconds(2), Duration.ofSeconds(10)))
                             .start();

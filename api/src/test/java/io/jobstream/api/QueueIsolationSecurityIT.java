@@ -103,9 +103,12 @@ class QueueIsolationSecurityIT {
         String queueB = names.unique("iso-b");
         QueueTopics.using(kafka.admin()).create(queueA, 3, 1);
         QueueTopics.using(kafka.admin()).create(queueB, 3, 1);
-        JobStatusConfig status = JobStatusConfig.defaults(List.of(queueA, queueB))
-                .withApplicationId(names.unique("jobstream-status"))
-                .withInstance("127.0.0.1", stateDir.resolve("status"));
+        JobStatusConfig status = JobStatusConfig.builder()
+                .queues(List.of(queueA, queueB))
+                .applicationId(names.unique("jobstream-status"))
+                .advertisedHost("127.0.0.1")
+                .stateDir(stateDir.resolve("status"))
+                .build();
         try (IngestApi api = start(kafka, status, Set.of(queueA), queueB);
                 HttpClient http = HttpClient.newHttpClient();
                 StatusEvents eventsOfA = new StatusEvents(kafka, queueA, "charge")) {
@@ -221,7 +224,8 @@ class QueueIsolationSecurityIT {
                 AccessToken.of("b", B, HttpConfig.DEFAULT_SCOPES, Set.of(bQueue)),
                 AccessToken.of("c", C, HttpConfig.DEFAULT_SCOPES, Set.of("unrelated"))));
         RuntimeConfig runtime = new RuntimeConfig("127.0.0.1", 0, Duration.ofSeconds(2), Duration.ofSeconds(10));
-        PublisherConfig publisher = PublisherConfig.defaults().withMetadataTimeout(Duration.ofSeconds(5));
+        PublisherConfig publisher =
+                PublisherConfig.builder().metadataTimeout(Duration.ofSeconds(5)).build();
         return status == null
                 ? IngestApi.start(config, publisher, Kafka.settings(kafka, Map.of()), runtime, http)
                 : IngestApi.start(config, publisher, Kafka.settings(kafka, Map.of()), runtime, http, status);

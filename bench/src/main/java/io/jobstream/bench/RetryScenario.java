@@ -35,7 +35,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -173,14 +172,14 @@ final class RetryScenario {
 
     private Running startService(String queue, MeterRegistry registry) throws IOException {
         Path stateDir = Files.createTempDirectory("jobstream-bench-dlq-");
-        DlqServiceConfig config = new DlqServiceConfig(
-                List.of(queue),
-                TIERS,
-                POLICIES,
-                20,
-                Optional.of(stateDir),
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(1));
+        DlqServiceConfig config = DlqServiceConfig.builder(List.of(queue))
+                .tiers(TIERS)
+                .retry(POLICIES)
+                .historyLimit(20)
+                .stateDir(stateDir)
+                .maxPollWait(Duration.ofSeconds(1))
+                .forwarderRetryBackoff(Duration.ofSeconds(1))
+                .build();
         DlqService service =
                 DlqService.builder(config, env.kafka()).registry(registry).build();
         Running running = new Running(service, stateDir);

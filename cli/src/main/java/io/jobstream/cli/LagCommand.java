@@ -84,9 +84,15 @@ final class LagCommand implements Callable<Integer> {
         }
         Duration every = io.jobstream.runtime.ConfigType.DURATION.parse(interval);
         Config config = kafka.load(LagMonitorConfig.DEFINITION, Map.of());
-        LagMonitorConfig monitorConfig = LagMonitorConfig.from(config).withSampling(every, Math.max(2, samples));
+        LagMonitorConfig monitorConfig = LagMonitorConfig.from(config).toBuilder()
+                .interval(every)
+                .window(Math.max(2, samples))
+                .build();
         if (group != null) {
-            monitorConfig = monitorConfig.withGroups(Pattern.quote(group), List.of(group));
+            monitorConfig = monitorConfig.toBuilder()
+                    .groupPattern(Pattern.quote(group))
+                    .groups(List.of(group))
+                    .build();
         }
         PrintWriter out = spec.commandLine().getOut();
         KafkaSettings settings = KafkaOptions.reachable(KafkaSettings.from(config));

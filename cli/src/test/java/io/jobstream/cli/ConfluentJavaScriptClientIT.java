@@ -133,7 +133,7 @@ class ConfluentJavaScriptClientIT {
                         .build());
             }
             try (JobPublisher publisher = JobPublisher.create(
-                    PublisherConfig.defaults().withSerde(confluent),
+                    PublisherConfig.builder().serde(confluent).build(),
                     KafkaSettings.builder()
                             .bootstrapServers(kafka.bootstrapServers())
                             .build())) {

@@ -98,8 +98,8 @@ class WorkerApicurioRegistryIT {
                 KafkaSettings settings = KafkaSettings.builder()
                         .bootstrapServers(kafka.bootstrapServers())
                         .build();
-                try (JobPublisher publisher =
-                        JobPublisher.create(PublisherConfig.defaults().withSerde(confluent), settings)) {
+                try (JobPublisher publisher = JobPublisher.create(
+                        PublisherConfig.builder().serde(confluent).build(), settings)) {
                     List<Job> jobs = new ArrayList<>();
                     for (int i = 0; i < JOBS; i++) {
                         jobs.add(Jobs.builder("log")

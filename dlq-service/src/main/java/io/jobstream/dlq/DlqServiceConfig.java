@@ -10,6 +10,7 @@ import io.jobstream.runtime.ConfigException;
 import io.jobstream.runtime.ConfigKey;
 import io.jobstream.runtime.ConfigType;
 import io.jobstream.runtime.ConfigValidator;
+import io.jobstream.runtime.TopicSettings;
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.FailureReason;
 import io.jobstream.schemas.Topics;
@@ -29,7 +30,8 @@ import java.util.TreeMap;
 
 /**
  * The dlq-service's settings: which queues it serves, the delay tiers, the retry policies and the forwarder's
- * timing. Immutable; validated at construction, naming the key in every error. {@link #DEFINITION} holds every
+ * timing. Immutable and validated at construction by each key's rule, naming the key; made by {@link
+ * #builder(List)} or {@link #from(Config)}, copied with {@link #toBuilder()}. {@link #DEFINITION} holds every
  * {@code jobstream.dlq.*} key; {@link #from(Config)} reads them.
  *
  * <p>Per-type retry settings are entries of the map key {@value #TYPES_PREFIX}: {@code <type>.<setting>} where
@@ -60,11 +62,8 @@ public record DlqServiceConfig(
     public static final String TYPES_PREFIX = "jobstream.dlq.retry.types";
 
     public static final ConfigKey<List<String>> QUEUES = ConfigKey.listKey("jobstream.dlq.queues")
+            .validator(DlqServiceConfig::queuesProblem)
             .doc("Queues whose <queue>.failed and <queue>.delay.<tier> topics this service handles.")
-            .build();
-    public static final ConfigKey<List<String>> DELAY_TIERS = ConfigKey.listKey("jobstream.dlq.delay-tiers")
-            .defaultValue(DelayTiers.defaults().names())
-            .doc("The delay tiers; each has a topic <queue>.delay.<tier>. Written like 1s, 500ms, 2m, 6h.")
             .build();
     public static final ConfigKey<Integer> MAX_ATTEMPTS = ConfigKey.intKey("jobstream.dlq.retry.max-attempts")
             .defaultValue(RetryPolicy.DEFAULT_MAX_ATTEMPTS)
@@ -153,11 +152,13 @@ public record DlqServiceConfig(
             .doc("How long the delay forwarder holds a batch after its transaction failed before retrying.")
             .build();
 
-    /** Every {@code jobstream.dlq.*} key, the alert keys ({@link AlertConfig}) included. */
+    /**
+     * Every {@code jobstream.dlq.*} key, the alert keys ({@link AlertConfig}) included, and the shared delay tiers
+     * ({@link TopicSettings}).
+     */
     public static final ConfigDefinition DEFINITION = ConfigDefinition.combine(
             ConfigDefinition.of(
                     QUEUES,
-                    DELAY_TIERS,
                     MAX_ATTEMPTS,
                     INITIAL_BACKOFF,
                     MULTIPLIER,
@@ -171,51 +172,26 @@ public record DlqServiceConfig(
                     ROUTED_RETENTION,
                     MAX_POLL_WAIT,
                     FORWARDER_RETRY_BACKOFF),
-            ConfigDefinition.of(AlertConfig.KEYS));
+            ConfigDefinition.of(AlertConfig.KEYS),
+            TopicSettings.DEFINITION);
 
+    /** Validates every field by its key's rule, naming the key. */
     public DlqServiceConfig {
-        Objects.requireNonNull(queues, QUEUES.name());
-        if (queues.isEmpty()) {
-            throw new IllegalArgumentException(QUEUES.name() + " must name at least one queue");
-        }
-        for (String queue : queues) {
-            if (!Topics.isValidQueue(queue)) {
-                throw new IllegalArgumentException(QUEUES.name() + ": queue name '" + queue
-                        + "' is invalid: use lowercase letters, digits, '.' and '-'");
-            }
-        }
-        if (new LinkedHashSet<>(queues).size() != queues.size()) {
-            throw new IllegalArgumentException(QUEUES.name() + " lists a queue twice: " + queues);
-        }
-        queues = List.copyOf(queues);
-        Objects.requireNonNull(tiers, DELAY_TIERS.name());
+        queues = List.copyOf(QUEUES.check(queues));
+        TopicSettings.check(tiers);
         Objects.requireNonNull(retry, MAX_ATTEMPTS.name());
-        if (historyLimit < 1) {
-            throw new IllegalArgumentException(HISTORY_LIMIT.name() + " must be at least 1, got " + historyLimit);
-        }
+        HISTORY_LIMIT.check(historyLimit);
         Objects.requireNonNull(stateDir, STATE_DIR.name());
-        requirePositive(maxPollWait, MAX_POLL_WAIT);
-        requirePositive(forwarderRetryBackoff, FORWARDER_RETRY_BACKOFF);
-        Objects.requireNonNull(routedRetention, ROUTED_RETENTION.name());
+        MAX_POLL_WAIT.check(maxPollWait);
+        FORWARDER_RETRY_BACKOFF.check(forwarderRetryBackoff);
+        Objects.requireNonNull(routedRetention, ROUTED_RETENTION.name()).ifPresent(ROUTED_RETENTION::check);
         if (routedRetention.isPresent()) {
             Duration path = retry.longestRetryPath();
             if (routedRetention.get().compareTo(path) < 0) {
-                throw new IllegalArgumentException(ROUTED_RETENTION.name() + " (" + routedRetention.get()
+                throw new ConfigException(ROUTED_RETENTION.name() + " (" + routedRetention.get()
                         + ") must not be shorter than the longest retry path of the retry policies (" + path + ")");
             }
         }
-    }
-
-    /** Settings with the default {@link #ROUTED_RETENTION} (derived from the retry policies). */
-    public DlqServiceConfig(
-            List<String> queues,
-            DelayTiers tiers,
-            RetryPolicies retry,
-            int historyLimit,
-            Optional<Path> stateDir,
-            Duration maxPollWait,
-            Duration forwarderRetryBackoff) {
-        this(queues, tiers, retry, historyLimit, stateDir, maxPollWait, forwarderRetryBackoff, Optional.empty());
     }
 
     /** How long the failure router remembers a routed attempt: the configured retention, else the default. */
@@ -231,35 +207,27 @@ public record DlqServiceConfig(
         return derived.compareTo(MIN_ROUTED_RETENTION) < 0 ? MIN_ROUTED_RETENTION : derived;
     }
 
+    /** A builder with every default, for {@code queues}. */
+    public static Builder builder(List<String> queues) {
+        return new Builder(queues);
+    }
+
     /** The defaults for {@code queues}. */
     public static DlqServiceConfig defaults(List<String> queues) {
-        return new DlqServiceConfig(
-                queues,
-                DelayTiers.defaults(),
-                RetryPolicies.DEFAULT,
-                HISTORY_LIMIT.defaultValue().orElseThrow(),
-                Optional.empty(),
-                MAX_POLL_WAIT.defaultValue().orElseThrow(),
-                FORWARDER_RETRY_BACKOFF.defaultValue().orElseThrow());
+        return builder(queues).build();
     }
 
-    /** This config with other retry policies. */
-    public DlqServiceConfig withRetry(RetryPolicies retry) {
-        return new DlqServiceConfig(
-                queues, tiers, retry, historyLimit, stateDir, maxPollWait, forwarderRetryBackoff, routedRetention);
-    }
-
-    /** This config with another Streams state directory. */
-    public DlqServiceConfig withStateDir(Path stateDir) {
-        return new DlqServiceConfig(
-                queues,
-                tiers,
-                retry,
-                historyLimit,
-                Optional.of(stateDir),
-                maxPollWait,
-                forwarderRetryBackoff,
-                routedRetention);
+    /** A builder holding this config's settings, to change some of them. */
+    public Builder toBuilder() {
+        Builder b = builder(queues)
+                .tiers(tiers)
+                .retry(retry)
+                .historyLimit(historyLimit)
+                .maxPollWait(maxPollWait)
+                .forwarderRetryBackoff(forwarderRetryBackoff);
+        stateDir.ifPresent(b::stateDir);
+        routedRetention.ifPresent(b::routedRetention);
+        return b;
     }
 
     /**
@@ -269,12 +237,6 @@ public record DlqServiceConfig(
      */
     public static DlqServiceConfig from(Config config) {
         List<String> problems = new ArrayList<>();
-        DelayTiers tiers = null;
-        try {
-            tiers = DelayTiers.parse(config.get(DELAY_TIERS));
-        } catch (IllegalArgumentException e) {
-            problems.add(DELAY_TIERS.name() + ": " + e.getMessage());
-        }
         RetryPolicy defaults = null;
         try {
             defaults = new RetryPolicy(
@@ -297,19 +259,15 @@ public record DlqServiceConfig(
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        try {
-            return new DlqServiceConfig(
-                    config.get(QUEUES),
-                    tiers,
-                    new RetryPolicies(defaults, byType),
-                    config.get(HISTORY_LIMIT),
-                    config.find(STATE_DIR).map(Path::of),
-                    config.get(MAX_POLL_WAIT),
-                    config.get(FORWARDER_RETRY_BACKOFF),
-                    config.find(ROUTED_RETENTION));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage(), e);
-        }
+        Builder b = builder(config.get(QUEUES))
+                .tiers(TopicSettings.delayTiers(config))
+                .retry(new RetryPolicies(defaults, byType))
+                .historyLimit(config.get(HISTORY_LIMIT))
+                .maxPollWait(config.get(MAX_POLL_WAIT))
+                .forwarderRetryBackoff(config.get(FORWARDER_RETRY_BACKOFF));
+        config.find(STATE_DIR).map(Path::of).ifPresent(b::stateDir);
+        config.find(ROUTED_RETENTION).ifPresent(b::routedRetention);
+        return b.build();
     }
 
     private static Map<String, RetryPolicy> typePolicies(
@@ -329,7 +287,7 @@ public record DlqServiceConfig(
             String prefix = TYPES_PREFIX + "." + type + ".";
             try {
                 out.put(type, typePolicy(prefix, settings, defaults));
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | ConfigException e) {
                 problems.add(e.getMessage());
             }
         });
@@ -350,10 +308,10 @@ public record DlqServiceConfig(
             String value = setting.getValue();
             try {
                 switch (setting.getKey()) {
-                    case "max-attempts" -> maxAttempts = checked(ConfigType.INT.parse(value), MAX_ATTEMPTS);
-                    case "initial-backoff" -> initial = checked(ConfigType.DURATION.parse(value), INITIAL_BACKOFF);
-                    case "multiplier" -> multiplier = checked(ConfigType.DOUBLE.parse(value), MULTIPLIER);
-                    case "max-backoff" -> max = checked(ConfigType.DURATION.parse(value), MAX_BACKOFF);
+                    case "max-attempts" -> maxAttempts = MAX_ATTEMPTS.checkAs(key, ConfigType.INT.parse(value));
+                    case "initial-backoff" -> initial = INITIAL_BACKOFF.checkAs(key, ConfigType.DURATION.parse(value));
+                    case "multiplier" -> multiplier = MULTIPLIER.checkAs(key, ConfigType.DOUBLE.parse(value));
+                    case "max-backoff" -> max = MAX_BACKOFF.checkAs(key, ConfigType.DURATION.parse(value));
                     case "jitter" ->
                         jitter = ConfigType.enumOf(Backoff.Jitter.class).parse(value);
                     case "non-retryable-reasons" -> reasons = reasons(ConfigType.LIST.parse(value), key);
@@ -367,13 +325,6 @@ public record DlqServiceConfig(
         }
         return new RetryPolicy(
                 maxAttempts, backoff(initial, multiplier, max, jitter, prefix + "max-backoff"), reasons, errors);
-    }
-
-    private static <T> T checked(T value, ConfigKey<T> like) {
-        like.validator().problem(value).ifPresent(problem -> {
-            throw new IllegalArgumentException(problem);
-        });
-        return value;
     }
 
     private static Backoff backoff(
@@ -399,10 +350,89 @@ public record DlqServiceConfig(
         return out;
     }
 
-    private static void requirePositive(Duration value, ConfigKey<Duration> key) {
-        Objects.requireNonNull(value, key.name());
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(key.name() + " must be positive, got " + value);
+    private static Optional<String> queuesProblem(List<String> queues) {
+        if (queues.isEmpty()) {
+            return Optional.of("must name at least one queue");
+        }
+        for (String queue : queues) {
+            if (!Topics.isValidQueue(queue)) {
+                return Optional.of("queue name '" + queue + "' is invalid: use lowercase letters, digits, '.' and '-'");
+            }
+        }
+        if (new LinkedHashSet<>(queues).size() != queues.size()) {
+            return Optional.of("lists a queue twice");
+        }
+        return Optional.empty();
+    }
+
+    /** Builds a {@link DlqServiceConfig}; every setting starts at its key's default. */
+    public static final class Builder {
+        private final List<String> queues;
+        private DelayTiers tiers = TopicSettings.defaultDelayTiers();
+        private RetryPolicies retry = RetryPolicies.DEFAULT;
+        private int historyLimit = HISTORY_LIMIT.defaultValue().orElseThrow();
+        private Path stateDir;
+        private Duration maxPollWait = MAX_POLL_WAIT.defaultValue().orElseThrow();
+        private Duration forwarderRetryBackoff =
+                FORWARDER_RETRY_BACKOFF.defaultValue().orElseThrow();
+        private Duration routedRetention;
+
+        private Builder(List<String> queues) {
+            this.queues = queues;
+        }
+
+        public Builder tiers(DelayTiers tiers) {
+            this.tiers = tiers;
+            return this;
+        }
+
+        public Builder retry(RetryPolicies retry) {
+            this.retry = retry;
+            return this;
+        }
+
+        public Builder historyLimit(int historyLimit) {
+            this.historyLimit = historyLimit;
+            return this;
+        }
+
+        /** Kafka Streams' state directory, instead of Streams' default. */
+        public Builder stateDir(Path stateDir) {
+            this.stateDir = Objects.requireNonNull(stateDir, STATE_DIR.name());
+            return this;
+        }
+
+        public Builder maxPollWait(Duration maxPollWait) {
+            this.maxPollWait = maxPollWait;
+            return this;
+        }
+
+        public Builder forwarderRetryBackoff(Duration forwarderRetryBackoff) {
+            this.forwarderRetryBackoff = forwarderRetryBackoff;
+            return this;
+        }
+
+        /** How long routed attempts are remembered, instead of {@link #defaultRoutedRetention(RetryPolicies)}. */
+        public Builder routedRetention(Duration routedRetention) {
+            this.routedRetention = Objects.requireNonNull(routedRetention, ROUTED_RETENTION.name());
+            return this;
+        }
+
+        /**
+         * The config.
+         *
+         * @throws ConfigException naming the key of the first invalid setting
+         */
+        public DlqServiceConfig build() {
+            return new DlqServiceConfig(
+                    queues,
+                    tiers,
+                    retry,
+                    historyLimit,
+                    Optional.ofNullable(stateDir),
+                    maxPollWait,
+                    forwarderRetryBackoff,
+                    Optional.ofNullable(routedRetention));
         }
     }
 }

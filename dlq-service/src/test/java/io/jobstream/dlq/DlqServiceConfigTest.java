@@ -14,7 +14,6 @@ import io.jobstream.schemas.FailureReason;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class DlqServiceConfigTest {
@@ -84,9 +83,10 @@ class DlqServiceConfigTest {
         // Given a default policy and one for send_email that overrides two settings
         DlqServiceConfig config = DlqServiceConfig.from(load("""
                 jobstream:
+                  topics:
+                    delay-tiers: 500ms, 5s, 1m
                   dlq:
                     queues: [emails, images]
-                    delay-tiers: 500ms, 5s, 1m
                     retry:
                       max-attempts: 7
                       initial-backoff: 2s
@@ -144,9 +144,9 @@ class DlqServiceConfigTest {
     @Test
     void badValuesNameTheirKey() {
         assertThatThrownBy(() -> DlqServiceConfig.from(
-                        load("{jobstream.dlq.queues: emails, jobstream.dlq.delay-tiers: '5s, 2x'}")))
+                        load("{jobstream.dlq.queues: emails, jobstream.topics.delay-tiers: '5s, 2x'}")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("jobstream.dlq.delay-tiers");
+                .hasMessageContaining("jobstream.topics.delay-tiers");
         assertThatThrownBy(() ->
                         DlqServiceConfig.from(load("{jobstream.dlq.queues: emails, jobstream.dlq.retry.max-backoff: 1s,"
                                 + " jobstream.dlq.retry.initial-backoff: 5s}")))
@@ -159,14 +159,8 @@ class DlqServiceConfigTest {
         assertThatThrownBy(() -> DlqServiceConfig.from(load("jobstream.dlq.queues: [Emails_1]")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("jobstream.dlq.queues");
-        assertThatThrownBy(() -> new DlqServiceConfig(
-                        List.of("a"),
-                        DelayTiers.defaults(),
-                        RetryPolicies.DEFAULT,
-                        0,
-                        Optional.empty(),
-                        Duration.ofSeconds(1),
-                        Duration.ofSeconds(1)))
+        assertThatThrownBy(() ->
+                        DlqServiceConfig.builder(List.of("a")).historyLimit(0).build())
                 .hasMessageContaining("jobstream.dlq.history-limit");
     }
 }

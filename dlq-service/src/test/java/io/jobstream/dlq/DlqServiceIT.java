@@ -34,7 +34,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -81,14 +80,14 @@ class DlqServiceIT {
     }
 
     private void startService(KafkaCluster kafka, String queue, Path directory) {
-        DlqServiceConfig config = new DlqServiceConfig(
-                List.of(queue),
-                TIERS,
-                POLICIES,
-                20,
-                Optional.of(directory),
-                Duration.ofMillis(500),
-                Duration.ofMillis(500));
+        DlqServiceConfig config = DlqServiceConfig.builder(List.of(queue))
+                .tiers(TIERS)
+                .retry(POLICIES)
+                .historyLimit(20)
+                .stateDir(directory)
+                .maxPollWait(Duration.ofMillis(500))
+                .forwarderRetryBackoff(Duration.ofMillis(500))
+                .build();
         service = DlqService.builder(
                         config,
                         KafkaSettings.builder()

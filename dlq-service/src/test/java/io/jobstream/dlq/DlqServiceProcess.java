@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -34,14 +33,14 @@ public final class DlqServiceProcess {
     private DlqServiceProcess() {}
 
     public static void main(String[] args) throws IOException {
-        DlqServiceConfig config = new DlqServiceConfig(
-                List.of(args[1]),
-                TIERS,
-                POLICIES,
-                20,
-                Optional.of(Path.of(args[2])),
-                Duration.ofMillis(500),
-                Duration.ofMillis(500));
+        DlqServiceConfig config = DlqServiceConfig.builder(List.of(args[1]))
+                .tiers(TIERS)
+                .retry(POLICIES)
+                .historyLimit(20)
+                .stateDir(Path.of(args[2]))
+                .maxPollWait(Duration.ofMillis(500))
+                .forwarderRetryBackoff(Duration.ofMillis(500))
+                .build();
         KafkaSettings kafka = KafkaSettings.builder()
                 .bootstrapServers(args[0])
                 // the router's group forgets a killed member after 6 s instead of 45 s

@@ -1,8 +1,11 @@
 package io.jobstream.dlq;
 
+import io.jobstream.dlq.retry.RetryPolicies;
+import io.jobstream.dlq.retry.RetryPolicy;
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.Topics;
 import io.jobstream.testkit.KafkaCluster;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +27,21 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Topics, a producer and read_committed collectors for integration tests. */
 public final class ItKafka {
+
+    /**
+     * A dlq-service config for {@code queue} retrying every type by {@code policy} through {@code tiers}, polling every
+     * 200 ms and retrying a failed transaction after 500 ms.
+     */
+    public static DlqServiceConfig fastDlqConfig(String queue, DelayTiers tiers, RetryPolicy policy, Path stateDir) {
+        return DlqServiceConfig.builder(List.of(queue))
+                .tiers(tiers)
+                .retry(new RetryPolicies(policy, Map.of()))
+                .stateDir(stateDir)
+                .maxPollWait(Duration.ofMillis(200))
+                .forwarderRetryBackoff(Duration.ofMillis(500))
+                .build();
+    }
+
     private ItKafka() {}
 
     /** Creates {@code queue} and its failed, dlq, events and delay-tier topics, one partition each. */

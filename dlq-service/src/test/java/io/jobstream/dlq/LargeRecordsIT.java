@@ -31,7 +31,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -125,14 +124,14 @@ class LargeRecordsIT {
         try (ItKafka.Collector onDlq = new ItKafka.Collector(kafka, Topics.dlq(queue));
                 ItKafka.Collector onQueue = new ItKafka.Collector(kafka, queue)) {
             service = DlqService.builder(
-                            new DlqServiceConfig(
-                                    List.of(queue),
-                                    TIERS,
-                                    POLICIES,
-                                    20,
-                                    Optional.of(stateDir),
-                                    Duration.ofMillis(500),
-                                    Duration.ofMillis(500)),
+                            DlqServiceConfig.builder(List.of(queue))
+                                    .tiers(TIERS)
+                                    .retry(POLICIES)
+                                    .historyLimit(20)
+                                    .stateDir(stateDir)
+                                    .maxPollWait(Duration.ofMillis(500))
+                                    .forwarderRetryBackoff(Duration.ofMillis(500))
+                                    .build(),
                             KafkaSettings.builder()
                                     .bootstrapServers(kafka.bootstrapServers())
                                     .build())

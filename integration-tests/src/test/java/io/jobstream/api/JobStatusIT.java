@@ -272,12 +272,15 @@ class JobStatusIT {
     }
 
     private IngestApi startApi(KafkaCluster kafka, String queue, String applicationId) {
-        JobStatusConfig status = JobStatusConfig.defaults(List.of(queue))
-                .withApplicationId(applicationId)
-                .withInstance("127.0.0.1", stateDir.resolve(applicationId));
+        JobStatusConfig status = JobStatusConfig.builder()
+                .queues(List.of(queue))
+                .applicationId(applicationId)
+                .advertisedHost("127.0.0.1")
+                .stateDir(stateDir.resolve(applicationId))
+                .build();
         return IngestApi.start(
                 apiConfig(),
-                PublisherConfig.defaults().withMetadataTimeout(Duration.ofSeconds(5)),
+                PublisherConfig.builder().metadataTimeout(Duration.ofSeconds(5)).build(),
                 Kafka.settings(kafka, Map.of()),
                 runtime(),
                 http(),
@@ -291,9 +294,12 @@ class JobStatusIT {
             IngestApiConfig apiConfig,
             KafkaSettings settings,
             AdminServer server) {
-        JobStatusConfig status = JobStatusConfig.defaults(List.of(queue))
-                .withApplicationId(applicationId)
-                .withInstance("127.0.0.1", stateDir.resolve(name));
+        JobStatusConfig status = JobStatusConfig.builder()
+                .queues(List.of(queue))
+                .applicationId(applicationId)
+                .advertisedHost("127.0.0.1")
+                .stateDir(stateDir.resolve(name))
+                .build();
         return JobStatusProjection.start(status, SerdeConfig.singleObject(), settings, server);
     }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.jobstream.dlq.retry.Backoff;
-import io.jobstream.dlq.retry.RetryPolicies;
 import io.jobstream.dlq.retry.RetryPolicy;
 import io.jobstream.processor.JobProcessor;
 import io.jobstream.processor.ProcessorConfig;
@@ -31,8 +30,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -63,14 +60,7 @@ class RegistryOutageIT {
                 .build();
         RetryPolicy policy =
                 new RetryPolicy(3, new Backoff(BACKOFF, 1.0, BACKOFF, Backoff.Jitter.NONE), Set.of(), Set.of());
-        DlqServiceConfig dlqConfig = new DlqServiceConfig(
-                List.of(queue),
-                TIERS,
-                new RetryPolicies(policy, Map.of()),
-                20,
-                Optional.of(stateDir),
-                Duration.ofMillis(200),
-                Duration.ofMillis(500));
+        DlqServiceConfig dlqConfig = ItKafka.fastDlqConfig(queue, TIERS, policy, stateDir);
         List<String> ran = new CopyOnWriteArrayList<>();
         try (SchemaRegistryServer registry = SchemaRegistryServer.start()) {
             SerdeConfig confluent = SerdeConfig.confluent(SchemaRegistryConfig.builder(registry.url())

@@ -14,7 +14,6 @@ import io.jobstream.dlq.replay.DlqReplay;
 import io.jobstream.dlq.replay.ReplayFilter;
 import io.jobstream.dlq.replay.ReplayRequest;
 import io.jobstream.dlq.retry.Backoff;
-import io.jobstream.dlq.retry.RetryPolicies;
 import io.jobstream.dlq.retry.RetryPolicy;
 import io.jobstream.processor.JobProcessor;
 import io.jobstream.processor.NonRetryableException;
@@ -42,7 +41,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -97,19 +95,14 @@ class TruthfulLagIT {
                 .build();
         RetryPolicy policy =
                 new RetryPolicy(3, new Backoff(BACKOFF, 1.0, BACKOFF, Backoff.Jitter.NONE), Set.of(), Set.of());
-        DlqServiceConfig dlqConfig = new DlqServiceConfig(
-                List.of(queue),
-                TIERS,
-                new RetryPolicies(policy, Map.of()),
-                20,
-                Optional.of(stateDir),
-                Duration.ofMillis(200),
-                Duration.ofMillis(500));
+        DlqServiceConfig dlqConfig = ItKafka.fastDlqConfig(queue, TIERS, policy, stateDir);
         String workers = Topics.workerGroup(queue);
         String forwarder = DlqService.forwarderGroup(queue);
-        LagMonitorConfig monitorConfig = LagMonitorConfig.defaults()
-                .withSampling(MONITOR_INTERVAL, MONITOR_WINDOW)
-                .withGroups(Pattern.quote(workers) + "|" + Pattern.quote(forwarder), List.of());
+        LagMonitorConfig monitorConfig = LagMonitorConfig.builder()
+                .interval(MONITOR_INTERVAL)
+                .window(MONITOR_WINDOW)
+                .groupPattern(Pattern.quote(workers) + "|" + Pattern.quote(forwarder))
+                .build();
         List<Integer> flaky = new CopyOnWriteArrayList<>();
         AtomicBoolean repaired = new AtomicBoolean();
         AtomicInteger brokenRuns = new AtomicInteger();
@@ -201,7 +194,10 @@ class TruthfulLagIT {
         LagSnapshot snapshot;
         double gaugeSeconds;
         try (LagMonitor monitor = LagMonitor.create(
-                LagMonitorConfig.defaults().withGroups(Pattern.quote(group), List.of(group)),
+                LagMonitorConfig.builder()
+                        .groupPattern(Pattern.quote(group))
+                        .groups(List.of(group))
+                        .build(),
                 kafka.admin(),
                 KafkaSettings.builder()
                         .bootstrapServers(kafka.bootstrapServers())

@@ -8,6 +8,7 @@ import io.jobstream.runtime.ConfigType;
 import io.jobstream.runtime.ConfigValidator;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.SchemaSettings;
+import io.jobstream.runtime.TopicSettings;
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
@@ -17,7 +18,6 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -179,21 +179,6 @@ public record ProcessorConfig(
             .doc("How long a deferred job waits in a delay tier before it is due again (at least the smallest tier).")
             .build();
 
-    /** The delay tiers whose topics exist. */
-    public static final ConfigKey<List<String>> DELAY_TIERS = ConfigKey.listKey("jobstream.worker.delay-tiers")
-            .defaultValue(DelayTiers.defaults().names())
-            .validator(tiers -> {
-                try {
-                    DelayTiers.parse(tiers);
-                    return Optional.empty();
-                } catch (IllegalArgumentException e) {
-                    return Optional.of(e.getMessage());
-                }
-            })
-            .doc("The delay tiers whose <queue>.delay.<tier> topics exist; deferred jobs go to the one that fits"
-                    + " defer-delay. Same as the dlq-service's.")
-            .build();
-
     /** How long an idempotent job id stays done. */
     public static final ConfigKey<Duration> IDEMPOTENCY_RETENTION = ConfigKey.durationKey(
                     "jobstream.worker.idempotency-retention")
@@ -210,7 +195,10 @@ public record ProcessorConfig(
                     + " each acknowledged before the job's offset counts as done; ALL (also STARTED).")
             .build();
 
-    /** Every key of this module, and the {@code jobstream.schemas.*} keys jobs are read and derived records written by. */
+    /**
+     * Every key of this module, the shared delay tiers ({@link TopicSettings}) and the {@code jobstream.schemas.*} keys
+     * jobs are read and derived records written by.
+     */
     public static final ConfigDefinition DEFINITION = ConfigDefinition.of(
                     QUEUE,
                     GROUP,
@@ -227,9 +215,9 @@ public record ProcessorConfig(
                     CoordinationRules.TYPES,
                     COORDINATION_WAIT,
                     DEFER_DELAY,
-                    DELAY_TIERS,
                     IDEMPOTENCY_RETENTION,
                     EVENTS)
+            .and(TopicSettings.DEFINITION)
             .and(SchemaSettings.DEFINITION);
 
     /** Validates every field by its key's rule, naming the key. */
@@ -257,7 +245,7 @@ public record ProcessorConfig(
         typeRules.forEach((type, rules) -> Objects.requireNonNull(rules, CoordinationRules.TYPES.name() + "." + type));
         COORDINATION_WAIT.check(coordinationWait);
         DEFER_DELAY.check(deferDelay);
-        Objects.requireNonNull(delayTiers, DELAY_TIERS.name());
+        TopicSettings.check(delayTiers);
         IDEMPOTENCY_RETENTION.check(idempotencyRetention);
         EVENTS.check(events);
     }
@@ -278,7 +266,7 @@ public record ProcessorConfig(
                 .revokeTimeout(config.get(REVOKE_TIMEOUT))
                 .coordinationWait(config.get(COORDINATION_WAIT))
                 .deferDelay(config.get(DEFER_DELAY))
-                .delayTiers(DelayTiers.parse(config.get(DELAY_TIERS)))
+                .delayTiers(TopicSettings.delayTiers(config))
                 .idempotencyRetention(config.get(IDEMPOTENCY_RETENTION))
                 .events(config.get(EVENTS))
                 .serde(SchemaSettings.from(config));
@@ -373,8 +361,7 @@ public record ProcessorConfig(
         private final Map<String, CoordinationRules> typeRules = new LinkedHashMap<>();
         private Duration coordinationWait = COORDINATION_WAIT.defaultValue().orElseThrow();
         private Duration deferDelay = DEFER_DELAY.defaultValue().orElseThrow();
-        private DelayTiers delayTiers =
-                DelayTiers.parse(DELAY_TIERS.defaultValue().orElseThrow());
+        private DelayTiers delayTiers = TopicSettings.defaultDelayTiers();
         private Duration idempotencyRetention =
                 IDEMPOTENCY_RETENTION.defaultValue().orElseThrow();
         private EventLevel events = EVENTS.defaultValue().orElseThrow();

@@ -105,12 +105,13 @@ class ProcessorConfigTest {
                         jobstream:
                           kafka:
                             bootstrap-servers: localhost:9092
+                          topics:
+                            delay-tiers: [1s, 1m]
                           worker:
                             queue: payments
                             events: all
                             coordination-wait: 500ms
                             defer-delay: 1s
-                            delay-tiers: [1s, 1m]
                             idempotency-retention: 1d
                             types:
                               charge: {idempotent: true}
@@ -147,11 +148,11 @@ class ProcessorConfigTest {
     void rejectsAnUnknownDelayTierAtLoadNamingTheKey() {
         ConfigLoader loader = ConfigLoader.forDefinition(ProcessorConfig.DEFINITION.and(KafkaSettings.DEFINITION))
                 .withYaml("jobstream: {kafka: {bootstrap-servers: localhost:9092}, worker: {queue: payments}}")
-                .withEnvironment(Map.of("JOBSTREAM_WORKER_DELAY_TIERS", "1s,soon"));
+                .withEnvironment(Map.of("JOBSTREAM_TOPICS_DELAY_TIERS", "1s,soon"));
 
         assertThatThrownBy(loader::load)
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("jobstream.worker.delay-tiers");
+                .hasMessageContaining("jobstream.topics.delay-tiers");
     }
 
     @Test

@@ -6,20 +6,20 @@ import io.jobstream.runtime.ConfigException;
 import io.jobstream.runtime.ConfigKey;
 import io.jobstream.runtime.ConfigValidator;
 import io.jobstream.runtime.SchemaSettings;
+import io.jobstream.runtime.TopicSettings;
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.SerdeConfig;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * The {@link JobPublisher}'s settings (Kafka connection settings are {@link io.jobstream.runtime.KafkaSettings}).
- * Immutable; validated at construction, naming the key in every error.
+ * Immutable and validated at construction by each key's rule: a bad value fails naming its key. Made by {@link
+ * #builder()} or {@link #from(Config)}, copied with {@link #toBuilder()}.
  *
  * @param partitionStrategy how jobs are spread over the queue's partitions ({@code jobstream.publisher.partition-strategy})
  * @param maxPayloadSize the largest payload accepted, in bytes ({@code jobstream.publisher.max-payload-size})
- * @param delayTiers the delay tiers whose topics exist ({@code jobstream.publisher.delay-tiers})
+ * @param delayTiers the delay tiers whose topics exist ({@code jobstream.topics.delay-tiers}, {@link TopicSettings})
  * @param serde how jobs are encoded (the {@code jobstream.schemas.*} keys of {@link SchemaSettings})
  * @param metadataTimeout how long a publish waits to learn whether a topic exists ({@code jobstream.publisher.metadata-timeout})
  * @param lagRefreshInterval how often the least-loaded lag snapshot is refreshed ({@code jobstream.publisher.lag-refresh-interval})
@@ -51,14 +51,6 @@ public record PublisherConfig(
             .validator(ConfigValidator.range(1L, 64L * 1024 * 1024))
             .doc("Largest job payload accepted; a larger one is rejected (PAYLOAD_TOO_LARGE) before sending. Queue"
                     + " topics and the producer's max.request.size leave 64 KiB on top for the envelope.")
-            .build();
-
-    /** The delay tiers. */
-    public static final ConfigKey<List<String>> DELAY_TIERS = ConfigKey.listKey("jobstream.publisher.delay-tiers")
-            .defaultValue(DelayTiers.defaults().names())
-            .validator(PublisherConfig::tierProblem)
-            .doc("Delay tiers that have a `<queue>.delay.<tier>` topic; a job not yet due waits in the largest tier"
-                    + " not longer than its remaining wait. Must match the tiers the queue's topics were created with.")
             .build();
 
     /** The topic metadata wait. */
@@ -95,92 +87,66 @@ public record PublisherConfig(
                     + " (unless the job has an ordering key).")
             .build();
 
-    /** Every key of the publisher, and the {@code jobstream.schemas.*} keys that say how jobs are encoded. */
+    /**
+     * Every key of the publisher, the shared delay tiers ({@link TopicSettings}) and the {@code jobstream.schemas.*}
+     * keys that say how jobs are encoded.
+     */
     public static final ConfigDefinition DEFINITION = ConfigDefinition.of(
                     PARTITION_STRATEGY,
                     MAX_PAYLOAD_SIZE,
-                    DELAY_TIERS,
                     METADATA_TIMEOUT,
                     LAG_REFRESH_INTERVAL,
                     CLOSE_TIMEOUT,
                     MIRROR_HEADERS)
+            .and(TopicSettings.DEFINITION)
             .and(SchemaSettings.DEFINITION);
 
-    /** Validates every field, naming its key. */
+    /** Validates every field by its key's rule, naming the key. */
     public PublisherConfig {
-        Objects.requireNonNull(partitionStrategy, PARTITION_STRATEGY.name());
-        check(MAX_PAYLOAD_SIZE, maxPayloadSize);
-        Objects.requireNonNull(delayTiers, DELAY_TIERS.name());
+        PARTITION_STRATEGY.check(partitionStrategy);
+        MAX_PAYLOAD_SIZE.check(maxPayloadSize);
+        TopicSettings.check(delayTiers);
         Objects.requireNonNull(serde, SchemaSettings.WRITE_FORMAT.name());
-        check(METADATA_TIMEOUT, Objects.requireNonNull(metadataTimeout, METADATA_TIMEOUT.name()));
-        check(LAG_REFRESH_INTERVAL, Objects.requireNonNull(lagRefreshInterval, LAG_REFRESH_INTERVAL.name()));
-        check(CLOSE_TIMEOUT, Objects.requireNonNull(closeTimeout, CLOSE_TIMEOUT.name()));
+        METADATA_TIMEOUT.check(metadataTimeout);
+        LAG_REFRESH_INTERVAL.check(lagRefreshInterval);
+        CLOSE_TIMEOUT.check(closeTimeout);
+    }
+
+    /** A builder with every default. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** The defaults of every key. */
     public static PublisherConfig defaults() {
-        return new PublisherConfig(
-                PARTITION_STRATEGY.defaultValue().orElseThrow(),
-                MAX_PAYLOAD_SIZE.defaultValue().orElseThrow(),
-                DelayTiers.defaults(),
-                SerdeConfig.singleObject(),
-                METADATA_TIMEOUT.defaultValue().orElseThrow(),
-                LAG_REFRESH_INTERVAL.defaultValue().orElseThrow(),
-                CLOSE_TIMEOUT.defaultValue().orElseThrow(),
-                MIRROR_HEADERS.defaultValue().orElseThrow());
+        return builder().build();
     }
 
     /** Reads the settings from a loaded config whose definition includes {@link #DEFINITION}. */
     public static PublisherConfig from(Config config) {
-        SerdeConfig serde = SchemaSettings.from(config);
-        return new PublisherConfig(
-                config.get(PARTITION_STRATEGY),
-                config.get(MAX_PAYLOAD_SIZE),
-                DelayTiers.parse(config.get(DELAY_TIERS)),
-                serde,
-                config.get(METADATA_TIMEOUT),
-                config.get(LAG_REFRESH_INTERVAL),
-                config.get(CLOSE_TIMEOUT),
-                config.get(MIRROR_HEADERS));
+        return builder()
+                .partitionStrategy(config.get(PARTITION_STRATEGY))
+                .maxPayloadSize(config.get(MAX_PAYLOAD_SIZE))
+                .delayTiers(TopicSettings.delayTiers(config))
+                .serde(SchemaSettings.from(config))
+                .metadataTimeout(config.get(METADATA_TIMEOUT))
+                .lagRefreshInterval(config.get(LAG_REFRESH_INTERVAL))
+                .closeTimeout(config.get(CLOSE_TIMEOUT))
+                .mirrorHeaders(config.get(MIRROR_HEADERS))
+                .build();
     }
 
-    /** This config with another partition strategy. */
-    public PublisherConfig withPartitionStrategy(PartitionStrategy strategy) {
-        return new PublisherConfig(
-                strategy,
-                maxPayloadSize,
-                delayTiers,
-                serde,
-                metadataTimeout,
-                lagRefreshInterval,
-                closeTimeout,
-                mirrorHeaders);
-    }
-
-    /** This config with another payload limit, in bytes. */
-    public PublisherConfig withMaxPayloadSize(long bytes) {
-        return new PublisherConfig(
-                partitionStrategy,
-                bytes,
-                delayTiers,
-                serde,
-                metadataTimeout,
-                lagRefreshInterval,
-                closeTimeout,
-                mirrorHeaders);
-    }
-
-    /** This config with other delay tiers. */
-    public PublisherConfig withDelayTiers(DelayTiers tiers) {
-        return new PublisherConfig(
-                partitionStrategy,
-                maxPayloadSize,
-                tiers,
-                serde,
-                metadataTimeout,
-                lagRefreshInterval,
-                closeTimeout,
-                mirrorHeaders);
+    /** A builder holding this config's settings, to change some of them. */
+    public Builder toBuilder() {
+        return builder()
+                .partitionStrategy(partitionStrategy)
+                .maxPayloadSize(maxPayloadSize)
+                .delayTiers(delayTiers)
+                .serde(serde)
+                .metadataTimeout(metadataTimeout)
+                .lagRefreshInterval(lagRefreshInterval)
+                .closeTimeout(closeTimeout)
+                .mirrorHeaders(mirrorHeaders);
     }
 
     /**
@@ -191,83 +157,78 @@ public record PublisherConfig(
         return Math.max(1024 * 1024, maxPayloadSize + JobPublisher.ENVELOPE_ALLOWANCE);
     }
 
-    /** This config with another serde configuration. */
-    public PublisherConfig withSerde(SerdeConfig serdeConfig) {
-        return new PublisherConfig(
-                partitionStrategy,
-                maxPayloadSize,
-                delayTiers,
-                serdeConfig,
-                metadataTimeout,
-                lagRefreshInterval,
-                closeTimeout,
-                mirrorHeaders);
-    }
+    /** Builds a {@link PublisherConfig}; every setting starts at its key's default. */
+    public static final class Builder {
+        private PartitionStrategy partitionStrategy =
+                PARTITION_STRATEGY.defaultValue().orElseThrow();
+        private long maxPayloadSize = MAX_PAYLOAD_SIZE.defaultValue().orElseThrow();
+        private DelayTiers delayTiers = TopicSettings.defaultDelayTiers();
+        private SerdeConfig serde = SerdeConfig.singleObject();
+        private Duration metadataTimeout = METADATA_TIMEOUT.defaultValue().orElseThrow();
+        private Duration lagRefreshInterval =
+                LAG_REFRESH_INTERVAL.defaultValue().orElseThrow();
+        private Duration closeTimeout = CLOSE_TIMEOUT.defaultValue().orElseThrow();
+        private boolean mirrorHeaders = MIRROR_HEADERS.defaultValue().orElseThrow();
 
-    /** This config with another metadata timeout. */
-    public PublisherConfig withMetadataTimeout(Duration timeout) {
-        return new PublisherConfig(
-                partitionStrategy,
-                maxPayloadSize,
-                delayTiers,
-                serde,
-                timeout,
-                lagRefreshInterval,
-                closeTimeout,
-                mirrorHeaders);
-    }
+        private Builder() {}
 
-    /** This config with another lag refresh interval. */
-    public PublisherConfig withLagRefreshInterval(Duration interval) {
-        return new PublisherConfig(
-                partitionStrategy,
-                maxPayloadSize,
-                delayTiers,
-                serde,
-                metadataTimeout,
-                interval,
-                closeTimeout,
-                mirrorHeaders);
-    }
-
-    /** This config with another close timeout. */
-    public PublisherConfig withCloseTimeout(Duration timeout) {
-        return new PublisherConfig(
-                partitionStrategy,
-                maxPayloadSize,
-                delayTiers,
-                serde,
-                metadataTimeout,
-                lagRefreshInterval,
-                timeout,
-                mirrorHeaders);
-    }
-
-    /** This config with the mirrored id/type headers on or off. */
-    public PublisherConfig withMirrorHeaders(boolean mirror) {
-        return new PublisherConfig(
-                partitionStrategy,
-                maxPayloadSize,
-                delayTiers,
-                serde,
-                metadataTimeout,
-                lagRefreshInterval,
-                closeTimeout,
-                mirror);
-    }
-
-    private static Optional<String> tierProblem(List<String> tiers) {
-        try {
-            DelayTiers.parse(tiers);
-            return Optional.empty();
-        } catch (IllegalArgumentException e) {
-            return Optional.of("must be delay tiers like 1s, 5s, 30s, 2m, 10m, 1h, 6h: " + e.getMessage());
+        public Builder partitionStrategy(PartitionStrategy partitionStrategy) {
+            this.partitionStrategy = partitionStrategy;
+            return this;
         }
-    }
 
-    private static <T> void check(ConfigKey<T> key, T value) {
-        key.validator().problem(value).ifPresent(problem -> {
-            throw new ConfigException(key.name() + " " + problem + ", got " + key.describe(value));
-        });
+        /** The payload limit, in bytes. */
+        public Builder maxPayloadSize(long maxPayloadSize) {
+            this.maxPayloadSize = maxPayloadSize;
+            return this;
+        }
+
+        public Builder delayTiers(DelayTiers delayTiers) {
+            this.delayTiers = delayTiers;
+            return this;
+        }
+
+        public Builder serde(SerdeConfig serde) {
+            this.serde = serde;
+            return this;
+        }
+
+        public Builder metadataTimeout(Duration metadataTimeout) {
+            this.metadataTimeout = metadataTimeout;
+            return this;
+        }
+
+        public Builder lagRefreshInterval(Duration lagRefreshInterval) {
+            this.lagRefreshInterval = lagRefreshInterval;
+            return this;
+        }
+
+        public Builder closeTimeout(Duration closeTimeout) {
+            this.closeTimeout = closeTimeout;
+            return this;
+        }
+
+        /** Whether each record also carries the job id and type as headers. */
+        public Builder mirrorHeaders(boolean mirrorHeaders) {
+            this.mirrorHeaders = mirrorHeaders;
+            return this;
+        }
+
+        /**
+         * The config.
+         *
+         * @throws ConfigException naming the key of the first invalid setting
+         */
+        public PublisherConfig build() {
+            return new PublisherConfig(
+                    partitionStrategy,
+                    maxPayloadSize,
+                    delayTiers,
+                    serde,
+                    metadataTimeout,
+                    lagRefreshInterval,
+                    closeTimeout,
+                    mirrorHeaders);
+        }
     }
 }

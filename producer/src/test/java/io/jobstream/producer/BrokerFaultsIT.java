@@ -37,7 +37,8 @@ class BrokerFaultsIT {
                 .bootstrapServers(nowhere)
                 .properties(FAST_FAILURE)
                 .build();
-        PublisherConfig config = PublisherConfig.defaults().withMetadataTimeout(Duration.ofSeconds(2));
+        PublisherConfig config =
+                PublisherConfig.builder().metadataTimeout(Duration.ofSeconds(2)).build();
 
         // When a job is published
         try (JobPublisher publisher = JobPublisher.create(config, settings)) {

@@ -80,7 +80,9 @@ class ConfluentFormatTest {
 
         // When a job is published
         try (JobPublisher publisher = new JobPublisher(
-                PublisherConfig.defaults().withSerde(SerdeConfig.confluent(registryConfig)),
+                PublisherConfig.builder()
+                        .serde(SerdeConfig.confluent(registryConfig))
+                        .build(),
                 producer,
                 new FakeTopicDirectory().with("emails", 1),
                 new LeastLoaded(),

@@ -164,7 +164,9 @@ class JobPublisherIT {
     void roundRobinSpreadsOneKeyOverEveryPartition(KafkaCluster kafka, TestTopics names) {
         String queue = names.unique("jobs");
         QueueTopics.using(kafka.admin()).create(queue, 3, 1);
-        PublisherConfig config = PublisherConfig.defaults().withPartitionStrategy(PartitionStrategy.ROUND_ROBIN);
+        PublisherConfig config = PublisherConfig.builder()
+                .partitionStrategy(PartitionStrategy.ROUND_ROBIN)
+                .build();
 
         List<Integer> partitions = new ArrayList<>();
         try (JobPublisher publisher = JobPublisher.create(config, Kafka.settings(kafka, Map.of()))) {
@@ -192,9 +194,10 @@ class JobPublisherIT {
                 raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>(queue, 2, "k", new byte[1]));
             }
         }
-        PublisherConfig config = PublisherConfig.defaults()
-                .withPartitionStrategy(PartitionStrategy.LEAST_LOADED)
-                .withLagRefreshInterval(Duration.ofMillis(200));
+        PublisherConfig config = PublisherConfig.builder()
+                .partitionStrategy(PartitionStrategy.LEAST_LOADED)
+                .lagRefreshInterval(Duration.ofMillis(200))
+                .build();
 
         try (JobPublisher publisher = JobPublisher.create(config, Kafka.settings(kafka, Map.of()))) {
             // When the publisher has seen the queue and taken a lag snapshot

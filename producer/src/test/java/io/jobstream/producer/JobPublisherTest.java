@@ -90,7 +90,7 @@ class JobPublisherTest {
     @Test
     void mirrorsTheJobIdAndTypeAsHeadersWhenAskedTo() {
         // Given a publisher with mirrored headers on
-        publisher = publisher(PublisherConfig.defaults().withMirrorHeaders(true));
+        publisher = publisher(PublisherConfig.builder().mirrorHeaders(true).build());
         Job job = job().orderingKey("customer-42").build();
 
         // When a job is published
@@ -105,8 +105,9 @@ class JobPublisherTest {
     @Test
     void sendsADelayedJobToTheLargestTierNotLongerThanItsWaitWithTheDueTime() {
         // Given tiers 5s and 1h, and a job due in 59 minutes
-        publisher = publisher(
-                PublisherConfig.defaults().withDelayTiers(DelayTiers.of(Duration.ofSeconds(5), Duration.ofHours(1))));
+        publisher = publisher(PublisherConfig.builder()
+                .delayTiers(DelayTiers.of(Duration.ofSeconds(5), Duration.ofHours(1)))
+                .build());
         Job job = job().notBefore(NOW.plus(Duration.ofMinutes(59))).build();
 
         // When published
@@ -125,8 +126,9 @@ class JobPublisherTest {
     @Test
     void aJobDueWithinTheSmallestTierWaitsInTheSmallestTierNeverEarly() {
         // Given tiers 5s and 1h, and a job due in 850 ms
-        publisher = publisher(
-                PublisherConfig.defaults().withDelayTiers(DelayTiers.of(Duration.ofSeconds(5), Duration.ofHours(1))));
+        publisher = publisher(PublisherConfig.builder()
+                .delayTiers(DelayTiers.of(Duration.ofSeconds(5), Duration.ofHours(1)))
+                .build());
 
         // When published
         JobReceipt receipt = publisher.publishSync(
@@ -153,7 +155,7 @@ class JobPublisherTest {
     @Test
     void rejectsBeforeSendingWithAStableReason() {
         // Given a publisher with a 1 KiB payload limit
-        publisher = publisher(PublisherConfig.defaults().withMaxPayloadSize(1024));
+        publisher = publisher(PublisherConfig.builder().maxPayloadSize(1024).build());
         Job emptyType = Job.newBuilder(job().build()).setType("").build();
         Job tooLarge = job().payload(new byte[1025]).build();
         Job expired = job().expiresAt(NOW.minusSeconds(1)).build();
@@ -183,7 +185,7 @@ class JobPublisherTest {
 
     @Test
     void aPayloadAtTheLimitIsAccepted() {
-        publisher = publisher(PublisherConfig.defaults().withMaxPayloadSize(1024));
+        publisher = publisher(PublisherConfig.builder().maxPayloadSize(1024).build());
 
         assertThat(publisher.publish("emails", job().payload(new byte[1024]).build()))
                 .succeedsWithin(Duration.ofSeconds(5));
@@ -266,7 +268,9 @@ class JobPublisherTest {
 
     @Test
     void roundRobinSpreadsJobsOfOneKeyOverEveryPartition() {
-        publisher = publisher(PublisherConfig.defaults().withPartitionStrategy(PartitionStrategy.ROUND_ROBIN));
+        publisher = publisher(PublisherConfig.builder()
+                .partitionStrategy(PartitionStrategy.ROUND_ROBIN)
+                .build());
 
         for (int i = 0; i < 6; i++) {
             publisher.publishSync("emails", job().orderingKey("same").build());
@@ -293,7 +297,9 @@ class JobPublisherTest {
     @Test
     void leastLoadedPicksTheSmallestLagAndFallsBackToHashWithoutASnapshot() {
         // Given the least-loaded strategy and no lag snapshot yet
-        publisher = publisher(PublisherConfig.defaults().withPartitionStrategy(PartitionStrategy.LEAST_LOADED));
+        publisher = publisher(PublisherConfig.builder()
+                .partitionStrategy(PartitionStrategy.LEAST_LOADED)
+                .build());
         publisher.publishSync("emails", job().build());
         assertThat(producer.history().getLast().partition()).isNull();
 

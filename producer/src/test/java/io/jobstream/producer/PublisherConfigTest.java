@@ -37,7 +37,7 @@ class PublisherConfigTest {
         PublisherConfig config = load(Map.of(
                 "jobstream.publisher.partition-strategy", "round-robin",
                 "jobstream.publisher.max-payload-size", "512KiB",
-                "jobstream.publisher.delay-tiers", "10s,1m",
+                "jobstream.topics.delay-tiers", "10s,1m",
                 "jobstream.schemas.write-format", "confluent",
                 "jobstream.schemas.registry.url", "http://registry:8081",
                 "jobstream.publisher.metadata-timeout", "3s",
@@ -57,17 +57,18 @@ class PublisherConfigTest {
 
     @Test
     void namesTheKeyOfABadValue() {
-        assertThatThrownBy(() -> load(Map.of("jobstream.publisher.delay-tiers", "5s,soon")))
+        assertThatThrownBy(() -> load(Map.of("jobstream.topics.delay-tiers", "5s,soon")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("jobstream.publisher.delay-tiers")
+                .hasMessageContaining("jobstream.topics.delay-tiers")
                 .hasMessageContaining("soon");
         assertThatThrownBy(() -> load(Map.of("jobstream.schemas.write-format", "confluent")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("jobstream.schemas.registry.url");
-        assertThatThrownBy(() -> PublisherConfig.defaults().withMaxPayloadSize(0))
+        assertThatThrownBy(() -> PublisherConfig.builder().maxPayloadSize(0).build())
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("jobstream.publisher.max-payload-size");
-        assertThatThrownBy(() -> PublisherConfig.defaults().withMetadataTimeout(Duration.ZERO))
+        assertThatThrownBy(() ->
+                        PublisherConfig.builder().metadataTimeout(Duration.ZERO).build())
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("jobstream.publisher.metadata-timeout");
     }

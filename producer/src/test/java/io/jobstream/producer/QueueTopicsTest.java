@@ -66,9 +66,10 @@ class QueueTopicsTest {
 
     @Test
     void followsThePublishersTiersAndPayloadLimit() {
-        PublisherConfig publisher = PublisherConfig.defaults()
-                .withDelayTiers(DelayTiers.parse(List.of("10s")))
-                .withMaxPayloadSize(100_000);
+        PublisherConfig publisher = PublisherConfig.builder()
+                .delayTiers(DelayTiers.parse(List.of("10s")))
+                .maxPayloadSize(100_000)
+                .build();
 
         Map<String, Map<String, String>> configs =
                 configs(queueTopics.forPublisher(publisher).plan("q", 2, 2));

@@ -3,6 +3,7 @@ package io.jobstream.runtime;
 import io.jobstream.runtime.internal.Values;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * A rule a setting's value must satisfy, checked when the configuration is loaded.
@@ -68,6 +69,26 @@ public interface ConfigValidator<T> {
             @Override
             public String describe() {
                 return "not blank";
+            }
+        };
+    }
+
+    /**
+     * Values passing {@code test}; any other is reported as {@code "must be " + rule}, and {@code rule} is what the
+     * docs say ("a queue name: lowercase letters, digits, '.' and '-'").
+     */
+    static <T> ConfigValidator<T> satisfying(String rule, Predicate<? super T> test) {
+        Objects.requireNonNull(rule, "rule");
+        Objects.requireNonNull(test, "test");
+        return new ConfigValidator<>() {
+            @Override
+            public Optional<String> problem(T value) {
+                return test.test(value) ? Optional.empty() : Optional.of("must be " + rule);
+            }
+
+            @Override
+            public String describe() {
+                return rule;
             }
         };
     }

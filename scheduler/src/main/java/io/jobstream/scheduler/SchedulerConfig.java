@@ -4,6 +4,7 @@ import io.jobstream.runtime.Config;
 import io.jobstream.runtime.ConfigDefinition;
 import io.jobstream.runtime.ConfigException;
 import io.jobstream.runtime.ConfigKey;
+import io.jobstream.runtime.ConfigValidator;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -17,7 +18,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Settings of the {@link CronScheduler}: the schedules and how replicas share them.
+ * Settings of the {@link CronScheduler}: the schedules and how replicas share them. Immutable and validated at
+ * construction by each key's rule, naming the key; made by {@link #builder()}, {@link #of(List)} or {@link
+ * #from(Config)}, copied with {@link #toBuilder()}.
  *
  * <p>Schedules are configured as {@code jobstream.scheduler.schedules.<name>.<field>}, fields {@code cron},
  * {@code queue}, {@code type} (required), {@code payload} (JSON, default {@code {}}), {@code zone} (default UTC),
@@ -47,18 +50,24 @@ public record SchedulerConfig(
             .build();
     public static final ConfigKey<Duration> LEADER_LEASE = ConfigKey.durationKey("jobstream.scheduler.leader-lease")
             .defaultValue(Duration.ofSeconds(15))
+            .validator(ConfigValidator.atLeast(Duration.ofMillis(1)))
             .doc("Leader term without renewal: how soon another scheduler replica takes over.")
             .build();
     public static final ConfigKey<Duration> CHECK_INTERVAL = ConfigKey.durationKey("jobstream.scheduler.check-interval")
             .defaultValue(Duration.ofSeconds(1))
+            .validator(ConfigValidator.atLeast(Duration.ofMillis(1)))
             .doc("How often the leader looks for due ticks.")
             .build();
     public static final ConfigKey<Duration> MISFIRE_GRACE = ConfigKey.durationKey("jobstream.scheduler.misfire-grace")
             .defaultValue(Duration.ofMinutes(1))
+            .validator(ConfigValidator.atLeast(Duration.ofMillis(1)))
             .doc("Ticks missed for less than this are fired late; older ones follow the schedule's misfire policy.")
             .build();
     public static final ConfigKey<String> MARKER_TOPIC = ConfigKey.stringKey("jobstream.scheduler.marker-topic")
             .defaultValue("jobstream.schedules")
+            .validator(topic -> isValidTopic(topic)
+                    ? Optional.empty()
+                    : Optional.of("must be a topic name: letters, digits, '.', '_' and '-', at most 249"))
             .doc("Compacted topic holding each schedule's last fired tick (key: schedule name), written in one"
                     + " transaction with the tick's job and read by every new leader; created when missing. Every"
                     + " replica of one deployment uses the same; its name also makes the transactional id"
@@ -69,40 +78,37 @@ public record SchedulerConfig(
     public static final ConfigDefinition DEFINITION =
             ConfigDefinition.of(SCHEDULES, LEADER_LEASE, CHECK_INTERVAL, MISFIRE_GRACE, MARKER_TOPIC);
 
-    /** Validates; the message names the key. */
+    /** Validates every field by its key's rule, naming the key. */
     public SchedulerConfig {
-        schedules = List.copyOf(schedules);
-        requirePositive(leaderLease, LEADER_LEASE);
-        requirePositive(checkInterval, CHECK_INTERVAL);
-        requirePositive(misfireGrace, MISFIRE_GRACE);
-        if (markerTopic == null || !isValidTopic(markerTopic)) {
-            throw new ConfigException(MARKER_TOPIC.name() + " '" + markerTopic
-                    + "' is not a valid topic name (letters, digits, '.', '_' and '-', at most 249)");
-        }
+        schedules = List.copyOf(Objects.requireNonNull(schedules, SCHEDULES.name()));
+        LEADER_LEASE.check(leaderLease);
+        CHECK_INTERVAL.check(checkInterval);
+        MISFIRE_GRACE.check(misfireGrace);
+        MARKER_TOPIC.check(markerTopic);
         if (misfireGrace.compareTo(checkInterval) < 0) {
             throw new ConfigException(MISFIRE_GRACE.name() + " (" + misfireGrace + ") must be at least "
                     + CHECK_INTERVAL.name() + " (" + checkInterval + ")");
         }
     }
 
+    /** A builder with every default and no schedules. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
     /** {@code schedules} with the default settings. */
     public static SchedulerConfig of(List<Schedule> schedules) {
-        return new SchedulerConfig(
-                schedules,
-                LEADER_LEASE.defaultValue().orElseThrow(),
-                CHECK_INTERVAL.defaultValue().orElseThrow(),
-                MISFIRE_GRACE.defaultValue().orElseThrow(),
-                MARKER_TOPIC.defaultValue().orElseThrow());
+        return builder().schedules(schedules).build();
     }
 
-    /** This config with another leader lease and check interval (tests and fast schedules). */
-    public SchedulerConfig withTiming(Duration lease, Duration check, Duration grace) {
-        return new SchedulerConfig(schedules, lease, check, grace, markerTopic);
-    }
-
-    /** This config with another marker topic. */
-    public SchedulerConfig withMarkerTopic(String topic) {
-        return new SchedulerConfig(schedules, leaderLease, checkInterval, misfireGrace, topic);
+    /** A builder holding this config's settings, to change some of them. */
+    public Builder toBuilder() {
+        return builder()
+                .schedules(schedules)
+                .leaderLease(leaderLease)
+                .checkInterval(checkInterval)
+                .misfireGrace(misfireGrace)
+                .markerTopic(markerTopic);
     }
 
     /** Reads the scheduler keys of {@code config}; every problem names its key. */
@@ -140,12 +146,13 @@ public record SchedulerConfig(
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new SchedulerConfig(
-                schedules,
-                config.get(LEADER_LEASE),
-                config.get(CHECK_INTERVAL),
-                config.get(MISFIRE_GRACE),
-                config.get(MARKER_TOPIC));
+        return builder()
+                .schedules(schedules)
+                .leaderLease(config.get(LEADER_LEASE))
+                .checkInterval(config.get(CHECK_INTERVAL))
+                .misfireGrace(config.get(MISFIRE_GRACE))
+                .markerTopic(config.get(MARKER_TOPIC))
+                .build();
     }
 
     private static String required(Map<String, String> fields, String field, String prefix) {
@@ -196,10 +203,48 @@ public record SchedulerConfig(
                         .allMatch(c -> Character.isLetterOrDigit(c) && c < 128 || c == '.' || c == '_' || c == '-');
     }
 
-    private static void requirePositive(Duration value, ConfigKey<Duration> key) {
-        Objects.requireNonNull(value, key.name());
-        if (value.isNegative() || value.isZero()) {
-            throw new ConfigException(key.name() + " must be positive, was " + value);
+    /** Builds a {@link SchedulerConfig}; every setting starts at its key's default. */
+    public static final class Builder {
+        private List<Schedule> schedules = List.of();
+        private Duration leaderLease = LEADER_LEASE.defaultValue().orElseThrow();
+        private Duration checkInterval = CHECK_INTERVAL.defaultValue().orElseThrow();
+        private Duration misfireGrace = MISFIRE_GRACE.defaultValue().orElseThrow();
+        private String markerTopic = MARKER_TOPIC.defaultValue().orElseThrow();
+
+        private Builder() {}
+
+        public Builder schedules(List<Schedule> schedules) {
+            this.schedules = schedules;
+            return this;
+        }
+
+        public Builder leaderLease(Duration leaderLease) {
+            this.leaderLease = leaderLease;
+            return this;
+        }
+
+        public Builder checkInterval(Duration checkInterval) {
+            this.checkInterval = checkInterval;
+            return this;
+        }
+
+        public Builder misfireGrace(Duration misfireGrace) {
+            this.misfireGrace = misfireGrace;
+            return this;
+        }
+
+        public Builder markerTopic(String markerTopic) {
+            this.markerTopic = markerTopic;
+            return this;
+        }
+
+        /**
+         * The config.
+         *
+         * @throws ConfigException naming the key of the first invalid setting
+         */
+        public SchedulerConfig build() {
+            return new SchedulerConfig(schedules, leaderLease, checkInterval, misfireGrace, markerTopic);
         }
     }
 }

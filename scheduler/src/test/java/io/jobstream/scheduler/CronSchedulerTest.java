@@ -47,8 +47,12 @@ class CronSchedulerTest {
     }
 
     private CronScheduler scheduler(Schedule schedule, Coordination store) {
-        SchedulerConfig config = SchedulerConfig.of(List.of(schedule))
-                .withTiming(Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofMinutes(1));
+        SchedulerConfig config = SchedulerConfig.builder()
+                .schedules(List.of(schedule))
+                .leaderLease(Duration.ofSeconds(2))
+                .checkInterval(Duration.ofSeconds(1))
+                .misfireGrace(Duration.ofMinutes(1))
+                .build();
         CronScheduler scheduler = new CronScheduler(config, tickLog.writer(), store, clock, meters);
         schedulers.add(scheduler);
         return scheduler.start(false); // the test drives check() itself
@@ -152,8 +156,11 @@ class CronSchedulerTest {
 
     /** A started scheduler (its own thread, checking every 50 ms) on {@code log}. */
     private CronScheduler running(TickLog log) {
-        SchedulerConfig config = SchedulerConfig.of(List.of(every10s()))
-                .withTiming(Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMinutes(1));
+        SchedulerConfig config = SchedulerConfig.of(List.of(every10s())).toBuilder()
+                .leaderLease(Duration.ofSeconds(2))
+                .checkInterval(Duration.ofMillis(50))
+                .misfireGrace(Duration.ofMinutes(1))
+                .build();
         CronScheduler scheduler = new CronScheduler(config, log, coordination, clock, meters);
         schedulers.add(scheduler);
         return scheduler.start();
@@ -390,17 +397,21 @@ class CronSchedulerTest {
         Config own = ConfigLoader.forDefinition(SchedulerConfig.DEFINITION)
                 .withOverrides(Map.of("jobstream.scheduler.marker-topic", "billing.schedules"))
                 .load();
-        Config bad = ConfigLoader.forDefinition(SchedulerConfig.DEFINITION)
-                .withOverrides(Map.of("jobstream.scheduler.marker-topic", "billing schedules"))
-                .load();
+        ConfigLoader bad = ConfigLoader.forDefinition(SchedulerConfig.DEFINITION)
+                .withOverrides(Map.of("jobstream.scheduler.marker-topic", "billing schedules"));
 
         // Then
         assertThat(SchedulerConfig.of(List.of()).markerTopic()).isEqualTo("jobstream.schedules");
         assertThat(SchedulerConfig.from(own).markerTopic()).isEqualTo("billing.schedules");
-        assertThatThrownBy(() -> SchedulerConfig.from(bad))
+        assertThatThrownBy(bad::load)
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("jobstream.scheduler.marker-topic")
                 .hasMessageContaining("billing schedules");
+        assertThatThrownBy(() -> SchedulerConfig.builder()
+                        .markerTopic("billing schedules")
+                        .build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobstream.scheduler.marker-topic");
     }
 
     @Test

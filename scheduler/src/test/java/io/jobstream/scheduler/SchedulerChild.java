@@ -32,9 +32,13 @@ public final class SchedulerChild {
             }
             Runtime.getRuntime().halt(3);
         });
-        SchedulerConfig config = SchedulerConfig.of(List.of(Schedule.of(scheduleName, "@every 1s", queue, "noop")))
-                .withTiming(Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofMinutes(1))
-                .withMarkerTopic(markerTopic);
+        SchedulerConfig config =
+                SchedulerConfig.of(List.of(Schedule.of(scheduleName, "@every 1s", queue, "noop"))).toBuilder()
+                        .leaderLease(Duration.ofSeconds(2))
+                        .checkInterval(Duration.ofMillis(100))
+                        .misfireGrace(Duration.ofMinutes(1))
+                        .markerTopic(markerTopic)
+                        .build();
         KafkaSettings kafka =
                 KafkaSettings.builder().bootstrapServers(bootstrap).build();
         Coordination coordination = connect(redisUri);

@@ -20,8 +20,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Alerting, for dead letters and consumer-lag status changes: which sinks, and how alerts are aggregated and paced. Immutable; validated at construction,
- * naming the key in every error. The keys are part of {@link DlqServiceConfig#DEFINITION}.
+ * Alerting, for dead letters and consumer-lag status changes: which sinks, and how alerts are aggregated and paced. Immutable and validated at
+ * construction by each key's rule, naming the key; made by {@link #builder()} or {@link #from(Config, Map)}, copied
+ * with {@link #toBuilder()}. The keys are part of {@link DlqServiceConfig#DEFINITION}.
  *
  * @param slackWebhook the Slack incoming webhook URL (a secret); empty for no Slack sink
  * @param webhook a generic JSON webhook URL; empty for none
@@ -139,23 +140,23 @@ public record AlertConfig(
             LAG_ENABLED,
             LAG_MIN_INTERVAL);
 
+    /** Validates every field by its key's rule, naming the key. */
     public AlertConfig {
         Objects.requireNonNull(slackWebhook, SLACK_WEBHOOK_URL.name());
         Objects.requireNonNull(webhook, WEBHOOK_URL.name());
-        requirePositive(window, WINDOW);
-        requirePositive(quietPeriod, QUIET_PERIOD);
-        if (!(ratePerSecond > 0) || Double.isInfinite(ratePerSecond)) {
-            throw new IllegalArgumentException(RATE.name() + " must be positive, got " + ratePerSecond);
-        }
-        if (burst < 1) {
-            throw new IllegalArgumentException(BURST.name() + " must be at least 1, got " + burst);
-        }
-        if (maxPending < 1) {
-            throw new IllegalArgumentException(MAX_PENDING.name() + " must be at least 1, got " + maxPending);
-        }
-        requirePositive(maxAge, MAX_AGE);
-        requirePositive(requestTimeout, REQUEST_TIMEOUT);
-        requirePositive(lagMinInterval, LAG_MIN_INTERVAL);
+        WINDOW.check(window);
+        QUIET_PERIOD.check(quietPeriod);
+        RATE.check(ratePerSecond);
+        BURST.check(burst);
+        MAX_PENDING.check(maxPending);
+        MAX_AGE.check(maxAge);
+        REQUEST_TIMEOUT.check(requestTimeout);
+        LAG_MIN_INTERVAL.check(lagMinInterval);
+    }
+
+    /** A builder with every default. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
@@ -163,87 +164,25 @@ public record AlertConfig(
      * most one per group every 2 min.
      */
     public static AlertConfig defaults() {
-        return new AlertConfig(
-                Optional.empty(),
-                Optional.empty(),
-                LOG.defaultValue().orElseThrow(),
-                WINDOW.defaultValue().orElseThrow(),
-                QUIET_PERIOD.defaultValue().orElseThrow(),
-                RATE.defaultValue().orElseThrow(),
-                BURST.defaultValue().orElseThrow(),
-                MAX_PENDING.defaultValue().orElseThrow(),
-                MAX_AGE.defaultValue().orElseThrow(),
-                REQUEST_TIMEOUT.defaultValue().orElseThrow(),
-                LAG_ENABLED.defaultValue().orElseThrow(),
-                LAG_MIN_INTERVAL.defaultValue().orElseThrow());
+        return builder().build();
     }
 
-    /** This config posting to Slack at {@code url}. */
-    public AlertConfig withSlackWebhook(URI url) {
-        return new AlertConfig(
-                Optional.of(url),
-                webhook,
-                log,
-                window,
-                quietPeriod,
-                ratePerSecond,
-                burst,
-                maxPending,
-                maxAge,
-                requestTimeout,
-                lagAlerts,
-                lagMinInterval);
-    }
-
-    /** This config posting JSON to {@code url}. */
-    public AlertConfig withWebhook(URI url) {
-        return new AlertConfig(
-                slackWebhook,
-                Optional.of(url),
-                log,
-                window,
-                quietPeriod,
-                ratePerSecond,
-                burst,
-                maxPending,
-                maxAge,
-                requestTimeout,
-                lagAlerts,
-                lagMinInterval);
-    }
-
-    /** This config with another window and quiet period. */
-    public AlertConfig withTiming(Duration window, Duration quietPeriod) {
-        return new AlertConfig(
-                slackWebhook,
-                webhook,
-                log,
-                window,
-                quietPeriod,
-                ratePerSecond,
-                burst,
-                maxPending,
-                maxAge,
-                requestTimeout,
-                lagAlerts,
-                lagMinInterval);
-    }
-
-    /** This config with lag alerts turned on or off, and another minimum interval between two of one group. */
-    public AlertConfig withLagAlerts(boolean enabled, Duration minInterval) {
-        return new AlertConfig(
-                slackWebhook,
-                webhook,
-                log,
-                window,
-                quietPeriod,
-                ratePerSecond,
-                burst,
-                maxPending,
-                maxAge,
-                requestTimeout,
-                enabled,
-                minInterval);
+    /** A builder holding this config's settings, to change some of them. */
+    public Builder toBuilder() {
+        Builder b = builder()
+                .log(log)
+                .window(window)
+                .quietPeriod(quietPeriod)
+                .ratePerSecond(ratePerSecond)
+                .burst(burst)
+                .maxPending(maxPending)
+                .maxAge(maxAge)
+                .requestTimeout(requestTimeout)
+                .lagAlerts(lagAlerts)
+                .lagMinInterval(lagMinInterval);
+        slackWebhook.ifPresent(b::slackWebhook);
+        webhook.ifPresent(b::webhook);
+        return b;
     }
 
     /**
@@ -263,23 +202,20 @@ public record AlertConfig(
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        try {
-            return new AlertConfig(
-                    slackUri,
-                    webhookUri,
-                    config.get(LOG),
-                    config.get(WINDOW),
-                    config.get(QUIET_PERIOD),
-                    config.get(RATE),
-                    config.get(BURST),
-                    config.get(MAX_PENDING),
-                    config.get(MAX_AGE),
-                    config.get(REQUEST_TIMEOUT),
-                    config.get(LAG_ENABLED),
-                    config.get(LAG_MIN_INTERVAL));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage(), e);
-        }
+        Builder b = builder()
+                .log(config.get(LOG))
+                .window(config.get(WINDOW))
+                .quietPeriod(config.get(QUIET_PERIOD))
+                .ratePerSecond(config.get(RATE))
+                .burst(config.get(BURST))
+                .maxPending(config.get(MAX_PENDING))
+                .maxAge(config.get(MAX_AGE))
+                .requestTimeout(config.get(REQUEST_TIMEOUT))
+                .lagAlerts(config.get(LAG_ENABLED))
+                .lagMinInterval(config.get(LAG_MIN_INTERVAL));
+        slackUri.ifPresent(b::slackWebhook);
+        webhookUri.ifPresent(b::webhook);
+        return b.build();
     }
 
     /** The sinks this config names, in the order Slack, webhook, log. */
@@ -323,10 +259,105 @@ public record AlertConfig(
         }
     }
 
-    private static void requirePositive(Duration value, ConfigKey<Duration> key) {
-        Objects.requireNonNull(value, key.name());
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(key.name() + " must be positive, got " + value);
+    /** Builds an {@link AlertConfig}; every setting starts at its key's default. */
+    public static final class Builder {
+        private URI slackWebhook;
+        private URI webhook;
+        private boolean log = LOG.defaultValue().orElseThrow();
+        private Duration window = WINDOW.defaultValue().orElseThrow();
+        private Duration quietPeriod = QUIET_PERIOD.defaultValue().orElseThrow();
+        private double ratePerSecond = RATE.defaultValue().orElseThrow();
+        private int burst = BURST.defaultValue().orElseThrow();
+        private int maxPending = MAX_PENDING.defaultValue().orElseThrow();
+        private Duration maxAge = MAX_AGE.defaultValue().orElseThrow();
+        private Duration requestTimeout = REQUEST_TIMEOUT.defaultValue().orElseThrow();
+        private boolean lagAlerts = LAG_ENABLED.defaultValue().orElseThrow();
+        private Duration lagMinInterval = LAG_MIN_INTERVAL.defaultValue().orElseThrow();
+
+        private Builder() {}
+
+        /** Posts alerts to Slack at {@code url}. */
+        public Builder slackWebhook(URI url) {
+            this.slackWebhook = Objects.requireNonNull(url, SLACK_WEBHOOK_URL.name());
+            return this;
+        }
+
+        /** Posts alerts as JSON to {@code url}. */
+        public Builder webhook(URI url) {
+            this.webhook = Objects.requireNonNull(url, WEBHOOK_URL.name());
+            return this;
+        }
+
+        public Builder log(boolean log) {
+            this.log = log;
+            return this;
+        }
+
+        public Builder window(Duration window) {
+            this.window = window;
+            return this;
+        }
+
+        public Builder quietPeriod(Duration quietPeriod) {
+            this.quietPeriod = quietPeriod;
+            return this;
+        }
+
+        public Builder ratePerSecond(double ratePerSecond) {
+            this.ratePerSecond = ratePerSecond;
+            return this;
+        }
+
+        public Builder burst(int burst) {
+            this.burst = burst;
+            return this;
+        }
+
+        public Builder maxPending(int maxPending) {
+            this.maxPending = maxPending;
+            return this;
+        }
+
+        public Builder maxAge(Duration maxAge) {
+            this.maxAge = maxAge;
+            return this;
+        }
+
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+            return this;
+        }
+
+        /** Whether lag status changes are alerted. */
+        public Builder lagAlerts(boolean lagAlerts) {
+            this.lagAlerts = lagAlerts;
+            return this;
+        }
+
+        public Builder lagMinInterval(Duration lagMinInterval) {
+            this.lagMinInterval = lagMinInterval;
+            return this;
+        }
+
+        /**
+         * The config.
+         *
+         * @throws ConfigException naming the key of the first invalid setting
+         */
+        public AlertConfig build() {
+            return new AlertConfig(
+                    Optional.ofNullable(slackWebhook),
+                    Optional.ofNullable(webhook),
+                    log,
+                    window,
+                    quietPeriod,
+                    ratePerSecond,
+                    burst,
+                    maxPending,
+                    maxAge,
+                    requestTimeout,
+                    lagAlerts,
+                    lagMinInterval);
         }
     }
 }

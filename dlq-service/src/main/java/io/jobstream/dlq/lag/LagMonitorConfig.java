@@ -7,12 +7,13 @@ import io.jobstream.runtime.ConfigKey;
 import io.jobstream.runtime.ConfigValidator;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * The lag monitor's settings. Immutable; validated at construction, naming the key in every error. {@link
+ * The lag monitor's settings. Immutable and validated at construction by each key's rule, naming the key; made by
+ * {@link #builder()} or {@link #from(Config)}, copied with {@link #toBuilder()}. {@link
  * #DEFINITION} holds every {@code jobstream.lag.*} key; {@link #from(Config)} reads them.
  *
  * @param interval time between two samples
@@ -46,11 +47,14 @@ public record LagMonitorConfig(
             .build();
     public static final ConfigKey<List<String>> GROUPS = ConfigKey.listKey("jobstream.lag.groups")
             .optional()
+            .validator(groups -> groups.stream().anyMatch(String::isBlank)
+                    ? Optional.of("must not hold a blank group id")
+                    : Optional.empty())
             .doc("Consumer groups monitored besides those matching jobstream.lag.group-pattern.")
             .build();
     public static final ConfigKey<String> GROUP_PATTERN = ConfigKey.stringKey("jobstream.lag.group-pattern")
             .defaultValue(DEFAULT_GROUP_PATTERN)
-            .validator(ConfigValidator.notBlank())
+            .validator(LagMonitorConfig::patternProblem)
             .doc("Regular expression; every consumer group whose whole id matches it is monitored. The default"
                     + " takes every <queue>.workers group and the dlq-service's failure routers.")
             .build();
@@ -71,48 +75,35 @@ public record LagMonitorConfig(
     public static final ConfigDefinition DEFINITION =
             ConfigDefinition.of(INTERVAL, WINDOW, GROUPS, GROUP_PATTERN, TIME_SAMPLES, REQUEST_TIMEOUT);
 
+    /** Validates every field by its key's rule, naming the key. */
     public LagMonitorConfig {
-        requireWithin(interval, INTERVAL);
-        requireWithin(window, WINDOW);
-        Objects.requireNonNull(groups, GROUPS.name());
-        groups = List.copyOf(groups);
-        for (String group : groups) {
-            if (group.isBlank()) {
-                throw new IllegalArgumentException(GROUPS.name() + " must not hold a blank group id");
-            }
-        }
-        Objects.requireNonNull(groupPattern, GROUP_PATTERN.name());
-        try {
-            Pattern.compile(groupPattern);
-        } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException(
-                    GROUP_PATTERN.name() + ": '" + groupPattern + "' is not a regular expression: "
-                            + e.getDescription(),
-                    e);
-        }
-        requireWithin(timeSamples, TIME_SAMPLES);
-        requireWithin(requestTimeout, REQUEST_TIMEOUT);
+        INTERVAL.check(interval);
+        WINDOW.check(window);
+        groups = List.copyOf(GROUPS.check(groups));
+        GROUP_PATTERN.check(groupPattern);
+        TIME_SAMPLES.check(timeSamples);
+        REQUEST_TIMEOUT.check(requestTimeout);
+    }
+
+    /** A builder with every default. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** The defaults. */
     public static LagMonitorConfig defaults() {
-        return new LagMonitorConfig(
-                INTERVAL.defaultValue().orElseThrow(),
-                WINDOW.defaultValue().orElseThrow(),
-                List.of(),
-                DEFAULT_GROUP_PATTERN,
-                TIME_SAMPLES.defaultValue().orElseThrow(),
-                REQUEST_TIMEOUT.defaultValue().orElseThrow());
+        return builder().build();
     }
 
-    /** This config with another interval and window. */
-    public LagMonitorConfig withSampling(Duration interval, int window) {
-        return new LagMonitorConfig(interval, window, groups, groupPattern, timeSamples, requestTimeout);
-    }
-
-    /** This config monitoring exactly {@code groupPattern} plus {@code groups}. */
-    public LagMonitorConfig withGroups(String groupPattern, List<String> groups) {
-        return new LagMonitorConfig(interval, window, groups, groupPattern, timeSamples, requestTimeout);
+    /** A builder holding this config's settings, to change some of them. */
+    public Builder toBuilder() {
+        return builder()
+                .interval(interval)
+                .window(window)
+                .groups(groups)
+                .groupPattern(groupPattern)
+                .timeSamples(timeSamples)
+                .requestTimeout(requestTimeout);
     }
 
     /** Whether the group {@code groupId} is monitored. */
@@ -126,24 +117,78 @@ public record LagMonitorConfig(
      * @throws ConfigException naming the key of a bad value
      */
     public static LagMonitorConfig from(Config config) {
+        return builder()
+                .interval(config.get(INTERVAL))
+                .window(config.get(WINDOW))
+                .groups(config.find(GROUPS).orElse(List.of()))
+                .groupPattern(config.get(GROUP_PATTERN))
+                .timeSamples(config.get(TIME_SAMPLES))
+                .requestTimeout(config.get(REQUEST_TIMEOUT))
+                .build();
+    }
+
+    private static Optional<String> patternProblem(String pattern) {
+        if (pattern.isBlank()) {
+            return Optional.of("must not be blank");
+        }
         try {
-            return new LagMonitorConfig(
-                    config.get(INTERVAL),
-                    config.get(WINDOW),
-                    config.find(GROUPS).orElse(List.of()),
-                    config.get(GROUP_PATTERN),
-                    config.get(TIME_SAMPLES),
-                    config.get(REQUEST_TIMEOUT));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage(), e);
+            Pattern.compile(pattern);
+            return Optional.empty();
+        } catch (PatternSyntaxException e) {
+            return Optional.of("must be a regular expression: " + e.getDescription());
         }
     }
 
-    private static <T extends Comparable<? super T>> void requireWithin(T value, ConfigKey<T> key) {
-        Objects.requireNonNull(value, key.name());
-        key.validator().problem(value).ifPresent(problem -> {
-            throw new IllegalArgumentException(
-                    "invalid value '" + key.describe(value) + "' for " + key.name() + ": " + problem);
-        });
+    /** Builds a {@link LagMonitorConfig}; every setting starts at its key's default. */
+    public static final class Builder {
+        private Duration interval = INTERVAL.defaultValue().orElseThrow();
+        private int window = WINDOW.defaultValue().orElseThrow();
+        private List<String> groups = List.of();
+        private String groupPattern = GROUP_PATTERN.defaultValue().orElseThrow();
+        private int timeSamples = TIME_SAMPLES.defaultValue().orElseThrow();
+        private Duration requestTimeout = REQUEST_TIMEOUT.defaultValue().orElseThrow();
+
+        private Builder() {}
+
+        public Builder interval(Duration interval) {
+            this.interval = interval;
+            return this;
+        }
+
+        /** Samples in the sliding window. */
+        public Builder window(int window) {
+            this.window = window;
+            return this;
+        }
+
+        /** Groups monitored besides those matching the pattern. */
+        public Builder groups(List<String> groups) {
+            this.groups = groups;
+            return this;
+        }
+
+        public Builder groupPattern(String groupPattern) {
+            this.groupPattern = groupPattern;
+            return this;
+        }
+
+        public Builder timeSamples(int timeSamples) {
+            this.timeSamples = timeSamples;
+            return this;
+        }
+
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+            return this;
+        }
+
+        /**
+         * The config.
+         *
+         * @throws ConfigException naming the key of the first invalid setting
+         */
+        public LagMonitorConfig build() {
+            return new LagMonitorConfig(interval, window, groups, groupPattern, timeSamples, requestTimeout);
+        }
     }
 }

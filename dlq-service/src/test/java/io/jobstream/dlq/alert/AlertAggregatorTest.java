@@ -130,8 +130,10 @@ class AlertAggregatorTest {
     @Test
     void aQuietKeyRecoversAndItsNextDeadLetterIsAFirstOneAgain() {
         // Given a key that fired once
-        AlertAggregator alerts =
-                aggregator(AlertConfig.defaults().withTiming(Duration.ofSeconds(60), Duration.ofMinutes(5)));
+        AlertAggregator alerts = aggregator(AlertConfig.builder()
+                .window(Duration.ofSeconds(60))
+                .quietPeriod(Duration.ofMinutes(5))
+                .build());
         alerts.onDeadLetter(KEY, "job-1", "smtp down");
         alerts.drainOnce();
         // When 5 minutes pass without dead letters, then one more comes
@@ -212,19 +214,15 @@ class AlertAggregatorTest {
                 return answers.getLast();
             }
         };
-        AlertConfig config = new AlertConfig(
-                java.util.Optional.empty(),
-                java.util.Optional.empty(),
-                false,
-                Duration.ofSeconds(60),
-                Duration.ofHours(1),
-                1.0,
-                5,
-                100,
-                Duration.ofMinutes(10),
-                Duration.ofSeconds(5),
-                false,
-                Duration.ofMinutes(2));
+        AlertConfig config = AlertConfig.builder()
+                .log(false)
+                .window(Duration.ofSeconds(60))
+                .quietPeriod(Duration.ofHours(1))
+                .maxPending(100)
+                .maxAge(Duration.ofMinutes(10))
+                .requestTimeout(Duration.ofSeconds(5))
+                .lagAlerts(false)
+                .build();
         AlertAggregator alerts = AlertAggregator.builder(config)
                 .sink(down)
                 .clock(clock)

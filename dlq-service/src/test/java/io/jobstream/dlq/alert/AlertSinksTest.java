@@ -187,7 +187,10 @@ class AlertSinksTest {
                 .load();
         // Then they are read
         assertThat(AlertConfig.from(set, Map.of()))
-                .isEqualTo(AlertConfig.defaults().withLagAlerts(false, Duration.ofSeconds(30)));
+                .isEqualTo(AlertConfig.builder()
+                        .lagAlerts(false)
+                        .lagMinInterval(Duration.ofSeconds(30))
+                        .build());
         // And an interval out of range fails naming its key
         assertThatThrownBy(() -> ConfigLoader.forDefinition(DlqServiceConfig.DEFINITION)
                         .withOverrides(Map.of(
@@ -195,8 +198,11 @@ class AlertSinksTest {
                         .load())
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("jobstream.dlq.alerts.lag.min-interval");
-        assertThatThrownBy(() -> AlertConfig.defaults().withLagAlerts(true, Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> AlertConfig.builder()
+                        .lagAlerts(true)
+                        .lagMinInterval(Duration.ZERO)
+                        .build())
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("jobstream.dlq.alerts.lag.min-interval");
     }
 

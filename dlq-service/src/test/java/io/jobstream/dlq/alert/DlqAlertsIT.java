@@ -59,15 +59,19 @@ class DlqAlertsIT {
         try (RecordingServer slack =
                         new RecordingServer(Clock.systemUTC()).answer(new Answer(429, Map.of("Retry-After", "2")));
                 DlqService service = DlqService.builder(
-                                DlqServiceConfig.defaults(List.of(queue)).withStateDir(stateDir),
+                                DlqServiceConfig.builder(List.of(queue))
+                                        .stateDir(stateDir)
+                                        .build(),
                                 KafkaSettings.builder()
                                         .bootstrapServers(kafka.bootstrapServers())
                                         .build())
                         .serdes(SERDES)
                         .registry(registry)
-                        .alerts(AlertConfig.defaults()
-                                .withSlackWebhook(slack.uri())
-                                .withTiming(Duration.ofSeconds(2), Duration.ofMinutes(5)))
+                        .alerts(AlertConfig.builder()
+                                .slackWebhook(slack.uri())
+                                .window(Duration.ofSeconds(2))
+                                .quietPeriod(Duration.ofMinutes(5))
+                                .build())
                         .build()
                         .start()) {
             await().atMost(WAIT).until(service::isRunning);

@@ -104,21 +104,27 @@ class LagAlertsIT {
         try (RecordingServer slack = new RecordingServer(Clock.systemUTC());
                 RecordingServer webhook = new RecordingServer(Clock.systemUTC());
                 DlqService service = DlqService.builder(
-                                DlqServiceConfig.defaults(List.of(queue)).withStateDir(stateDir),
+                                DlqServiceConfig.builder(List.of(queue))
+                                        .stateDir(stateDir)
+                                        .build(),
                                 KafkaSettings.builder()
                                         .bootstrapServers(kafka.bootstrapServers())
                                         .build())
                         .registry(registry)
-                        .alerts(AlertConfig.defaults()
-                                .withSlackWebhook(slack.uri())
-                                .withWebhook(webhook.uri())
-                                .withLagAlerts(true, MIN_INTERVAL))
+                        .alerts(AlertConfig.builder()
+                                .slackWebhook(slack.uri())
+                                .webhook(webhook.uri())
+                                .lagAlerts(true)
+                                .lagMinInterval(MIN_INTERVAL)
+                                .build())
                         .build()
                         .start();
                 LagMonitor monitor = LagMonitor.create(
-                        LagMonitorConfig.defaults()
-                                .withSampling(INTERVAL, WINDOW)
-                                .withGroups(Pattern.quote(group), List.of()),
+                        LagMonitorConfig.builder()
+                                .interval(INTERVAL)
+                                .window(WINDOW)
+                                .groupPattern(Pattern.quote(group))
+                                .build(),
                         kafka.admin(),
                         registry,
                         Clock.systemUTC())) {

@@ -67,7 +67,10 @@ class LagAlertsTest {
     }
 
     private static AlertConfig config() {
-        return AlertConfig.defaults().withLagAlerts(true, MIN_INTERVAL);
+        return AlertConfig.builder()
+                .lagAlerts(true)
+                .lagMinInterval(MIN_INTERVAL)
+                .build();
     }
 
     /** A change of {@code group} as the monitor reports it, with {@code lag} records waiting 0.1 s each. */
@@ -277,7 +280,12 @@ class LagAlertsTest {
     @Test
     void lagAlertsTurnedOffSendNothing() {
         // Given lag alerts turned off
-        AlertAggregator alerts = aggregator(AlertConfig.defaults().withLagAlerts(false, MIN_INTERVAL), sink);
+        AlertAggregator alerts = aggregator(
+                AlertConfig.builder()
+                        .lagAlerts(false)
+                        .lagMinInterval(MIN_INTERVAL)
+                        .build(),
+                sink);
         // When a group stops and recovers
         alerts.onStatusChange(change(GROUP, LagStatus.OK, LagStatus.STOP, 10));
         step(alerts, Duration.ofMinutes(5));

@@ -67,14 +67,20 @@ class LagMonitorConfigTest {
                         """))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("jobstream.lag.window");
-        assertThatThrownBy(() -> LagMonitorConfig.defaults().withSampling(Duration.ofMillis(500), 1))
-                .isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> LagMonitorConfig.builder()
+                        .interval(Duration.ofMillis(500))
+                        .window(1)
+                        .build())
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("jobstream.lag.window");
     }
 
     @Test
     void aBlankExtraGroupFailsNamingItsKey() {
-        assertThatThrownBy(() -> LagMonitorConfig.defaults().withGroups(".+\\.workers", List.of(" ")))
+        assertThatThrownBy(() -> LagMonitorConfig.builder()
+                        .groupPattern(".+\\.workers")
+                        .groups(List.of(" "))
+                        .build())
                 .hasMessageContaining("jobstream.lag.groups");
     }
 

@@ -66,7 +66,10 @@ public final class LagMonitorCpuMeasurement {
             adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "lag-monitor-perf");
             try (Admin admin = Admin.create(adminProps);
                     LagMonitor monitor = LagMonitor.create(
-                            LagMonitorConfig.defaults().withSampling(interval, 10),
+                            LagMonitorConfig.builder()
+                                    .interval(interval)
+                                    .window(10)
+                                    .build(),
                             admin,
                             new SimpleMeterRegistry(),
                             Clock.systemUTC())) {

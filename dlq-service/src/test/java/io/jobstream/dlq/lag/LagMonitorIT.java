@@ -63,8 +63,11 @@ class LagMonitorIT {
     }
 
     private LagMonitor monitor(KafkaCluster kafka, String group) {
-        LagMonitorConfig config =
-                LagMonitorConfig.defaults().withSampling(INTERVAL, WINDOW).withGroups(Pattern.quote(group), List.of());
+        LagMonitorConfig config = LagMonitorConfig.builder()
+                .interval(INTERVAL)
+                .window(WINDOW)
+                .groupPattern(Pattern.quote(group))
+                .build();
         LagMonitor monitor = LagMonitor.create(config, kafka.admin(), registry, Clock.systemUTC());
         monitor.addListener(changes::add);
         toClose.add(monitor);
@@ -264,8 +267,11 @@ class LagMonitorIT {
                 .get(10, TimeUnit.SECONDS);
         Admin admin = Admin.create(kafka.clientProperties());
         toClose.add(admin);
-        LagMonitorConfig config =
-                LagMonitorConfig.defaults().withSampling(INTERVAL, WINDOW).withGroups(Pattern.quote(group), List.of());
+        LagMonitorConfig config = LagMonitorConfig.builder()
+                .interval(INTERVAL)
+                .window(WINDOW)
+                .groupPattern(Pattern.quote(group))
+                .build();
         LagMonitor monitor = LagMonitor.create(config, admin, registry, Clock.systemUTC());
         toClose.add(monitor);
         monitor.addListener(changes::add);
