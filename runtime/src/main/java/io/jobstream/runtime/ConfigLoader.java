@@ -112,6 +112,7 @@ public final class ConfigLoader {
         overrides.forEach((k, v) -> overrideValues.put(k, new Sourced(v, OVERRIDE)));
         checkKnown(fileValues, problems);
         checkKnown(overrideValues, problems);
+        checkRenamedEnvVars(problems);
         warnAboutUnknownEnvVars();
 
         Map<String, Object> values = new LinkedHashMap<>();
@@ -162,6 +163,27 @@ public final class ConfigLoader {
         return out;
     }
 
+    /**
+     * Keys that were renamed, old name to new. Setting an old one is an error naming the new one, in a file and in
+     * the environment alike: an unknown env var is otherwise only logged, and a role would run on the default.
+     */
+    static final Map<String, String> RENAMED = Map.of(
+            "jobstream.worker.delay-tiers", TopicSettings.DELAY_TIERS.name(),
+            "jobstream.publisher.delay-tiers", TopicSettings.DELAY_TIERS.name(),
+            "jobstream.dlq.delay-tiers", TopicSettings.DELAY_TIERS.name());
+
+    private static String renamed(String oldName) {
+        String now = RENAMED.get(oldName);
+        return oldName + " was renamed to " + now + " (env " + Names.envVar(now) + "): set that instead";
+    }
+
+    private void checkRenamedEnvVars(List<String> problems) {
+        RENAMED.keySet().stream()
+                .filter(old -> environment.containsKey(Names.envVar(old)))
+                .sorted()
+                .forEach(old -> problems.add("env " + Names.envVar(old) + ": " + renamed(old)));
+    }
+
     private void checkKnown(Map<String, Sourced> raw, List<String> problems) {
         List<String> known = definition.keys().stream().map(ConfigKey::name).toList();
         for (Map.Entry<String, Sourced> entry : raw.entrySet()) {
@@ -172,6 +194,10 @@ public final class ConfigLoader {
             String where = entry.getValue().source().equals(OVERRIDE)
                     ? "the overrides"
                     : entry.getValue().source();
+            if (RENAMED.containsKey(name)) {
+                problems.add(renamed(name) + " (in " + where + ")");
+                continue;
+            }
             String suggestion = Names.closest(name, known)
                     .map(k -> "; did you mean " + k + "?")
                     .orElse("");

@@ -229,6 +229,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aRenamedKeyFailsNamingItsNewNameInAFileAndInTheEnvironment() {
+        // Given the pre-rename delay-tiers keys: one in a file, one as an env var (which would otherwise only warn,
+        // and leave the role on the default tiers without a word)
+        String yaml = "jobstream:\n  worker:\n    queue: emails\n    delay-tiers: [1s, 1m]\n";
+        Map<String, String> env = Map.of("JOBSTREAM_DLQ_DELAY_TIERS", "5s,1h");
+
+        // When loaded, Then start-up fails naming both and the one key that replaced them
+        assertThatThrownBy(() -> loader(env).withYaml(yaml).load())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("jobstream.worker.delay-tiers was renamed to jobstream.topics.delay-tiers"
+                        + " (env JOBSTREAM_TOPICS_DELAY_TIERS)")
+                .hasMessageContaining("env JOBSTREAM_DLQ_DELAY_TIERS: jobstream.dlq.delay-tiers was renamed to")
+                .hasMessageNotContaining("unknown key jobstream.worker.delay-tiers");
+    }
+
+    @Test
     void keysOutsideJobstreamAreIgnored() {
         // Given a YAML anchor block outside the jobstream tree
         String yaml = "x-common: &common\n  a: 1\njobstream.worker.queue: emails\n";
