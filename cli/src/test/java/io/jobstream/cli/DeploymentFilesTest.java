@@ -40,7 +40,7 @@ import picocli.CommandLine.ParseResult;
 class DeploymentFilesTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path ROOT = repositoryRoot();
+    private static final Path ROOT = KubernetesManifests.ROOT;
     private static final Set<String> SERVICE_ROLES = Set.of("api", "worker", "dlq-service", "scheduler");
     private static final Set<String> JOBSTREAM_SERVICES = Set.of("topics", "api", "worker", "dlq-service", "scheduler");
     private static final Map<String, String> INFRASTRUCTURE = Map.of(
@@ -744,18 +744,6 @@ class DeploymentFilesTest {
         Set<String> names = new HashSet<>();
         node.fieldNames().forEachRemaining(names::add);
         return names;
-    }
-
-    private static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.exists(dir.resolve("docker-compose.yml"))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new AssertionError(
-                    "docker-compose.yml not found above " + Path.of("").toAbsolutePath());
-        }
-        return dir;
     }
 
     /** A secret an operator sets where a deployment file requires one (${VAR:?...}) or ships a placeholder. */

@@ -25,7 +25,6 @@ import io.jobstream.testkit.SchemaRegistryServer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -49,7 +48,7 @@ import picocli.CommandLine.ParseResult;
  */
 class DeploymentWireFormatsTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Path ROOT = repositoryRoot();
+    private static final Path ROOT = KubernetesManifests.ROOT;
     private static final String STACK_REGISTRY = "http://schema-registry:8081";
     private static final String QUEUE = "jobs";
 
@@ -308,17 +307,5 @@ class DeploymentWireFormatsTest {
                 .setAttempt(1)
                 .setAt(job.getCreatedAt())
                 .build();
-    }
-
-    private static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.exists(dir.resolve("docker-compose.yml"))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new AssertionError(
-                    "docker-compose.yml not found above " + Path.of("").toAbsolutePath());
-        }
-        return dir;
     }
 }
