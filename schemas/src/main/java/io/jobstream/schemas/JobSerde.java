@@ -123,7 +123,9 @@ public final class JobSerde<T extends SpecificRecord> implements Serde<T> {
      * Makes this serde write Avro single-object encoding instead of the Confluent format while the schema registry is
      * unavailable (a {@link SchemaRegistryUnavailableException} when registering), rather than failing. For records a
      * worker or the dlq-service derives ({@code .failed}, {@code .dlq}, {@code .events}, delay tiers): Jobstream's
-     * readers decode both formats, and a registry outage must not stop failures from being routed. Returns this serde.
+     * readers decode both formats, and a registry outage must not stop failures from being routed. A registry that is
+     * only briefly unavailable (overloaded, restarting) does not change the format: the registration is tried {@value
+     * #REGISTRY_TRIES} times, 100 ms then 200 ms apart, before a record is written single-object. Returns this serde.
      */
     public JobSerde<T> fallingBackWhenRegistryUnavailable() {
         fallBack = true;
@@ -142,18 +144,32 @@ public final class JobSerde<T extends SpecificRecord> implements Serde<T> {
         }
         return switch (writeFormat) {
             case SINGLE_OBJECT -> codec.encodeSingleObject(record);
-            case CONFLUENT -> {
-                try {
-                    yield codec.encodeConfluent(subject(topic), record);
-                } catch (SchemaRegistryUnavailableException e) {
-                    if (!fallBack) {
-                        throw e;
-                    }
+            case CONFLUENT ->
+                fallBack ? encodeConfluentOrFallBack(topic, record) : codec.encodeConfluent(subject(topic), record);
+        };
+    }
+
+    /** Tries of a registration before a record that may fall back is written single-object. */
+    static final int REGISTRY_TRIES = 3;
+
+    private byte[] encodeConfluentOrFallBack(String topic, T record) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return codec.encodeConfluent(subject(topic), record);
+            } catch (SchemaRegistryUnavailableException e) {
+                if (attempt == REGISTRY_TRIES) {
                     fallbacks.incrementAndGet();
-                    yield codec.encodeSingleObject(record);
+                    return codec.encodeSingleObject(record);
+                }
+                try {
+                    Thread.sleep(100L << (attempt - 1)); // 100 ms, then 200 ms
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    fallbacks.incrementAndGet();
+                    return codec.encodeSingleObject(record);
                 }
             }
-        };
+        }
     }
 
     /** Decodes a value of {@code topic} in whichever format its first bytes announce; null for a null value. */

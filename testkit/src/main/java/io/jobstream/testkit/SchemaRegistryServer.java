@@ -55,6 +55,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
     private final String requiredAuthorization;
     private int nextId = 1;
     private volatile boolean unavailable;
+    private final AtomicInteger unavailableRequests = new AtomicInteger();
 
     private SchemaRegistryServer(String requiredUserInfo) throws IOException {
         this.requiredAuthorization = requiredUserInfo == null
@@ -108,6 +109,11 @@ public final class SchemaRegistryServer implements AutoCloseable {
         this.unavailable = down;
     }
 
+    /** Answers the next {@code requests} requests {@code 503}, as a registry that is briefly overloaded, then serves. */
+    public void unavailableFor(int requests) {
+        unavailableRequests.set(requests);
+    }
+
     /** The Authorization header of every request that had one. */
     public List<String> authorizations() {
         return List.copyOf(authorizations);
@@ -139,7 +145,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
             if (contentType != null) {
                 contentTypes.add(contentType);
             }
-            if (unavailable) {
+            if (unavailable || unavailableRequests.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 respond(exchange, 503, error(50003, "Service Unavailable"));
                 return;
             }
