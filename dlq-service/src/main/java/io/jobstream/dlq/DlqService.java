@@ -5,6 +5,7 @@ import io.jobstream.dlq.alert.AlertConfig;
 import io.jobstream.dlq.alert.AlertSink;
 import io.jobstream.dlq.alert.internal.DeadLetterFeed;
 import io.jobstream.dlq.delay.internal.DelayForwarder;
+import io.jobstream.dlq.internal.Backlog;
 import io.jobstream.dlq.lag.LagListener;
 import io.jobstream.dlq.lag.LagMonitor;
 import io.jobstream.dlq.replay.DlqAdminRoutes;
@@ -60,6 +61,10 @@ import org.slf4j.LoggerFactory;
  * contract: a router thread that throws (e.g. the schema registry is down) is replaced and resumes from its last
  * commit; a forwarder whose producer is fenced stops and {@link #isRunning()} turns false.
  *
+ * <p>A backlog reader (thread {@code jobstream-dlq-backlog}, no consumer group) keeps the gauges {@code
+ * jobstream.dlq.size} (dead letters waiting per queue and type) and {@code jobstream.delay.waiting} (jobs per delay
+ * tier not yet forwarded) current; it reads every {@code <queue>.dlq} and {@code <queue>.dlq.replayed} from the start.
+ *
  * <p>With {@link Builder#alerts(AlertConfig)}, a dead-letter alert feed (thread {@code jobstream-dlq-alert-feed},
  * consumer group {@code jobstream-dlq-alerts}) reads the committed records of every {@code <queue>.dlq} into an
  * {@link AlertAggregator} whose sinks post on their own virtual threads; the router never waits for alerts. The same
@@ -71,6 +76,9 @@ public final class DlqService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DlqService.class);
     private static final Duration TOPIC_LIMITS_TIMEOUT = Duration.ofSeconds(10);
 
+    /** How often the DLQ's log start offsets and the delay tiers' lag are read, unless set otherwise. */
+    public static final Duration DEFAULT_BACKLOG_INTERVAL = Duration.ofSeconds(10);
+
     private final DlqServiceConfig config;
     private final KafkaSettings kafka;
     private final SerdeConfig serdes;
@@ -81,6 +89,8 @@ public final class DlqService implements AutoCloseable {
     private final List<DelayForwarder> forwarders = new ArrayList<>();
     private final AlertConfig alerts;
     private final List<AlertSink> extraSinks;
+    private final Duration backlogInterval;
+    private Backlog backlog;
     private volatile AlertAggregator aggregator;
     private HttpClient alertHttp;
     private DeadLetterFeed alertFeed;
@@ -96,6 +106,7 @@ public final class DlqService implements AutoCloseable {
         this.random = b.random;
         this.alerts = b.alerts;
         this.extraSinks = List.copyOf(b.extraSinks);
+        this.backlogInterval = b.backlogInterval;
     }
 
     /** A builder for a service with {@code config} talking to {@code kafka}. */
@@ -171,6 +182,9 @@ public final class DlqService implements AutoCloseable {
                     queue,
                     config.tiers().names());
         }
+        Map<String, String> groups = new HashMap<>();
+        config.queues().forEach(queue -> groups.put(queue, forwarderGroup(queue)));
+        backlog = new Backlog(config.queues(), config.tiers(), kafka, groups, registry, backlogInterval).start();
         if (alerts != null) {
             alertHttp = HttpClient.newHttpClient();
             List<AlertSink> sinks = new ArrayList<>(alerts.sinks(alertHttp, clock));
@@ -283,6 +297,9 @@ public final class DlqService implements AutoCloseable {
         closed = true;
         Instant deadline = Instant.now().plus(timeout);
         boolean clean = true;
+        if (backlog != null) {
+            clean &= backlog.close(remaining(deadline));
+        }
         if (alertFeed != null) {
             clean &= alertFeed.close(remaining(deadline));
         }
@@ -349,6 +366,7 @@ public final class DlqService implements AutoCloseable {
         private RandomGenerator random = new Random();
         private AlertConfig alerts;
         private final List<AlertSink> extraSinks = new ArrayList<>();
+        private Duration backlogInterval = DEFAULT_BACKLOG_INTERVAL;
 
         private Builder(DlqServiceConfig config, KafkaSettings kafka) {
             this.config = Objects.requireNonNull(config, "config");
@@ -391,6 +409,18 @@ public final class DlqService implements AutoCloseable {
         /** Adds a sink to the ones {@link #alerts(AlertConfig)} names (alerts must be turned on too). */
         public Builder alertSink(AlertSink sink) {
             extraSinks.add(Objects.requireNonNull(sink, "sink"));
+            return this;
+        }
+
+        /**
+         * How often the gauges {@code jobstream.delay.waiting} are sampled and dead letters deleted by retention
+         * leave {@code jobstream.dlq.size} (default {@link #DEFAULT_BACKLOG_INTERVAL}).
+         */
+        public Builder backlogInterval(Duration backlogInterval) {
+            if (backlogInterval.isNegative() || backlogInterval.isZero()) {
+                throw new IllegalArgumentException("backlogInterval must be positive: " + backlogInterval);
+            }
+            this.backlogInterval = backlogInterval;
             return this;
         }
 
