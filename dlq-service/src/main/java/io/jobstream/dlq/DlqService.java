@@ -13,6 +13,7 @@ import io.jobstream.dlq.retry.internal.RouterMetrics;
 import io.jobstream.dlq.retry.internal.RouterTopology;
 import io.jobstream.dlq.retry.internal.TopicLimits;
 import io.jobstream.runtime.CheckResult;
+import io.jobstream.runtime.KafkaMeters;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.ReadinessCheck;
 import io.jobstream.runtime.http.Endpoint;
@@ -20,6 +21,8 @@ import io.jobstream.schemas.RecordLimits;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -86,6 +89,7 @@ public final class DlqService implements AutoCloseable {
     private final Clock clock;
     private final RandomGenerator random;
     private final List<KafkaStreams> routers = new ArrayList<>();
+    private final List<KafkaMeters.Binding> routerMeters = new ArrayList<>();
     private final List<DelayForwarder> forwarders = new ArrayList<>();
     private final AlertConfig alerts;
     private final List<AlertSink> extraSinks;
@@ -165,6 +169,8 @@ public final class DlqService implements AutoCloseable {
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             });
             routers.add(streams);
+            routerMeters.add(
+                    KafkaMeters.bind(registry, scheduler -> new KafkaStreamsMetrics(streams, Tags.empty(), scheduler)));
             streams.start();
             forwarders.add(DelayForwarder.create(
                             queue,
@@ -195,7 +201,7 @@ public final class DlqService implements AutoCloseable {
                     .registry(registry)
                     .build()
                     .start();
-            alertFeed = new DeadLetterFeed(config.queues(), kafka, serdes, aggregator).start();
+            alertFeed = new DeadLetterFeed(config.queues(), kafka, serdes, aggregator, registry).start();
             LOG.info(
                     "dead-letter alerts started sinks={} config={}",
                     sinks.stream().map(AlertSink::name).toList(),
@@ -317,6 +323,7 @@ public final class DlqService implements AutoCloseable {
         for (KafkaStreams streams : routers) {
             clean &= streams.close(CloseOptions.timeout(remaining(deadline)));
         }
+        routerMeters.forEach(KafkaMeters.Binding::close);
         return clean;
     }
 

@@ -1,6 +1,7 @@
 package io.jobstream.dlq.internal;
 
 import io.jobstream.dlq.DlqMeters;
+import io.jobstream.runtime.KafkaMeters;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.LagSampler;
 import io.jobstream.runtime.TagValues;
@@ -120,38 +121,13 @@ public final class Backlog implements AutoCloseable {
                         new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
                 Admin admin = Admin.create(adminProps)) {
             consumer = owned;
-            LagSampler sampler = new LagSampler(
-                    admin, interval.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : interval);
-            Instant nextSample = Instant.MIN;
-            while (running) {
-                try {
-                    if (!Instant.now().isBefore(nextSample)) {
-                        sampleTiers(owned, sampler);
-                        assign(owned);
-                        expire(owned);
-                        nextSample = Instant.now().plus(interval);
-                    }
-                    Duration wait = Duration.between(Instant.now(), nextSample);
-                    if (owned.assignment().isEmpty()) {
-                        sleep(wait);
-                        continue;
-                    }
-                    for (ConsumerRecord<byte[], byte[]> record : owned.poll(wait.isNegative() ? Duration.ZERO : wait)) {
-                        count(record);
-                    }
-                    publishCounts();
-                } catch (WakeupException e) {
-                    if (running) {
-                        throw e;
-                    }
-                } catch (RuntimeException e) {
-                    if (!running) {
-                        break;
-                    }
-                    LOG.warn("dlq backlog read failed; retrying in {}", interval, e);
-                    nextSample = Instant.now().plus(interval);
-                    sleep(interval);
-                }
+            KafkaMeters.Binding consumerMeters = KafkaMeters.bind(registry, owned);
+            KafkaMeters.Binding adminMeters = KafkaMeters.bind(registry, admin);
+            try {
+                loop(owned, admin);
+            } finally {
+                consumerMeters.close();
+                adminMeters.close();
             }
         } catch (RuntimeException e) {
             if (running) {
@@ -159,6 +135,42 @@ public final class Backlog implements AutoCloseable {
             }
         } finally {
             consumer = null;
+        }
+    }
+
+    private void loop(KafkaConsumer<byte[], byte[]> owned, Admin admin) {
+        LagSampler sampler =
+                new LagSampler(admin, interval.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : interval);
+        Instant nextSample = Instant.MIN;
+        while (running) {
+            try {
+                if (!Instant.now().isBefore(nextSample)) {
+                    sampleTiers(owned, sampler);
+                    assign(owned);
+                    expire(owned);
+                    nextSample = Instant.now().plus(interval);
+                }
+                Duration wait = Duration.between(Instant.now(), nextSample);
+                if (owned.assignment().isEmpty()) {
+                    sleep(wait);
+                    continue;
+                }
+                for (ConsumerRecord<byte[], byte[]> record : owned.poll(wait.isNegative() ? Duration.ZERO : wait)) {
+                    count(record);
+                }
+                publishCounts();
+            } catch (WakeupException e) {
+                if (running) {
+                    throw e;
+                }
+            } catch (RuntimeException e) {
+                if (!running) {
+                    break;
+                }
+                LOG.warn("dlq backlog read failed; retrying in {}", interval, e);
+                nextSample = Instant.now().plus(interval);
+                sleep(interval);
+            }
         }
     }
 
