@@ -9,10 +9,13 @@ import io.jobstream.api.internal.status.StatusTopology;
 import io.jobstream.api.internal.status.StoredStatus;
 import io.jobstream.runtime.AdminServer;
 import io.jobstream.runtime.CheckResult;
+import io.jobstream.runtime.KafkaMeters;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.ReadinessCheck;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -81,13 +84,20 @@ public final class JobStatusProjection implements AutoCloseable {
     private final KafkaStreams streams;
     private final HostInfo self;
     private final StatusRoutes routes;
+    private final KafkaMeters.Binding kafkaMeters;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private JobStatusProjection(JobStatusConfig config, KafkaStreams streams, HostInfo self, StatusRoutes routes) {
+    private JobStatusProjection(
+            JobStatusConfig config,
+            KafkaStreams streams,
+            HostInfo self,
+            StatusRoutes routes,
+            KafkaMeters.Binding kafkaMeters) {
         this.config = config;
         this.streams = streams;
         this.self = self;
         this.routes = routes;
+        this.kafkaMeters = kafkaMeters;
     }
 
     /**
@@ -131,7 +141,10 @@ public final class JobStatusProjection implements AutoCloseable {
                 config.forwardTimeout(),
                 new ApiMetrics(server.registry()),
                 address);
-        JobStatusProjection projection = new JobStatusProjection(config, streams, self, routes);
+        // Kafka Streams' own metrics (and its clients') beside the projection's, removed on close
+        KafkaMeters.Binding kafkaMeters = KafkaMeters.bind(
+                server.registry(), scheduler -> new KafkaStreamsMetrics(streams, Tags.empty(), scheduler));
+        JobStatusProjection projection = new JobStatusProjection(config, streams, self, routes, kafkaMeters);
         holder[0] = projection;
         try {
             routes.endpoints().forEach(server::route);
@@ -262,6 +275,7 @@ public final class JobStatusProjection implements AutoCloseable {
         }
         routes.close();
         boolean clean = streams.close(CloseOptions.timeout(timeout));
+        kafkaMeters.close();
         LOG.info("job-status projection stopped clean={}", clean);
         return clean;
     }

@@ -108,6 +108,10 @@ class IngestApiTest {
         assertThat(JSON.readTree(bytes(job.getPayload())).get("to").asText()).isEqualTo("a@example.com");
         assertThat(job.getMaxAttempts()).contains(3);
         assertThat(job.getHeaders()).containsEntry("tenant", "acme");
+        // And the request is in the latency histogram /metrics serves (buckets for histogram_quantile)
+        assertThat(server.registry().scrape().lines()).anySatisfy(line -> assertThat(line)
+                .startsWith("jobstream_api_requests_seconds_bucket{")
+                .contains("le=\"0.25\"", "route=\"/v1/queues/{queue}/jobs\"", "status=\"202\""));
     }
 
     @Test

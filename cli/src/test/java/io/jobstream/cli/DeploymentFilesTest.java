@@ -571,7 +571,7 @@ class DeploymentFilesTest {
                 ROOT.resolve("deploy/prometheus/alerts.test.yml").toString());
 
         // Then both pass, and every rule's expression reads a documented Jobstream metric (or Prometheus's up)
-        assertThat(check).contains("SUCCESS: 7 rules found");
+        assertThat(check).contains("SUCCESS: 8 rules found");
         assertThat(tests).contains("SUCCESS");
         JsonNode groups = YAML.readTree(rules.toFile()).path("groups");
         List<String> alerts = new java.util.ArrayList<>();

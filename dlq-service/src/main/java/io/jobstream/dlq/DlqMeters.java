@@ -6,7 +6,7 @@ import io.jobstream.runtime.MeterSpec;
 /**
  * Every meter the dlq-service registers: the failure router's, the delay forwarder's, the alerts' and the lag
  * monitor's. Tags are bounded: {@code queue}, {@code type} (at most {@code TagValues.DEFAULT_MAX} per queue, the rest
- * {@code other}), {@code reason}, {@code sink}, {@code group}, {@code topic}, {@code partition}, {@code status}. The
+ * {@code other}), {@code reason}, {@code sink}, {@code tier}, {@code group}, {@code topic}, {@code partition}, {@code status}. The
  * README's metrics table is generated from these entries.
  */
 public enum DlqMeters implements MeterCatalogue {
@@ -33,6 +33,21 @@ public enum DlqMeters implements MeterCatalogue {
             "jobstream.delay.lateness",
             "Delivery time minus due time of delayed jobs returned to their queue (percentiles 0.5, 0.99)",
             "queue")),
+    DLQ_SIZE(MeterSpec.gauge(
+            "jobstream.dlq.size",
+            "Dead letters waiting in <queue>.dlq: in its retained log and not replayed, by job type (unknown without"
+                    + " one); take max over dlq-service replicas, never sum",
+            null,
+            "queue",
+            "type")),
+    DELAY_WAITING(MeterSpec.gauge(
+            "jobstream.delay.waiting",
+            "Jobs in a delay tier not yet forwarded (retries in flight, delayed and deferred jobs): records of"
+                    + " <queue>.delay.<tier> at or after the delay forwarder's committed offset; take max over"
+                    + " dlq-service replicas, never sum",
+            null,
+            "queue",
+            "tier")),
     ALERTS_SENT(MeterSpec.counter("jobstream.alerts.sent", "Alerts a sink delivered", null, "sink")),
     ALERTS_PENDING(MeterSpec.gauge("jobstream.alerts.pending", "Alerts waiting in a sink's outbox", null, "sink")),
     ALERTS_EXPIRED(MeterSpec.counter(

@@ -5,6 +5,7 @@ import io.jobstream.dlq.alert.AlertConfig;
 import io.jobstream.dlq.alert.AlertSink;
 import io.jobstream.dlq.alert.internal.DeadLetterFeed;
 import io.jobstream.dlq.delay.internal.DelayForwarder;
+import io.jobstream.dlq.internal.Backlog;
 import io.jobstream.dlq.lag.LagListener;
 import io.jobstream.dlq.lag.LagMonitor;
 import io.jobstream.dlq.replay.DlqAdminRoutes;
@@ -12,6 +13,7 @@ import io.jobstream.dlq.retry.internal.RouterMetrics;
 import io.jobstream.dlq.retry.internal.RouterTopology;
 import io.jobstream.dlq.retry.internal.TopicLimits;
 import io.jobstream.runtime.CheckResult;
+import io.jobstream.runtime.KafkaMeters;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.ReadinessCheck;
 import io.jobstream.runtime.http.Endpoint;
@@ -19,6 +21,8 @@ import io.jobstream.schemas.RecordLimits;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -60,6 +64,10 @@ import org.slf4j.LoggerFactory;
  * contract: a router thread that throws (e.g. the schema registry is down) is replaced and resumes from its last
  * commit; a forwarder whose producer is fenced stops and {@link #isRunning()} turns false.
  *
+ * <p>A backlog reader (thread {@code jobstream-dlq-backlog}, no consumer group) keeps the gauges {@code
+ * jobstream.dlq.size} (dead letters waiting per queue and type) and {@code jobstream.delay.waiting} (jobs per delay
+ * tier not yet forwarded) current; it reads every {@code <queue>.dlq} and {@code <queue>.dlq.replayed} from the start.
+ *
  * <p>With {@link Builder#alerts(AlertConfig)}, a dead-letter alert feed (thread {@code jobstream-dlq-alert-feed},
  * consumer group {@code jobstream-dlq-alerts}) reads the committed records of every {@code <queue>.dlq} into an
  * {@link AlertAggregator} whose sinks post on their own virtual threads; the router never waits for alerts. The same
@@ -71,6 +79,9 @@ public final class DlqService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DlqService.class);
     private static final Duration TOPIC_LIMITS_TIMEOUT = Duration.ofSeconds(10);
 
+    /** How often the DLQ's log start offsets and the delay tiers' lag are read, unless set otherwise. */
+    public static final Duration DEFAULT_BACKLOG_INTERVAL = Duration.ofSeconds(10);
+
     private final DlqServiceConfig config;
     private final KafkaSettings kafka;
     private final SerdeConfig serdes;
@@ -78,9 +89,12 @@ public final class DlqService implements AutoCloseable {
     private final Clock clock;
     private final RandomGenerator random;
     private final List<KafkaStreams> routers = new ArrayList<>();
+    private final List<KafkaMeters.Binding> routerMeters = new ArrayList<>();
     private final List<DelayForwarder> forwarders = new ArrayList<>();
     private final AlertConfig alerts;
     private final List<AlertSink> extraSinks;
+    private final Duration backlogInterval;
+    private Backlog backlog;
     private volatile AlertAggregator aggregator;
     private HttpClient alertHttp;
     private DeadLetterFeed alertFeed;
@@ -96,6 +110,7 @@ public final class DlqService implements AutoCloseable {
         this.random = b.random;
         this.alerts = b.alerts;
         this.extraSinks = List.copyOf(b.extraSinks);
+        this.backlogInterval = b.backlogInterval;
     }
 
     /** A builder for a service with {@code config} talking to {@code kafka}. */
@@ -154,6 +169,8 @@ public final class DlqService implements AutoCloseable {
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             });
             routers.add(streams);
+            routerMeters.add(
+                    KafkaMeters.bind(registry, scheduler -> new KafkaStreamsMetrics(streams, Tags.empty(), scheduler)));
             streams.start();
             forwarders.add(DelayForwarder.create(
                             queue,
@@ -171,6 +188,9 @@ public final class DlqService implements AutoCloseable {
                     queue,
                     config.tiers().names());
         }
+        Map<String, String> groups = new HashMap<>();
+        config.queues().forEach(queue -> groups.put(queue, forwarderGroup(queue)));
+        backlog = new Backlog(config.queues(), config.tiers(), kafka, groups, registry, backlogInterval).start();
         if (alerts != null) {
             alertHttp = HttpClient.newHttpClient();
             List<AlertSink> sinks = new ArrayList<>(alerts.sinks(alertHttp, clock));
@@ -181,7 +201,7 @@ public final class DlqService implements AutoCloseable {
                     .registry(registry)
                     .build()
                     .start();
-            alertFeed = new DeadLetterFeed(config.queues(), kafka, serdes, aggregator).start();
+            alertFeed = new DeadLetterFeed(config.queues(), kafka, serdes, aggregator, registry).start();
             LOG.info(
                     "dead-letter alerts started sinks={} config={}",
                     sinks.stream().map(AlertSink::name).toList(),
@@ -283,6 +303,9 @@ public final class DlqService implements AutoCloseable {
         closed = true;
         Instant deadline = Instant.now().plus(timeout);
         boolean clean = true;
+        if (backlog != null) {
+            clean &= backlog.close(remaining(deadline));
+        }
         if (alertFeed != null) {
             clean &= alertFeed.close(remaining(deadline));
         }
@@ -300,6 +323,7 @@ public final class DlqService implements AutoCloseable {
         for (KafkaStreams streams : routers) {
             clean &= streams.close(CloseOptions.timeout(remaining(deadline)));
         }
+        routerMeters.forEach(KafkaMeters.Binding::close);
         return clean;
     }
 
@@ -349,6 +373,7 @@ public final class DlqService implements AutoCloseable {
         private RandomGenerator random = new Random();
         private AlertConfig alerts;
         private final List<AlertSink> extraSinks = new ArrayList<>();
+        private Duration backlogInterval = DEFAULT_BACKLOG_INTERVAL;
 
         private Builder(DlqServiceConfig config, KafkaSettings kafka) {
             this.config = Objects.requireNonNull(config, "config");
@@ -391,6 +416,18 @@ public final class DlqService implements AutoCloseable {
         /** Adds a sink to the ones {@link #alerts(AlertConfig)} names (alerts must be turned on too). */
         public Builder alertSink(AlertSink sink) {
             extraSinks.add(Objects.requireNonNull(sink, "sink"));
+            return this;
+        }
+
+        /**
+         * How often the gauges {@code jobstream.delay.waiting} are sampled and dead letters deleted by retention
+         * leave {@code jobstream.dlq.size} (default {@link #DEFAULT_BACKLOG_INTERVAL}).
+         */
+        public Builder backlogInterval(Duration backlogInterval) {
+            if (backlogInterval.isNegative() || backlogInterval.isZero()) {
+                throw new IllegalArgumentException("backlogInterval must be positive: " + backlogInterval);
+            }
+            this.backlogInterval = backlogInterval;
             return this;
         }
 

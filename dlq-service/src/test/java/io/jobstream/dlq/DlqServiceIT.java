@@ -178,6 +178,40 @@ class DlqServiceIT {
     }
 
     @Test
+    void servesTheRoutersKafkaStreamsAndClientMetricsUntilClosed(KafkaCluster kafka, TestTopics topics) {
+        // Given the service, and a failure it routed back to the queue
+        String queue = startService(kafka, topics);
+        try (ItKafka.Collector onQueue = new ItKafka.Collector(kafka, queue)) {
+            fail(kafka, queue, failure(job("flaky", 1), queue, Instant.now()));
+            await().atMost(WAIT).until(onQueue::poll, received -> received.size() == 1);
+        }
+        // Then the registry holds Kafka Streams' metrics and its consumer's records consumed (the one failure), tagged
+        // with the router's client id, and the metrics of the forwarder's and the backlog reader's clients
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(registry.getMeters())
+                    .filteredOn(m -> m.getId().getName().equals("kafka.consumer.fetch.manager.records.consumed.total")
+                            && m.getId().getTag("client.id") != null
+                            && m.getId().getTag("client.id").startsWith(DlqService.routerApplicationId(queue))
+                            && m.getId().getTag("topic") == null)
+                    .extracting(m -> m.measure().iterator().next().getValue())
+                    .contains(1.0);
+            assertThat(kafkaMeterNames()).anyMatch(name -> name.startsWith("kafka.stream."));
+            assertThat(kafkaMeterNames()).anyMatch(name -> name.startsWith("kafka.producer."));
+            assertThat(kafkaMeterNames()).anyMatch(name -> name.startsWith("kafka.admin.client."));
+        });
+        // When it is closed, then none is left
+        assertThat(service.close(Duration.ofSeconds(30))).isTrue();
+        assertThat(kafkaMeterNames()).isEmpty();
+    }
+
+    private List<String> kafkaMeterNames() {
+        return registry.getMeters().stream()
+                .map(m -> m.getId().getName())
+                .filter(name -> name.startsWith("kafka."))
+                .toList();
+    }
+
+    @Test
     void isReadyWhileRunningAndNotOnceClosed(KafkaCluster kafka, TestTopics topics) throws Exception {
         startService(kafka, topics);
         ReadinessCheck check = service.readinessCheck();

@@ -12,6 +12,7 @@ import io.jobstream.processor.internal.PayloadReader;
 import io.jobstream.processor.internal.ProcessorLoop;
 import io.jobstream.processor.internal.ProcessorMetrics;
 import io.jobstream.runtime.Drainable;
+import io.jobstream.runtime.KafkaMeters;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobDecoder;
 import io.jobstream.schemas.JobSerde;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -74,6 +76,7 @@ public final class JobProcessor implements AutoCloseable, Drainable {
     private final ProcessorLoop loop;
     private final JobRunner runner;
     private final Producer<byte[], byte[]> producer;
+    private final List<KafkaMeters.Binding> kafkaMeters;
     private final Thread pollThread;
     private final Clock clock;
     private boolean started;
@@ -87,6 +90,7 @@ public final class JobProcessor implements AutoCloseable, Drainable {
         ProcessorMetrics metrics = new ProcessorMetrics(registry, config.queue());
         Consumer<byte[], byte[]> consumer = b.consumerFactory.apply(consumerProperties(config));
         this.producer = b.producerFactory.apply(producerProperties(config));
+        this.kafkaMeters = List.of(KafkaMeters.bind(registry, consumer), KafkaMeters.bind(registry, producer));
         this.runner = new JobRunner(new JobRunner.Setup(
                 config,
                 b.handlers,
@@ -203,6 +207,7 @@ public final class JobProcessor implements AutoCloseable, Drainable {
             clientsClosed = true;
             producer.close(Duration.ofMillis(Math.max(1_000, deadline - clock.millis())));
             runner.close();
+            kafkaMeters.forEach(KafkaMeters.Binding::close);
         }
     }
 

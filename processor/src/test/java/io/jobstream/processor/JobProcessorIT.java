@@ -14,6 +14,8 @@ import io.jobstream.schemas.Ulid;
 import io.jobstream.testkit.JobstreamTest;
 import io.jobstream.testkit.KafkaCluster;
 import io.jobstream.testkit.TestTopics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -178,6 +180,47 @@ class JobProcessorIT {
         assertThat(outOfOrder).hasValue(0);
         assertThat(lastSeq).hasSize(keys);
         assertThat(lastSeq.values()).allSatisfy(seq -> assertThat(seq).hasValue(jobs / keys - 1));
+    }
+
+    @Test
+    void servesTheKafkaClientsOwnMetricsWhileRunningAndRemovesThemOnClose(KafkaCluster kafka, TestTopics topics)
+            throws Exception {
+        // Given a processor whose registry is the Prometheus one a role serves on /metrics
+        String queue = queue(kafka, topics, 1);
+        KafkaProducer<byte[], byte[]> producer = producer(kafka);
+        for (int i = 0; i < 5; i++) {
+            send(producer, queue, job("k", "good", "{}").build());
+        }
+        producer.flush();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        List<String> ran = new CopyOnWriteArrayList<>();
+        JobProcessor processor =
+                started(JobProcessor.builder(config(kafka, queue).build())
+                        .meterRegistry(registry)
+                        .handle("good", (ctx, bytes) -> ran.add(ctx.id()))
+                        .build());
+
+        // When it consumed the jobs
+        await().atMost(WAIT).until(() -> ran.size() == 5);
+
+        // Then the scrape holds its consumer's records consumed (5, with its client id) and its producer's sends
+        await().atMost(WAIT).untilAsserted(() -> {
+            String scrape = registry.scrape();
+            assertThat(scrapedValue(scrape, "kafka_consumer_fetch_manager_records_consumed_total{"))
+                    .isEqualTo(5.0);
+            assertThat(scrape).contains("kafka_producer_record_send_total{");
+        });
+        // And once it is closed, no Kafka client series is left
+        processor.close(Duration.ofSeconds(10));
+        assertThat(registry.scrape()).doesNotContain("kafka_consumer_").doesNotContain("kafka_producer_");
+    }
+
+    /** The value of the one series of {@code prefix} (name and "{") that has a client_id, failing when none has. */
+    private static double scrapedValue(String scrape, String prefix) {
+        return scrape.lines()
+                .filter(line -> line.startsWith(prefix) && line.contains("client_id=\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.jobstream.producer.internal.LeastLoaded;
 import io.jobstream.producer.internal.PublishMetrics;
 import io.jobstream.producer.internal.PublishMetrics.Outcome;
 import io.jobstream.producer.internal.TopicDirectory;
+import io.jobstream.runtime.KafkaMeters;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobHeaders;
@@ -169,6 +170,8 @@ public final class JobPublisher implements AutoCloseable {
         }
         resources.add(directory);
         resources.add(() -> admin.close(Duration.ofSeconds(5)));
+        resources.add(KafkaMeters.bind(registry, producer));
+        resources.add(KafkaMeters.bind(registry, admin));
         return new JobPublisher(
                 config,
                 producer,

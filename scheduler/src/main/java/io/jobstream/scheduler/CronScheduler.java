@@ -110,7 +110,7 @@ public final class CronScheduler implements AutoCloseable {
             MeterRegistry meters) {
         Objects.requireNonNull(config, "config");
         int maxRequestSize = (int) publisher.producerMaxRequestSize();
-        TickLog log = new KafkaTickLog(kafka, config.markerTopic(), publisher.serde(), maxRequestSize);
+        TickLog log = new KafkaTickLog(kafka, config.markerTopic(), publisher.serde(), maxRequestSize, meters);
         return new CronScheduler(config, log, coordination, Clock.systemUTC(), meters);
     }
 

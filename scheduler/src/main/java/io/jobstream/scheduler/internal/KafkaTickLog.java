@@ -1,9 +1,11 @@
 package io.jobstream.scheduler.internal;
 
+import io.jobstream.runtime.KafkaMeters;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.SerdeConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,13 +60,18 @@ public final class KafkaTickLog implements TickLog {
     private final int maxRequestSize;
     private Producer<String, byte[]> producer;
     private boolean topicChecked;
+    private final MeterRegistry registry;
+    private KafkaMeters.Binding producerMeters = () -> {};
 
     /**
      * @param markerTopic the compacted topic holding each schedule's last fired tick; created when missing
      * @param maxRequestSize the producer's {@code max.request.size} unless a raw property sets it
+     * @param registry where the producer's own metrics go while it is open ({@link KafkaMeters})
      */
-    public KafkaTickLog(KafkaSettings kafka, String markerTopic, SerdeConfig serde, int maxRequestSize) {
+    public KafkaTickLog(
+            KafkaSettings kafka, String markerTopic, SerdeConfig serde, int maxRequestSize, MeterRegistry registry) {
         this.kafka = Objects.requireNonNull(kafka, "kafka");
+        this.registry = Objects.requireNonNull(registry, "registry");
         this.markerTopic = Objects.requireNonNull(markerTopic, "markerTopic");
         this.serde = JobSerde.forJob(Objects.requireNonNull(serde, "serde"));
         this.maxRequestSize = maxRequestSize;
@@ -98,6 +105,7 @@ public final class KafkaTickLog implements TickLog {
             opened.initTransactions(); // fences the previous writer; its open transaction is completed or aborted
             Map<String, Instant> fired = readMarkers();
             producer = opened;
+            producerMeters = KafkaMeters.bind(registry, opened);
             return fired;
         } catch (RuntimeException e) {
             opened.close(Duration.ZERO);
@@ -234,6 +242,7 @@ public final class KafkaTickLog implements TickLog {
         if (producer != null) {
             producer.close(Duration.ZERO);
             producer = null;
+            producerMeters.close();
         }
     }
 

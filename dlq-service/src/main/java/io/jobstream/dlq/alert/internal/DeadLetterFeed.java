@@ -2,6 +2,7 @@ package io.jobstream.dlq.alert.internal;
 
 import io.jobstream.dlq.alert.AlertAggregator;
 import io.jobstream.dlq.alert.AlertKey;
+import io.jobstream.runtime.KafkaMeters;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.DeadLetter;
 import io.jobstream.schemas.Job;
@@ -10,6 +11,7 @@ import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -39,19 +41,26 @@ public final class DeadLetterFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterFeed.class);
 
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaMeters.Binding kafkaMeters;
     private final JobSerde<DeadLetter> deadLetters;
     private final AlertAggregator aggregator;
     private final Map<String, String> queueOfTopic = new HashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
 
-    public DeadLetterFeed(List<String> queues, KafkaSettings kafka, SerdeConfig serdes, AlertAggregator aggregator) {
+    public DeadLetterFeed(
+            List<String> queues,
+            KafkaSettings kafka,
+            SerdeConfig serdes,
+            AlertAggregator aggregator,
+            MeterRegistry registry) {
         Map<String, Object> props = new HashMap<>(kafka.consumerProperties());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, true);
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.kafkaMeters = KafkaMeters.bind(registry, consumer);
         this.deadLetters = JobSerde.forDeadLetter(serdes);
         this.aggregator = aggregator;
         for (String queue : queues) {
@@ -95,6 +104,7 @@ public final class DeadLetterFeed implements AutoCloseable {
             }
         } finally {
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            kafkaMeters.close();
             deadLetters.close();
         }
     }

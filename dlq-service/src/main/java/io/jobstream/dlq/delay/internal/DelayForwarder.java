@@ -1,6 +1,7 @@
 package io.jobstream.dlq.delay.internal;
 
 import io.jobstream.dlq.DlqMeters;
+import io.jobstream.runtime.KafkaMeters;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.FailureReason;
@@ -117,6 +118,7 @@ public final class DelayForwarder implements AutoCloseable {
     private final Map<TopicPartition, OffsetAndMetadata> pendingPositions = new HashMap<>();
 
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final List<KafkaMeters.Binding> kafkaMeters;
     private volatile boolean closing;
     private volatile Thread thread;
     private volatile Throwable failure;
@@ -162,6 +164,7 @@ public final class DelayForwarder implements AutoCloseable {
         for (Duration tier : tiers.tiers()) {
             tierOfTopic.put(Topics.delay(queue, tier), tier);
         }
+        this.kafkaMeters = List.of(KafkaMeters.bind(registry, consumer), KafkaMeters.bind(registry, producer));
         this.lateness = DlqMeters.DELAY_LATENESS
                 .timer("queue", queue)
                 .publishPercentiles(0.5, 0.99)
@@ -593,6 +596,7 @@ public final class DelayForwarder implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("closing the delay forwarder's consumer failed queue={}", queue, e);
         }
+        kafkaMeters.forEach(KafkaMeters.Binding::close);
         jobs.close();
         failures.close();
     }
