@@ -87,7 +87,7 @@ public final class JobProcessor implements AutoCloseable, Drainable {
         this.config = b.config;
         this.registry = b.registry;
         this.clock = b.clock;
-        ProcessorMetrics metrics = new ProcessorMetrics(registry, config.queue());
+        ProcessorMetrics metrics = new ProcessorMetrics(registry, config.queue(), clock);
         Consumer<byte[], byte[]> consumer = b.consumerFactory.apply(consumerProperties(config));
         this.producer = b.producerFactory.apply(producerProperties(config));
         this.kafkaMeters = List.of(KafkaMeters.bind(registry, consumer), KafkaMeters.bind(registry, producer));

@@ -24,6 +24,19 @@ public enum ProcessorMeters implements MeterCatalogue {
             "queue",
             "type",
             "outcome")),
+    JOB_QUEUE_WAIT(MeterSpec.timer(
+            "jobstream.job.queue.wait",
+            "How long a job waited for a handler once it was due: from the later of its record's timestamp in the queue"
+                    + " topic and its notBefore, to its handler's start (a retry's wait starts when the delay tier"
+                    + " forwarded it); histogram buckets 10 ms to 1 h",
+            "queue",
+            "type")),
+    JOB_END_TO_END(MeterSpec.timer(
+            "jobstream.job.end-to-end",
+            "From a job's first publish (its createdAt) to its success, retries and delays included; histogram buckets"
+                    + " 100 ms to 1 day",
+            "queue",
+            "type")),
     BATCH_SIZE(MeterSpec.distribution(
             "jobstream.batch.size", "Jobs per batch handed to a batch handler", "jobs", "queue", "type")),
     JOBS_IN_FLIGHT(MeterSpec.gauge(

@@ -179,7 +179,7 @@ final class Batcher<T> {
                 case Result.Returned returned
                 when returned.error() == null -> {
                     metrics.duration(type, "succeeded", returned.nanos());
-                    metrics.completed(type);
+                    metrics.completed(type, run.job.getCreatedAt().toEpochMilli());
                     Outcome outcome = events.succeeded(run.work, run.job, run.done);
                     if (outcome != null) {
                         run.done.accept(new Completion(run.work, outcome));

@@ -137,6 +137,13 @@ final class HandlerInvocation implements AutoCloseable {
             Consumer<Completion> done,
             Semaphore permit,
             Guards.Held held) {
+        long timestamp = work.record().timestamp(); // when it landed in the queue topic (a retry: when forwarded)
+        long enqueued = timestamp >= 0 ? timestamp : job.getCreatedAt().toEpochMilli();
+        metrics.started(
+                job.getType(),
+                job.getNotBefore()
+                        .map(t -> Math.max(t.toEpochMilli(), enqueued))
+                        .orElse(enqueued));
         return new HandlerRun(
                 work, job, queue, deadline, timeout, Thread.currentThread(), done, permit, held, coordination);
     }

@@ -381,7 +381,7 @@ public final class JobRunner implements AutoCloseable {
                     held.succeeded(job.getId());
                 }
                 metrics.duration(type, "succeeded", returned.nanos());
-                metrics.completed(type);
+                metrics.completed(type, job.getCreatedAt().toEpochMilli());
                 return events.succeeded(work, job, done);
             }
             case Result.Returned returned -> {

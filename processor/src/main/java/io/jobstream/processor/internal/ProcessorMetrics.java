@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,17 +34,38 @@ public final class ProcessorMetrics {
             .map(Duration::parse)
             .toArray(Duration[]::new);
 
+    /**
+     * The histogram buckets of {@code jobstream.job.queue.wait} (10 ms to 1 h): how long a due job waited for a handler.
+     */
+    static final Duration[] WAIT_BUCKETS = Stream.of(
+                    "PT0.01S", "PT0.05S", "PT0.1S", "PT0.5S", "PT1S", "PT5S", "PT10S", "PT30S", "PT1M", "PT5M", "PT15M",
+                    "PT1H")
+            .map(Duration::parse)
+            .toArray(Duration[]::new);
+
+    /**
+     * The histogram buckets of {@code jobstream.job.end-to-end} (100 ms to 1 day): retries and delays are inside it.
+     */
+    static final Duration[] END_TO_END_BUCKETS = Stream.of(
+                    "PT0.1S", "PT0.5S", "PT1S", "PT5S", "PT10S", "PT30S", "PT1M", "PT5M", "PT15M", "PT1H", "PT6H",
+                    "PT24H")
+            .map(Duration::parse)
+            .toArray(Duration[]::new);
+
     /** The {@code type} tag of jobs whose type has no handler or could not be read. */
     public static final String UNKNOWN_TYPE = "unknown";
 
     private final MeterRegistry registry;
     private final String queue;
+    private final Clock clock;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger workersActive = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
     private final Map<String, Counter> completed = new ConcurrentHashMap<>();
     private final Map<String, Counter> failed = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Timer>> durations = new ConcurrentHashMap<>();
+    private final Map<String, Timer> waits = new ConcurrentHashMap<>();
+    private final Map<String, Timer> endToEnd = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
     private final Map<String, Counter> deferred = new ConcurrentHashMap<>();
     private final Map<String, Counter> skipped = new ConcurrentHashMap<>();
@@ -52,8 +74,14 @@ public final class ProcessorMetrics {
     private final Map<TopicPartition, Depth> depths = new ConcurrentHashMap<>();
 
     public ProcessorMetrics(MeterRegistry registry, String queue) {
+        this(registry, queue, Clock.systemUTC());
+    }
+
+    /** The meters of {@code queue}'s worker; waits and end-to-end times are measured on {@code clock}. */
+    public ProcessorMetrics(MeterRegistry registry, String queue, Clock clock) {
         this.registry = registry;
         this.queue = queue;
+        this.clock = clock;
         ProcessorMeters.JOBS_IN_FLIGHT
                 .gauge(inFlight, AtomicInteger::get, "queue", queue)
                 .register(registry);
@@ -108,6 +136,35 @@ public final class ProcessorMetrics {
 
     public AtomicInteger workersActive() {
         return workersActive;
+    }
+
+    /**
+     * A handler of {@code type} starts a job that was due since {@code dueMillis} (epoch millis: the later of its
+     * record's timestamp and its {@code notBefore}). A due time ahead of the clock (producers' clocks differ) counts
+     * as no wait.
+     */
+    public void started(String type, long dueMillis) {
+        Timer timer = waits.get(type);
+        if (timer == null) {
+            timer = waits.computeIfAbsent(type, t -> ProcessorMeters.JOB_QUEUE_WAIT
+                    .timer("queue", queue, "type", t)
+                    .serviceLevelObjectives(WAIT_BUCKETS)
+                    .register(registry));
+        }
+        timer.record(Math.max(0, clock.millis() - dueMillis), TimeUnit.MILLISECONDS);
+    }
+
+    /** A job of {@code type} first published at {@code createdAtMillis} succeeded. */
+    public void completed(String type, long createdAtMillis) {
+        completed(type);
+        Timer timer = endToEnd.get(type);
+        if (timer == null) {
+            timer = endToEnd.computeIfAbsent(type, t -> ProcessorMeters.JOB_END_TO_END
+                    .timer("queue", queue, "type", t)
+                    .serviceLevelObjectives(END_TO_END_BUCKETS)
+                    .register(registry));
+        }
+        timer.record(Math.max(0, clock.millis() - createdAtMillis), TimeUnit.MILLISECONDS);
     }
 
     /** A job of {@code type} succeeded. */

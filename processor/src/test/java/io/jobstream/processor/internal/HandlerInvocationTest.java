@@ -16,12 +16,14 @@ import io.jobstream.processor.internal.Outcome.Failed;
 import io.jobstream.schemas.FailureReason;
 import io.jobstream.schemas.Job;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -51,6 +53,32 @@ class HandlerInvocationTest {
         return CompletableFuture.supplyAsync(
                 () -> invocation.invoke(invocation.run(work, job, timeout, kafka.done, permit, null), handler(handler)),
                 jobThreads);
+    }
+
+    @Test
+    void aRunRecordsHowLongItsJobWaitedSinceItWasDueTheLaterOfItsRecordAndItsNotBefore() {
+        // Given a job written 3 s ago and one written 3 s ago but not to run before 1 s ago (the clock is fixed)
+        Job plain = RunnerFixture.job("plain").build();
+        Job delayed = RunnerFixture.job("delayed")
+                .setNotBefore(RunnerFixture.NOW.minusSeconds(1))
+                .build();
+        Instant written = RunnerFixture.NOW.minusSeconds(3);
+
+        // When a handler starts each
+        invocation.run(kafka.work(1, plain, written), plain, Duration.ofMinutes(1), kafka.done, null, null);
+        invocation.run(kafka.work(2, delayed, written), delayed, Duration.ofMinutes(1), kafka.done, null, null);
+
+        // Then the plain job waited since its record (3 s), the delayed one since its notBefore (1 s)
+        assertThat(waited("plain")).isEqualTo(3.0);
+        assertThat(waited("delayed")).isEqualTo(1.0);
+    }
+
+    private double waited(String type) {
+        return kafka.registry
+                .get(ProcessorMeters.JOB_QUEUE_WAIT.spec().name())
+                .tag("type", type)
+                .timer()
+                .totalTime(TimeUnit.SECONDS);
     }
 
     @Test

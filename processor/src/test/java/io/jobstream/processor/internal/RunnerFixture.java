@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -23,6 +24,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -37,9 +40,9 @@ final class RunnerFixture {
 
     final MockProducer<byte[], byte[]> producer;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    final ProcessorMetrics metrics = new ProcessorMetrics(registry, QUEUE);
-    final Abandonment abandonment = new Abandonment();
     final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    final ProcessorMetrics metrics = new ProcessorMetrics(registry, QUEUE, clock);
+    final Abandonment abandonment = new Abandonment();
     /** Every completion handed to {@link #done}, in order. */
     final List<Completion> completions = new CopyOnWriteArrayList<>();
 
@@ -97,6 +100,27 @@ final class RunnerFixture {
     /** The record at {@code offset} of partition 0 of the queue, holding {@code job}, keyed by its id. */
     Work work(long offset, Job job) {
         return work(offset, job.getId().getBytes(StandardCharsets.UTF_8), jobSerde.encode(QUEUE, job));
+    }
+
+    /** The record at {@code offset} of partition 0 of the queue, holding {@code job}, written at {@code timestamp}. */
+    Work work(long offset, Job job, Instant timestamp) {
+        byte[] key = job.getId().getBytes(StandardCharsets.UTF_8);
+        byte[] value = jobSerde.encode(QUEUE, job);
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>(
+                QUEUE,
+                0,
+                offset,
+                timestamp.toEpochMilli(),
+                TimestampType.CREATE_TIME,
+                key.length,
+                value.length,
+                key,
+                value,
+                new RecordHeaders(),
+                Optional.empty());
+        PartitionProgress progress = new PartitionProgress();
+        progress.handOut(offset);
+        return new Work(record, new TopicPartition(QUEUE, 0), progress);
     }
 
     /** The record at {@code offset} of partition 0 of the queue with {@code key} and {@code value}. */
