@@ -17,8 +17,10 @@ import io.jobstream.runtime.ConfigException;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.ReadinessChecks;
 import io.jobstream.runtime.RuntimeConfig;
+import io.jobstream.runtime.Tracing;
 import io.jobstream.runtime.http.HttpConfig;
 import io.jobstream.runtime.http.Scope;
+import io.opentelemetry.api.OpenTelemetry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -177,7 +179,13 @@ public final class IngestApi implements AutoCloseable {
             coordination = coordination(coordinationConfig);
             // Closed in this order: the publisher waits for jobs in flight, then the server stops.
             return mount(
-                    api, publisher, server, coordination, Clock.systemUTC(), List.of(publisher, server, coordination));
+                    api,
+                    publisher,
+                    server,
+                    coordination,
+                    Clock.systemUTC(),
+                    List.of(publisher, server, coordination),
+                    Tracing.global());
         } catch (RuntimeException e) {
             publisher.close(Duration.ZERO);
             server.close();
@@ -194,7 +202,7 @@ public final class IngestApi implements AutoCloseable {
      */
     public static IngestApi mount(IngestApiConfig config, JobPublisher publisher, AdminServer server) {
         Coordination memory = Coordination.inMemory(Clock.systemUTC());
-        return mount(config, publisher, server, memory, Clock.systemUTC(), List.of(memory));
+        return mount(config, publisher, server, memory, Clock.systemUTC(), List.of(memory), Tracing.global());
     }
 
     /**
@@ -203,7 +211,21 @@ public final class IngestApi implements AutoCloseable {
      */
     public static IngestApi mount(
             IngestApiConfig config, JobPublisher publisher, AdminServer server, Coordination coordination) {
-        return mount(config, publisher, server, coordination, Clock.systemUTC(), List.of());
+        return mount(config, publisher, server, coordination, Tracing.global());
+    }
+
+    /**
+     * As {@link #mount(IngestApiConfig, JobPublisher, AdminServer, Coordination)}, tracing each request as a {@code
+     * SERVER} span of {@code openTelemetry}, a child of its {@code traceparent} header (give the publisher the same
+     * instance, so its {@code send} spans join the request's trace).
+     */
+    public static IngestApi mount(
+            IngestApiConfig config,
+            JobPublisher publisher,
+            AdminServer server,
+            Coordination coordination,
+            OpenTelemetry openTelemetry) {
+        return mount(config, publisher, server, coordination, Clock.systemUTC(), List.of(), openTelemetry);
     }
 
     /** The coordination store {@code config} names, or this process's memory when none is configured. */
@@ -217,12 +239,13 @@ public final class IngestApi implements AutoCloseable {
             AdminServer server,
             Coordination coordination,
             Clock clock,
-            List<AutoCloseable> owned) {
+            List<AutoCloseable> owned,
+            OpenTelemetry openTelemetry) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(publisher, "publisher");
         Objects.requireNonNull(server, "server");
         ApiMetrics metrics = new ApiMetrics(server.registry());
-        Admission admission = new Admission();
+        Admission admission = new Admission(openTelemetry);
         HttpConfig http = server.http();
         if (http.authRequired()
                 && http.tokens().stream()
