@@ -60,6 +60,11 @@ import org.slf4j.LoggerFactory;
  * get {@code 503}), waits for those in flight, then closes what it owns. Idempotency keys and rate limits are
  * remembered per process; webhook deliveries in the coordination store (Redis/Dragonfly when {@code
  * jobstream.coordination.redis-uri} is set, shared by every replica; this process's memory otherwise).
+ *
+ * <p><b>Tracing.</b> Each request is a {@code SERVER} span, a child of its {@code traceparent} header, current while
+ * the job is published (so the publisher's {@code send} span, and the job's {@code traceParent}, continue it); the
+ * {@code OpenTelemetry} is {@link io.jobstream.runtime.Tracing#global()} unless given to {@link #mount(IngestApiConfig,
+ * JobPublisher, AdminServer, Coordination, io.opentelemetry.api.OpenTelemetry)}.
  */
 public final class IngestApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestApi.class);

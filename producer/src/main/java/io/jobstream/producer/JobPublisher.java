@@ -400,7 +400,7 @@ public final class JobPublisher implements AutoCloseable {
 
         String key = job.getOrderingKey().orElse(job.getId());
         Integer partition = tier.isPresent() ? null : choosePartition(queue, partitions);
-        Span span = sendSpan(queue, topic, job, key, partition);
+        Span span = sendSpan(queue, topic, job, key);
         try {
             return send(queue, topic, tier, withTraceParent(job, span), key, partition, span, batch);
         } catch (RuntimeException e) {
@@ -414,7 +414,7 @@ public final class JobPublisher implements AutoCloseable {
      * The {@code send <queue>} span of {@code job}: a child of its hand-set {@code traceParent} when it has one, else
      * of the current context.
      */
-    private Span sendSpan(String queue, String topic, Job job, String key, Integer partition) {
+    private Span sendSpan(String queue, String topic, Job job, String key) {
         Context parent = job.getTraceParent()
                 .map(traceParent -> Tracing.extract(Context.root(), traceParent))
                 .orElseGet(Context::current);

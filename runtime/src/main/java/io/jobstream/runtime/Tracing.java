@@ -12,7 +12,6 @@ import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -45,7 +44,7 @@ public final class Tracing {
     /** {@code messaging.operation.type}: {@code send} or {@code process}. */
     public static final AttributeKey<String> MESSAGING_OPERATION_TYPE =
             AttributeKey.stringKey("messaging.operation.type");
-    /** {@code messaging.operation.name}: {@code send}, {@code process}, {@code retry}, {@code dead_letter}, ... */
+    /** {@code messaging.operation.name}: {@code send}, {@code process}, {@code retry}, {@code dead-letter}, {@code replay} */
     public static final AttributeKey<String> MESSAGING_OPERATION_NAME =
             AttributeKey.stringKey("messaging.operation.name");
     /** {@code messaging.message.id}: the job id. */
@@ -80,29 +79,11 @@ public final class Tracing {
     private static final String TRACEPARENT = "traceparent";
     private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
 
-    private static final TextMapGetter<String> TRACE_PARENT_GETTER = new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(String carrier) {
-            return List.of(TRACEPARENT);
-        }
+    private static final TextMapGetter<String> TRACE_PARENT_GETTER =
+            (carrier, key) -> TRACEPARENT.equals(key) ? carrier : null;
 
-        @Override
-        public String get(String carrier, String key) {
-            return TRACEPARENT.equals(key) ? carrier : null;
-        }
-    };
-
-    private static final TextMapGetter<Function<String, String>> FUNCTION_GETTER = new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(Function<String, String> carrier) {
-            return W3C.fields();
-        }
-
-        @Override
-        public String get(Function<String, String> carrier, String key) {
-            return carrier == null ? null : carrier.apply(key);
-        }
-    };
+    private static final TextMapGetter<Function<String, String>> FUNCTION_GETTER =
+            (carrier, key) -> carrier == null ? null : carrier.apply(key);
 
     private static final TextMapSetter<String[]> TRACE_PARENT_SETTER = (carrier, key, value) -> {
         if (carrier != null && TRACEPARENT.equals(key)) {
@@ -158,7 +139,7 @@ public final class Tracing {
 
     /** The W3C {@code traceparent} of {@code span}; empty when its context is not valid (a no-op span). */
     public static Optional<String> traceParent(Span span) {
-        return traceParent(Context.root().with(span));
+        return span.getSpanContext().isValid() ? traceParent(Context.root().with(span)) : Optional.empty();
     }
 
     /**

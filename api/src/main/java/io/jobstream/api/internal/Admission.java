@@ -20,11 +20,6 @@ public final class Admission {
     private int inFlight;
     private boolean closed;
 
-    /** Admission that traces nothing. */
-    public Admission() {
-        this(OpenTelemetry.noop());
-    }
-
     /** Admission tracing each guarded request with {@code openTelemetry}. */
     public Admission(OpenTelemetry openTelemetry) {
         this.spans = new ServerSpans(openTelemetry);
