@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.jobstream.api.IngestApi;
 import io.jobstream.api.IngestApiConfig;
 import io.jobstream.coordination.Coordination;
+import io.jobstream.dlq.replay.DlqReplay;
+import io.jobstream.dlq.replay.ReplayFilter;
+import io.jobstream.dlq.replay.ReplayRequest;
 import io.jobstream.dlq.retry.Backoff;
 import io.jobstream.dlq.retry.RetryPolicy;
 import io.jobstream.processor.JobProcessor;
@@ -19,6 +22,7 @@ import io.jobstream.runtime.http.AccessToken;
 import io.jobstream.runtime.http.HttpConfig;
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.JobHeaders;
+import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.jobstream.testkit.JobstreamTest;
 import io.jobstream.testkit.KafkaCluster;
@@ -40,6 +44,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -50,7 +55,8 @@ import org.junit.jupiter.api.io.TempDir;
  * One trace end to end, with an OpenTelemetry SDK (in-memory exporter) handed to every role, the API, the worker and
  * the dlq-service running in-process against a real broker: a job POSTed with a {@code traceparent} header that fails
  * once, is retried by the dlq-service and then succeeds is one connected trace, server → send → process (attempt 1)
- * → retry → process (attempt 2); a job that always fails ends that way in a dead-letter span of its trace.
+ * → retry → process (attempt 2); a job that always fails ends that way in a dead-letter span of its trace, and its
+ * replay starts a new trace linked to that dead-letter span.
  */
 @JobstreamTest
 class TracingEndToEndIT {
@@ -91,6 +97,8 @@ class TracingEndToEndIT {
         HttpConfig http =
                 HttpConfig.defaults(List.of(AccessToken.of("it", TOKEN, HttpConfig.DEFAULT_SCOPES, Set.of("*"))));
         List<ItKafka.Received> deadLetters;
+        List<SpanData> beforeReplay;
+        kafka.createTopic(Topics.dlqReplayed(queue), 1, 1, Map.of("cleanup.policy", "compact"));
         try (ItKafka.Collector dlq = new ItKafka.Collector(kafka, Topics.dlq(queue));
                 DlqService service = DlqService.builder(ItKafka.fastDlqConfig(queue, TIERS, policy, stateDir), settings)
                         .openTelemetry(sdk)
@@ -137,12 +145,19 @@ class TracingEndToEndIT {
                             && find(trace(DOOMED_TRACE), "dead-letter " + queue, 3) != null);
             await().atMost(Duration.ofSeconds(30)).until(() -> !dlq.poll().isEmpty());
             deadLetters = dlq.poll();
+            beforeReplay = exporter.getFinishedSpanItems();
+
+            // And when the dead letter is replayed, traced with the same SDK
+            try (DlqReplay replay = DlqReplay.create(settings, SerdeConfig.singleObject(), Clock.systemUTC(), sdk)) {
+                assertThat(replay.replay(ReplayRequest.of(ReplayFilter.all(queue)))
+                                .replayed())
+                        .isEqualTo(1);
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> replayedProcess(queue) != null);
         }
 
-        // every span belongs to one of the two traces the headers named
-        assertThat(exporter.getFinishedSpanItems().stream()
-                        .map(SpanData::getTraceId)
-                        .collect(Collectors.toSet()))
+        // every span before the replay belongs to one of the two traces the headers named
+        assertThat(beforeReplay.stream().map(SpanData::getTraceId).collect(Collectors.toSet()))
                 .containsExactlyInAnyOrder(FLAKY_TRACE, DOOMED_TRACE);
 
         // the flaky job: server -> send -> process (attempt 1) -> retry -> process (attempt 2), nothing else
@@ -218,6 +233,34 @@ class TracingEndToEndIT {
                         .orElseThrow());
         assertThat(carried.getTraceId()).isEqualTo(DOOMED_TRACE);
         assertThat(carried.getSpanId()).isEqualTo(deadLetter.getSpanId());
+
+        // the replay: a new trace, its root linked to the dead-letter span, under which the replayed job ran again
+        SpanData replay = finished("replay " + queue);
+        assertThat(replay.getParentSpanContext().isValid()).isFalse();
+        assertThat(replay.getTraceId()).isNotIn(FLAKY_TRACE, DOOMED_TRACE);
+        assertThat(linkedSpanIds(replay)).containsExactly(deadLetter.getSpanId());
+        SpanData replayed = replayedProcess(queue);
+        assertThat(replayed.getTraceId()).isEqualTo(replay.getTraceId());
+        assertThat(replayed.getAttributes().get(Tracing.JOB_ATTEMPT)).isEqualTo(1L);
+    }
+
+    /** The process span of the replayed job: a child of the replay span; null until it finished. */
+    private SpanData replayedProcess(String queue) {
+        SpanData replay = finished("replay " + queue);
+        return replay == null
+                ? null
+                : exporter.getFinishedSpanItems().stream()
+                        .filter(span -> span.getParentSpanId().equals(replay.getSpanId()))
+                        .filter(span -> span.getName().equals("process " + queue))
+                        .findFirst()
+                        .orElse(null);
+    }
+
+    private SpanData finished(String name) {
+        return exporter.getFinishedSpanItems().stream()
+                .filter(span -> span.getName().equals(name))
+                .findFirst()
+                .orElse(null);
     }
 
     private static int post(HttpClient client, URI base, String queue, String type, String traceId) throws Exception {
