@@ -17,8 +17,10 @@ import io.jobstream.runtime.ConfigException;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.ReadinessChecks;
 import io.jobstream.runtime.RuntimeConfig;
+import io.jobstream.runtime.Tracing;
 import io.jobstream.runtime.http.HttpConfig;
 import io.jobstream.runtime.http.Scope;
+import io.opentelemetry.api.OpenTelemetry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,6 +60,11 @@ import org.slf4j.LoggerFactory;
  * get {@code 503}), waits for those in flight, then closes what it owns. Idempotency keys and rate limits are
  * remembered per process; webhook deliveries in the coordination store (Redis/Dragonfly when {@code
  * jobstream.coordination.redis-uri} is set, shared by every replica; this process's memory otherwise).
+ *
+ * <p><b>Tracing.</b> Each request is a {@code SERVER} span, a child of its {@code traceparent} header, current while
+ * the job is published (so the publisher's {@code send} span, and the job's {@code traceParent}, continue it); the
+ * {@code OpenTelemetry} is {@link io.jobstream.runtime.Tracing#global()} unless given to {@link #mount(IngestApiConfig,
+ * JobPublisher, AdminServer, Coordination, io.opentelemetry.api.OpenTelemetry)}.
  */
 public final class IngestApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestApi.class);
@@ -177,7 +184,13 @@ public final class IngestApi implements AutoCloseable {
             coordination = coordination(coordinationConfig);
             // Closed in this order: the publisher waits for jobs in flight, then the server stops.
             return mount(
-                    api, publisher, server, coordination, Clock.systemUTC(), List.of(publisher, server, coordination));
+                    api,
+                    publisher,
+                    server,
+                    coordination,
+                    Clock.systemUTC(),
+                    List.of(publisher, server, coordination),
+                    Tracing.global());
         } catch (RuntimeException e) {
             publisher.close(Duration.ZERO);
             server.close();
@@ -194,7 +207,7 @@ public final class IngestApi implements AutoCloseable {
      */
     public static IngestApi mount(IngestApiConfig config, JobPublisher publisher, AdminServer server) {
         Coordination memory = Coordination.inMemory(Clock.systemUTC());
-        return mount(config, publisher, server, memory, Clock.systemUTC(), List.of(memory));
+        return mount(config, publisher, server, memory, Clock.systemUTC(), List.of(memory), Tracing.global());
     }
 
     /**
@@ -203,7 +216,21 @@ public final class IngestApi implements AutoCloseable {
      */
     public static IngestApi mount(
             IngestApiConfig config, JobPublisher publisher, AdminServer server, Coordination coordination) {
-        return mount(config, publisher, server, coordination, Clock.systemUTC(), List.of());
+        return mount(config, publisher, server, coordination, Tracing.global());
+    }
+
+    /**
+     * As {@link #mount(IngestApiConfig, JobPublisher, AdminServer, Coordination)}, tracing each request as a {@code
+     * SERVER} span of {@code openTelemetry}, a child of its {@code traceparent} header (give the publisher the same
+     * instance, so its {@code send} spans join the request's trace).
+     */
+    public static IngestApi mount(
+            IngestApiConfig config,
+            JobPublisher publisher,
+            AdminServer server,
+            Coordination coordination,
+            OpenTelemetry openTelemetry) {
+        return mount(config, publisher, server, coordination, Clock.systemUTC(), List.of(), openTelemetry);
     }
 
     /** The coordination store {@code config} names, or this process's memory when none is configured. */
@@ -217,12 +244,13 @@ public final class IngestApi implements AutoCloseable {
             AdminServer server,
             Coordination coordination,
             Clock clock,
-            List<AutoCloseable> owned) {
+            List<AutoCloseable> owned,
+            OpenTelemetry openTelemetry) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(publisher, "publisher");
         Objects.requireNonNull(server, "server");
         ApiMetrics metrics = new ApiMetrics(server.registry());
-        Admission admission = new Admission();
+        Admission admission = new Admission(openTelemetry);
         HttpConfig http = server.http();
         if (http.authRequired()
                 && http.tokens().stream()

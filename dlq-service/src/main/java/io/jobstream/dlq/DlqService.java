@@ -16,6 +16,7 @@ import io.jobstream.runtime.CheckResult;
 import io.jobstream.runtime.KafkaMeters;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.ReadinessCheck;
+import io.jobstream.runtime.Tracing;
 import io.jobstream.runtime.http.Endpoint;
 import io.jobstream.schemas.RecordLimits;
 import io.jobstream.schemas.SerdeConfig;
@@ -24,6 +25,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -88,6 +90,7 @@ public final class DlqService implements AutoCloseable {
     private final MeterRegistry registry;
     private final Clock clock;
     private final RandomGenerator random;
+    private final OpenTelemetry openTelemetry;
     private final List<KafkaStreams> routers = new ArrayList<>();
     private final List<KafkaMeters.Binding> routerMeters = new ArrayList<>();
     private final List<DelayForwarder> forwarders = new ArrayList<>();
@@ -108,6 +111,7 @@ public final class DlqService implements AutoCloseable {
         this.registry = b.registry;
         this.clock = b.clock;
         this.random = b.random;
+        this.openTelemetry = b.openTelemetry;
         this.alerts = b.alerts;
         this.extraSinks = List.copyOf(b.extraSinks);
         this.backlogInterval = b.backlogInterval;
@@ -161,7 +165,8 @@ public final class DlqService implements AutoCloseable {
                                     serdes,
                                     clock,
                                     random,
-                                    new RouterMetrics(registry, queue)),
+                                    new RouterMetrics(registry, queue),
+                                    openTelemetry),
                             topicLimits(queue)),
                     new StreamsConfig(streamsProperties(queue)));
             streams.setUncaughtExceptionHandler(e -> {
@@ -232,7 +237,7 @@ public final class DlqService implements AutoCloseable {
      * #start()}.
      */
     public List<Endpoint> adminRoutes() {
-        return new DlqAdminRoutes(kafka, serdes, clock).endpoints();
+        return new DlqAdminRoutes(kafka, serdes, clock, openTelemetry).endpoints();
     }
 
     /** Whether every router is running (or rebalancing) and every forwarder's thread is alive. */
@@ -371,6 +376,7 @@ public final class DlqService implements AutoCloseable {
         private MeterRegistry registry = new SimpleMeterRegistry();
         private Clock clock = Clock.systemUTC();
         private RandomGenerator random = new Random();
+        private OpenTelemetry openTelemetry = Tracing.global();
         private AlertConfig alerts;
         private final List<AlertSink> extraSinks = new ArrayList<>();
         private Duration backlogInterval = DEFAULT_BACKLOG_INTERVAL;
@@ -401,6 +407,16 @@ public final class DlqService implements AutoCloseable {
         /** The jitter source; must be thread-safe (default: {@link Random}). */
         public Builder random(RandomGenerator random) {
             this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /**
+         * Traces each retry ({@code retry <queue>}) and dead letter ({@code dead-letter <queue>}) as a child of the
+         * failed attempt's span, and each replay; {@link Tracing#global()} unless set, a no-op when no OpenTelemetry
+         * SDK is installed.
+         */
+        public Builder openTelemetry(OpenTelemetry openTelemetry) {
+            this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
             return this;
         }
 

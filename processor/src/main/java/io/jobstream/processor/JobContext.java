@@ -1,6 +1,7 @@
 package io.jobstream.processor;
 
 import io.jobstream.coordination.Coordination;
+import io.opentelemetry.context.Context;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -54,5 +55,15 @@ public interface JobContext {
      */
     default Optional<Coordination> coordination() {
         return Optional.empty();
+    }
+
+    /**
+     * The OpenTelemetry context of this run: its {@code process <queue>} span, a child of the job's {@code
+     * traceParent}. A handler runs with it current already ({@code Span.current()}, and anything instrumented it calls,
+     * joins the job's trace); a batch handler takes each item's from its context. With no OpenTelemetry SDK installed
+     * it carries the job's {@code traceParent} as a remote parent, or nothing.
+     */
+    default Context traceContext() {
+        return Context.root();
     }
 }

@@ -13,12 +13,14 @@ import io.jobstream.processor.internal.ProcessorLoop;
 import io.jobstream.processor.internal.ProcessorMetrics;
 import io.jobstream.runtime.Drainable;
 import io.jobstream.runtime.KafkaMeters;
+import io.jobstream.runtime.Tracing;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobDecoder;
 import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.RecordLimits;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -107,7 +109,8 @@ public final class JobProcessor implements AutoCloseable, Drainable {
                 JobSerde.forFailure(config.serde()).fallingBackWhenRegistryUnavailable(),
                 producer,
                 clock,
-                metrics));
+                metrics,
+                b.openTelemetry));
         this.loop = new ProcessorLoop(config, consumer, runner, metrics, clock);
         this.pollThread = Thread.ofPlatform()
                 .name("jobstream-" + config.queue() + "-poll")
@@ -261,6 +264,7 @@ public final class JobProcessor implements AutoCloseable, Drainable {
         private Function<Map<String, Object>, Producer<byte[], byte[]>> producerFactory = KafkaProducer::new;
         private final Map<String, CoordinationRules> rules = new LinkedHashMap<>();
         private Coordination coordination;
+        private OpenTelemetry openTelemetry = Tracing.global();
 
         private Builder(ProcessorConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -402,6 +406,16 @@ public final class JobProcessor implements AutoCloseable, Drainable {
         /** The Jackson mapper for JSON payloads (set it before the handlers that use it). */
         public Builder objectMapper(ObjectMapper mapper) {
             this.mapper = Objects.requireNonNull(mapper, "mapper");
+            return this;
+        }
+
+        /**
+         * Traces each job attempt as a {@code CONSUMER} span {@code process <queue>}, a child of the job's {@code
+         * traceParent} ({@link JobContext#traceContext()}); {@link Tracing#global()} unless set, a no-op when no
+         * OpenTelemetry SDK is installed.
+         */
+        public Builder openTelemetry(OpenTelemetry openTelemetry) {
+            this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
             return this;
         }
 

@@ -10,6 +10,7 @@ import io.jobstream.producer.internal.PublishMetrics.Outcome;
 import io.jobstream.producer.internal.TopicDirectory;
 import io.jobstream.runtime.KafkaMeters;
 import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.runtime.Tracing;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobHeaders;
 import io.jobstream.schemas.JobSerde;
@@ -17,6 +18,11 @@ import io.jobstream.schemas.RecordLimits;
 import io.jobstream.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,6 +74,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * topic waits (at most the metadata timeout) to learn whether it exists, and Kafka's {@code send} blocks when its
  * buffer is full ({@code max.block.ms}). Jobs published from one thread with one key are written in order. Futures
  * complete on the Kafka producer's I/O thread: do not block in non-async dependent stages.
+ *
+ * <p><b>Tracing.</b> Each publish is a {@code PRODUCER} span {@code send <queue>} of the {@link OpenTelemetry} given to
+ * {@link #create(PublisherConfig, KafkaSettings, MeterRegistry, OpenTelemetry)} (else {@link Tracing#global()}),
+ * a child of the current context, ended when Kafka answers. Its W3C context is written into the job's {@code
+ * traceParent} when the job has none, so the processor continues the trace. A {@code traceParent} the caller set by
+ * hand is kept as it is: it becomes the send span's parent (the current context is then ignored), and the job's
+ * processing continues the hand-set context, beside the send span rather than under it. With the no-op
+ * OpenTelemetry (no SDK installed) no {@code traceParent} is invented: a job is written as without tracing, except
+ * that a current context carried in from elsewhere (an incoming {@code traceparent}) is passed on.
  */
 public final class JobPublisher implements AutoCloseable {
     /** Bytes allowed on top of the payload limit for the envelope, key and headers. */
@@ -90,6 +105,8 @@ public final class JobPublisher implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Queue names already found valid; at most {@link #MAX_REMEMBERED_QUEUES}. */
     private final Map<String, Boolean> validQueues = new ConcurrentHashMap<>();
+
+    private final Tracer tracer;
 
     JobPublisher(
             PublisherConfig config,
@@ -122,6 +139,31 @@ public final class JobPublisher implements AutoCloseable {
             String bootstrapServers,
             long maxRequestSize,
             List<AutoCloseable> resources) {
+        this(
+                config,
+                producer,
+                topics,
+                leastLoaded,
+                registry,
+                clock,
+                bootstrapServers,
+                maxRequestSize,
+                resources,
+                Tracing.global());
+    }
+
+    JobPublisher(
+            PublisherConfig config,
+            Producer<String, byte[]> producer,
+            TopicDirectory topics,
+            LeastLoaded leastLoaded,
+            MeterRegistry registry,
+            Clock clock,
+            String bootstrapServers,
+            long maxRequestSize,
+            List<AutoCloseable> resources,
+            OpenTelemetry openTelemetry) {
+        this.tracer = Tracing.tracer(Objects.requireNonNull(openTelemetry, "openTelemetry"));
         this.maxRequestSize = maxRequestSize;
         this.config = Objects.requireNonNull(config, "config");
         this.producer = Objects.requireNonNull(producer, "producer");
@@ -145,7 +187,17 @@ public final class JobPublisher implements AutoCloseable {
      * 64 KiB. Creating it does not contact the brokers.
      */
     public static JobPublisher create(PublisherConfig config, KafkaSettings kafka, MeterRegistry registry) {
+        return create(config, kafka, registry, Tracing.global());
+    }
+
+    /**
+     * {@link #create(PublisherConfig, KafkaSettings, MeterRegistry)}, tracing each publish with {@code
+     * openTelemetry} (see the class doc).
+     */
+    public static JobPublisher create(
+            PublisherConfig config, KafkaSettings kafka, MeterRegistry registry, OpenTelemetry openTelemetry) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(openTelemetry, "openTelemetry");
         Objects.requireNonNull(kafka, "kafka");
         Map<String, Object> properties = new HashMap<>(kafka.producerProperties());
         properties.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) defaultMaxRequestSize(config));
@@ -181,7 +233,8 @@ public final class JobPublisher implements AutoCloseable {
                 Clock.systemUTC(),
                 String.join(",", kafka.bootstrapServers()),
                 maxRequestSize,
-                resources);
+                resources,
+                openTelemetry);
     }
 
     /** The producer's {@code max.request.size} unless set: the payload limit plus 64 KiB, at least 1 MiB. */
@@ -348,9 +401,67 @@ public final class JobPublisher implements AutoCloseable {
                     blocked.getCause());
         }
 
-        byte[] value = serde.encode(topic, job);
         String key = job.getOrderingKey().orElse(job.getId());
         Integer partition = tier.isPresent() ? null : choosePartition(queue, partitions);
+        Span span = sendSpan(queue, topic, job, key);
+        try {
+            return send(queue, topic, tier, withTraceParent(job, span), key, partition, span, batch);
+        } catch (RuntimeException e) {
+            Tracing.failed(span, e.getClass().getSimpleName(), e);
+            span.end();
+            throw e;
+        }
+    }
+
+    /**
+     * The {@code send <queue>} span of {@code job}: a child of its hand-set {@code traceParent} when it has one, else
+     * of the current context.
+     */
+    private Span sendSpan(String queue, String topic, Job job, String key) {
+        Context parent = job.getTraceParent()
+                .map(traceParent -> Tracing.extract(Context.root(), traceParent))
+                .orElseGet(Context::current);
+        return tracer.spanBuilder("send " + queue)
+                .setSpanKind(SpanKind.PRODUCER)
+                .setParent(parent)
+                .setAttribute(Tracing.MESSAGING_SYSTEM, Tracing.KAFKA)
+                .setAttribute(Tracing.MESSAGING_DESTINATION, topic)
+                .setAttribute(Tracing.MESSAGING_OPERATION_TYPE, "send")
+                .setAttribute(Tracing.MESSAGING_OPERATION_NAME, "send")
+                .setAttribute(Tracing.MESSAGING_MESSAGE_ID, job.getId())
+                .setAttribute(Tracing.MESSAGING_KAFKA_KEY, key)
+                .setAttribute(Tracing.JOB_TYPE, job.getType())
+                .startSpan();
+    }
+
+    /** {@code job} carrying {@code span}'s context as its {@code traceParent}, unless it has one already. */
+    private static Job withTraceParent(Job job, Span span) {
+        if (job.getTraceParent().isPresent()) {
+            return job;
+        }
+        Optional<String> traceParent = Tracing.traceParent(span);
+        if (traceParent.isEmpty()) {
+            return job;
+        }
+        // A shallow copy (the caller's job is not changed, its payload not copied).
+        Job traced = new Job();
+        for (int i = 0; i < Job.SCHEMA$.getFields().size(); i++) {
+            traced.put(i, job.get(i));
+        }
+        traced.setTraceParent(traceParent.get());
+        return traced;
+    }
+
+    private CompletableFuture<JobReceipt> send(
+            String queue,
+            String topic,
+            Optional<Duration> tier,
+            Job job,
+            String key,
+            Integer partition,
+            Span span,
+            Batch batch) {
+        byte[] value = serde.encode(topic, job);
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, partition, key, value);
         if (config.mirrorHeaders()) {
             // A new record has no headers: add, not put (which first searches for one to replace).
@@ -376,7 +487,7 @@ public final class JobPublisher implements AutoCloseable {
                                     : "the producer's max.request.size of " + maxRequestSize)
                             + " bytes");
         }
-        Acknowledgement result = new Acknowledgement(queue, topic, job.getType(), job.getId(), tier);
+        Acknowledgement result = new Acknowledgement(queue, topic, job.getType(), job.getId(), tier, span);
         producer.send(record, result);
         if (batch != null && result.isCompletedExceptionally()) {
             // Kafka failed the send inside send(): it waited max.block.ms for metadata or buffer space.
@@ -527,8 +638,10 @@ public final class JobPublisher implements AutoCloseable {
         private final String type;
         private final String id;
         private final Optional<Duration> tier;
+        private final Span span;
 
-        Acknowledgement(String queue, String topic, String type, String id, Optional<Duration> tier) {
+        Acknowledgement(String queue, String topic, String type, String id, Optional<Duration> tier, Span span) {
+            this.span = span;
             this.queue = queue;
             this.topic = topic;
             this.type = type;
@@ -538,6 +651,15 @@ public final class JobPublisher implements AutoCloseable {
 
         @Override
         public void onCompletion(RecordMetadata metadata, Exception exception) {
+            if (span.isRecording()) {
+                if (exception != null) {
+                    Tracing.failed(span, exception.getClass().getSimpleName(), exception);
+                } else {
+                    span.setAttribute(Tracing.MESSAGING_PARTITION, Integer.toString(metadata.partition()));
+                    span.setAttribute(Tracing.MESSAGING_KAFKA_OFFSET, metadata.offset());
+                }
+                span.end();
+            }
             if (exception instanceof RecordTooLargeException || exception instanceof RecordBatchTooLargeException) {
                 metrics.count(queue, type, Outcome.REJECTED);
                 completeExceptionally(new JobRejectedException(

@@ -208,7 +208,11 @@ public final class Jobs {
             return this;
         }
 
-        /** The W3C {@code traceparent} of the publisher's span. */
+        /**
+         * A W3C {@code traceparent} set by hand: the job's processing continues this context, and {@link JobPublisher}
+         * keeps it as it is (its {@code send} span becomes a child of it). Leave it unset to have the publisher write its
+         * {@code send} span's context, a child of the current span.
+         */
         public Builder traceParent(String traceParent) {
             this.traceParent = Objects.requireNonNull(traceParent, "traceParent");
             return this;

@@ -38,6 +38,27 @@ public final class FakeTopicDirectory implements TopicDirectory {
                 config, producer, this, new LeastLoaded(), registry, clock, bootstrapServers, List.of());
     }
 
+    /** {@link #publisher(PublisherConfig, Producer, MeterRegistry, Clock, String)}, tracing with {@code openTelemetry}. */
+    public JobPublisher publisher(
+            PublisherConfig config,
+            Producer<String, byte[]> producer,
+            MeterRegistry registry,
+            Clock clock,
+            String bootstrapServers,
+            io.opentelemetry.api.OpenTelemetry openTelemetry) {
+        return new JobPublisher(
+                config,
+                producer,
+                this,
+                new LeastLoaded(),
+                registry,
+                clock,
+                bootstrapServers,
+                config.producerMaxRequestSize(),
+                List.of(),
+                openTelemetry);
+    }
+
     /** Adds {@code topic} with {@code partitions} partitions. */
     public FakeTopicDirectory with(String topic, int partitions) {
         topics.put(topic, partitions);

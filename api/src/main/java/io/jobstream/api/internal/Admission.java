@@ -3,17 +3,27 @@ package io.jobstream.api.internal;
 import io.jobstream.runtime.http.HttpProblem;
 import io.jobstream.runtime.http.HttpResponse;
 import io.jobstream.runtime.http.Route;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-/** Counts requests in flight and stops admitting new ones at shutdown, so closing can wait for the rest. */
+/**
+ * Counts requests in flight and stops admitting new ones at shutdown, so closing can wait for the rest; each guarded
+ * request is traced as a server span ({@link ServerSpans}).
+ */
 public final class Admission {
+    private final ServerSpans spans;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
     private int inFlight;
     private boolean closed;
+
+    /** Admission tracing each guarded request with {@code openTelemetry}. */
+    public Admission(OpenTelemetry openTelemetry) {
+        this.spans = new ServerSpans(openTelemetry);
+    }
 
     /** Admits a request, unless closed; every {@code true} must be matched by {@link #exit()}. */
     public boolean enter() {
@@ -43,10 +53,10 @@ public final class Admission {
 
     /**
      * {@code inner} as one of the API's routes: admitted (a {@code 503 SHUTTING_DOWN} once closing), its problems
-     * answered as their responses, and its answer counted in {@code metrics} under {@code route}.
+     * answered as their responses, and its answer counted in {@code metrics} under {@code route}, within a server span.
      */
     public Route guarded(String route, ApiMetrics metrics, Route inner) {
-        return request -> {
+        return spans.traced(route, request -> {
             long started = System.nanoTime();
             HttpResponse response;
             boolean admitted = enter();
@@ -68,7 +78,7 @@ public final class Admission {
             }
             metrics.record(route, response.status(), System.nanoTime() - started);
             return response;
-        };
+        });
     }
 
     /**

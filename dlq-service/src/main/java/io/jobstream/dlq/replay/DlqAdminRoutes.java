@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.runtime.Tracing;
 import io.jobstream.runtime.http.Endpoint;
 import io.jobstream.runtime.http.HttpProblem;
 import io.jobstream.runtime.http.HttpRequest;
@@ -13,6 +14,7 @@ import io.jobstream.runtime.http.Route;
 import io.jobstream.runtime.http.Scope;
 import io.jobstream.schemas.FailureRecord;
 import io.jobstream.schemas.SerdeConfig;
+import io.opentelemetry.api.OpenTelemetry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -57,8 +59,15 @@ public final class DlqAdminRoutes {
     private final KafkaSettings kafka;
     private final SerdeConfig serdes;
     private final Clock clock;
+    private final OpenTelemetry openTelemetry;
 
     public DlqAdminRoutes(KafkaSettings kafka, SerdeConfig serdes, Clock clock) {
+        this(kafka, serdes, clock, Tracing.global());
+    }
+
+    /** Routes whose replays are traced with {@code openTelemetry} ({@link DlqReplay}). */
+    public DlqAdminRoutes(KafkaSettings kafka, SerdeConfig serdes, Clock clock, OpenTelemetry openTelemetry) {
+        this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
         this.kafka = Objects.requireNonNull(kafka, "kafka");
         this.serdes = Objects.requireNonNull(serdes, "serdes");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -99,7 +108,7 @@ public final class DlqAdminRoutes {
                 Set.copyOf(query.getOrDefault("id", List.of())),
                 OptionalInt.of(limit(first(query, "limit"), MAX_LIST_LIMIT)));
         ArrayNode out = JSON.createArrayNode();
-        try (DlqReplay replay = DlqReplay.create(kafka, serdes, clock)) {
+        try (DlqReplay replay = DlqReplay.create(kafka, serdes, clock, openTelemetry)) {
             replay.list(filter).forEach(e -> out.add(entryJson(e)));
         }
         return HttpResponse.json(200, out);
@@ -109,7 +118,7 @@ public final class DlqAdminRoutes {
         int partition = Integer.parseInt(request.pathParam("partition"));
         long offset = Long.parseLong(request.pathParam("offset"));
         Optional<DeadLetterEntry> entry;
-        try (DlqReplay replay = DlqReplay.create(kafka, serdes, clock)) {
+        try (DlqReplay replay = DlqReplay.create(kafka, serdes, clock, openTelemetry)) {
             entry = replay.show(request.pathParam("queue"), partition, offset);
         }
         return entry.map(e -> HttpResponse.json(200, entryJson(e)))
@@ -147,7 +156,7 @@ public final class DlqAdminRoutes {
                 json.hasNonNull("rate") ? OptionalDouble.of(json.get("rate").asDouble()) : OptionalDouble.empty(),
                 json.path("dryRun").asBoolean(false),
                 json.path("force").asBoolean(false));
-        try (DlqReplay replay = DlqReplay.create(kafka, serdes, clock)) {
+        try (DlqReplay replay = DlqReplay.create(kafka, serdes, clock, openTelemetry)) {
             return HttpResponse.json(200, summaryJson(replay.replay(replayRequest)));
         }
     }

@@ -2,6 +2,7 @@ package io.jobstream.dlq.replay;
 
 import io.jobstream.dlq.internal.FailureHistory;
 import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.runtime.Tracing;
 import io.jobstream.schemas.DeadLetter;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobDecodeException;
@@ -14,6 +15,12 @@ import io.jobstream.schemas.RecordLimits;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.jobstream.schemas.Trimming;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -75,6 +82,11 @@ import org.slf4j.LoggerFactory;
  * checked before anything is written; a Kafka error
  * aborts the open transaction and is thrown (what was committed before stays recorded, so running the replay again
  * resumes it).
+ *
+ * <p>Tracing: each replayed job is a {@code PRODUCER} span {@code replay <target queue>}, the root of a new trace (replaying
+ * is an operator's act, not part of the job's first life) linked to the dead letter's span (its record's {@code
+ * traceparent} header); the replayed job's {@code traceParent} is that span, so its processing joins the new trace.
+ * With the no-op OpenTelemetry the job keeps the {@code traceParent} it had.
  */
 public final class DlqReplay implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DlqReplay.class);
@@ -87,8 +99,10 @@ public final class DlqReplay implements AutoCloseable {
     private final JobSerde<DeadLetter> deadLetters;
     private final JobSerde<Job> jobs;
     private final JobSerde<JobEvent> events;
+    private final Tracer tracer;
 
-    private DlqReplay(KafkaSettings kafka, SerdeConfig serdes, Clock clock) {
+    private DlqReplay(KafkaSettings kafka, SerdeConfig serdes, Clock clock, OpenTelemetry openTelemetry) {
+        this.tracer = Tracing.tracer(Objects.requireNonNull(openTelemetry, "openTelemetry"));
         this.kafka = Objects.requireNonNull(kafka, "kafka");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.deadLetters = JobSerde.forDeadLetter(serdes);
@@ -103,7 +117,12 @@ public final class DlqReplay implements AutoCloseable {
 
     /** A replayer with its serdes and clock (the clock dates events and paces the rate). */
     public static DlqReplay create(KafkaSettings kafka, SerdeConfig serdes, Clock clock) {
-        return new DlqReplay(kafka, serdes, clock);
+        return create(kafka, serdes, clock, Tracing.global());
+    }
+
+    /** A replayer with its serdes and clock, tracing each replayed job with {@code openTelemetry}. */
+    public static DlqReplay create(KafkaSettings kafka, SerdeConfig serdes, Clock clock, OpenTelemetry openTelemetry) {
+        return new DlqReplay(kafka, serdes, clock, openTelemetry);
     }
 
     /** The dead letters {@code filter} matches, oldest first per partition, up to its limit. */
@@ -288,10 +307,25 @@ public final class DlqReplay implements AutoCloseable {
             KafkaProducer<byte[], byte[]> producer, Scanned s, String target, String replayedTopic, Instant now) {
         DeadLetterEntry entry = s.entry();
         Job dead = entry.job().orElseThrow();
-        Job job = Job.newBuilder(dead)
-                .setAttempt(1)
-                .setHeaders(FailureHistory.withoutHistory(dead.getHeaders()))
-                .build();
+        SpanBuilder builder = tracer.spanBuilder("replay " + target)
+                .setSpanKind(SpanKind.PRODUCER)
+                .setNoParent()
+                .setAttribute(Tracing.MESSAGING_SYSTEM, Tracing.KAFKA)
+                .setAttribute(Tracing.MESSAGING_DESTINATION, target)
+                .setAttribute(Tracing.MESSAGING_OPERATION_TYPE, "send")
+                .setAttribute(Tracing.MESSAGING_OPERATION_NAME, "replay")
+                .setAttribute(Tracing.MESSAGING_MESSAGE_ID, dead.getId())
+                .setAttribute(Tracing.JOB_TYPE, dead.getType());
+        SpanContext deadLetter = Tracing.spanContext(s.traceParent());
+        if (deadLetter.isValid()) {
+            builder.addLink(deadLetter);
+        }
+        Span span = builder.startSpan();
+        Job.Builder replayed =
+                Job.newBuilder(dead).setAttempt(1).setHeaders(FailureHistory.withoutHistory(dead.getHeaders()));
+        Tracing.traceParent(span).ifPresent(replayed::setTraceParent);
+        Job job = replayed.build();
+        span.end();
         Headers headers = new RecordHeaders();
         JobHeaders.putText(headers, JobHeaders.JOB_ID, job.getId());
         JobHeaders.putText(headers, JobHeaders.JOB_TYPE, job.getType());
@@ -329,7 +363,7 @@ public final class DlqReplay implements AutoCloseable {
     }
 
     /** One matched DLQ record: the entry and the record key to republish with. */
-    private record Scanned(DeadLetterEntry entry, byte[] key, boolean trimmed) {}
+    private record Scanned(DeadLetterEntry entry, byte[] key, boolean trimmed, String traceParent) {}
 
     private List<Scanned> scan(ReplayFilter filter, Set<String> replayed) {
         String topic = Topics.dlq(filter.queue());
@@ -386,7 +420,11 @@ public final class DlqReplay implements AutoCloseable {
                 letter.getDeadAt(),
                 replayed.contains(record.partition() + "/" + record.offset()),
                 letter);
-        return Optional.of(new Scanned(entry, record.key(), Trimming.isTrimmed(record.headers())));
+        return Optional.of(new Scanned(
+                entry,
+                record.key(),
+                Trimming.isTrimmed(record.headers()),
+                JobHeaders.text(record.headers(), JobHeaders.TRACEPARENT).orElse(null)));
     }
 
     /** The {@code <partition>/<offset>} keys recorded in {@code <queue>.dlq.replayed}. */

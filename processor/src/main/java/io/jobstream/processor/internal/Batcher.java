@@ -7,6 +7,7 @@ import io.jobstream.processor.internal.Outcome.Abandoned;
 import io.jobstream.processor.internal.Outcome.Completion;
 import io.jobstream.processor.internal.Outcome.HandlerExited;
 import io.jobstream.schemas.Job;
+import io.opentelemetry.context.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +46,7 @@ final class Batcher<T> {
     private long generation;
 
     /** A job waiting for its batch, holding its type's in-flight slot ({@code limit}) if the type has a limit. */
-    private record Pending(Work work, Job job, Consumer<Completion> done, Semaphore limit) {
+    private record Pending(Work work, Job job, Consumer<Completion> done, Semaphore limit, Context trace) {
         void releasePermit() {
             if (limit != null) {
                 limit.release();
@@ -79,10 +80,10 @@ final class Batcher<T> {
 
     /**
      * Adds a ready job of this type, holding its type's in-flight slot {@code limit} (or null); {@code done} receives
-     * its outcome once its batch ran.
+     * its outcome once its batch ran. The current context (the job's {@code process} span) is the item's.
      */
     void add(Work work, Job job, Consumer<Completion> done, Semaphore limit) {
-        Pending pending = new Pending(work, job, done, limit);
+        Pending pending = new Pending(work, job, done, limit, Context.current());
         List<Pending> full = null;
         boolean first;
         long gen;
@@ -153,7 +154,14 @@ final class Batcher<T> {
         List<BatchItem<T>> items = new ArrayList<>(batch.size());
         for (Pending pending : batch) {
             HandlerRun run = invocation.run(
-                    pending.work(), pending.job(), deadline, timeout, pending.done(), pending.limit(), null);
+                    pending.work(),
+                    pending.job(),
+                    deadline,
+                    timeout,
+                    pending.done(),
+                    pending.limit(),
+                    null,
+                    pending.trace());
             T value;
             try {
                 value = registration.reader().read(pending.job().getPayload());

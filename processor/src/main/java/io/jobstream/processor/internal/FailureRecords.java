@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>Runs on the failing job's thread (a timeout's or a batch item's failure on a job thread of its own) and blocks it
  * until the broker acknowledged; thread-safe. The outcome is {@link Failed} once acknowledged, {@link Abandoned} when
  * the runner gave up (or the partition was revoked) first. The first failure of each reason is logged with its trace,
- * later ones only at DEBUG.
+ * later ones only at DEBUG. It runs with the job's {@code process} span current: the span is marked failed, and the
+ * record's {@code traceparent} header carries its context ({@link JobTracing#failed}).
  */
 final class FailureRecords implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FailureRecords.class);
@@ -103,6 +104,7 @@ final class FailureRecords implements AutoCloseable {
         JobFailure failure = record(work, job, reason, error, message, retryable);
         log(work, job, reason, error, message);
         RecordHeaders headers = headers(work.record(), job, reason);
+        JobTracing.failed(headers, reason, error);
         if (!events.failed(work, job, reason, error, message)) {
             return new Abandoned("the processor closed before the failure event was acknowledged");
         }

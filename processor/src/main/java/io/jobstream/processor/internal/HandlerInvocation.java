@@ -9,6 +9,8 @@ import io.jobstream.processor.ProcessorConfig;
 import io.jobstream.processor.internal.Outcome.Abandoned;
 import io.jobstream.processor.internal.Outcome.Completion;
 import io.jobstream.schemas.Job;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -127,7 +129,7 @@ final class HandlerInvocation implements AutoCloseable {
 
     /**
      * A run of {@code job} on the current thread, due by {@code deadline} (its type's {@code timeout} from now), holding
-     * its type's in-flight {@code permit} and what its rules took ({@code held}), each or null.
+     * its type's in-flight {@code permit} and what its rules took ({@code held}), each or null, within {@code trace}.
      */
     HandlerRun run(
             Work work,
@@ -136,7 +138,8 @@ final class HandlerInvocation implements AutoCloseable {
             Duration timeout,
             Consumer<Completion> done,
             Semaphore permit,
-            Guards.Held held) {
+            Guards.Held held,
+            Context trace) {
         long timestamp = work.record().timestamp(); // when it landed in the queue topic (a retry: when forwarded)
         long enqueued = timestamp >= 0 ? timestamp : job.getCreatedAt().toEpochMilli();
         metrics.started(
@@ -145,13 +148,13 @@ final class HandlerInvocation implements AutoCloseable {
                         .map(t -> Math.max(t.toEpochMilli(), enqueued))
                         .orElse(enqueued));
         return new HandlerRun(
-                work, job, queue, deadline, timeout, Thread.currentThread(), done, permit, held, coordination);
+                work, job, queue, deadline, timeout, Thread.currentThread(), done, permit, held, coordination, trace);
     }
 
-    /** A run of {@code job} on the current thread, due by its type's {@code timeout} from now. */
+    /** A run of {@code job} on the current thread, due by its type's {@code timeout} from now, in the current context. */
     HandlerRun run(
             Work work, Job job, Duration timeout, Consumer<Completion> done, Semaphore permit, Guards.Held held) {
-        return run(work, job, clock.instant().plus(timeout), timeout, done, permit, held);
+        return run(work, job, clock.instant().plus(timeout), timeout, done, permit, held, Context.current());
     }
 
     /** Runs {@code handler} for {@code run} on the current thread, under the run's timeout. */
@@ -228,7 +231,7 @@ final class HandlerInvocation implements AutoCloseable {
     void finishAside(HandlerRun run, Supplier<Outcome> write, boolean laneHeld) {
         start(() -> {
             Outcome outcome;
-            try {
+            try (Scope ignored = run.traceContext().makeCurrent()) {
                 outcome = write.get();
             } catch (Throwable t) {
                 LOG.error("job_abandoned reason=internal_error error={}", t.toString(), t);

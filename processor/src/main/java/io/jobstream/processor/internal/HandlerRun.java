@@ -4,6 +4,7 @@ import io.jobstream.coordination.Coordination;
 import io.jobstream.processor.JobContext;
 import io.jobstream.processor.internal.Outcome.Completion;
 import io.jobstream.schemas.Job;
+import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -37,13 +38,15 @@ final class HandlerRun implements JobContext {
     private final AtomicBoolean permitHeld;
     private final Guards.Held held;
     private final Coordination coordination;
+    private final Context trace;
     private volatile boolean cancelled;
     /** Every run of the batch this run belongs to (itself included), or null for a single job. */
     volatile List<HandlerRun> batch;
 
     /**
      * A run of {@code job} on {@code thread} until {@code deadline} ({@code timeout} from now), holding {@code permit}
-     * (the type's in-flight slot, or null) and {@code held} (what its coordination rules took, or null).
+     * (the type's in-flight slot, or null) and {@code held} (what its coordination rules took, or null), within
+     * {@code trace} (the job's {@code process} span).
      */
     HandlerRun(
             Work work,
@@ -55,7 +58,8 @@ final class HandlerRun implements JobContext {
             Consumer<Completion> done,
             Semaphore permit,
             Guards.Held held,
-            Coordination coordination) {
+            Coordination coordination,
+            Context trace) {
         this.work = work;
         this.job = job;
         this.queue = queue;
@@ -68,6 +72,7 @@ final class HandlerRun implements JobContext {
         this.permitHeld = new AtomicBoolean(permit != null);
         this.held = held;
         this.coordination = coordination;
+        this.trace = trace;
     }
 
     /** Gives the type's in-flight slot back, once, by whoever decided the outcome. */
@@ -141,5 +146,10 @@ final class HandlerRun implements JobContext {
     @Override
     public Optional<Coordination> coordination() {
         return Optional.ofNullable(coordination);
+    }
+
+    @Override
+    public Context traceContext() {
+        return trace;
     }
 }

@@ -13,6 +13,9 @@ import io.jobstream.schemas.JobDecodeException;
 import io.jobstream.schemas.JobDecoder;
 import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobSerde;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link FailureRecords}: a failed job's record to {@code <queue>.failed} (trimmed when refused for good);
  *   <li>{@link Deferrals}: a job that may not run yet back through a delay tier;
  *   <li>{@link EventSender}: the jobs' events to {@code <queue>.events};
- *   <li>{@link AcknowledgedWriter}: the one write-with-backoff all of those write through.
+ *   <li>{@link AcknowledgedWriter}: the one write-with-backoff all of those write through;
+ *   <li>{@link JobTracing}: the job's {@code process} span, current from admission to outcome.
  * </ul>
  *
  * <p>The outcome is handed to the poll thread through the callback given to {@link #start(Work, Consumer)}, exactly
@@ -77,6 +81,7 @@ public final class JobRunner implements AutoCloseable {
     private final FailureRecords failures;
     private final Deferrals deferrals;
     private final HandlerInvocation invocation;
+    private final JobTracing tracing;
 
     /**
      * What a runner runs with, as {@code JobProcessor}'s builder made and checked it.
@@ -91,6 +96,7 @@ public final class JobRunner implements AutoCloseable {
      * @param producer writes failures, deferrals and events; the processor closes it
      * @param clock for expiry, deadlines and record times
      * @param metrics the processor's meters
+     * @param openTelemetry traces each job attempt ({@link JobTracing})
      */
     public record Setup(
             ProcessorConfig config,
@@ -102,7 +108,34 @@ public final class JobRunner implements AutoCloseable {
             JobSerde<JobFailure> failureSerde,
             Producer<byte[], byte[]> producer,
             Clock clock,
-            ProcessorMetrics metrics) {
+            ProcessorMetrics metrics,
+            OpenTelemetry openTelemetry) {
+        /** A setup that traces nothing (the no-op OpenTelemetry). */
+        public Setup(
+                ProcessorConfig config,
+                Map<String, HandlerRegistration<?>> handlers,
+                Map<String, BatchRegistration<?>> batchHandlers,
+                Map<String, CoordinationRules> rules,
+                Guards guards,
+                JobDecoder decoder,
+                JobSerde<JobFailure> failureSerde,
+                Producer<byte[], byte[]> producer,
+                Clock clock,
+                ProcessorMetrics metrics) {
+            this(
+                    config,
+                    handlers,
+                    batchHandlers,
+                    rules,
+                    guards,
+                    decoder,
+                    failureSerde,
+                    producer,
+                    clock,
+                    metrics,
+                    OpenTelemetry.noop());
+        }
+
         public Setup {
             handlers = Map.copyOf(handlers);
             batchHandlers = Map.copyOf(batchHandlers);
@@ -119,6 +152,7 @@ public final class JobRunner implements AutoCloseable {
         this.decoder = setup.decoder();
         this.clock = setup.clock();
         this.metrics = setup.metrics();
+        this.tracing = new JobTracing(setup.openTelemetry(), config.queue(), config.group());
         config.typeConcurrency().forEach((type, limit) -> typeLimits.put(type, new Semaphore(limit, true)));
         // One name for all job threads: a numbered name is a string built per job, on the poll thread.
         ThreadFactory jobThreads =
@@ -243,6 +277,26 @@ public final class JobRunner implements AutoCloseable {
         if (job == null) {
             return new Abandoned("the schema registry was unavailable until the processor closed");
         }
+        Context trace = tracing.start(work, job);
+        Consumer<Completion> traced = JobTracing.endingOn(trace, done);
+        Outcome outcome;
+        try (Scope ignored = trace.makeCurrent()) {
+            outcome = admit(work, job, traced);
+        } catch (RuntimeException | Error e) {
+            JobTracing.end(trace);
+            throw e;
+        }
+        if (outcome != null) {
+            JobTracing.end(trace); // handed to done by the caller, untraced
+        }
+        return outcome;
+    }
+
+    /**
+     * Admits a decoded job and runs it (or hands it to its batch); its outcome, or null when it is delivered to {@code
+     * done} later.
+     */
+    private Outcome admit(Work work, Job job, Consumer<Completion> done) {
         String type = job.getType();
         HandlerRegistration<?> handler = handlers.get(type);
         Batcher<?> batcher = handler == null ? batchers.get(type) : null;

@@ -3,6 +3,7 @@ package io.jobstream.dlq.retry.internal;
 import io.jobstream.dlq.DlqMeters;
 import io.jobstream.dlq.internal.FailureHistory;
 import io.jobstream.dlq.retry.RetryDecision;
+import io.jobstream.runtime.Tracing;
 import io.jobstream.schemas.DeadLetter;
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.FailureReason;
@@ -17,6 +18,12 @@ import io.jobstream.schemas.JobState;
 import io.jobstream.schemas.RecordLimits;
 import io.jobstream.schemas.Topics;
 import io.jobstream.schemas.Trimming;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -47,6 +54,12 @@ import org.slf4j.LoggerFactory;
  * (exactly-once), so a crash of the router can neither lose the record nor keep it without the routing. The source
  * record is part of the identity because a replay (attempt 1 again, a new record) is a lineage of its own. A failure
  * without a source offset (not written by a worker) is always routed.
+ *
+ * <p><b>Tracing.</b> A retry is a {@code PRODUCER} span {@code retry <queue>}, a dead letter a {@code PRODUCER} span
+ * {@code dead-letter <queue>}; each is a child of, and linked to, the failed attempt's {@code process} span (the
+ * failure record's {@code traceparent} header, else the job's {@code traceParent}). The retried job's {@code
+ * traceParent} is the retry span, so its next attempt continues the trace; the dead letter's {@code traceparent}
+ * header is the dead-letter span, which a replay links to. With the no-op OpenTelemetry both pass the parent on.
  */
 final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(RouterProcessor.class);
@@ -60,6 +73,7 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
     private final JobSerde<Job> jobs;
     private final JobSerde<DeadLetter> deadLetters;
     private final JobSerde<JobEvent> events;
+    private final Tracer tracer;
     private ProcessorContext<byte[], byte[]> context;
     private WindowStore<String, String> routed;
 
@@ -76,6 +90,7 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
         this.jobs = jobs;
         this.deadLetters = deadLetters;
         this.events = events;
+        this.tracer = Tracing.tracer(settings.openTelemetry());
     }
 
     @Override
@@ -124,12 +139,17 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
         RetryDecision decision = undecoded
                 ? settings.policies().decideUndecoded(failure, decodeAttempt(record.headers()), now, settings.random())
                 : settings.policies().decide(failure, now, settings.random());
+        Context attempt = Tracing.extract(
+                Context.root(),
+                JobHeaders.text(record.headers(), JobHeaders.TRACEPARENT)
+                        .orElse(failure.getJob().flatMap(Job::getTraceParent).orElse(null)));
         JobState routedAs =
                 switch (decision) {
                     case RetryDecision.Retry retry
                     when undecoded -> scheduleRawRetry(record.key(), failure, retry, now);
-                    case RetryDecision.Retry retry -> scheduleRetry(record.key(), failure, retry, now);
-                    case RetryDecision.GiveUp giveUp -> deadLetter(record.key(), failure, giveUp, now, trimmedFrom);
+                    case RetryDecision.Retry retry -> scheduleRetry(record.key(), failure, retry, now, attempt);
+                    case RetryDecision.GiveUp giveUp ->
+                        deadLetter(record.key(), failure, giveUp, now, trimmedFrom, attempt);
                 };
         if (identity != null) {
             routed.put(identity, routedAs.name(), now.toEpochMilli());
@@ -272,18 +292,24 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
         return out;
     }
 
-    private JobState scheduleRetry(byte[] key, JobFailure failure, RetryDecision.Retry retry, Instant now) {
+    private JobState scheduleRetry(
+            byte[] key, JobFailure failure, RetryDecision.Retry retry, Instant now, Context attempt) {
         Job job = failure.getJob().orElseThrow();
         List<FailureRecord> history = FailureHistory.appended(job, failure, settings.historyLimit());
-        Job next = Job.newBuilder(job)
-                .setAttempt(retry.nextAttempt())
-                .setHeaders(FailureHistory.withHistory(job.getHeaders(), history))
-                .build();
         DelayTiers tiers = settings.tiers();
         // The smallest tier is the floor: a retry never goes straight back to the queue. The forwarder releases it
         // at its due time, which may be before the tier's own delay is over, never earlier than due.
         Duration tier = tiers.tierFor(retry.delay()).orElse(tiers.smallest());
         String topic = Topics.delay(settings.queue(), tier);
+        Span span = span("retry", topic, job, failure, attempt)
+                .setAttribute(Tracing.JOB_ATTEMPT, (long) retry.nextAttempt())
+                .startSpan();
+        Job.Builder nextBuilder = Job.newBuilder(job)
+                .setAttempt(retry.nextAttempt())
+                .setHeaders(FailureHistory.withHistory(job.getHeaders(), history));
+        // the next attempt continues the trace under this retry (unchanged with the no-op OpenTelemetry)
+        Tracing.traceParent(span).ifPresent(nextBuilder::setTraceParent);
+        Job next = nextBuilder.build();
         Headers headers = jobHeaders(next);
         JobHeaders.putInstant(headers, JobHeaders.DUE_AT, retry.dueAt());
         JobHeaders.putText(headers, JobHeaders.TARGET_TOPIC, settings.queue());
@@ -291,6 +317,8 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
         long size = RecordLimits.sizeOf(key, value, headers);
         if (size > limits.maxBytes(topic)) {
             // the tier would refuse it, and under exactly-once a refused record is routed again forever
+            span.setStatus(StatusCode.ERROR, RetryDecision.Cause.TOO_LARGE_TO_RETRY.name());
+            span.end();
             return deadLetter(
                     key,
                     failure,
@@ -299,17 +327,45 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
                             "attempt " + retry.nextAttempt() + " takes about " + size + " bytes, " + topic + " takes "
                                     + limits.maxBytes(topic)),
                     now,
-                    null);
+                    null,
+                    attempt);
         }
         context.forward(new Record<>(key, value, now.toEpochMilli(), headers), RouterTopology.delaySink(tier));
+        span.end();
         emit(job, JobState.RETRY_SCHEDULED, retry.nextAttempt(), now, summary(failure));
         settings.metrics().retryScheduled(job.getType(), failure.getReason().name());
         return JobState.RETRY_SCHEDULED;
     }
 
     private JobState deadLetter(
-            byte[] key, JobFailure failure, RetryDecision.GiveUp giveUp, Instant now, String trimmedFrom) {
+            byte[] key,
+            JobFailure failure,
+            RetryDecision.GiveUp giveUp,
+            Instant now,
+            String trimmedFrom,
+            Context attempt) {
         Job job = failure.getJob().orElse(null);
+        String dlq = Topics.dlq(settings.queue());
+        Span span = span("dead-letter", dlq, job, failure, attempt).startSpan();
+        if (span.isRecording()) {
+            span.setStatus(StatusCode.ERROR, giveUp.cause().name());
+        }
+        try {
+            return deadLetter(key, failure, giveUp, now, trimmedFrom, job, dlq, span);
+        } finally {
+            span.end();
+        }
+    }
+
+    private JobState deadLetter(
+            byte[] key,
+            JobFailure failure,
+            RetryDecision.GiveUp giveUp,
+            Instant now,
+            String trimmedFrom,
+            Job job,
+            String dlq,
+            Span span) {
         List<FailureRecord> history;
         JobFailure last;
         if (job == null) {
@@ -328,8 +384,7 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
                 .setHistory(history)
                 .setDeadAt(now)
                 .build();
-        String dlq = Topics.dlq(settings.queue());
-        Headers headers = deadLetterHeaders(job, failure);
+        Headers headers = deadLetterHeaders(job, failure, span);
         if (trimmedFrom != null) {
             Trimming.mark(headers, trimmedFrom);
         }
@@ -343,7 +398,7 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
                     "a dead letter of about " + size + " bytes is larger than " + dlq + " takes ("
                             + limits.maxBytes(dlq) + ")",
                     source);
-            headers = deadLetterHeaders(job, small.getLastFailure());
+            headers = deadLetterHeaders(job, small.getLastFailure(), span);
             Trimming.mark(headers, source);
             value = deadLetters.encode(dlq, small);
             LOG.warn("dead_letter_trimmed topic={} source={} bytes={}", dlq, source, size);
@@ -367,9 +422,13 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
                 : Trimming.reference(meta.topic(), meta.partition(), meta.offset());
     }
 
-    /** The headers of a dead letter of {@code job} (null when undecodable) ending with {@code failure}. */
-    private Headers deadLetterHeaders(Job job, JobFailure failure) {
+    /**
+     * The headers of a dead letter of {@code job} (null when undecodable) ending with {@code failure}; its {@code
+     * traceparent} is the dead-letter {@code span} when that is valid.
+     */
+    private Headers deadLetterHeaders(Job job, JobFailure failure, Span span) {
         Headers headers = job == null ? new RecordHeaders() : jobHeaders(job);
+        Tracing.traceParent(span).ifPresent(trace -> JobHeaders.putText(headers, JobHeaders.TRACEPARENT, trace));
         headers.add(JobHeaders.DLT_ORIGINAL_TOPIC, utf8(failure.getSourceTopic()));
         headers.add(JobHeaders.DLT_ORIGINAL_PARTITION, JobHeaders.dltInt(failure.getSourcePartition()));
         headers.add(JobHeaders.DLT_ORIGINAL_OFFSET, JobHeaders.dltLong(failure.getSourceOffset()));
@@ -382,6 +441,27 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
         JobHeaders.putText(
                 headers, JobHeaders.FAILURE_REASON, failure.getReason().name());
         return headers;
+    }
+
+    /**
+     * A {@code PRODUCER} span {@code <operation> <queue>} writing to {@code topic}, a child of (and linked to) the
+     * failed attempt's context.
+     */
+    private SpanBuilder span(String operation, String topic, Job job, JobFailure failure, Context attempt) {
+        SpanBuilder builder = tracer.spanBuilder(operation + " " + settings.queue())
+                .setSpanKind(SpanKind.PRODUCER)
+                .setNoParent()
+                .setAttribute(Tracing.MESSAGING_SYSTEM, Tracing.KAFKA)
+                .setAttribute(Tracing.MESSAGING_DESTINATION, topic)
+                .setAttribute(Tracing.MESSAGING_OPERATION_TYPE, "send")
+                .setAttribute(Tracing.MESSAGING_OPERATION_NAME, operation)
+                .setAttribute(Tracing.FAILURE_REASON, failure.getReason().name());
+        if (job != null) {
+            builder.setAttribute(Tracing.MESSAGING_MESSAGE_ID, job.getId())
+                    .setAttribute(Tracing.JOB_TYPE, job.getType())
+                    .setAttribute(Tracing.JOB_ATTEMPT, (long) job.getAttempt());
+        }
+        return Tracing.parentAndLink(builder, attempt);
     }
 
     private void emit(Job job, JobState state, int attempt, Instant now, String error) {

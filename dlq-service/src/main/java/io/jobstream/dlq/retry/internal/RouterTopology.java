@@ -5,6 +5,7 @@ import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -49,6 +50,7 @@ public final class RouterTopology {
      * @param clock the time source
      * @param random the jitter source (thread-safe)
      * @param metrics the meters
+     * @param openTelemetry traces each retry and dead letter ({@code retry <queue>}, {@code dead-letter <queue>})
      */
     public record Settings(
             String queue,
@@ -60,7 +62,34 @@ public final class RouterTopology {
             SerdeConfig serdes,
             Clock clock,
             RandomGenerator random,
-            RouterMetrics metrics) {
+            RouterMetrics metrics,
+            OpenTelemetry openTelemetry) {
+        /** Settings that trace nothing (the no-op OpenTelemetry). */
+        public Settings(
+                String queue,
+                String applicationId,
+                DelayTiers tiers,
+                RetryPolicies policies,
+                int historyLimit,
+                Duration routedRetention,
+                SerdeConfig serdes,
+                Clock clock,
+                RandomGenerator random,
+                RouterMetrics metrics) {
+            this(
+                    queue,
+                    applicationId,
+                    tiers,
+                    policies,
+                    historyLimit,
+                    routedRetention,
+                    serdes,
+                    clock,
+                    random,
+                    metrics,
+                    OpenTelemetry.noop());
+        }
+
         public Settings {
             Topics.queue(queue);
             Objects.requireNonNull(applicationId, "applicationId");
@@ -70,6 +99,7 @@ public final class RouterTopology {
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(random, "random");
             Objects.requireNonNull(metrics, "metrics");
+            Objects.requireNonNull(openTelemetry, "openTelemetry");
             if (historyLimit < 1) {
                 throw new IllegalArgumentException("history limit must be at least 1, got " + historyLimit);
             }
