@@ -3,6 +3,7 @@ package io.jobstream.scheduler.internal;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.SerdeConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -72,7 +73,7 @@ public final class KafkaTickLog implements TickLog {
 
     /** The transactional id every replica using {@code markerTopic} shares. */
     public static String transactionalId(String markerTopic) {
-        return "jobstream-scheduler." + markerTopic;
+        return Names.schedulerTransactionalId(markerTopic);
     }
 
     @Override
