@@ -35,6 +35,9 @@ public final class Names {
     /** The dlq-service's dead-letter alert feed: one consumer group reading every served {@code <queue>.dlq}. */
     public static final String DLQ_ALERTS_GROUP = "jobstream-dlq-alerts";
 
+    /** The scheduler's default marker topic (its tick log; {@code jobstream.scheduler.marker-topic}). */
+    public static final String SCHEDULER_MARKER_TOPIC = "jobstream.schedules";
+
     /** The prefix of the scheduler's transactional id, followed by its marker topic. */
     public static final String SCHEDULER_TRANSACTIONAL_ID_PREFIX = "jobstream-scheduler.";
 
