@@ -5,6 +5,7 @@ import io.jobstream.runtime.ConfigDefinition;
 import io.jobstream.runtime.ConfigException;
 import io.jobstream.runtime.ConfigKey;
 import io.jobstream.runtime.ConfigValidator;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,7 +58,7 @@ public record JobStatusConfig(
 
     /** The Streams application id. */
     public static final ConfigKey<String> APPLICATION_ID = ConfigKey.stringKey("jobstream.status.application-id")
-            .defaultValue("jobstream-status")
+            .defaultValue(Names.STATUS_APPLICATION_ID)
             .validator(ConfigValidator.satisfying(
                     "letters, digits, '.', '_' and '-'", id -> id.matches("[A-Za-z0-9._-]+")))
             .doc("Kafka Streams application id of the job-status projection; every API replica of one deployment"

@@ -18,6 +18,7 @@ import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobHeaders;
 import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.micrometer.core.instrument.Counter;
@@ -203,7 +204,7 @@ final class RetryScenario {
         long committed;
         long end;
         try (Running running = startService(queue, registry)) {
-            committed = awaitCommitted(DlqService.routerApplicationId(queue), ends, failures, running.service());
+            committed = awaitCommitted(Names.dlqRouter(queue), ends, failures, running.service());
             end = System.nanoTime();
         }
         double retries = sum(registry, "jobstream.retries.scheduled");

@@ -1,9 +1,9 @@
 package io.jobstream.cli;
 
-import io.jobstream.dlq.DlqService;
 import io.jobstream.runtime.LagSampler;
 import io.jobstream.runtime.LagSampler.GroupLagSample;
 import io.jobstream.schemas.JobstreamException;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -156,7 +156,7 @@ final class QueueLayout {
 
     /** {@code <router application id>-routed-attempts-changelog} of {@code queue}. */
     static String routerChangelog(String queue) {
-        return DlqService.routerApplicationId(queue) + ROUTER_CHANGELOG_SUFFIX;
+        return Names.dlqRouter(queue) + ROUTER_CHANGELOG_SUFFIX;
     }
 
     private static boolean belongsTo(String queue, String name) {

@@ -3,9 +3,9 @@ package io.jobstream.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jobstream.dlq.DlqService;
 import io.jobstream.producer.QueueTopics;
 import io.jobstream.producer.QueueTopicsResult;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.Topics;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -189,7 +189,7 @@ final class TopicsCommand implements Runnable {
             if (count < 1) {
                 throw new ParameterException(spec.commandLine(), "--count: must be at least 1, got " + count);
             }
-            String workers = group == null ? Topics.workerGroup(queue) : group;
+            String workers = group == null ? Names.workerGroup(queue) : group;
             try (Admin admin =
                     Admin.create(KafkaOptions.reachable(kafka.kafkaSettings()).adminProperties())) {
                 QueueLayout layout = QueueLayout.read(admin, queue, ADMIN_TIMEOUT);
@@ -213,10 +213,10 @@ final class TopicsCommand implements Runnable {
                     }
                 });
                 long jobs = sum(layout.waiting(admin, workers, List.of(queue), ADMIN_TIMEOUT));
-                long failures = sum(layout.waiting(
-                        admin, DlqService.routerApplicationId(queue), List.of(Topics.failed(queue)), ADMIN_TIMEOUT));
+                long failures = sum(
+                        layout.waiting(admin, Names.dlqRouter(queue), List.of(Topics.failed(queue)), ADMIN_TIMEOUT));
                 long delayed =
-                        sum(layout.waiting(admin, DlqService.forwarderGroup(queue), layout.tiers(), ADMIN_TIMEOUT));
+                        sum(layout.waiting(admin, Names.delayForwarderGroup(queue), layout.tiers(), ADMIN_TIMEOUT));
                 String refused = grow.isEmpty() || force ? null : refusal(workers, jobs, failures);
                 boolean change = !grow.isEmpty() && refused == null && !dryRun;
                 if (change) {

@@ -13,6 +13,7 @@ import io.jobstream.producer.PublisherConfig;
 import io.jobstream.producer.QueueTopics;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.Job;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.SchemaRegistryConfig;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
@@ -100,7 +101,7 @@ class ConfluentJavaScriptClientIT {
                 // Then the worker runs every one of them, and fails none
                 await().atMost(WAIT)
                         .failFast("the worker exited", () -> !process.isAlive())
-                        .until(() -> kafka.committedOffsets(Topics.workerGroup(queue)).values().stream()
+                        .until(() -> kafka.committedOffsets(Names.workerGroup(queue)).values().stream()
                                         .mapToLong(Long::longValue)
                                         .sum()
                                 == JOBS);

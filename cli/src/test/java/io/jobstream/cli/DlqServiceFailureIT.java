@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.jobstream.producer.QueueTopics;
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.JobHeaders;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.Topics;
 import io.jobstream.testkit.JobstreamTest;
 import io.jobstream.testkit.KafkaCluster;
@@ -78,7 +79,7 @@ class DlqServiceFailureIT {
                         .orElseThrow();
                 await().atMost(WAIT).until(() -> status(http, adminUrl + "/ready") == 200);
                 // its delay forwarder's transactional producer has registered with the brokers
-                String forwarderPrefix = "jobstream-dlq-forwarder-" + queue + "-";
+                String forwarderPrefix = Names.delayForwarderGroup(queue) + "-";
                 String transactionalId = await().atMost(WAIT)
                         .until(
                                 () -> admin.listTransactions().all().get(10, TimeUnit.SECONDS).stream()

@@ -12,6 +12,7 @@ import io.jobstream.schemas.FailureReason;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.jobstream.testkit.JobstreamTest;
@@ -114,12 +115,12 @@ class TopicsPartitionsIT {
         assertThat(exit).isEqualTo(Jobstream.FAILURE);
         assertThat(err.toString())
                 .startsWith("jobstream: refused: 3 job(s) of " + queue + " not yet finished by group "
-                        + Topics.workerGroup(queue))
+                        + Names.workerGroup(queue))
                 .contains("jobstream lag --queue " + queue, "--force");
         assertThat(partitions(kafka, queue)).isEqualTo(2);
 
         // When the workers have finished them (their group committed to the end) and it is asked again
-        commitToEnd(kafka, Topics.workerGroup(queue), queue);
+        commitToEnd(kafka, Names.workerGroup(queue), queue);
         exit = run(kafka, "topics", "partitions", "--queue", queue, "--count", "4", "--json");
 
         // Then every topic of the queue has 4 partitions but .events, which keeps its 2

@@ -13,6 +13,7 @@ import io.jobstream.schemas.FailureReason;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.SchemaRegistryConfig;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
@@ -121,7 +122,7 @@ class WorkerApicurioRegistryIT {
                 // Confluent-framed and decodable through the same registry
                 await().atMost(WAIT)
                         .failFast("the worker exited", () -> !process.isAlive())
-                        .until(() -> kafka.committedOffsets(Topics.workerGroup(queue)).values().stream()
+                        .until(() -> kafka.committedOffsets(Names.workerGroup(queue)).values().stream()
                                         .mapToLong(Long::longValue)
                                         .sum()
                                 == JOBS + 1);

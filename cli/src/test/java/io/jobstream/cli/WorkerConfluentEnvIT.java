@@ -8,6 +8,7 @@ import io.jobstream.schemas.FailureReason;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.SchemaRegistryConfig;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
@@ -108,7 +109,7 @@ class WorkerConfluentEnvIT {
                 // Then the worker finishes all of them, and the one failure is UNKNOWN_TYPE, Confluent-framed
                 await().atMost(WAIT)
                         .failFast("the worker exited", () -> !process.isAlive())
-                        .until(() -> kafka.committedOffsets(Topics.workerGroup(queue)).values().stream()
+                        .until(() -> kafka.committedOffsets(Names.workerGroup(queue)).values().stream()
                                         .mapToLong(Long::longValue)
                                         .sum()
                                 == JOBS + 1);

@@ -9,6 +9,7 @@ import io.jobstream.dlq.internal.Backlog;
 import io.jobstream.dlq.lag.LagListener;
 import io.jobstream.dlq.lag.LagMonitor;
 import io.jobstream.dlq.replay.DlqAdminRoutes;
+import io.jobstream.dlq.retry.internal.RenamedGroupOffsets;
 import io.jobstream.dlq.retry.internal.RouterMetrics;
 import io.jobstream.dlq.retry.internal.RouterTopology;
 import io.jobstream.dlq.retry.internal.TopicLimits;
@@ -18,6 +19,7 @@ import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.ReadinessCheck;
 import io.jobstream.runtime.Tracing;
 import io.jobstream.runtime.http.Endpoint;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.RecordLimits;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
@@ -49,7 +51,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The dlq-service: for each configured queue, the failure router (a Kafka Streams application {@code
- * jobstream-dlq-router-<queue>}, exactly-once v2) and the delay forwarder (consumer group {@code
+ * <queue>.dlq-router}, exactly-once v2; names in {@link Names}) and the delay forwarder (consumer group {@code
  * <queue>.delay-forwarder}, transactional).
  *
  * <pre>{@code
@@ -122,16 +124,6 @@ public final class DlqService implements AutoCloseable {
         return new Builder(config, kafka);
     }
 
-    /** The Streams application id of {@code queue}'s failure router. */
-    public static String routerApplicationId(String queue) {
-        return "jobstream-dlq-router-" + Topics.queue(queue);
-    }
-
-    /** The consumer group of {@code queue}'s delay forwarder. */
-    public static String forwarderGroup(String queue) {
-        return Topics.queue(queue) + ".delay-forwarder";
-    }
-
     /**
      * Starts every queue's router and forwarder.
      *
@@ -152,12 +144,13 @@ public final class DlqService implements AutoCloseable {
     }
 
     private void startAll() {
+        carryOverRouterOffsets();
         for (String queue : config.queues()) {
             KafkaStreams streams = new KafkaStreams(
                     RouterTopology.build(
                             new RouterTopology.Settings(
                                     queue,
-                                    routerApplicationId(queue),
+                                    Names.dlqRouter(queue),
                                     config.tiers(),
                                     config.retry(),
                                     config.historyLimit(),
@@ -181,7 +174,7 @@ public final class DlqService implements AutoCloseable {
                             queue,
                             config.tiers(),
                             kafka,
-                            forwarderGroup(queue),
+                            Names.delayForwarderGroup(queue),
                             clock,
                             registry,
                             config.maxPollWait(),
@@ -194,7 +187,7 @@ public final class DlqService implements AutoCloseable {
                     config.tiers().names());
         }
         Map<String, String> groups = new HashMap<>();
-        config.queues().forEach(queue -> groups.put(queue, forwarderGroup(queue)));
+        config.queues().forEach(queue -> groups.put(queue, Names.delayForwarderGroup(queue)));
         backlog = new Backlog(config.queues(), config.tiers(), kafka, groups, registry, backlogInterval).start();
         if (alerts != null) {
             alertHttp = HttpClient.newHttpClient();
@@ -355,13 +348,27 @@ public final class DlqService implements AutoCloseable {
         }
     }
 
+    /**
+     * Each router's consumer group was {@code jobstream-dlq-router-<queue>} before the names followed one family: a
+     * router starting under {@code <queue>.dlq-router} for the first time resumes where the old group had reached
+     * instead of routing every failure in {@code <queue>.failed} again ({@link RenamedGroupOffsets}).
+     */
+    private void carryOverRouterOffsets() {
+        try (Admin admin = Admin.create(kafka.adminProperties())) {
+            for (String queue : config.queues()) {
+                RenamedGroupOffsets.carryOver(
+                        admin, Names.legacyDlqRouter(queue), Names.dlqRouter(queue), TOPIC_LIMITS_TIMEOUT);
+            }
+        }
+    }
+
     private Map<String, Object> streamsProperties(String queue) {
         Map<String, Object> props = new HashMap<>(kafka.adminProperties());
         // the router writes failures' jobs back whole: as large as a topic takes (RecordLimits)
         props.put(
                 StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
                 RecordLimits.INTERNAL_MAX_REQUEST_SIZE);
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, routerApplicationId(queue));
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, Names.dlqRouter(queue));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         config.stateDir().ifPresent(dir -> props.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString()));

@@ -21,6 +21,7 @@ import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobHeaders;
 import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.JobState;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.jobstream.testkit.JobstreamTest;
@@ -191,7 +192,7 @@ class DlqServiceIT {
             assertThat(registry.getMeters())
                     .filteredOn(m -> m.getId().getName().equals("kafka.consumer.fetch.manager.records.consumed.total")
                             && m.getId().getTag("client.id") != null
-                            && m.getId().getTag("client.id").startsWith(DlqService.routerApplicationId(queue))
+                            && m.getId().getTag("client.id").startsWith(Names.dlqRouter(queue))
                             && m.getId().getTag("topic") == null)
                     .extracting(m -> m.measure().iterator().next().getValue())
                     .contains(1.0);

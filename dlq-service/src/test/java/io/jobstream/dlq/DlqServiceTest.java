@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jobstream.runtime.CheckResult;
 import io.jobstream.runtime.KafkaSettings;
+import io.jobstream.schemas.Names;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class DlqServiceTest {
 
     @Test
     void namesItsStreamsApplicationAndForwarderGroupAfterTheQueue() {
-        assertThat(DlqService.routerApplicationId("emails")).isEqualTo("jobstream-dlq-router-emails");
-        assertThat(DlqService.forwarderGroup("emails")).isEqualTo("emails.delay-forwarder");
+        assertThat(Names.dlqRouter("emails")).isEqualTo("emails.dlq-router");
+        assertThat(Names.delayForwarderGroup("emails")).isEqualTo("emails.delay-forwarder");
     }
 }

@@ -16,6 +16,7 @@ import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobHeaders;
 import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.RecordLimits;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
@@ -186,7 +187,7 @@ class LargeRecordsIT {
         // And the router committed past every record of <queue>.failed
         await().atMost(WAIT)
                 .until(
-                        () -> kafka.committedOffsets(DlqService.routerApplicationId(queue))
+                        () -> kafka.committedOffsets(Names.dlqRouter(queue))
                                 .get(new TopicPartition(Topics.failed(queue), 0)),
                         offset -> offset != null && offset >= 4L);
     }

@@ -22,6 +22,7 @@ import io.jobstream.runtime.http.AccessToken;
 import io.jobstream.runtime.http.HttpConfig;
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.JobHeaders;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.jobstream.testkit.JobstreamTest;
@@ -197,7 +198,7 @@ class TracingEndToEndIT {
             assertThat(process.getAttributes().get(Tracing.MESSAGING_OPERATION_TYPE))
                     .isEqualTo("process");
             assertThat(process.getAttributes().get(Tracing.MESSAGING_CONSUMER_GROUP))
-                    .isEqualTo(Topics.workerGroup(queue));
+                    .isEqualTo(Names.workerGroup(queue));
             assertThat(process.getAttributes().get(Tracing.MESSAGING_KAFKA_OFFSET))
                     .isNotNull();
         }

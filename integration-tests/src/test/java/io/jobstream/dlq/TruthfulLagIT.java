@@ -22,6 +22,7 @@ import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.DelayTiers;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.jobstream.schemas.Ulid;
@@ -96,8 +97,8 @@ class TruthfulLagIT {
         RetryPolicy policy =
                 new RetryPolicy(3, new Backoff(BACKOFF, 1.0, BACKOFF, Backoff.Jitter.NONE), Set.of(), Set.of());
         DlqServiceConfig dlqConfig = ItKafka.fastDlqConfig(queue, TIERS, policy, stateDir);
-        String workers = Topics.workerGroup(queue);
-        String forwarder = DlqService.forwarderGroup(queue);
+        String workers = Names.workerGroup(queue);
+        String forwarder = Names.delayForwarderGroup(queue);
         LagMonitorConfig monitorConfig = LagMonitorConfig.builder()
                 .interval(MONITOR_INTERVAL)
                 .window(MONITOR_WINDOW)
@@ -183,7 +184,7 @@ class TruthfulLagIT {
             records.add(new ProducerRecord<>(queue, 0, publishedAt.toEpochMilli(), job.key(), job.value()));
         }
         ItKafka.sendAll(kafka, records);
-        String group = Topics.workerGroup(queue);
+        String group = Names.workerGroup(queue);
         kafka.admin()
                 .alterConsumerGroupOffsets(group, Map.of(new TopicPartition(queue, 0), new OffsetAndMetadata(0)))
                 .all()

@@ -10,6 +10,7 @@ import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.runtime.SchemaSettings;
 import io.jobstream.runtime.TopicSettings;
 import io.jobstream.schemas.DelayTiers;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import java.lang.management.ManagementFactory;
@@ -303,7 +304,7 @@ public record ProcessorConfig(
         typeConcurrency.forEach(b::typeConcurrency);
         typeRules.forEach(b::typeRules);
         instanceId.ifPresent(b::instanceId);
-        if (!group.equals(Topics.workerGroup(queue))) {
+        if (!group.equals(Names.workerGroup(queue))) {
             b.group(group);
         }
         if (!workerId.equals(instanceId.orElse(null))) {
@@ -471,7 +472,7 @@ public record ProcessorConfig(
         public ProcessorConfig build() {
             return new ProcessorConfig(
                     queue,
-                    group != null || queue == null || !Topics.isValidQueue(queue) ? group : Topics.workerGroup(queue),
+                    group != null || queue == null || !Topics.isValidQueue(queue) ? group : Names.workerGroup(queue),
                     kafka,
                     serde,
                     concurrency,

@@ -10,6 +10,7 @@ import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobEvent;
 import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.JobState;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.jobstream.schemas.Ulid;
@@ -191,7 +192,7 @@ class CoordinatedProcessorsIT {
         await().atMost(WAIT).until(() -> runs.keySet().equals(published));
         Map<TopicPartition, Long> end = kafka.endOffsets(queue);
         await().atMost(WAIT)
-                .until(() -> kafka.committedOffsets(Topics.workerGroup(queue)).equals(end));
+                .until(() -> kafka.committedOffsets(Names.workerGroup(queue)).equals(end));
         assertThat(runs.values()).allSatisfy(n -> assertThat(n).hasValue(1));
         assertThat(maxRunning).containsOnlyKeys("a", "b", "c", "d");
         assertThat(maxRunning.values()).containsOnly(1);
@@ -250,7 +251,7 @@ class CoordinatedProcessorsIT {
                 })
                 .build());
         await().atMost(WAIT).until(() -> completed.size() == 40);
-        assertThat(kafka.committedOffsets(Topics.workerGroup(queue)).values()).allMatch(offset -> offset == 0);
+        assertThat(kafka.committedOffsets(Names.workerGroup(queue)).values()).allMatch(offset -> offset == 0);
 
         // When processor B joins (a rebalance moves a partition to it) and A is then closed with its blocked jobs
         // abandoned, so B is handed every record again from offset 0
@@ -270,7 +271,7 @@ class CoordinatedProcessorsIT {
         await().atMost(WAIT).until(() -> completed.keySet().equals(published));
         Map<TopicPartition, Long> end = kafka.endOffsets(queue);
         await().atMost(WAIT)
-                .until(() -> kafka.committedOffsets(Topics.workerGroup(queue)).equals(end));
+                .until(() -> kafka.committedOffsets(Names.workerGroup(queue)).equals(end));
         assertThat(completed.values()).allSatisfy(n -> assertThat(n).hasValue(1));
         assertThat(count(registryB, "jobstream.jobs.skipped")).isGreaterThanOrEqualTo(40);
         System.out.printf(

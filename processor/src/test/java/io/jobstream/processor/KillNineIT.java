@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.jobstream.schemas.Ulid;
@@ -127,7 +128,7 @@ class KillNineIT {
 
         // Then nothing on partition 0 was committed past the blocked job
         TopicPartition blocked = new TopicPartition(queue, 0);
-        Map<TopicPartition, Long> committedAfterKill = kafka.committedOffsets(Topics.workerGroup(queue));
+        Map<TopicPartition, Long> committedAfterKill = kafka.committedOffsets(Names.workerGroup(queue));
         assertThat(committedAfterKill.getOrDefault(blocked, 0L)).isLessThanOrEqualTo(blockOffset);
 
         // When a new processor takes over the group

@@ -5,6 +5,7 @@ import io.jobstream.runtime.ConfigDefinition;
 import io.jobstream.runtime.ConfigException;
 import io.jobstream.runtime.ConfigKey;
 import io.jobstream.runtime.ConfigValidator;
+import io.jobstream.schemas.Names;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -64,7 +65,7 @@ public record SchedulerConfig(
             .doc("Ticks missed for less than this are fired late; older ones follow the schedule's misfire policy.")
             .build();
     public static final ConfigKey<String> MARKER_TOPIC = ConfigKey.stringKey("jobstream.scheduler.marker-topic")
-            .defaultValue("jobstream.schedules")
+            .defaultValue(Names.SCHEDULER_MARKER_TOPIC)
             .validator(topic -> isValidTopic(topic)
                     ? Optional.empty()
                     : Optional.of("must be a topic name: letters, digits, '.', '_' and '-', at most 249"))

@@ -9,7 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The names of a queue's topics and consumer group. A queue is the user's topic name; every other name is derived
+ * The names of a queue's topics ({@link Names} has its consumer groups and transactional ids). A queue is the user's topic name; every other name is derived
  * from it:
  *
  * <pre>
@@ -19,7 +19,6 @@ import java.util.regex.Pattern;
  * emails.dlq           DeadLetter
  * emails.dlq.replayed  DeadLetter, the ones replayed
  * emails.events        JobEvent
- * emails.workers       the processor's consumer group
  * </pre>
  *
  * <p>Queue names are lowercase letters, digits, {@code .} and {@code -} (never {@code _}), start and end with a
@@ -146,11 +145,6 @@ public final class Topics {
     /** {@code <queue>.events}: lifecycle events ({@link JobEvent}). */
     public static String events(String queue) {
         return queue(queue) + ".events";
-    }
-
-    /** {@code <queue>.workers}: the processor's consumer group. */
-    public static String workerGroup(String queue) {
-        return queue(queue) + ".workers";
     }
 
     /**

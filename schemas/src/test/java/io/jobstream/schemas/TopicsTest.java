@@ -19,7 +19,6 @@ class TopicsTest {
         assertThat(Topics.dlq("emails")).isEqualTo("emails.dlq");
         assertThat(Topics.dlqReplayed("emails")).isEqualTo("emails.dlq.replayed");
         assertThat(Topics.events("emails")).isEqualTo("emails.events");
-        assertThat(Topics.workerGroup("emails")).isEqualTo("emails.workers");
     }
 
     @ParameterizedTest(name = "{0} -> {1}")

@@ -22,11 +22,15 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -136,6 +140,60 @@ public final class KafkaCluster implements AutoCloseable {
     /** The brokers' node ids: {@code 1..n}. */
     public List<Integer> brokerIds() {
         return nodes.brokerIds();
+    }
+
+    /**
+     * {@code host:port} of every broker's SCRAM listener, comma-separated.
+     *
+     * @throws IllegalStateException when the cluster was not built with {@link Builder#scram()}
+     */
+    public String scramBootstrapServers() {
+        requireStarted();
+        if (!config.scram()) {
+            throw new IllegalStateException(
+                    "Kafka cluster " + config.name() + " has no SCRAM listener: build it with scram()");
+        }
+        return nodes.scramBootstrapServers();
+    }
+
+    /**
+     * Creates (or replaces) the SCRAM-SHA-512 credentials of {@code user}, and waits until every broker knows them.
+     *
+     * @throws TestkitException when the brokers refuse or do not answer
+     */
+    public void createScramUser(String user, String password) {
+        try {
+            admin().alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(
+                            user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+            Awaitility.await("SCRAM credentials of " + user)
+                    .atMost(config.startupTimeout())
+                    .pollInterval(Duration.ofMillis(100))
+                    .ignoreExceptions()
+                    .until(() -> admin().describeUserScramCredentials(List.of(user))
+                            .all()
+                            .get(10, TimeUnit.SECONDS)
+                            .containsKey(user));
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new TestkitException("Cannot create the SCRAM user " + user + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TestkitException("Interrupted while creating the SCRAM user " + user, e);
+        }
+    }
+
+    /** Client settings to reach this cluster's SCRAM listener as {@code user}; a fresh mutable map each call. */
+    public Map<String, Object> scramClientProperties(String user, String password) {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, scramBootstrapServers());
+        properties.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, KafkaClusterConfig.SCRAM_LISTENER);
+        properties.put(SaslConfigs.SASL_MECHANISM, KafkaClusterConfig.SCRAM_MECHANISM);
+        properties.put(
+                SaslConfigs.SASL_JAAS_CONFIG,
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                        + password + "\";");
+        return properties;
     }
 
     /** Client settings to reach this cluster ({@code bootstrap.servers}); a fresh mutable map each call. */
@@ -409,8 +467,19 @@ public final class KafkaCluster implements AutoCloseable {
         private Duration startupTimeout = KafkaClusterConfig.DEFAULT_STARTUP_TIMEOUT;
         private Path logRoot = TestkitLogs.defaultRoot();
         private List<String> brokerJvmOptions = KafkaClusterConfig.TEST_JVM_OPTIONS;
+        private boolean scram;
 
         private Builder() {}
+
+        /**
+         * Each broker also listens for {@code SASL_PLAINTEXT} with SCRAM-SHA-512 ({@link #scramBootstrapServers()}),
+         * and the cluster authorizes every request on it by ACLs (see {@link KafkaClusterConfig#scramBrokerProperties()}).
+         * The process backend only.
+         */
+        public Builder scram() {
+            this.scram = true;
+            return this;
+        }
 
         /**
          * The broker JVMs' options (default {@link KafkaClusterConfig#TEST_JVM_OPTIONS}); {@link
@@ -466,7 +535,7 @@ public final class KafkaCluster implements AutoCloseable {
         public KafkaCluster build() {
             Backend chosen = BackendSelector.fromEnvironment().select(backend);
             return new KafkaCluster(new KafkaClusterConfig(
-                    name, brokers, brokerProperties, chosen, startupTimeout, logRoot, brokerJvmOptions));
+                    name, brokers, brokerProperties, chosen, startupTimeout, logRoot, brokerJvmOptions, scram));
         }
     }
 }

@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  * @param startupTimeout how long to wait for all brokers (and any single restart) to be ready
  * @param logRoot the folder under which this cluster's log folder is created
  * @param brokerJvmOptions the broker JVMs' options ({@link #TEST_JVM_OPTIONS} unless given; process backend only)
+ * @param scram whether each broker also has a {@code SASL_PLAINTEXT} listener with {@code SCRAM-SHA-512} and the
+ *     cluster authorizes with ACLs ({@link #scramBrokerProperties()}); process backend only
  */
 public record KafkaClusterConfig(
         String name,
@@ -28,7 +30,8 @@ public record KafkaClusterConfig(
         Backend backend,
         Duration startupTimeout,
         Path logRoot,
-        List<String> brokerJvmOptions) {
+        List<String> brokerJvmOptions,
+        boolean scram) {
 
     /** Small heaps and a quick start (serial GC, C1 only): test brokers hold test data only. */
     public static final List<String> TEST_JVM_OPTIONS =
@@ -103,6 +106,21 @@ public record KafkaClusterConfig(
             }
         }
         brokerJvmOptions = List.copyOf(brokerJvmOptions);
+        if (scram && backend != Backend.PROCESS) {
+            throw new IllegalArgumentException("scram needs the PROCESS backend (was " + backend + ")");
+        }
+    }
+
+    /** A configuration without the SCRAM listener. */
+    public KafkaClusterConfig(
+            String name,
+            int brokers,
+            Map<String, String> brokerProperties,
+            Backend backend,
+            Duration startupTimeout,
+            Path logRoot,
+            List<String> brokerJvmOptions) {
+        this(name, brokers, brokerProperties, backend, startupTimeout, logRoot, brokerJvmOptions, false);
     }
 
     /** A configuration with the {@link #TEST_JVM_OPTIONS}. */
@@ -151,9 +169,40 @@ public record KafkaClusterConfig(
         return defaults;
     }
 
+    /** The name of the SCRAM listener ({@code SASL_PLAINTEXT}). */
+    public static final String SCRAM_LISTENER = "SASL_PLAINTEXT";
+
+    /** The SCRAM mechanism of the SCRAM listener. */
+    public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+
+    /** The super user a test may give SCRAM credentials to (the plaintext listeners' anonymous user is one too). */
+    public static final String SCRAM_SUPER_USER = "admin";
+
+    /**
+     * What a {@link #scram()} cluster adds to every broker: SCRAM-SHA-512 on the {@value #SCRAM_LISTENER} listener, and
+     * Kafka's KRaft authorizer ({@code StandardAuthorizer}) denying everything no ACL allows. The plaintext listeners
+     * (the controller's, the brokers' own and the testkit's admin client) stay bound to 127.0.0.1 and authenticate
+     * nobody: their {@code User:ANONYMOUS} is a super user, as is {@code User:}{@value #SCRAM_SUPER_USER}.
+     */
+    public static Map<String, String> scramBrokerProperties() {
+        Map<String, String> scram = new LinkedHashMap<>();
+        scram.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+        scram.put(
+                "listener.name." + SCRAM_LISTENER.toLowerCase(java.util.Locale.ROOT) + "."
+                        + SCRAM_MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        scram.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        scram.put("super.users", "User:ANONYMOUS;User:" + SCRAM_SUPER_USER);
+        scram.put("allow.everyone.if.no.acl.found", "false");
+        return scram;
+    }
+
     /** {@link #testDefaults(int)} overlaid with {@link #brokerProperties()}, sorted by name. */
     public Map<String, String> effectiveBrokerProperties() {
         Map<String, String> effective = new TreeMap<>(testDefaults(brokers));
+        if (scram) {
+            effective.putAll(scramBrokerProperties());
+        }
         effective.putAll(brokerProperties);
         return effective;
     }

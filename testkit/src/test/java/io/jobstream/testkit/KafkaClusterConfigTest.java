@@ -53,6 +53,34 @@ class KafkaClusterConfigTest {
     }
 
     @Test
+    void aScramClusterAddsTheScramListenersSettingsAndTheAuthorizerAndNeedsTheProcessBackend() {
+        KafkaClusterConfig scram = new KafkaClusterConfig(
+                "kafka",
+                1,
+                Map.of(),
+                Backend.PROCESS,
+                Duration.ofSeconds(30),
+                Path.of("target"),
+                KafkaClusterConfig.TEST_JVM_OPTIONS,
+                true);
+        assertThat(scram.effectiveBrokerProperties())
+                .containsEntry("sasl.enabled.mechanisms", "SCRAM-SHA-512")
+                .containsEntry("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
+                .containsEntry("super.users", "User:ANONYMOUS;User:admin");
+        assertThat(config(1, Map.of()).effectiveBrokerProperties()).doesNotContainKey("authorizer.class.name");
+        assertThatThrownBy(() -> new KafkaClusterConfig(
+                        "kafka",
+                        1,
+                        Map.of(),
+                        Backend.CONTAINERS,
+                        Duration.ofSeconds(30),
+                        Path.of("target"),
+                        KafkaClusterConfig.TEST_JVM_OPTIONS,
+                        true))
+                .hasMessage("scram needs the PROCESS backend (was CONTAINERS)");
+    }
+
+    @Test
     void rejectsNonPositiveStartupTimeout() {
         assertThatThrownBy(() ->
                         new KafkaClusterConfig("kafka", 1, Map.of(), Backend.PROCESS, Duration.ZERO, Path.of("target")))

@@ -32,7 +32,7 @@ public record LagMonitorConfig(
         Duration requestTimeout) {
 
     /** Every {@code <queue>.workers} group and the dlq-service's failure routers. */
-    public static final String DEFAULT_GROUP_PATTERN = ".+\\.workers|jobstream-dlq-router-.+";
+    public static final String DEFAULT_GROUP_PATTERN = ".+\\.workers|.+\\.dlq-router";
 
     public static final ConfigKey<Duration> INTERVAL = ConfigKey.durationKey("jobstream.lag.interval")
             .defaultValue(Duration.ofSeconds(10))

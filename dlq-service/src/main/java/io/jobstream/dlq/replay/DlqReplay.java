@@ -11,6 +11,7 @@ import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobHeaders;
 import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.JobState;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.RecordLimits;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
@@ -70,7 +71,7 @@ import org.slf4j.LoggerFactory;
  * jobstream.replayed-from = <dlq-topic>/<partition>/<offset>}; the job's failure history is removed. It emits a
  * {@code REPLAYED} event to the target queue's {@code .events} and writes the dead letter to the compacted {@code
  * <queue>.dlq.replayed} under the key {@code <partition>/<offset>}, all three in one Kafka transaction (transactional
- * id {@code jobstream-dlq-replay-<queue>}). A replay skips dead letters recorded there ({@link
+ * id {@code <queue>.dlq-replay}, {@link Names#dlqReplayTransactionalId}). A replay skips dead letters recorded there ({@link
  * ReplayItem.Outcome#ALREADY_REPLAYED}) unless forced. Once-only under concurrency: a real replay initialises its
  * transactions before it reads anything, which fences a replay of the same queue still running (its next write fails
  * with {@code ProducerFencedException}) and completes that one's open transaction; the replayed set is read after that,
@@ -519,7 +520,7 @@ public final class DlqReplay implements AutoCloseable {
     private KafkaProducer<byte[], byte[]> producer(String queue) {
         // sized for a dead letter's job as large as its queue takes (RecordLimits)
         Map<String, Object> props = RecordLimits.sizedForInternalRecords(new HashMap<>(kafka.producerProperties()));
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "jobstream-dlq-replay-" + queue);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, Names.dlqReplayTransactionalId(queue));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 30_000);

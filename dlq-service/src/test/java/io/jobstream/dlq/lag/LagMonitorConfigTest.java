@@ -40,7 +40,8 @@ class LagMonitorConfigTest {
                 """);
         // Then workers groups, the dlq-service's routers and the extra group are monitored, nothing else
         assertThat(config.monitors("emails.workers")).isTrue();
-        assertThat(config.monitors("jobstream-dlq-router-emails")).isTrue();
+        assertThat(config.monitors("emails.dlq-router")).isTrue();
+        assertThat(config.monitors("jobstream-dlq-router-emails")).isFalse();
         assertThat(config.monitors("audit")).isTrue();
         assertThat(config.monitors("emails.delay-forwarder")).isFalse();
         assertThat(config.monitors("workers")).isFalse();

@@ -2,7 +2,7 @@ package io.jobstream.producer.internal;
 
 import io.jobstream.runtime.LagSampler;
 import io.jobstream.runtime.LagSampler.GroupLagSample;
-import io.jobstream.schemas.Topics;
+import io.jobstream.schemas.Names;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,7 +76,7 @@ public final class LagRefresher implements AutoCloseable {
         for (int p = 0; p < partitions; p++) {
             asked.add(new TopicPartition(queue, p));
         }
-        GroupLagSample sample = sampler.sample(Topics.workerGroup(queue), asked);
+        GroupLagSample sample = sampler.sample(Names.workerGroup(queue), asked);
         if (Thread.currentThread().isInterrupted()) {
             throw new InterruptedException();
         }

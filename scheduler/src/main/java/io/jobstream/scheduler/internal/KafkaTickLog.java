@@ -4,6 +4,7 @@ import io.jobstream.runtime.KafkaMeters;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.SerdeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +80,7 @@ public final class KafkaTickLog implements TickLog {
 
     /** The transactional id every replica using {@code markerTopic} shares. */
     public static String transactionalId(String markerTopic) {
-        return "jobstream-scheduler." + markerTopic;
+        return Names.schedulerTransactionalId(markerTopic);
     }
 
     @Override

@@ -117,6 +117,11 @@ public final class ContainerKafkaNodes implements KafkaNodes {
     }
 
     @Override
+    public String scramBootstrapServers() {
+        throw new UnsupportedOperationException("the container backend has no SCRAM listener");
+    }
+
+    @Override
     public String bootstrapServers() {
         return containers.keySet().stream().map(this::address).collect(Collectors.joining(","));
     }

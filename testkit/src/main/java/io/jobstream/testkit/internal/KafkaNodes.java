@@ -15,6 +15,9 @@ public sealed interface KafkaNodes extends AutoCloseable permits ProcessKafkaNod
     /** {@code host:port} of every broker, whatever its state. */
     String bootstrapServers();
 
+    /** {@code host:port} of every broker's SCRAM listener, comma-separated; only for a cluster built with one. */
+    String scramBootstrapServers();
+
     /** {@code host:port} of one broker. */
     String address(int id);
 

@@ -43,15 +43,17 @@ public final class ProcessKafkaNodes implements KafkaNodes {
         final int id;
         final int port;
         final int controllerPort;
+        final int scramPort;
         final Path properties;
         final Path logFile;
         volatile ManagedProcess process;
         volatile boolean expectedRunning;
 
-        Node(int id, int port, int controllerPort, Path properties, Path logFile) {
+        Node(int id, int port, int controllerPort, int scramPort, Path properties, Path logFile) {
             this.id = id;
             this.port = port;
             this.controllerPort = controllerPort;
+            this.scramPort = scramPort;
             this.properties = properties;
             this.logFile = logFile;
         }
@@ -63,16 +65,19 @@ public final class ProcessKafkaNodes implements KafkaNodes {
             workDirectory = Files.createTempDirectory("jobstream-" + config.name() + "-");
             Files.createDirectories(logDirectory);
             log4jConfig = workDirectory.resolve("log4j2.properties");
-            Files.writeString(log4jConfig, LOG4J_CONFIG, StandardCharsets.UTF_8);
-            int[] ports = FreePorts.allocate(config.brokers() * 2);
+            Files.writeString(
+                    log4jConfig, LOG4J_CONFIG + (config.scram() ? AUDIT_LOG4J_CONFIG : ""), StandardCharsets.UTF_8);
+            int perNode = config.scram() ? 3 : 2;
+            int[] ports = FreePorts.allocate(config.brokers() * perNode);
             for (int i = 0; i < config.brokers(); i++) {
                 int id = i + 1;
                 nodes.put(
                         id,
                         new Node(
                                 id,
-                                ports[2 * i],
-                                ports[2 * i + 1],
+                                ports[perNode * i],
+                                ports[perNode * i + 1],
+                                config.scram() ? ports[perNode * i + 2] : -1,
                                 workDirectory.resolve("broker-" + id + ".properties"),
                                 logDirectory.resolve("broker-" + id + ".log")));
             }
@@ -97,10 +102,16 @@ public final class ProcessKafkaNodes implements KafkaNodes {
         properties.put("process.roles", "broker,controller");
         properties.put("node.id", Integer.toString(node.id));
         properties.put("controller.quorum.voters", voters);
+        String scram = KafkaClusterConfig.SCRAM_LISTENER;
+        String scramListener = config.scram() ? "," + scram + "://127.0.0.1:" + node.scramPort : "";
         properties.put(
-                "listeners", "PLAINTEXT://127.0.0.1:" + node.port + ",CONTROLLER://127.0.0.1:" + node.controllerPort);
-        properties.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + node.port);
-        properties.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+                "listeners",
+                "PLAINTEXT://127.0.0.1:" + node.port + ",CONTROLLER://127.0.0.1:" + node.controllerPort
+                        + scramListener);
+        properties.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + node.port + scramListener);
+        properties.put(
+                "listener.security.protocol.map",
+                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT" + (config.scram() ? "," + scram + ":" + scram : ""));
         properties.put("controller.listener.names", "CONTROLLER");
         properties.put("inter.broker.listener.name", "PLAINTEXT");
         properties.put("log.dirs", workDirectory.resolve("data-" + node.id).toString());
@@ -154,6 +165,13 @@ public final class ProcessKafkaNodes implements KafkaNodes {
     @Override
     public String bootstrapServers() {
         return nodes.values().stream().map(node -> "127.0.0.1:" + node.port).collect(Collectors.joining(","));
+    }
+
+    @Override
+    public String scramBootstrapServers() {
+        return nodes.values().stream()
+                .map(node -> "127.0.0.1:" + node.scramPort)
+                .collect(Collectors.joining(","));
     }
 
     @Override
@@ -301,5 +319,11 @@ public final class ProcessKafkaNodes implements KafkaNodes {
             logger.state.level = WARN
             logger.request.name = kafka.request.logger
             logger.request.level = WARN
+            """;
+
+    /** With ACLs: every decision of the authorizer, allowed ones included, with the ACL that decided it. */
+    private static final String AUDIT_LOG4J_CONFIG = """
+            logger.authorizer.name = kafka.authorizer.logger
+            logger.authorizer.level = DEBUG
             """;
 }

@@ -9,6 +9,7 @@ import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobDecodeException;
 import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeadLetterFeed implements AutoCloseable {
     /** The consumer group of the alert feed. */
-    public static final String GROUP = "jobstream-dlq-alerts";
+    public static final String GROUP = Names.DLQ_ALERTS_GROUP;
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterFeed.class);
 

@@ -9,6 +9,7 @@ import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobHeaders;
 import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.RecordLimits;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
@@ -175,7 +176,7 @@ public final class DelayForwarder implements AutoCloseable {
      * A forwarder with its own clients: a consumer in group {@code group} reading {@code read_committed} from the
      * earliest offset without auto-commit, parking fetches at most 50 ms (unless the raw Kafka properties say
      * otherwise), and a transactional producer ({@code transactional.id =
-     * jobstream-dlq-forwarder-<queue>-<random>}; zombies are fenced through the consumer group, KIP-447) whose
+     * <queue>.delay-forwarder-<random>}, {@link Names#delayForwarderTransactionalId}; zombies are fenced through the consumer group, KIP-447) whose
      * {@code transaction.timeout.ms} is 10 s unless the raw Kafka properties set it.
      */
     public static DelayForwarder create(
@@ -220,7 +221,7 @@ public final class DelayForwarder implements AutoCloseable {
         Map<String, Object> producerProps =
                 RecordLimits.sizedForInternalRecords(new HashMap<>(kafka.producerProperties()));
         producerProps.put(
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "jobstream-dlq-forwarder-" + queue + "-" + UUID.randomUUID());
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, Names.delayForwarderTransactionalId(queue, UUID.randomUUID()));
         // A transaction spans one poll's forwards (milliseconds). If this process dies with one open, it blocks
         // read_committed readers of the tiers and the queue until the broker aborts it: 10 s, as Kafka Streams.
         producerProps.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);

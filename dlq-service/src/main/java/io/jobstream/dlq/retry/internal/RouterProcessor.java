@@ -15,6 +15,7 @@ import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobHeaders;
 import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.JobState;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.RecordLimits;
 import io.jobstream.schemas.Topics;
 import io.jobstream.schemas.Trimming;
@@ -433,7 +434,7 @@ final class RouterProcessor implements Processor<byte[], byte[], byte[], byte[]>
         headers.add(JobHeaders.DLT_ORIGINAL_PARTITION, JobHeaders.dltInt(failure.getSourcePartition()));
         headers.add(JobHeaders.DLT_ORIGINAL_OFFSET, JobHeaders.dltLong(failure.getSourceOffset()));
         if (failure.getSourceTopic().equals(settings.queue())) {
-            headers.add(JobHeaders.DLT_ORIGINAL_CONSUMER_GROUP, utf8(Topics.workerGroup(settings.queue())));
+            headers.add(JobHeaders.DLT_ORIGINAL_CONSUMER_GROUP, utf8(Names.workerGroup(settings.queue())));
         }
         failure.getErrorClass().ifPresent(fqcn -> headers.add(JobHeaders.DLT_EXCEPTION_FQCN, utf8(fqcn)));
         headers.add(JobHeaders.DLT_EXCEPTION_MESSAGE, utf8(failure.getMessage()));

@@ -16,6 +16,7 @@ import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobHeaders;
 import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.JobState;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.jobstream.schemas.Trimming;
@@ -68,7 +69,7 @@ class RouterLargeRecordsTest {
     private void start() {
         RouterTopology.Settings settings = new RouterTopology.Settings(
                 QUEUE,
-                "jobstream-dlq-router-" + QUEUE,
+                Names.dlqRouter(QUEUE),
                 DelayTiers.defaults(),
                 new RetryPolicies(
                         new RetryPolicy(

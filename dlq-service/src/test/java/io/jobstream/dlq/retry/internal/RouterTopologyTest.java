@@ -22,6 +22,7 @@ import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobHeaders;
 import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.JobState;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.SchemaRegistryConfig;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.testkit.ManualClock;
@@ -78,7 +79,7 @@ class RouterTopologyTest {
     private void start(RetryPolicy policy, SerdeConfig serdes) {
         RouterTopology.Settings settings = new RouterTopology.Settings(
                 QUEUE,
-                "jobstream-dlq-router-" + QUEUE,
+                Names.dlqRouter(QUEUE),
                 DelayTiers.defaults(),
                 new RetryPolicies(policy, Map.of()),
                 20,
@@ -375,7 +376,7 @@ class RouterTopologyTest {
         WindowStore<String, String> store = driver.getWindowStore(RouterTopology.ROUTED_STORE);
         assertThat(store.persistent()).isTrue();
         List<TestRecord<byte[], byte[]>> changelog = output(
-                        "jobstream-dlq-router-emails-" + RouterTopology.ROUTED_STORE + "-changelog")
+                        "emails.dlq-router-" + RouterTopology.ROUTED_STORE + "-changelog")
                 .readRecordsToList();
         assertThat(changelog)
                 .extracting(r -> new String(r.value(), StandardCharsets.UTF_8))

@@ -13,6 +13,7 @@ import io.jobstream.schemas.Job;
 import io.jobstream.schemas.JobFailure;
 import io.jobstream.schemas.JobHeaders;
 import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.testkit.ManualClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -149,7 +150,7 @@ class RouterTracingTest {
     private void start(OpenTelemetry openTelemetry, int maxAttempts) {
         RouterTopology.Settings settings = new RouterTopology.Settings(
                 QUEUE,
-                "jobstream-dlq-router-" + QUEUE,
+                Names.dlqRouter(QUEUE),
                 DelayTiers.defaults(),
                 new RetryPolicies(
                         new RetryPolicy(
