@@ -11,6 +11,7 @@ import io.jobstream.cli.faults.History.JobRecord;
 import io.jobstream.cli.faults.History.Terminal;
 import io.jobstream.cli.faults.InvariantChecker.Kind;
 import io.jobstream.cli.faults.InvariantChecker.Report;
+import io.jobstream.processor.ProcessorConfig;
 import io.jobstream.producer.JobPublisher;
 import io.jobstream.producer.Jobs;
 import io.jobstream.producer.PublishOutcome;
@@ -89,6 +90,14 @@ class FaultSuiteIT {
     private static final String TOKEN = "faults-secret-0123456789";
     private static final Duration TICK = Duration.ofSeconds(2);
     private static final Duration DELAY = Duration.ofSeconds(2);
+    /**
+     * The workers' {@code jobstream.worker.revoke-timeout} (10 s by default), short so that a long job outlasts it: a
+     * rebalance then gives up a partition while its job still runs, and the next owner runs it again.
+     */
+    private static final Duration REVOKE_TIMEOUT = Duration.ofSeconds(2);
+    /** How long a long job sleeps: past {@link #REVOKE_TIMEOUT}. */
+    private static final Duration LONG_JOB = Duration.ofSeconds(4);
+
     private static final SerdeConfig SERDES = SerdeConfig.singleObject();
     /** Jobs per round of each of the three publishers; a round every ~500 ms while the faults run. */
     private static final int PER_ROUND = 5;
@@ -122,6 +131,10 @@ class FaultSuiteIT {
     private final Map<String, JobState> terminal = new ConcurrentHashMap<>();
     private final List<Event> eventLog = new CopyOnWriteArrayList<>();
     private final AtomicBoolean publishing = new AtomicBoolean(true);
+    /** The ids of the long jobs published (accepted or not), and of those running now (STARTED, no outcome yet). */
+    private final Set<String> longJobs = ConcurrentHashMap.newKeySet();
+
+    private final Set<String> longJobsRunning = ConcurrentHashMap.newKeySet();
     private final List<String> faults = new ArrayList<>();
     private final NavigableMap<Instant, String> struck = new ConcurrentSkipListMap<>();
     /** Per fault kind: from the strike until 60 more jobs had finished, in ms, per time struck. */
@@ -217,6 +230,13 @@ class FaultSuiteIT {
                 if (LONG_RUN != null) { // a long run keeps three workers; the CI run goes on with two
                     workers.add(launchWorker(bootstrap, queue));
                 }
+            });
+            kinds.put("a worker joins while a job runs past the 2 s revoke timeout (rebalance)", () -> {
+                awaitLongJobRunning();
+                if (workers.size() >= 3) { // a long run keeps three workers: one leaves gracefully (SIGTERM) first
+                    stop(workers.removeFirst());
+                }
+                workers.add(launchWorker(bootstrap, queue));
             });
             kinds.put("SIGSTOP a worker for 12 s (past the 10 s session timeout), then SIGCONT", () -> {
                 String paused = workers.getFirst();
@@ -380,6 +400,25 @@ class FaultSuiteIT {
         services.get(name).kill();
     }
 
+    /** SIGTERM (a graceful stop: running jobs drained, offsets committed, the group left), then waits for the exit. */
+    private void stop(String name) throws Exception {
+        signal(name, "TERM");
+        assertThat(services.get(name).process().waitFor(60, TimeUnit.SECONDS))
+                .as(name + " exits after SIGTERM")
+                .isTrue();
+    }
+
+    /** Waits (up to 30 s) until a long job is running, so that the rebalance to come revokes a partition under it. */
+    private void awaitLongJobRunning() {
+        try {
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> !longJobsRunning.isEmpty());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            System.out.println("fault-suite: no long job running after 30 s; the rebalance goes ahead without one");
+        }
+    }
+
     private void signal(String name, String signal) throws Exception {
         services.get(name).signal(signal);
     }
@@ -415,6 +454,17 @@ class FaultSuiteIT {
                         Instant.now().plus(DELAY).truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
                         null,
                         null);
+            case 6 ->
+                n % 24 == 14 // one job in 24 (unkeyed: n % 3 != 0) runs past the workers' revoke timeout
+                        ? new Spec(
+                                id,
+                                "sleep",
+                                "{\"ms\":" + LONG_JOB.toMillis() + "}",
+                                Terminal.SUCCEEDED,
+                                null,
+                                null,
+                                null)
+                        : new Spec(id, "noop", "{}", Terminal.SUCCEEDED, null, null, null);
             default -> new Spec(id, "noop", "{}", Terminal.SUCCEEDED, null, null, null);
         };
     }
@@ -432,7 +482,11 @@ class FaultSuiteIT {
                 List<Map.Entry<Spec, String>> batch = new ArrayList<>();
                 for (int i = 0; i < PER_ROUND; i++, n++) {
                     String key = n % 3 == 0 ? channel + "-key-" + (n / 3) % 2 : null;
-                    batch.add(Map.entry(spec(channel + "-" + n, n, key != null), key == null ? "" : key));
+                    Spec spec = spec(channel + "-" + n, n, key != null);
+                    if (spec.payload().equals("{\"ms\":" + LONG_JOB.toMillis() + "}")) {
+                        longJobs.add(spec.id());
+                    }
+                    batch.add(Map.entry(spec, key == null ? "" : key));
                 }
                 round.publish(batch, positions);
                 await().pollDelay(Duration.ofMillis(500)).until(() -> true); // pacing, not synchronisation
@@ -599,6 +653,13 @@ class FaultSuiteIT {
                             event.getAttempt(),
                             event.getAt(),
                             event.getWorkerId().orElse(null)));
+                    if (longJobs.contains(event.getJobId())) {
+                        if (event.getState() == JobState.STARTED) {
+                            longJobsRunning.add(event.getJobId());
+                        } else {
+                            longJobsRunning.remove(event.getJobId());
+                        }
+                    }
                     if (event.getState() == JobState.SUCCEEDED
                             || event.getState() == JobState.DEAD_LETTERED
                             || event.getState() == JobState.EXPIRED) {
@@ -754,7 +815,13 @@ class FaultSuiteIT {
     }
 
     private String launch(String name, String... args) throws IOException {
-        Map<String, String> env = args[0].equals("worker") ? Map.of("JOBSTREAM_WORKER_EVENTS", "all") : Map.of();
+        Map<String, String> env = args[0].equals("worker")
+                ? Map.of(
+                        ProcessorConfig.EVENTS.envVar(),
+                        "all",
+                        ProcessorConfig.REVOKE_TIMEOUT.envVar(),
+                        REVOKE_TIMEOUT.toMillis() + "ms")
+                : Map.of();
         services.put(name, processes.start(name, env, args));
         return name;
     }
