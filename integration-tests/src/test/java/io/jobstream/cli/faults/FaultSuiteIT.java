@@ -121,13 +121,16 @@ class FaultSuiteIT {
     /** How long the outage fault pauses two of the three brokers: past {@link #DELIVERY_TIMEOUT}. */
     private static final Duration OUTAGE = Duration.ofSeconds(8);
 
-    @TempDir
+    /** The processes' logs; kept when the test fails (its path is printed). */
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     Path dir;
 
     /** The deployment's processes by name (api, worker-0, ...), and the jar they run from. */
     private final Map<String, Service> services = new ConcurrentSkipListMap<>();
 
     private JarProcesses processes;
+    private KafkaCluster cluster;
+    private String queueName;
     private JarProcesses commands;
     private final List<String> workers = new CopyOnWriteArrayList<>();
     private final List<String> schedulers = new CopyOnWriteArrayList<>();
@@ -190,6 +193,8 @@ class FaultSuiteIT {
                         .start();
                 RedisServer redis = RedisServer.builder().name("faults").build().start()) {
             String bootstrap = kafka.bootstrapServers();
+            cluster = kafka;
+            queueName = queue;
 
             // Given the queue's topics, 3 partitions each, replicated 3 times
             Run topics = commands.run(
@@ -252,7 +257,7 @@ class FaultSuiteIT {
             });
             kinds.put("SIGSTOP a worker for 12 s (past the 10 s session timeout), then SIGCONT", () -> {
                 String paused = workers.getFirst();
-                stops.add(new WorkerStop(lastStruck(), paused, Instant.now(), Instant.now()));
+                stops.add(new WorkerStop(lastStruck(), paused, Instant.now(), Instant.now(), assigned(paused)));
                 signal(paused, "STOP");
                 pause(Duration.ofSeconds(12)); // the pause is the fault
                 signal(paused, "CONT");
@@ -285,7 +290,7 @@ class FaultSuiteIT {
                 int leader = kafka.partitions(queue).get(0).leader().id();
                 kafka.kill(leader);
                 replaceWorker("KILL", bootstrap, queue);
-                awaitProgress(60);
+                awaitProgress(30);
                 kafka.restart(leader);
             });
             kinds.put("SIGKILL the scheduler leader during a redis-server restart (a new scheduler started)", () -> {
@@ -298,7 +303,7 @@ class FaultSuiteIT {
             kinds.put(
                     "SIGKILL the dlq-service while a worker is SIGSTOPped for 12 s (a new dlq-service started)", () -> {
                         String paused = workers.getFirst();
-                        stops.add(new WorkerStop(lastStruck(), paused, Instant.now(), Instant.now()));
+                        stops.add(new WorkerStop(lastStruck(), paused, Instant.now(), Instant.now(), assigned(paused)));
                         signal(paused, "STOP");
                         kill(dlqService);
                         dlqService = launchDlqService(bootstrap, queue);
@@ -384,9 +389,46 @@ class FaultSuiteIT {
             System.out.println("fault-suite: failed publishes per fault: " + failedPublishes);
             // every invariant at 0: its two findings that were bugs (an expired job also dead-lettered; notBefore
             // ignored on jobs written straight to the queue) are fixed, and the build fails if they come back
+            if (!report.violations().isEmpty()) {
+                diagnose(report, history, kafka, queue);
+            }
             assertThat(report.violations()).as(report.summary()).isEmpty();
             assertThat(history.accepted()).hasSizeGreaterThan(300);
         }
+    }
+
+    /** Prints what a failed run needs to be understood: the first lost jobs' events with times, the logs' warnings. */
+    private void diagnose(Report report, History history, KafkaCluster kafka, String queue) {
+        System.out.println("fault-suite: the processes' logs are kept in " + dir.toAbsolutePath());
+        JobSerde<io.jobstream.schemas.JobFailure> failures = JobSerde.forFailure(SERDES);
+        Map<String, List<String>> failureRecords = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : read(kafka, List.of(Topics.failed(queue)))) {
+            failures.decode(record.topic(), record.headers(), record.value())
+                    .getJob()
+                    .ifPresent(job -> failureRecords
+                            .computeIfAbsent(job.getId(), k -> new ArrayList<>())
+                            .add("attempt " + job.getAttempt() + " at " + record.partition() + "/" + record.offset()));
+        }
+        report.of(Kind.LOST).stream()
+                .limit(8)
+                .forEach(v -> System.out.println("fault-suite: lost " + v.subject()
+                        + " (queue partition " + partitionOf.get(v.subject()) + "): "
+                        + history.events().stream()
+                                .filter(e -> e.jobId().equals(v.subject()))
+                                .sorted(java.util.Comparator.comparing(Event::at))
+                                .map(e -> e.state() + "#" + e.attempt() + "@" + e.at() + " " + e.workerId())
+                                .toList()
+                        + "; failure records " + failureRecords.getOrDefault(v.subject(), List.of())));
+        System.out.println("fault-suite: faults struck at " + struck);
+        services.forEach((name, service) -> {
+            List<String> warnings = service.log()
+                    .lines()
+                    .filter(line -> line.contains("WARN") || line.contains("ERROR") || line.contains("Exception"))
+                    .toList();
+            warnings.subList(Math.max(0, warnings.size() - 15), warnings.size())
+                    .forEach(line -> System.out.println(
+                            "fault-suite: " + name + ": " + line.substring(0, Math.min(line.length(), 300))));
+        });
     }
 
     private static String range(List<Long> millis) {
@@ -401,11 +443,11 @@ class FaultSuiteIT {
      * A worker a fault stopped: the fault, the worker's name (its {@code jobstream.worker.id}), when it was struck,
      * and when it stopped working (its exit after SIGTERM; the strike for SIGKILL and SIGSTOP).
      */
-    private record WorkerStop(String fault, String worker, Instant struck, Instant gone) {}
+    private record WorkerStop(String fault, String worker, Instant struck, Instant gone, Set<Integer> owned) {}
 
     /**
-     * Per fault, for every worker it stopped: for each partition that worker was running jobs of in the 10 s before,
-     * the time from the strike until a job of that partition started again (on any worker) after the worker was gone.
+     * Per fault, for every worker it stopped: for each partition assigned to that worker when it was struck, the time
+     * from the strike until a job of that partition started again (on any worker) after the worker was gone.
      */
     private Map<String, List<Long>> partitionsResumed(History history) {
         Map<String, List<Long>> resumed = new LinkedHashMap<>();
@@ -414,15 +456,8 @@ class FaultSuiteIT {
                 .sorted(java.util.Comparator.comparing(Event::at))
                 .toList();
         for (WorkerStop stop : stops) {
-            Set<Integer> owned = new java.util.TreeSet<>();
-            history.events().stream()
-                    .filter(e -> stop.worker().equals(e.workerId())
-                            && e.at().isBefore(stop.struck())
-                            && e.at().isAfter(stop.struck().minusSeconds(10))
-                            && partitionOf.containsKey(e.jobId()))
-                    .forEach(e -> owned.add(partitionOf.get(e.jobId())));
             List<String> each = new ArrayList<>();
-            for (int partition : owned) {
+            for (int partition : stop.owned()) {
                 started.stream()
                         .filter(e -> e.at().isAfter(stop.gone()) && partitionOf.get(e.jobId()) == partition)
                         .findFirst()
@@ -474,6 +509,30 @@ class FaultSuiteIT {
         System.out.println("fault-suite: " + faults.getLast());
     }
 
+    /**
+     * The queue partitions assigned to {@code worker} now, as the group coordinator describes the group (the worker's
+     * Kafka client id is its name); empty when the group cannot be described in 15 s (a broker down).
+     */
+    private Set<Integer> assigned(String worker) {
+        try {
+            return cluster
+                    .admin()
+                    .describeConsumerGroups(List.of(Topics.workerGroup(queueName)))
+                    .all()
+                    .get(15, TimeUnit.SECONDS)
+                    .values()
+                    .stream()
+                    .flatMap(group -> group.members().stream())
+                    .filter(member -> member.clientId().equals(worker))
+                    .flatMap(member -> member.assignment().topicPartitions().stream())
+                    .map(TopicPartition::partition)
+                    .collect(Collectors.toCollection(java.util.TreeSet::new));
+        } catch (Exception e) {
+            System.out.println("fault-suite: cannot describe the workers' group: " + e);
+            return Set.of();
+        }
+    }
+
     /** The name of the fault being struck now. */
     private String lastStruck() {
         return struck.lastEntry().getValue();
@@ -491,6 +550,7 @@ class FaultSuiteIT {
      */
     private void replaceWorker(String signal, String bootstrap, String queue) throws Exception {
         String victim = workers.removeFirst();
+        Set<Integer> owned = assigned(victim);
         Instant at = Instant.now();
         if (signal.equals("KILL")) {
             kill(victim);
@@ -500,7 +560,7 @@ class FaultSuiteIT {
                     .as(victim + " exits after SIG" + signal)
                     .isTrue();
         }
-        stops.add(new WorkerStop(lastStruck(), victim, at, signal.equals("KILL") ? at : Instant.now()));
+        stops.add(new WorkerStop(lastStruck(), victim, at, signal.equals("KILL") ? at : Instant.now(), owned));
         String slot = instanceIds.get(victim);
         String next = launchWorker(bootstrap, queue, slot);
         if (STATIC_MEMBERSHIP) {
@@ -909,9 +969,20 @@ class FaultSuiteIT {
                 "fault-suite: jobs accepted=%d (ticks %d) records=%d dead letters=%d events=%d %s%n",
                 accepted.size(), ticks.size(), records.size(), lettered.size(), eventLog.size(), states);
         System.out.printf(
-                "fault-suite: publishes not acknowledged=%d (no outcome %d)%n",
+                "fault-suite: publishes not acknowledged=%d (no outcome %d) by channel %s%n",
                 unacknowledged.size(),
-                unacknowledged.stream().filter(u -> !u.answered()).count());
+                unacknowledged.stream().filter(u -> !u.answered()).count(),
+                unacknowledged.stream()
+                        .collect(Collectors.groupingBy(
+                                History.Unacknowledged::channel, java.util.TreeMap::new, Collectors.counting())));
+        // the worker logs say whether rebalances revoked partitions under running (long) jobs
+        Pattern revoked = Pattern.compile("partitions_(revoked|lost) .*still_running=([1-9]\\d*)");
+        long underJobs = services.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("worker-"))
+                .flatMap(e -> e.getValue().log().lines())
+                .filter(line -> revoked.matcher(line).find())
+                .count();
+        System.out.printf("fault-suite: partitions revoked or lost under running jobs: %d times%n", underJobs);
         return new History(
                 all, List.copyOf(eventLog), records, lettered, Map.of("beat", TICK), Map.of(), unacknowledged);
     }
@@ -953,6 +1024,8 @@ class FaultSuiteIT {
                 ProcessorConfig.REVOKE_TIMEOUT.envVar(),
                 REVOKE_TIMEOUT.toMillis() + "ms",
                 ProcessorConfig.WORKER_ID.envVar(),
+                name,
+                KafkaSettings.CLIENT_ID.envVar(),
                 name));
         if (STATIC_MEMBERSHIP) {
             env.put(ProcessorConfig.INSTANCE_ID.envVar(), slot);
