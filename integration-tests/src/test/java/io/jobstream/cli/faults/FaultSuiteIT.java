@@ -72,15 +72,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The issue-19 fault suite, CI-sized: a deployment of the packaged jar as processes (the API, three workers, the
- * dlq-service, two schedulers) around a 3-broker KRaft cluster (RF 3, {@code min.insync.replicas} 2) and a
- * redis-server without persistence, fed jobs over HTTP, through {@link JobPublisher} and by a plain Kafka producer
- * (JSON envelopes) — jobs that succeed, fail once then succeed, always fail (dead-lettered), are delayed, are expired,
- * share ordering keys — plus a cron schedule. One fault at a time: SIGKILL of a worker, SIGSTOP of a worker past the
- * group's session timeout then SIGCONT, SIGKILL of the dlq-service (replaced), SIGKILL of the queue's partition leader
- * broker and its restart, a redis-server restart that loses everything, SIGKILL of a scheduler replica. Then the
- * {@link InvariantChecker} reads the topics: nothing lost, nothing wrong, nothing forked, key order kept, nothing
- * early, every tick once; the re-runs are counted and printed.
+ * The issue-19 fault suite, CI-sized: a deployment of the packaged jar as processes (the API, three workers with a 2 s
+ * revoke timeout, the dlq-service, two schedulers) around a 3-broker KRaft cluster (RF 3, {@code min.insync.replicas}
+ * 2) and a redis-server without persistence, fed jobs over HTTP, through {@link JobPublisher} (5 s delivery timeout)
+ * and by a plain Kafka producer (JSON envelopes) — jobs that succeed, fail once then succeed, always fail
+ * (dead-lettered), are delayed, are expired, run past the revoke timeout, share ordering keys — plus a cron schedule.
+ * Seven strikes, three of them two faults at once: SIGKILL of a worker; SIGTERM of a worker while a long job runs (the
+ * group rebalances under it); SIGSTOP of a worker past the session timeout; a worker SIGKILLed while the partition-0
+ * leader broker is down; the scheduler leader SIGKILLed during a redis-server restart; the dlq-service SIGKILLed while
+ * a worker is stopped; two of three brokers paused past the publisher's delivery timeout. Then the {@link
+ * InvariantChecker} reads the topics and the status API: nothing lost, nothing wrong, nothing forked, key order kept,
+ * nothing early, every tick once, every publish answered; re-runs, failed publishes and the time until a stopped
+ * worker's partitions resumed are printed. {@code -Dfaults.duration} runs random faults instead (the long run), {@code
+ * -Dfaults.static-membership=true} makes the workers static members. See {@code docs/RELIABILITY.md}.
  */
 class FaultSuiteIT {
     private static final Path JAR = Path.of("..", "cli", "target", "jobstream.jar");
