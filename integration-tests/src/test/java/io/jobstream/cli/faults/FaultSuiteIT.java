@@ -11,6 +11,7 @@ import io.jobstream.cli.faults.History.JobRecord;
 import io.jobstream.cli.faults.History.Terminal;
 import io.jobstream.cli.faults.InvariantChecker.Kind;
 import io.jobstream.cli.faults.InvariantChecker.Report;
+import io.jobstream.processor.ProcessorConfig;
 import io.jobstream.producer.JobPublisher;
 import io.jobstream.producer.Jobs;
 import io.jobstream.producer.PublishOutcome;
@@ -71,15 +72,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The issue-19 fault suite, CI-sized: a deployment of the packaged jar as processes (the API, three workers, the
- * dlq-service, two schedulers) around a 3-broker KRaft cluster (RF 3, {@code min.insync.replicas} 2) and a
- * redis-server without persistence, fed jobs over HTTP, through {@link JobPublisher} and by a plain Kafka producer
- * (JSON envelopes) — jobs that succeed, fail once then succeed, always fail (dead-lettered), are delayed, are expired,
- * share ordering keys — plus a cron schedule. One fault at a time: SIGKILL of a worker, SIGSTOP of a worker past the
- * group's session timeout then SIGCONT, SIGKILL of the dlq-service (replaced), SIGKILL of the queue's partition leader
- * broker and its restart, a redis-server restart that loses everything, SIGKILL of a scheduler replica. Then the
- * {@link InvariantChecker} reads the topics: nothing lost, nothing wrong, nothing forked, key order kept, nothing
- * early, every tick once; the re-runs are counted and printed.
+ * The issue-19 fault suite, CI-sized: a deployment of the packaged jar as processes (the API, three workers with a 2 s
+ * revoke timeout, the dlq-service, two schedulers) around a 3-broker KRaft cluster (RF 3, {@code min.insync.replicas}
+ * 2) and a redis-server without persistence, fed jobs over HTTP, through {@link JobPublisher} (5 s delivery timeout)
+ * and by a plain Kafka producer (JSON envelopes) — jobs that succeed, fail once then succeed, always fail
+ * (dead-lettered), are delayed, are expired, run past the revoke timeout, share ordering keys — plus a cron schedule.
+ * Seven strikes, three of them two faults at once: SIGKILL of a worker; SIGTERM of a worker while a long job runs (the
+ * group rebalances under it); SIGSTOP of a worker past the session timeout; a worker SIGKILLed while the partition-0
+ * leader broker is down; the scheduler leader SIGKILLed during a redis-server restart; the dlq-service SIGKILLed while
+ * a worker is stopped; two of three brokers paused past the publisher's delivery timeout. Then the {@link
+ * InvariantChecker} reads the topics and the status API: nothing lost, nothing wrong, nothing forked, key order kept,
+ * nothing early, every tick once, every publish answered; re-runs, failed publishes and the time until a stopped
+ * worker's partitions resumed are printed. {@code -Dfaults.duration} runs random faults instead (the long run), {@code
+ * -Dfaults.static-membership=true} makes the workers static members. See {@code docs/RELIABILITY.md}.
  */
 class FaultSuiteIT {
     private static final Path JAR = Path.of("..", "cli", "target", "jobstream.jar");
@@ -89,6 +94,14 @@ class FaultSuiteIT {
     private static final String TOKEN = "faults-secret-0123456789";
     private static final Duration TICK = Duration.ofSeconds(2);
     private static final Duration DELAY = Duration.ofSeconds(2);
+    /**
+     * The workers' {@code jobstream.worker.revoke-timeout} (10 s by default), short so that a long job outlasts it: a
+     * rebalance then gives up a partition while its job still runs, and the next owner runs it again.
+     */
+    private static final Duration REVOKE_TIMEOUT = Duration.ofSeconds(2);
+    /** How long a long job sleeps: past {@link #REVOKE_TIMEOUT}. */
+    private static final Duration LONG_JOB = Duration.ofSeconds(4);
+
     private static final SerdeConfig SERDES = SerdeConfig.singleObject();
     /** Jobs per round of each of the three publishers; a round every ~500 ms while the faults run. */
     private static final int PER_ROUND = 5;
@@ -99,14 +112,29 @@ class FaultSuiteIT {
     private static final Duration LONG_RUN = System.getProperty("faults.duration") == null
             ? null
             : Duration.parse(System.getProperty("faults.duration"));
+    /**
+     * {@code -Dfaults.static-membership=true}: every worker is a static member ({@code jobstream.worker.instance-id},
+     * one per worker slot), and a worker that is replaced comes back with the instance id of the one it replaces.
+     */
+    private static final boolean STATIC_MEMBERSHIP = Boolean.getBoolean("faults.static-membership");
+    /**
+     * The suite's {@link JobPublisher}'s {@code delivery.timeout.ms} (2 minutes by default): short, so that a broker
+     * outage longer than it fails publishes, which must be reported as failed.
+     */
+    private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(5);
+    /** How long the outage fault pauses two of the three brokers: past {@link #DELIVERY_TIMEOUT}. */
+    private static final Duration OUTAGE = Duration.ofSeconds(8);
 
-    @TempDir
+    /** The processes' logs; kept when the test fails (its path is printed). */
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     Path dir;
 
     /** The deployment's processes by name (api, worker-0, ...), and the jar they run from. */
     private final Map<String, Service> services = new ConcurrentSkipListMap<>();
 
     private JarProcesses processes;
+    private KafkaCluster cluster;
+    private String queueName;
     private JarProcesses commands;
     private final List<String> workers = new CopyOnWriteArrayList<>();
     private final List<String> schedulers = new CopyOnWriteArrayList<>();
@@ -119,9 +147,21 @@ class FaultSuiteIT {
     private final JobSerde<DeadLetter> deadLetters = JobSerde.forDeadLetter(SERDES);
 
     private final List<Accepted> accepted = new CopyOnWriteArrayList<>();
+    private final List<History.Unacknowledged> unacknowledged = new CopyOnWriteArrayList<>();
+    /** Each worker's {@code jobstream.worker.instance-id} (static membership only). */
+    private final Map<String, String> instanceIds = new ConcurrentHashMap<>();
+    /** Every worker stopped by a fault, for the time until each of its partitions resumed. */
+    private final List<WorkerStop> stops = new CopyOnWriteArrayList<>();
+    /** The queue partition of each job (its record on the queue topic), read with the history. */
+    private final Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
+
     private final Map<String, JobState> terminal = new ConcurrentHashMap<>();
     private final List<Event> eventLog = new CopyOnWriteArrayList<>();
     private final AtomicBoolean publishing = new AtomicBoolean(true);
+    /** The ids of the long jobs published (accepted or not), and of those running now (STARTED, no outcome yet). */
+    private final Set<String> longJobs = ConcurrentHashMap.newKeySet();
+
+    private final Set<String> longJobsRunning = ConcurrentHashMap.newKeySet();
     private final List<String> faults = new ArrayList<>();
     private final NavigableMap<Instant, String> struck = new ConcurrentSkipListMap<>();
     /** Per fault kind: from the strike until 60 more jobs had finished, in ms, per time struck. */
@@ -157,6 +197,8 @@ class FaultSuiteIT {
                         .start();
                 RedisServer redis = RedisServer.builder().name("faults").build().start()) {
             String bootstrap = kafka.bootstrapServers();
+            cluster = kafka;
+            queueName = queue;
 
             // Given the queue's topics, 3 partitions each, replicated 3 times
             Run topics = commands.run(
@@ -183,7 +225,7 @@ class FaultSuiteIT {
                     "--port",
                     "0");
             for (int i = 0; i < 3; i++) {
-                workers.add(launchWorker(bootstrap, queue));
+                workers.add(launchWorker(bootstrap, queue, "slot-" + i));
             }
             dlqService = launchDlqService(bootstrap, queue);
             Path schedules = Files.writeString(dir.resolve("scheduler.yaml"), """
@@ -212,40 +254,78 @@ class FaultSuiteIT {
             awaitProgress(100);
 
             Map<String, Fault> kinds = new LinkedHashMap<>();
-            kinds.put("SIGKILL a worker", () -> {
-                kill(workers.removeFirst());
-                if (LONG_RUN != null) { // a long run keeps three workers; the CI run goes on with two
-                    workers.add(launchWorker(bootstrap, queue));
-                }
+            kinds.put("SIGKILL a worker (a new one started)", () -> replaceWorker("KILL", bootstrap, queue));
+            kinds.put("SIGTERM a worker (a new one started) while a job runs past the 2 s revoke timeout", () -> {
+                awaitLongJobRunning(); // the new worker's joining revokes partitions under a long job
+                replaceWorker("TERM", bootstrap, queue);
             });
             kinds.put("SIGSTOP a worker for 12 s (past the 10 s session timeout), then SIGCONT", () -> {
                 String paused = workers.getFirst();
+                stops.add(new WorkerStop(lastStruck(), paused, Instant.now(), Instant.now(), assigned(paused)));
                 signal(paused, "STOP");
-                await().atMost(Duration.ofSeconds(20))
-                        .pollDelay(Duration.ofSeconds(12))
-                        .until(() -> true); // the pause is the fault
+                pause(Duration.ofSeconds(12)); // the pause is the fault
                 signal(paused, "CONT");
             });
-            kinds.put("SIGKILL the dlq-service, a new one started", () -> {
+            kinds.put("SIGKILL the dlq-service (a new one started)", () -> {
                 kill(dlqService);
                 dlqService = launchDlqService(bootstrap, queue);
             });
-            kinds.put("SIGKILL the leader broker of partition 0, then its restart", () -> {
+            kinds.put("SIGKILL the partition-0 leader broker, then its restart", () -> {
                 int leader = kafka.partitions(queue).get(0).leader().id();
                 kafka.kill(leader);
                 awaitProgress(60);
                 kafka.restart(leader);
             });
             kinds.put("redis-server restart without persistence", redis::restart);
-            kinds.put("SIGKILL the scheduler leader, a new scheduler started", () -> {
+            kinds.put("SIGKILL the scheduler leader (a new scheduler started)", () -> {
                 String leader = schedulerLeader();
                 kill(leader);
                 schedulers.remove(leader);
                 schedulers.add(launchScheduler(bootstrap, schedules, redis));
             });
+            kinds.put("SIGSTOP two of three brokers for 8 s (past the publisher's 5 s delivery timeout)", () -> {
+                List<Integer> paused = kafka.brokerIds().stream().limit(2).toList();
+                paused.forEach(kafka::pause);
+                pause(OUTAGE);
+                paused.forEach(kafka::resume);
+            });
+            // combined: two faults at once
+            kinds.put("SIGKILL a worker while the partition-0 leader broker is down, then the broker's restart", () -> {
+                int leader = kafka.partitions(queue).get(0).leader().id();
+                kafka.kill(leader);
+                replaceWorker("KILL", bootstrap, queue);
+                awaitProgress(30);
+                kafka.restart(leader);
+            });
+            kinds.put("SIGKILL the scheduler leader during a redis-server restart (a new scheduler started)", () -> {
+                String leader = schedulerLeader();
+                kill(leader);
+                redis.restart();
+                schedulers.remove(leader);
+                schedulers.add(launchScheduler(bootstrap, schedules, redis));
+            });
+            kinds.put(
+                    "SIGKILL the dlq-service while a worker is SIGSTOPped for 12 s (a new dlq-service started)", () -> {
+                        String paused = workers.getFirst();
+                        stops.add(new WorkerStop(lastStruck(), paused, Instant.now(), Instant.now(), assigned(paused)));
+                        signal(paused, "STOP");
+                        kill(dlqService);
+                        dlqService = launchDlqService(bootstrap, queue);
+                        pause(Duration.ofSeconds(12));
+                        signal(paused, "CONT");
+                    });
+            // the CI run: every fault kind at least once; the broker, redis and dlq-service kills only combined
+            List<String> ciRun = List.of(
+                    "SIGKILL a worker (a new one started)",
+                    "SIGTERM a worker (a new one started) while a job runs past the 2 s revoke timeout",
+                    "SIGSTOP a worker for 12 s (past the 10 s session timeout), then SIGCONT",
+                    "SIGKILL a worker while the partition-0 leader broker is down, then the broker's restart",
+                    "SIGKILL the scheduler leader during a redis-server restart (a new scheduler started)",
+                    "SIGKILL the dlq-service while a worker is SIGSTOPped for 12 s (a new dlq-service started)",
+                    "SIGSTOP two of three brokers for 8 s (past the publisher's 5 s delivery timeout)");
             if (LONG_RUN == null) {
-                for (Map.Entry<String, Fault> kind : kinds.entrySet()) { // one at a time, each once
-                    fault(kind.getKey(), kind.getValue());
+                for (String name : ciRun) { // one after another
+                    fault(name, kinds.get(name));
                 }
             } else {
                 long seed = Long.getLong("faults.seed", System.nanoTime());
@@ -256,10 +336,7 @@ class FaultSuiteIT {
                 while (System.nanoTime() < until) {
                     String name = names.get(random.nextInt(names.size()));
                     fault(name, kinds.get(name));
-                    long quiet = random.nextInt(5_000);
-                    await().atMost(Duration.ofSeconds(10))
-                            .pollDelay(Duration.ofMillis(quiet))
-                            .until(() -> true); // a quiet spell between faults
+                    pause(Duration.ofMillis(random.nextInt(5_000))); // a quiet spell between faults
                 }
             }
 
@@ -295,20 +372,111 @@ class FaultSuiteIT {
                     "fault-suite: %s%nfault-suite: faults: %s%nfault-suite: took %d s%n",
                     report.summary(), String.join("; ", faults), seconds(began));
             Map<String, Integer> reRuns = reRunsPerFault(history);
-            System.out.println("fault-suite: | fault | struck | recovered in (s, min-max) | re-runs after it |");
+            Map<String, Integer> failedPublishes = new LinkedHashMap<>();
+            for (History.Unacknowledged publish : history.unacknowledged()) {
+                Map.Entry<Instant, String> fault = struck.floorEntry(publish.at());
+                failedPublishes.merge(fault == null ? "before any fault" : fault.getValue(), 1, Integer::sum);
+            }
+            Map<String, List<Long>> resumed = partitionsResumed(history);
+            System.out.printf("fault-suite: static membership %s%n", STATIC_MEMBERSHIP ? "on" : "off");
+            System.out.println("fault-suite: | fault | struck | recovered in (s, min-max) | partitions resumed in (s,"
+                    + " min-max) | re-runs after it | publishes failed after it |");
             recoveries.forEach((name, millis) -> System.out.printf(
-                    "fault-suite: | %s | %d | %.1f-%.1f | %d |%n",
+                    "fault-suite: | %s | %d | %s | %s | %d | %d |%n",
                     name,
                     millis.size(),
-                    millis.stream().mapToLong(Long::longValue).min().orElse(0) / 1000.0,
-                    millis.stream().mapToLong(Long::longValue).max().orElse(0) / 1000.0,
-                    reRuns.getOrDefault(name, 0)));
+                    range(millis),
+                    resumed.containsKey(name) ? range(resumed.get(name)) : "",
+                    reRuns.getOrDefault(name, 0),
+                    failedPublishes.getOrDefault(name, 0)));
             System.out.println("fault-suite: re-runs per fault: " + reRuns);
+            System.out.println("fault-suite: failed publishes per fault: " + failedPublishes);
             // every invariant at 0: its two findings that were bugs (an expired job also dead-lettered; notBefore
             // ignored on jobs written straight to the queue) are fixed, and the build fails if they come back
+            if (!report.violations().isEmpty()) {
+                diagnose(report, history, kafka, queue);
+            }
             assertThat(report.violations()).as(report.summary()).isEmpty();
             assertThat(history.accepted()).hasSizeGreaterThan(300);
         }
+    }
+
+    /** Prints what a failed run needs to be understood: the first lost jobs' events with times, the logs' warnings. */
+    private void diagnose(Report report, History history, KafkaCluster kafka, String queue) {
+        System.out.println("fault-suite: the processes' logs are kept in " + dir.toAbsolutePath());
+        JobSerde<io.jobstream.schemas.JobFailure> failures = JobSerde.forFailure(SERDES);
+        Map<String, List<String>> failureRecords = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : read(kafka, List.of(Topics.failed(queue)))) {
+            failures.decode(record.topic(), record.headers(), record.value())
+                    .getJob()
+                    .ifPresent(job -> failureRecords
+                            .computeIfAbsent(job.getId(), k -> new ArrayList<>())
+                            .add("attempt " + job.getAttempt() + " at " + record.partition() + "/" + record.offset()));
+        }
+        report.of(Kind.LOST).stream()
+                .limit(8)
+                .forEach(v -> System.out.println("fault-suite: lost " + v.subject()
+                        + " (queue partition " + partitionOf.get(v.subject()) + "): "
+                        + history.events().stream()
+                                .filter(e -> e.jobId().equals(v.subject()))
+                                .sorted(java.util.Comparator.comparing(Event::at))
+                                .map(e -> e.state() + "#" + e.attempt() + "@" + e.at() + " " + e.workerId())
+                                .toList()
+                        + "; failure records " + failureRecords.getOrDefault(v.subject(), List.of())));
+        System.out.println("fault-suite: faults struck at " + struck);
+        services.forEach((name, service) -> {
+            List<String> warnings = service.log()
+                    .lines()
+                    .filter(line -> line.contains("WARN") || line.contains("ERROR") || line.contains("Exception"))
+                    .toList();
+            warnings.subList(Math.max(0, warnings.size() - 15), warnings.size())
+                    .forEach(line -> System.out.println(
+                            "fault-suite: " + name + ": " + line.substring(0, Math.min(line.length(), 300))));
+        });
+    }
+
+    private static String range(List<Long> millis) {
+        return String.format(
+                java.util.Locale.ROOT,
+                "%.1f-%.1f",
+                millis.stream().mapToLong(Long::longValue).min().orElse(0) / 1000.0,
+                millis.stream().mapToLong(Long::longValue).max().orElse(0) / 1000.0);
+    }
+
+    /**
+     * A worker a fault stopped: the fault, the worker's name (its {@code jobstream.worker.id}), when it was struck,
+     * and when it stopped working (its exit after SIGTERM; the strike for SIGKILL and SIGSTOP).
+     */
+    private record WorkerStop(String fault, String worker, Instant struck, Instant gone, Set<Integer> owned) {}
+
+    /**
+     * Per fault, for every worker it stopped: for each partition assigned to that worker when it was struck, the time
+     * from the strike until a job of that partition started again (on any worker) after the worker was gone.
+     */
+    private Map<String, List<Long>> partitionsResumed(History history) {
+        Map<String, List<Long>> resumed = new LinkedHashMap<>();
+        List<Event> started = history.events().stream()
+                .filter(e -> e.state() == JobState.STARTED && partitionOf.containsKey(e.jobId()))
+                .sorted(java.util.Comparator.comparing(Event::at))
+                .toList();
+        for (WorkerStop stop : stops) {
+            List<String> each = new ArrayList<>();
+            for (int partition : stop.owned()) {
+                started.stream()
+                        .filter(e -> e.at().isAfter(stop.gone()) && partitionOf.get(e.jobId()) == partition)
+                        .findFirst()
+                        .ifPresent(e -> {
+                            long millis =
+                                    Duration.between(stop.struck(), e.at()).toMillis();
+                            resumed.computeIfAbsent(stop.fault(), k -> new ArrayList<>())
+                                    .add(millis);
+                            each.add("p" + partition + " " + millis / 1000.0 + " s");
+                        });
+            }
+            System.out.printf(
+                    "fault-suite: partitions of %s resumed after '%s': %s%n", stop.worker(), stop.fault(), each);
+        }
+        return resumed;
     }
 
     /** Each re-run (a STARTED of a job's attempt beyond its first) counted for the last fault struck before it. */
@@ -343,6 +511,85 @@ class FaultSuiteIT {
         recoveries.computeIfAbsent(name, k -> new ArrayList<>()).add(millis);
         faults.add(name + " (recovered in " + millis / 1000 + " s)");
         System.out.println("fault-suite: " + faults.getLast());
+    }
+
+    /**
+     * The queue partitions assigned to {@code worker} now, as the group coordinator describes the group (the worker's
+     * Kafka client id is its name); empty when the group cannot be described in 15 s (a broker down).
+     */
+    private Set<Integer> assigned(String worker) {
+        try {
+            return cluster
+                    .admin()
+                    .describeConsumerGroups(List.of(Topics.workerGroup(queueName)))
+                    .all()
+                    .get(15, TimeUnit.SECONDS)
+                    .values()
+                    .stream()
+                    .flatMap(group -> group.members().stream())
+                    .filter(member -> member.clientId().equals(worker))
+                    .flatMap(member -> member.assignment().topicPartitions().stream())
+                    .map(TopicPartition::partition)
+                    .collect(Collectors.toCollection(java.util.TreeSet::new));
+        } catch (Exception e) {
+            System.out.println("fault-suite: cannot describe the workers' group: " + e);
+            return Set.of();
+        }
+    }
+
+    /** The name of the fault being struck now. */
+    private String lastStruck() {
+        return struck.lastEntry().getValue();
+    }
+
+    /** Waits {@code duration}: a fault's pause or a quiet spell, not synchronisation. */
+    private static void pause(Duration duration) {
+        await().atMost(duration.plusSeconds(10)).pollDelay(duration).until(() -> true);
+    }
+
+    /**
+     * Stops the first worker with SIGKILL or SIGTERM (graceful: running jobs drained, offsets committed, the group
+     * left) and starts a new one in its place — with static membership, with the same instance id, started again
+     * (as an orchestrator would) while the group still refuses that id.
+     */
+    private void replaceWorker(String signal, String bootstrap, String queue) throws Exception {
+        String victim = workers.removeFirst();
+        Set<Integer> owned = assigned(victim);
+        Instant at = Instant.now();
+        if (signal.equals("KILL")) {
+            kill(victim);
+        } else {
+            signal(victim, signal);
+            assertThat(services.get(victim).process().waitFor(60, TimeUnit.SECONDS))
+                    .as(victim + " exits after SIG" + signal)
+                    .isTrue();
+        }
+        stops.add(new WorkerStop(lastStruck(), victim, at, signal.equals("KILL") ? at : Instant.now(), owned));
+        String slot = instanceIds.get(victim);
+        String next = launchWorker(bootstrap, queue, slot);
+        if (STATIC_MEMBERSHIP) {
+            for (int restarts = 0; restarts < 10; restarts++) {
+                Service worker = services.get(next);
+                await().atMost(STEP)
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> !worker.process().isAlive() || worker.log().contains("partitions_assigned"));
+                if (worker.process().isAlive()) {
+                    break;
+                }
+                System.out.printf(
+                        "fault-suite: %s (instance id %s) exited %d, started again: %s%n",
+                        next,
+                        slot,
+                        worker.process().exitValue(),
+                        worker.log()
+                                .lines()
+                                .filter(l -> l.contains("jobstream:"))
+                                .findFirst()
+                                .orElse(""));
+                next = launchWorker(bootstrap, queue, slot);
+            }
+        }
+        workers.add(next);
     }
 
     private void awaitProgress(int finished) {
@@ -380,6 +627,17 @@ class FaultSuiteIT {
         services.get(name).kill();
     }
 
+    /** Waits (up to 30 s) until a long job is running, so that the rebalance to come revokes a partition under it. */
+    private void awaitLongJobRunning() {
+        try {
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> !longJobsRunning.isEmpty());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            System.out.println("fault-suite: no long job running after 30 s; the rebalance goes ahead without one");
+        }
+    }
+
     private void signal(String name, String signal) throws Exception {
         services.get(name).signal(signal);
     }
@@ -415,6 +673,17 @@ class FaultSuiteIT {
                         Instant.now().plus(DELAY).truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
                         null,
                         null);
+            case 6 ->
+                n % 24 == 14 // one job in 24 (unkeyed: n % 3 != 0) runs past the workers' revoke timeout
+                        ? new Spec(
+                                id,
+                                "sleep",
+                                "{\"ms\":" + LONG_JOB.toMillis() + "}",
+                                Terminal.SUCCEEDED,
+                                null,
+                                null,
+                                null)
+                        : new Spec(id, "noop", "{}", Terminal.SUCCEEDED, null, null, null);
             default -> new Spec(id, "noop", "{}", Terminal.SUCCEEDED, null, null, null);
         };
     }
@@ -432,7 +701,11 @@ class FaultSuiteIT {
                 List<Map.Entry<Spec, String>> batch = new ArrayList<>();
                 for (int i = 0; i < PER_ROUND; i++, n++) {
                     String key = n % 3 == 0 ? channel + "-key-" + (n / 3) % 2 : null;
-                    batch.add(Map.entry(spec(channel + "-" + n, n, key != null), key == null ? "" : key));
+                    Spec spec = spec(channel + "-" + n, n, key != null);
+                    if (spec.payload().equals("{\"ms\":" + LONG_JOB.toMillis() + "}")) {
+                        longJobs.add(spec.id());
+                    }
+                    batch.add(Map.entry(spec, key == null ? "" : key));
                 }
                 round.publish(batch, positions);
                 await().pollDelay(Duration.ofMillis(500)).until(() -> true); // pacing, not synchronisation
@@ -468,12 +741,17 @@ class FaultSuiteIT {
                 try {
                     response = post(api + "/v1/queues/" + queue + "/jobs", body.toString());
                 } catch (IOException e) {
-                    continue; // not accepted (the API or a broker is down): the checker only holds accepted jobs
+                    // not accepted (the API or a broker is down, or no answer in 10 s): not expected
+                    unacknowledged.add(new History.Unacknowledged(spec.id(), "http", Instant.now(), true));
+                    continue;
                 }
                 if (response.statusCode() == 202) {
                     accept(spec, key, key == null ? 0 : positions.merge(key, 1, Integer::sum) - 1);
-                } else if (key != null) {
-                    return; // a refused keyed job would leave a gap in its key's order: next round
+                } else {
+                    unacknowledged.add(new History.Unacknowledged(spec.id(), "http", Instant.now(), true));
+                    if (key != null) {
+                        return; // a refused keyed job would leave a gap in its key's order: next round
+                    }
                 }
             }
         });
@@ -482,7 +760,11 @@ class FaultSuiteIT {
     private void throughJobPublisher(String bootstrap, String queue) {
         try (JobPublisher publisher = JobPublisher.create(
                 PublisherConfig.defaults(),
-                KafkaSettings.builder().bootstrapServers(bootstrap).build())) {
+                KafkaSettings.builder()
+                        .bootstrapServers(bootstrap)
+                        .property(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(DELIVERY_TIMEOUT.toMillis()))
+                        .property(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000")
+                        .build())) {
             workload("p", (batch, positions) -> {
                 List<Job> built = new ArrayList<>();
                 for (Map.Entry<Spec, String> entry : batch) {
@@ -499,10 +781,22 @@ class FaultSuiteIT {
                     }
                     built.add(job.build());
                 }
-                List<PublishOutcome> outcomes =
-                        publisher.publishAll(queue, built).get(60, TimeUnit.SECONDS);
+                List<PublishOutcome> outcomes;
+                try {
+                    outcomes = publisher.publishAll(queue, built).get(60, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    // the batch's future never completed, or failed instead of giving each job its outcome
+                    batch.forEach(entry -> unacknowledged.add(
+                            new History.Unacknowledged(entry.getKey().id(), "JobPublisher", Instant.now(), false)));
+                    return;
+                }
                 for (int i = 0; i < batch.size(); i++) {
-                    if (outcomes.get(i) instanceof PublishOutcome.Published) {
+                    String id = batch.get(i).getKey().id();
+                    if (i >= outcomes.size() || !outcomes.get(i).jobId().equals(id)) {
+                        unacknowledged.add(new History.Unacknowledged(id, "JobPublisher", Instant.now(), false));
+                    } else if (!(outcomes.get(i) instanceof PublishOutcome.Published)) {
+                        unacknowledged.add(new History.Unacknowledged(id, "JobPublisher", Instant.now(), true));
+                    } else {
                         String key = batch.get(i).getValue();
                         accept(
                                 batch.get(i).getKey(),
@@ -566,8 +860,13 @@ class FaultSuiteIT {
                         batch.stream().collect(Collectors.toMap(e -> e.getKey().id(), Map.Entry::getValue));
                 for (Map.Entry<Spec, java.util.concurrent.Future<?>> entry : sent) {
                     try {
-                        entry.getValue().get(60, TimeUnit.SECONDS);
-                    } catch (java.util.concurrent.ExecutionException e) {
+                        entry.getValue().get(90, TimeUnit.SECONDS); // its delivery timeout is 60 s
+                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                        unacknowledged.add(new History.Unacknowledged(
+                                entry.getKey().id(),
+                                "producer",
+                                Instant.now(),
+                                e instanceof java.util.concurrent.ExecutionException));
                         continue; // not acknowledged
                     }
                     String key = keys.get(entry.getKey().id());
@@ -599,6 +898,13 @@ class FaultSuiteIT {
                             event.getAttempt(),
                             event.getAt(),
                             event.getWorkerId().orElse(null)));
+                    if (longJobs.contains(event.getJobId())) {
+                        if (event.getState() == JobState.STARTED) {
+                            longJobsRunning.add(event.getJobId());
+                        } else {
+                            longJobsRunning.remove(event.getJobId());
+                        }
+                    }
                     if (event.getState() == JobState.SUCCEEDED
                             || event.getState() == JobState.DEAD_LETTERED
                             || event.getState() == JobState.EXPIRED) {
@@ -635,6 +941,9 @@ class FaultSuiteIT {
         List<JobRecord> records = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : read(kafka, topics)) {
             Job job = jobs.decode(record.topic(), record.headers(), record.value());
+            if (record.topic().equals(queue)) {
+                partitionOf.putIfAbsent(job.getId(), record.partition());
+            }
             String tick = job.getHeaders().get("jobstream.scheduled-at");
             records.add(new JobRecord(
                     record.topic(),
@@ -663,7 +972,23 @@ class FaultSuiteIT {
         System.out.printf(
                 "fault-suite: jobs accepted=%d (ticks %d) records=%d dead letters=%d events=%d %s%n",
                 accepted.size(), ticks.size(), records.size(), lettered.size(), eventLog.size(), states);
-        return new History(all, List.copyOf(eventLog), records, lettered, Map.of("beat", TICK), Map.of());
+        System.out.printf(
+                "fault-suite: publishes not acknowledged=%d (no outcome %d) by channel %s%n",
+                unacknowledged.size(),
+                unacknowledged.stream().filter(u -> !u.answered()).count(),
+                unacknowledged.stream()
+                        .collect(Collectors.groupingBy(
+                                History.Unacknowledged::channel, java.util.TreeMap::new, Collectors.counting())));
+        // the worker logs say whether rebalances revoked partitions under running (long) jobs
+        Pattern revoked = Pattern.compile("partitions_(revoked|lost) .*still_running=([1-9]\\d*)");
+        long underJobs = services.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("worker-"))
+                .flatMap(e -> e.getValue().log().lines())
+                .filter(line -> revoked.matcher(line).find())
+                .count();
+        System.out.printf("fault-suite: partitions revoked or lost under running jobs: %d times%n", underJobs);
+        return new History(
+                all, List.copyOf(eventLog), records, lettered, Map.of("beat", TICK), Map.of(), unacknowledged);
     }
 
     /** Every committed record of {@code topics}, from the beginning to the end offsets of now. */
@@ -694,9 +1019,27 @@ class FaultSuiteIT {
 
     // --- processes ---
 
-    private String launchWorker(String bootstrap, String queue) throws IOException {
-        return launch(
-                next("worker"), "worker", "--bootstrap-servers", bootstrap, "--queue", queue, "--admin-port", "0");
+    /** A worker named {@code worker-<n>} (also its worker id); {@code slot} is its instance id if static. */
+    private String launchWorker(String bootstrap, String queue, String slot) throws IOException {
+        String name = next("worker");
+        Map<String, String> env = new HashMap<>(Map.of(
+                ProcessorConfig.EVENTS.envVar(),
+                "all",
+                ProcessorConfig.REVOKE_TIMEOUT.envVar(),
+                REVOKE_TIMEOUT.toMillis() + "ms",
+                ProcessorConfig.WORKER_ID.envVar(),
+                name,
+                KafkaSettings.CLIENT_ID.envVar(),
+                name));
+        if (STATIC_MEMBERSHIP) {
+            env.put(ProcessorConfig.INSTANCE_ID.envVar(), slot);
+        }
+        instanceIds.put(name, slot);
+        services.put(
+                name,
+                processes.start(
+                        name, env, "worker", "--bootstrap-servers", bootstrap, "--queue", queue, "--admin-port", "0"));
+        return name;
     }
 
     private String launchDlqService(String bootstrap, String queue) throws IOException {
@@ -754,8 +1097,7 @@ class FaultSuiteIT {
     }
 
     private String launch(String name, String... args) throws IOException {
-        Map<String, String> env = args[0].equals("worker") ? Map.of("JOBSTREAM_WORKER_EVENTS", "all") : Map.of();
-        services.put(name, processes.start(name, env, args));
+        services.put(name, processes.start(name, Map.of(), args));
         return name;
     }
 

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param schedulePeriods each cron schedule under test and its period (an {@code @every} schedule)
  * @param statuses what the job-status API answered for a job ({@code GET /v1/jobs/{id}}): its state, or
  *     {@link #UNKNOWN} for a 404; a job not in the map was not asked
+ * @param unacknowledged every job the workload tried to publish that was not acknowledged: refused or failed (its
+ *     publisher said so), or never answered (its future did not complete, or its outcome was missing)
  */
 record History(
         List<Accepted> accepted,
@@ -26,7 +28,8 @@ record History(
         List<JobRecord> records,
         List<String> deadLetters,
         Map<String, Duration> schedulePeriods,
-        Map<String, String> statuses) {
+        Map<String, String> statuses,
+        List<Unacknowledged> unacknowledged) {
 
     /** The status API's answer for a job it does not know. */
     static final String UNKNOWN = "UNKNOWN";
@@ -38,11 +41,30 @@ record History(
         deadLetters = List.copyOf(deadLetters);
         schedulePeriods = Map.copyOf(schedulePeriods);
         statuses = Map.copyOf(statuses);
+        unacknowledged = List.copyOf(unacknowledged);
     }
 
     /** This history with the status API's answers. */
     History withStatuses(Map<String, String> answers) {
-        return new History(accepted, events, records, deadLetters, schedulePeriods, answers);
+        return new History(accepted, events, records, deadLetters, schedulePeriods, answers, unacknowledged);
+    }
+
+    /**
+     * A job the workload tried to publish that was not acknowledged.
+     *
+     * @param id the job id
+     * @param channel how it was published ({@code http}, {@code JobPublisher}, {@code producer})
+     * @param at when the publisher answered (or was given up on)
+     * @param answered whether the publisher reported the failure (a refusal, a failed future, a {@code Failed}
+     *     outcome); false when it never said what became of the job (its future did not complete within a minute,
+     *     completed exceptionally, or lacked the job's outcome)
+     */
+    record Unacknowledged(String id, String channel, Instant at, boolean answered) {
+        Unacknowledged {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(channel, "channel");
+            Objects.requireNonNull(at, "at");
+        }
     }
 
     /** The terminal states a job can be expected to reach. */

@@ -36,6 +36,10 @@ import java.util.stream.Collectors;
  *       retry before the due time its delay-tier record carries;
  *   <li><b>schedule</b>: a cron tick whose job was published twice, or a gap between two published ticks of a
  *       schedule longer than its period (a skipped tick);
+ *   <li><b>publish</b>: a job whose publish was never answered — its future did not complete, completed
+ *       exceptionally instead of with an outcome, or its batch's outcomes lacked it — or a job reported both
+ *       acknowledged and failed. A publish reported as failed is no violation (the job is not expected; if it was
+ *       written after all, as a timeout allows, it is counted as failed but delivered);
  *   <li><b>re-runs</b>: runs of one (job, attempt) beyond the first — at-least-once after a crash, counted, not a
  *       violation.
  * </ul>
@@ -58,7 +62,8 @@ final class InvariantChecker {
         ORDER,
         EARLY,
         SCHEDULE,
-        STATUS
+        STATUS,
+        PUBLISH
     }
 
     /** One violation: its kind, the job (or key or schedule) it concerns, and what was seen. */
@@ -76,8 +81,16 @@ final class InvariantChecker {
      * @param violations every violation found
      * @param reRuns runs beyond the first of one (job, attempt), summed
      * @param reRunJobs how many jobs had at least one re-run
+     * @param failedPublishes publishes reported as failed (not acknowledged, not expected)
+     * @param failedButDelivered of those, the jobs that reached the workers all the same (a timeout after the write)
      */
-    record Report(int accepted, List<Violation> violations, int reRuns, int reRunJobs) {
+    record Report(
+            int accepted,
+            List<Violation> violations,
+            int reRuns,
+            int reRunJobs,
+            int failedPublishes,
+            int failedButDelivered) {
         Report {
             violations = List.copyOf(violations);
         }
@@ -100,6 +113,10 @@ final class InvariantChecker {
                     .append(reRuns)
                     .append(" (jobs ")
                     .append(reRunJobs)
+                    .append(") failed publishes=")
+                    .append(failedPublishes)
+                    .append(" (delivered all the same ")
+                    .append(failedButDelivered)
                     .append(')');
             violations.stream().limit(20).forEach(v -> text.append("\n  ").append(v));
             return text.toString();
@@ -130,6 +147,7 @@ final class InvariantChecker {
         order(history.accepted(), runsByJob, violations);
         early(history, eventsByJob, violations);
         schedule(history, violations);
+        int[] failed = publishes(history, eventsByJob, violations);
 
         int reRuns = 0;
         int reRunJobs = 0;
@@ -148,7 +166,32 @@ final class InvariantChecker {
             reRuns += extra;
             reRunJobs += extra > 0 ? 1 : 0;
         }
-        return new Report(history.accepted().size(), violations, reRuns, reRunJobs);
+        return new Report(history.accepted().size(), violations, reRuns, reRunJobs, failed[0], failed[1]);
+    }
+
+    /**
+     * PUBLISH violations: publishes never answered, and jobs reported both acknowledged and failed. Returns the
+     * publishes reported as failed and how many of those jobs ran all the same.
+     */
+    private static int[] publishes(History history, Map<String, List<Event>> eventsByJob, List<Violation> violations) {
+        Set<String> acknowledged = history.accepted().stream().map(Accepted::id).collect(Collectors.toSet());
+        int failed = 0;
+        int delivered = 0;
+        for (History.Unacknowledged publish : history.unacknowledged()) {
+            if (!publish.answered()) {
+                violations.add(new Violation(
+                        Kind.PUBLISH,
+                        publish.id(),
+                        "no outcome from " + publish.channel() + " (given up on at " + publish.at() + ")"));
+            } else if (acknowledged.contains(publish.id())) {
+                violations.add(new Violation(
+                        Kind.PUBLISH, publish.id(), publish.channel() + " reported it both acknowledged and failed"));
+            } else {
+                failed++;
+                delivered += eventsByJob.containsKey(publish.id()) ? 1 : 0;
+            }
+        }
+        return new int[] {failed, delivered};
     }
 
     private static void terminal(

@@ -34,6 +34,7 @@ class InvariantCheckerTest {
     private final List<String> deadLetters = new ArrayList<>();
     private final Map<String, Duration> schedules = new HashMap<>();
     private final Map<String, String> statuses = new HashMap<>();
+    private final List<History.Unacknowledged> unacknowledged = new ArrayList<>();
 
     @Test
     void aCleanHistoryHasNoViolationAndCountsItsReRuns() {
@@ -82,6 +83,38 @@ class InvariantCheckerTest {
                 .extracting(InvariantChecker.Violation::subject)
                 .containsExactlyInAnyOrder("flaky", "k1-a");
         assertThat(report.violations()).hasSize(2);
+    }
+
+    @Test
+    void aPublishNeverAnsweredOrAnsweredBothWaysIsAPublishViolation() {
+        cleanHistory();
+        // Given a batch whose future never completed, and a job reported acknowledged and then failed
+        unacknowledged.add(new History.Unacknowledged("silent-1", "JobPublisher", at(100), false));
+        unacknowledged.add(new History.Unacknowledged("plain", "JobPublisher", at(100), true));
+
+        Report report = check();
+
+        assertThat(report.of(Kind.PUBLISH))
+                .extracting(InvariantChecker.Violation::subject)
+                .containsExactlyInAnyOrder("silent-1", "plain");
+        assertThat(report.violations()).hasSize(2);
+    }
+
+    @Test
+    void aPublishReportedFailedIsNotExpectedAndIsCountedWhenItRanAllTheSame() {
+        cleanHistory();
+        // Given two publishes reported failed during an outage: one never written, one written after all (a
+        // timeout after the broker had it) and run
+        unacknowledged.add(new History.Unacknowledged("failed-1", "JobPublisher", at(100), true));
+        unacknowledged.add(new History.Unacknowledged("failed-2", "producer", at(100), true));
+        run("failed-2", 1, "w1", 200, 210);
+
+        Report report = check();
+
+        // Then neither is lost nor a violation; both count as failed, one as delivered all the same
+        assertThat(report.violations()).as(report.summary()).isEmpty();
+        assertThat(report.failedPublishes()).isEqualTo(2);
+        assertThat(report.failedButDelivered()).isEqualTo(1);
     }
 
     @Test
@@ -305,6 +338,6 @@ class InvariantCheckerTest {
     }
 
     private Report check() {
-        return checker.check(new History(accepted, events, records, deadLetters, schedules, statuses));
+        return checker.check(new History(accepted, events, records, deadLetters, schedules, statuses, unacknowledged));
     }
 }
