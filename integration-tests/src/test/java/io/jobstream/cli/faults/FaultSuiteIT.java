@@ -23,6 +23,7 @@ import io.jobstream.schemas.JobEvent;
 import io.jobstream.schemas.JobHeaders;
 import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.JobState;
+import io.jobstream.schemas.Names;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.jobstream.testkit.JarProcesses;
@@ -521,7 +522,7 @@ class FaultSuiteIT {
         try {
             return cluster
                     .admin()
-                    .describeConsumerGroups(List.of(Topics.workerGroup(queueName)))
+                    .describeConsumerGroups(List.of(Names.workerGroup(queueName)))
                     .all()
                     .get(15, TimeUnit.SECONDS)
                     .values()
