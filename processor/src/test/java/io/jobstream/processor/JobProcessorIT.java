@@ -215,7 +215,10 @@ class JobProcessorIT {
         assertThat(registry.scrape()).doesNotContain("kafka_consumer_").doesNotContain("kafka_producer_");
     }
 
-    /** The value of the one series of {@code prefix} (name and "{") that has a client_id, failing when none has. */
+    /**
+     * The sum of the series of {@code prefix} (name and "{") that have a client_id; 0 when none has, which the caller's
+     * expected count then fails.
+     */
     private static double scrapedValue(String scrape, String prefix) {
         return scrape.lines()
                 .filter(line -> line.startsWith(prefix) && line.contains("client_id=\""))
