@@ -46,7 +46,9 @@ public final class RecordLimits {
      * {@code RecordBatchTooLargeException}, {@code InvalidRecordException}), not merely a send that failed because an
      * earlier send of the same transaction had (a {@code KafkaException} whose cause is the earlier refusal). A
      * transactional writer that turns refused records into something else must ask this, or it would also turn the
-     * innocent records of the transaction into failures.
+     * innocent records of the transaction into failures. It does not tell apart a batch that was still waiting when
+     * the refusal came: the producer fails it with the refused batch's own exception. So a writer that sees the
+     * refusal on more than one record must write each again alone to learn which it was (the delay forwarder does).
      */
     public static boolean isRefusal(Throwable produceError) {
         return produceError instanceof RecordTooLargeException

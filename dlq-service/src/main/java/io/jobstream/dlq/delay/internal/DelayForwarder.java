@@ -83,7 +83,9 @@ import org.slf4j.LoggerFactory;
  * target refuses for good ({@link RecordLimits#isRefusal}: larger than the queue or a tier takes) never loops: after
  * the abort it is retried at once as a trimmed, non-retryable {@code REJECTED} failure in {@code <queue>.failed}
  * ({@link Trimming}, pointing at the tier record), written in the transaction that commits its offset, and the
- * partition moves on; the failure router then dead-letters it.
+ * partition moves on; the failure router then dead-letters it. When several records of the aborted transaction carry
+ * the refusal (the producer fails batches still waiting with the refused batch's own exception), none is judged: each
+ * is forwarded again in a transaction of its own, and only one refused alone becomes a failure.
  *
  * <p>Meter: {@code jobstream.delay.lateness} (timer, tags {@code queue}): commit time minus due time of each record
  * forwarded to the queue.
@@ -115,6 +117,12 @@ public final class DelayForwarder implements AutoCloseable {
     private final Map<TopicPartition, Long> committedUpTo = new HashMap<>();
     /** Records a target refused for good, per partition and offset: written to {@code <queue>.failed} instead. */
     private final Map<TopicPartition, Map<Long, Refusal>> refused = new HashMap<>();
+    /**
+     * Records whose forward failed with a refusal together with others of their transaction, per partition: the
+     * producer fails the batches still waiting with the refused batch's own exception, so which one the target refused
+     * is unknown. Each is forwarded again in a transaction of its own, where a refusal is its own.
+     */
+    private final Map<TopicPartition, Set<Long>> suspects = new HashMap<>();
     /** Positions of partitions with nothing forwarded whose transaction failed: committed with the next one. */
     private final Map<TopicPartition, OffsetAndMetadata> pendingPositions = new HashMap<>();
 
@@ -307,9 +315,16 @@ public final class DelayForwarder implements AutoCloseable {
         Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
         Map<TopicPartition, Long> firstOffsets = new LinkedHashMap<>();
         Set<TopicPartition> heldNow = new HashSet<>();
+        boolean alone = false; // the batch is one suspect's forward: every other record waits for the next round
         for (TopicPartition partition : records.partitions()) {
             Duration tier = tierOfTopic.get(partition.topic());
             for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+                boolean suspect = suspects.getOrDefault(partition, Set.of()).contains(record.offset());
+                if (alone || (suspect && !batch.isEmpty())) {
+                    hold(partition, record.offset(), now); // polled again at once
+                    heldNow.add(partition);
+                    break;
+                }
                 Refusal refusal = refused.getOrDefault(partition, Map.of()).get(record.offset());
                 if (refusal != null) {
                     ProducerRecord<byte[], byte[]> failure;
@@ -346,6 +361,7 @@ public final class DelayForwarder implements AutoCloseable {
                         false));
                 firstOffsets.putIfAbsent(partition, record.offset());
                 offsets.put(partition, new OffsetAndMetadata(record.offset() + 1));
+                alone = suspect;
             }
         }
         // The position can be past the last record forwarded: a read_committed consumer skips transaction markers
@@ -401,25 +417,39 @@ public final class DelayForwarder implements AutoCloseable {
             }
             // The sends' callbacks have run once the abort returned. A record its target refused for good (too large
             // for the queue or a tier) would abort every retry: it goes to <queue>.failed instead, retried at once.
-            boolean refusedForGood = false;
-            for (Forward forward : batch) {
-                Exception error = forward.error;
-                // only the record refused itself: a later send of the same transaction fails with the refusal as its
-                // cause, and is forwarded again on the retry
-                if (error != null && !forward.isFailure() && RecordLimits.isRefusal(error)) {
-                    refused.computeIfAbsent(forward.source(), p -> new HashMap<>())
-                            .put(forward.offset(), new Refusal(forward.record().topic(), error));
-                    refusedForGood = true;
-                    LOG.warn(
-                            "delay_forward_refused queue={} target={} source={} error={}; writing a trimmed failure to {}",
-                            queue,
-                            forward.record().topic(),
-                            Trimming.reference(
-                                    forward.source().topic(), forward.source().partition(), forward.offset()),
-                            error.toString(),
-                            failedTopic);
+            // Only a record refused itself counts: a later send of the same transaction fails with the refusal as its
+            // cause, and a batch still waiting when the refusal came fails with the very same exception. So when more
+            // than one record carries a refusal, each is a suspect, forwarded again alone.
+            List<Forward> candidates = batch.stream()
+                    .filter(forward ->
+                            !forward.isFailure() && forward.error != null && RecordLimits.isRefusal(forward.error))
+                    .toList();
+            if (candidates.size() > 1) {
+                for (Forward forward : candidates) {
+                    suspects.computeIfAbsent(forward.source(), p -> new HashSet<>())
+                            .add(forward.offset());
                 }
+                LOG.warn(
+                        "delay_forward_refused_ambiguous queue={} records={}; forwarding each alone to find the one"
+                                + " refused",
+                        queue,
+                        candidates.size());
             }
+            if (candidates.size() == 1) {
+                Forward forward = candidates.getFirst();
+                suspectPassed(forward);
+                refused.computeIfAbsent(forward.source(), p -> new HashMap<>())
+                        .put(forward.offset(), new Refusal(forward.record().topic(), forward.error));
+                LOG.warn(
+                        "delay_forward_refused queue={} target={} source={} error={}; writing a trimmed failure to {}",
+                        queue,
+                        forward.record().topic(),
+                        Trimming.reference(
+                                forward.source().topic(), forward.source().partition(), forward.offset()),
+                        forward.error.toString(),
+                        failedTopic);
+            }
+            boolean refusedForGood = !candidates.isEmpty();
             Instant retryAt = refusedForGood ? clock.instant() : clock.instant().plus(retryBackoff);
             firstOffsets.forEach((partition, offset) -> hold(partition, offset, retryAt));
             // A partition with nothing forwarded only moved past markers (or was fetched empty): its position is
@@ -433,6 +463,7 @@ public final class DelayForwarder implements AutoCloseable {
             return;
         }
         offsets.forEach((partition, offset) -> committedUpTo.put(partition, offset.offset()));
+        batch.forEach(this::suspectPassed);
         for (Forward forward : batch) {
             if (forward.isFailure()) {
                 Map<Long, Refusal> ofPartition = refused.get(forward.source());
@@ -449,6 +480,14 @@ public final class DelayForwarder implements AutoCloseable {
                                 ? Duration.ZERO
                                 : Duration.between(forward.due(), committed));
             }
+        }
+    }
+
+    /** The forward's record is no longer a suspect: it was forwarded, or refused alone. */
+    private void suspectPassed(Forward forward) {
+        Set<Long> ofPartition = suspects.get(forward.source());
+        if (ofPartition != null && ofPartition.remove(forward.offset()) && ofPartition.isEmpty()) {
+            suspects.remove(forward.source());
         }
     }
 
@@ -656,6 +695,7 @@ public final class DelayForwarder implements AutoCloseable {
             partitions.forEach(heldUntil::remove);
             partitions.forEach(committedUpTo::remove);
             partitions.forEach(refused::remove);
+            partitions.forEach(suspects::remove);
             partitions.forEach(pendingPositions::remove);
         }
 
@@ -667,6 +707,7 @@ public final class DelayForwarder implements AutoCloseable {
             partitions.forEach(heldUntil::remove);
             partitions.forEach(committedUpTo::remove);
             partitions.forEach(refused::remove);
+            partitions.forEach(suspects::remove);
             partitions.forEach(pendingPositions::remove);
         }
     }

@@ -171,6 +171,19 @@ class DelayForwarderIT {
 
     @Test
     void aJobLargerThanItsQueueTakesReachesFailedTrimmedAndTheTierMovesOn(KafkaCluster kafka, TestTopics topics) {
+        largeJobBeforeASmallOne(kafka, topics, Map.of());
+    }
+
+    @Test
+    void aJobLargerThanItsQueueTakesDoesNotTakeTheSmallJobOfItsTransactionDownWithIt(
+            KafkaCluster kafka, TestTopics topics) {
+        // One request in flight: the small job's batch waits behind the large one's, and when the broker refuses that,
+        // the producer fails the waiting batch with the very same RecordTooLargeException (the transaction's error).
+        // In CI this happened by timing; here every time.
+        largeJobBeforeASmallOne(kafka, topics, Map.of("max.in.flight.requests.per.connection", "1"));
+    }
+
+    private static void largeJobBeforeASmallOne(KafkaCluster kafka, TestTopics topics, Map<String, String> producer) {
         // Given a queue that takes records up to 4 KiB (its tiers take the broker's default), and a running forwarder
         String queue = topics.unique("small-queue");
         kafka.createTopic(queue, 1, 1, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "4096"));
@@ -192,6 +205,7 @@ class DelayForwarderIT {
                                 TIERS,
                                 KafkaSettings.builder()
                                         .bootstrapServers(kafka.bootstrapServers())
+                                        .properties(producer)
                                         .build(),
                                 group,
                                 Clock.systemUTC(),
