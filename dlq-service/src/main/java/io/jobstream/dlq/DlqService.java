@@ -6,6 +6,7 @@ import io.jobstream.dlq.alert.AlertSink;
 import io.jobstream.dlq.alert.internal.DeadLetterFeed;
 import io.jobstream.dlq.delay.internal.DelayForwarder;
 import io.jobstream.dlq.internal.Backlog;
+import io.jobstream.dlq.internal.RouterWatchdog;
 import io.jobstream.dlq.lag.LagListener;
 import io.jobstream.dlq.lag.LagMonitor;
 import io.jobstream.dlq.replay.DlqAdminRoutes;
@@ -34,6 +35,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -66,7 +68,9 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: {@link #start()} and {@link #close(Duration)} may be called from any thread; each queue's router
  * runs on its Streams thread and its forwarder on a thread named {@code jobstream-delay-forwarder-<queue>}. Failure
  * contract: a router thread that throws (e.g. the schema registry is down) is replaced and resumes from its last
- * commit; a forwarder whose producer is fenced stops and {@link #isRunning()} turns false.
+ * commit; a forwarder whose producer is fenced stops and {@link #isRunning()} turns false; a router that routes
+ * nothing while failures wait for {@link DlqServiceConfig#routerStallTimeout()} is reported stalled by a watchdog
+ * ({@link RouterWatchdog}, thread {@code jobstream-dlq-router-watchdog}) and {@link #isRunning()} turns false too.
  *
  * <p>A backlog reader (thread {@code jobstream-dlq-backlog}, no consumer group) keeps the gauges {@code
  * jobstream.dlq.size} (dead letters waiting per queue and type) and {@code jobstream.delay.waiting} (jobs per delay
@@ -99,7 +103,9 @@ public final class DlqService implements AutoCloseable {
     private final AlertConfig alerts;
     private final List<AlertSink> extraSinks;
     private final Duration backlogInterval;
+    private final Duration watchdogInterval;
     private Backlog backlog;
+    private RouterWatchdog watchdog;
     private volatile AlertAggregator aggregator;
     private HttpClient alertHttp;
     private DeadLetterFeed alertFeed;
@@ -116,6 +122,7 @@ public final class DlqService implements AutoCloseable {
         this.openTelemetry = b.openTelemetry;
         this.alerts = b.alerts;
         this.extraSinks = List.copyOf(b.extraSinks);
+        this.watchdogInterval = b.watchdogInterval;
         this.backlogInterval = b.backlogInterval;
     }
 
@@ -145,6 +152,7 @@ public final class DlqService implements AutoCloseable {
 
     private void startAll() {
         carryOverRouterOffsets();
+        Map<String, KafkaStreams> byQueue = new LinkedHashMap<>();
         for (String queue : config.queues()) {
             KafkaStreams streams = new KafkaStreams(
                     RouterTopology.build(
@@ -167,8 +175,21 @@ public final class DlqService implements AutoCloseable {
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             });
             routers.add(streams);
+            byQueue.put(queue, streams);
             routerMeters.add(
                     KafkaMeters.bind(registry, scheduler -> new KafkaStreamsMetrics(streams, Tags.empty(), scheduler)));
+        }
+        // the watchdog's restore listeners must be set before the routers start
+        watchdog = new RouterWatchdog(
+                byQueue,
+                kafka,
+                registry,
+                config.routerStallTimeout(),
+                watchdogInterval != null ? watchdogInterval : RouterWatchdog.interval(config.routerStallTimeout()),
+                clock);
+        for (String queue : config.queues()) {
+            KafkaStreams streams = byQueue.get(queue);
+            streams.setGlobalStateRestoreListener(watchdog.restoreListener(queue));
             streams.start();
             forwarders.add(DelayForwarder.create(
                             queue,
@@ -186,6 +207,7 @@ public final class DlqService implements AutoCloseable {
                     queue,
                     config.tiers().names());
         }
+        watchdog.start();
         Map<String, String> groups = new HashMap<>();
         config.queues().forEach(queue -> groups.put(queue, Names.delayForwarderGroup(queue)));
         backlog = new Backlog(config.queues(), config.tiers(), kafka, groups, registry, backlogInterval).start();
@@ -233,7 +255,10 @@ public final class DlqService implements AutoCloseable {
         return new DlqAdminRoutes(kafka, serdes, clock, openTelemetry).endpoints();
     }
 
-    /** Whether every router is running (or rebalancing) and every forwarder's thread is alive. */
+    /**
+     * Whether every router is running (or rebalancing) and routing (not stalled), and every forwarder's thread is
+     * alive.
+     */
     public boolean isRunning() {
         return problems().isEmpty();
     }
@@ -270,6 +295,9 @@ public final class DlqService implements AutoCloseable {
         if (alertFeed != null && !alertFeed.isRunning()) {
             problems.add("dead-letter alert feed stopped");
         }
+        if (watchdog != null) {
+            problems.addAll(watchdog.problems());
+        }
         return problems;
     }
 
@@ -301,6 +329,9 @@ public final class DlqService implements AutoCloseable {
         closed = true;
         Instant deadline = Instant.now().plus(timeout);
         boolean clean = true;
+        if (watchdog != null) {
+            clean &= watchdog.close(remaining(deadline));
+        }
         if (backlog != null) {
             clean &= backlog.close(remaining(deadline));
         }
@@ -387,6 +418,7 @@ public final class DlqService implements AutoCloseable {
         private AlertConfig alerts;
         private final List<AlertSink> extraSinks = new ArrayList<>();
         private Duration backlogInterval = DEFAULT_BACKLOG_INTERVAL;
+        private Duration watchdogInterval;
 
         private Builder(DlqServiceConfig config, KafkaSettings kafka) {
             this.config = Objects.requireNonNull(config, "config");
@@ -451,6 +483,18 @@ public final class DlqService implements AutoCloseable {
                 throw new IllegalArgumentException("backlogInterval must be positive: " + backlogInterval);
             }
             this.backlogInterval = backlogInterval;
+            return this;
+        }
+
+        /**
+         * How often the router watchdog reads the routers' groups (default: a sixth of {@link
+         * DlqServiceConfig#routerStallTimeout()}, between 1 and 10 seconds).
+         */
+        public Builder watchdogInterval(Duration watchdogInterval) {
+            if (watchdogInterval.isNegative() || watchdogInterval.isZero()) {
+                throw new IllegalArgumentException("watchdogInterval must be positive: " + watchdogInterval);
+            }
+            this.watchdogInterval = watchdogInterval;
             return this;
         }
 

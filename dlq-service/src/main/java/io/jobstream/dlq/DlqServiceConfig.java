@@ -47,6 +47,7 @@ import java.util.TreeMap;
  * @param forwarderRetryBackoff how long the forwarder waits after a failed transaction
  * @param routedRetention how long the failure router remembers a routed attempt; empty for {@link
  *     #defaultRoutedRetention(RetryPolicies)}
+ * @param routerStallTimeout how long failures may wait with none routed before the router counts as stalled
  */
 public record DlqServiceConfig(
         List<String> queues,
@@ -56,7 +57,8 @@ public record DlqServiceConfig(
         Optional<Path> stateDir,
         Duration maxPollWait,
         Duration forwarderRetryBackoff,
-        Optional<Duration> routedRetention) {
+        Optional<Duration> routedRetention,
+        Duration routerStallTimeout) {
 
     /** The prefix of per-type retry settings. */
     public static final String TYPES_PREFIX = "jobstream.dlq.retry.types";
@@ -152,6 +154,15 @@ public record DlqServiceConfig(
             .doc("How long the delay forwarder holds a batch after its transaction failed before retrying.")
             .build();
 
+    public static final ConfigKey<Duration> ROUTER_STALL_TIMEOUT = ConfigKey.durationKey(
+                    "jobstream.dlq.router.stall-timeout")
+            .defaultValue(Duration.ofMinutes(2))
+            .validator(ConfigValidator.range(Duration.ofSeconds(10), Duration.ofHours(1)))
+            .doc("How long failures may wait in <queue>.failed while the router's committed offsets stand still"
+                    + " (and no restore of its store progresses) before the router counts as stalled: /ready"
+                    + " reports it, the process logs a diagnosis and exits 1 for its supervisor to start a new one.")
+            .build();
+
     /**
      * Every {@code jobstream.dlq.*} key, the alert keys ({@link AlertConfig}) included, and the shared delay tiers
      * ({@link TopicSettings}).
@@ -171,7 +182,8 @@ public record DlqServiceConfig(
                     STATE_DIR,
                     ROUTED_RETENTION,
                     MAX_POLL_WAIT,
-                    FORWARDER_RETRY_BACKOFF),
+                    FORWARDER_RETRY_BACKOFF,
+                    ROUTER_STALL_TIMEOUT),
             ConfigDefinition.of(AlertConfig.KEYS),
             TopicSettings.DEFINITION);
 
@@ -184,6 +196,7 @@ public record DlqServiceConfig(
         Objects.requireNonNull(stateDir, STATE_DIR.name());
         MAX_POLL_WAIT.check(maxPollWait);
         FORWARDER_RETRY_BACKOFF.check(forwarderRetryBackoff);
+        ROUTER_STALL_TIMEOUT.check(routerStallTimeout);
         Objects.requireNonNull(routedRetention, ROUTED_RETENTION.name()).ifPresent(ROUTED_RETENTION::check);
         if (routedRetention.isPresent()) {
             Duration path = retry.longestRetryPath();
@@ -224,7 +237,8 @@ public record DlqServiceConfig(
                 .retry(retry)
                 .historyLimit(historyLimit)
                 .maxPollWait(maxPollWait)
-                .forwarderRetryBackoff(forwarderRetryBackoff);
+                .forwarderRetryBackoff(forwarderRetryBackoff)
+                .routerStallTimeout(routerStallTimeout);
         stateDir.ifPresent(b::stateDir);
         routedRetention.ifPresent(b::routedRetention);
         return b;
@@ -264,7 +278,8 @@ public record DlqServiceConfig(
                 .retry(new RetryPolicies(defaults, byType))
                 .historyLimit(config.get(HISTORY_LIMIT))
                 .maxPollWait(config.get(MAX_POLL_WAIT))
-                .forwarderRetryBackoff(config.get(FORWARDER_RETRY_BACKOFF));
+                .forwarderRetryBackoff(config.get(FORWARDER_RETRY_BACKOFF))
+                .routerStallTimeout(config.get(ROUTER_STALL_TIMEOUT));
         config.find(STATE_DIR).map(Path::of).ifPresent(b::stateDir);
         config.find(ROUTED_RETENTION).ifPresent(b::routedRetention);
         return b.build();
@@ -376,6 +391,8 @@ public record DlqServiceConfig(
         private Duration forwarderRetryBackoff =
                 FORWARDER_RETRY_BACKOFF.defaultValue().orElseThrow();
         private Duration routedRetention;
+        private Duration routerStallTimeout =
+                ROUTER_STALL_TIMEOUT.defaultValue().orElseThrow();
 
         private Builder(List<String> queues) {
             this.queues = queues;
@@ -418,6 +435,12 @@ public record DlqServiceConfig(
             return this;
         }
 
+        /** How long failures may wait with none routed before the router counts as stalled. */
+        public Builder routerStallTimeout(Duration routerStallTimeout) {
+            this.routerStallTimeout = routerStallTimeout;
+            return this;
+        }
+
         /**
          * The config.
          *
@@ -432,7 +455,8 @@ public record DlqServiceConfig(
                     Optional.ofNullable(stateDir),
                     maxPollWait,
                     forwarderRetryBackoff,
-                    Optional.ofNullable(routedRetention));
+                    Optional.ofNullable(routedRetention),
+                    routerStallTimeout);
         }
     }
 }

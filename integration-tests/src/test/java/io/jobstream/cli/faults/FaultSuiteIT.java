@@ -11,6 +11,7 @@ import io.jobstream.cli.faults.History.JobRecord;
 import io.jobstream.cli.faults.History.Terminal;
 import io.jobstream.cli.faults.InvariantChecker.Kind;
 import io.jobstream.cli.faults.InvariantChecker.Report;
+import io.jobstream.dlq.DlqServiceConfig;
 import io.jobstream.processor.ProcessorConfig;
 import io.jobstream.producer.JobPublisher;
 import io.jobstream.producer.Jobs;
@@ -139,7 +140,14 @@ class FaultSuiteIT {
     private JarProcesses commands;
     private final List<String> workers = new CopyOnWriteArrayList<>();
     private final List<String> schedulers = new CopyOnWriteArrayList<>();
-    private String dlqService;
+    private volatile String dlqService;
+    /** Held while the dlq-service is killed and replaced, by a fault or by the supervisor. */
+    private final Object dlqServiceLock = new Object();
+    /** Every dlq-service that exited on its own and was started again by the supervisor, with its last words. */
+    private final List<String> supervisedRestarts = new CopyOnWriteArrayList<>();
+    /** The router's stall timeout in the suite: short, so a stalled router is replaced within the run. */
+    private static final String ROUTER_STALL_TIMEOUT = "30s";
+
     private Thread follower;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -248,6 +256,7 @@ class FaultSuiteIT {
 
             // When three publishers feed it while one fault after another strikes
             follower = Thread.ofVirtual().start(() -> follow(kafka, Topics.events(queue)));
+            Thread supervisor = Thread.ofVirtual().start(() -> superviseDlqService(bootstrap, queue));
             List<Thread> publishers = List.of(
                     Thread.ofVirtual().start(() -> overHttp(api, queue)),
                     Thread.ofVirtual().start(() -> throughJobPublisher(bootstrap, queue)),
@@ -268,8 +277,10 @@ class FaultSuiteIT {
                 signal(paused, "CONT");
             });
             kinds.put("SIGKILL the dlq-service (a new one started)", () -> {
-                kill(dlqService);
-                dlqService = launchDlqService(bootstrap, queue);
+                synchronized (dlqServiceLock) {
+                    kill(dlqService);
+                    dlqService = launchDlqService(bootstrap, queue);
+                }
             });
             kinds.put("SIGKILL the partition-0 leader broker, then its restart", () -> {
                 int leader = kafka.partitions(queue).get(0).leader().id();
@@ -310,8 +321,10 @@ class FaultSuiteIT {
                         String paused = workers.getFirst();
                         stops.add(new WorkerStop(lastStruck(), paused, Instant.now(), Instant.now(), assigned(paused)));
                         signal(paused, "STOP");
-                        kill(dlqService);
-                        dlqService = launchDlqService(bootstrap, queue);
+                        synchronized (dlqServiceLock) {
+                            kill(dlqService);
+                            dlqService = launchDlqService(bootstrap, queue);
+                        }
                         pause(Duration.ofSeconds(12));
                         signal(paused, "CONT");
                     });
@@ -363,6 +376,10 @@ class FaultSuiteIT {
             History history = readHistory(kafka, queue, ticks);
             publishing.set(false);
             follower.interrupt();
+            supervisor.interrupt();
+            System.out.printf(
+                    "fault-suite: dlq-services that exited on their own and were started again: %d%s%n",
+                    supervisedRestarts.size(), supervisedRestarts.isEmpty() ? "" : " " + supervisedRestarts);
             // And what the job-status API says about every accepted job (its projection may trail the events by a
             // little: a job whose answer disagrees is asked again for up to 30 s; what remains is a STATUS violation)
             history = withStatusAnswers(api, history);
@@ -1043,20 +1060,56 @@ class FaultSuiteIT {
         return name;
     }
 
+    /**
+     * Starts the dlq-service again when it exits on its own, as a deployment's supervisor does (Kubernetes' restart
+     * policy, compose's {@code restart: unless-stopped}): a stalled router makes it exit 1 (RELIABILITY.md, finding 4).
+     */
+    private void superviseDlqService(String bootstrap, String queue) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(1_000);
+                synchronized (dlqServiceLock) {
+                    Service current = services.get(dlqService);
+                    if (current.process().isAlive()) {
+                        continue;
+                    }
+                    String words = current.log()
+                            .lines()
+                            .filter(l -> l.contains("router_stalled") || l.contains("jobstream:"))
+                            .findFirst()
+                            .orElse("");
+                    String entry = dlqService + " exited " + current.process().exitValue()
+                            + (words.isEmpty() ? "" : " (" + words.strip() + ")");
+                    System.out.println("fault-suite: " + entry + "; starting a new one");
+                    supervisedRestarts.add(entry);
+                    dlqService = launchDlqService(bootstrap, queue);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                System.out.println("fault-suite: the supervisor could not start a dlq-service: " + e);
+            }
+        }
+    }
+
     private String launchDlqService(String bootstrap, String queue) throws IOException {
-        String name = launch(
-                next("dlq-service"),
-                "dlq-service",
-                "--bootstrap-servers",
-                bootstrap,
-                "--queue",
-                queue,
-                "--max-attempts",
-                "3",
-                "--backoff",
-                "500ms",
-                "--admin-port",
-                "0");
+        String name = next("dlq-service");
+        services.put(
+                name,
+                processes.start(
+                        name,
+                        Map.of(DlqServiceConfig.ROUTER_STALL_TIMEOUT.envVar(), ROUTER_STALL_TIMEOUT),
+                        "dlq-service",
+                        "--bootstrap-servers",
+                        bootstrap,
+                        "--queue",
+                        queue,
+                        "--max-attempts",
+                        "3",
+                        "--backoff",
+                        "500ms",
+                        "--admin-port",
+                        "0"));
         awaitStarted(name, "jobstream dlq-service:");
         return name;
     }
