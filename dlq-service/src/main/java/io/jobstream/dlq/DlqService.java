@@ -180,8 +180,11 @@ public final class DlqService implements AutoCloseable {
                     KafkaMeters.bind(registry, scheduler -> new KafkaStreamsMetrics(streams, Tags.empty(), scheduler)));
         }
         // the watchdog's restore listeners must be set before the routers start
+        Map<String, String> changelogs = new LinkedHashMap<>();
+        byQueue.keySet().forEach(queue -> changelogs.put(queue, RouterTopology.changelogTopic(Names.dlqRouter(queue))));
         watchdog = new RouterWatchdog(
                 byQueue,
+                changelogs,
                 kafka,
                 registry,
                 config.routerStallTimeout(),

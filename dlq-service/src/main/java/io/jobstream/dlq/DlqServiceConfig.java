@@ -160,7 +160,9 @@ public record DlqServiceConfig(
             .validator(ConfigValidator.range(Duration.ofSeconds(10), Duration.ofHours(1)))
             .doc("How long failures may wait in <queue>.failed while the router's committed offsets stand still"
                     + " (and no restore of its store progresses) before the router counts as stalled: /ready"
-                    + " reports it, the process logs a diagnosis and exits 1 for its supervisor to start a new one.")
+                    + " reports it, the process logs a diagnosis and exits 1 for its supervisor to start a new one. Keep"
+                    + " it well above a rebalance after a crash (the group's 45 s session timeout, plus the restore):"
+                    + " shorter, every replacement is stopped before its first assignment.")
             .build();
 
     /**

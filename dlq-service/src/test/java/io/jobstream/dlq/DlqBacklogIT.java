@@ -127,10 +127,8 @@ class DlqBacklogIT {
         });
     }
 
-    private void fail(KafkaCluster kafka, String queue, JobFailure failure) {
-        byte[] key = failure.getJob().orElseThrow().getId().getBytes(StandardCharsets.UTF_8);
-        ItKafka.send(
-                kafka, new ProducerRecord<>(Topics.failed(queue), key, failures.encode(Topics.failed(queue), failure)));
+    private static void fail(KafkaCluster kafka, String queue, JobFailure failure) {
+        ItKafka.sendFailure(kafka, queue, failure);
     }
 
     private Map<String, Double> dlqSize(String queue) {

@@ -36,7 +36,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,10 +107,8 @@ class DlqServiceIT {
         }
     }
 
-    private void fail(KafkaCluster kafka, String queue, JobFailure failure) {
-        byte[] key = failure.getJob().orElseThrow().getId().getBytes(StandardCharsets.UTF_8);
-        ItKafka.send(
-                kafka, new ProducerRecord<>(Topics.failed(queue), key, failures.encode(Topics.failed(queue), failure)));
+    private static void fail(KafkaCluster kafka, String queue, JobFailure failure) {
+        ItKafka.sendFailure(kafka, queue, failure);
     }
 
     @Test

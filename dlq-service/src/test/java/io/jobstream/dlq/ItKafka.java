@@ -3,8 +3,12 @@ package io.jobstream.dlq;
 import io.jobstream.dlq.retry.RetryPolicies;
 import io.jobstream.dlq.retry.RetryPolicy;
 import io.jobstream.schemas.DelayTiers;
+import io.jobstream.schemas.JobFailure;
+import io.jobstream.schemas.JobSerde;
+import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.jobstream.testkit.KafkaCluster;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,6 +60,21 @@ public final class ItKafka {
     }
 
     /** Sends one record and waits for its acknowledgement. */
+    /**
+     * Writes {@code failure} to {@code <queue>.failed} as a worker does: keyed by its job's id, single-object encoded.
+     */
+    public static void sendFailure(KafkaCluster kafka, String queue, JobFailure failure) {
+        String topic = Topics.failed(queue);
+        try (JobSerde<JobFailure> failures = JobSerde.forFailure(SerdeConfig.singleObject())) {
+            send(
+                    kafka,
+                    new ProducerRecord<>(
+                            topic,
+                            failure.getJob().orElseThrow().getId().getBytes(StandardCharsets.UTF_8),
+                            failures.encode(topic, failure)));
+        }
+    }
+
     public static void send(KafkaCluster kafka, ProducerRecord<byte[], byte[]> record) {
         Map<String, Object> props = new HashMap<>(kafka.clientProperties());
         props.put(ProducerConfig.ACKS_CONFIG, "all");

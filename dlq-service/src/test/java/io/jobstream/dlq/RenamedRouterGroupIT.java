@@ -18,7 +18,6 @@ import io.jobstream.schemas.Topics;
 import io.jobstream.testkit.JobstreamTest;
 import io.jobstream.testkit.KafkaCluster;
 import io.jobstream.testkit.TestTopics;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +27,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,12 +100,6 @@ class RenamedRouterGroupIT {
     }
 
     private void fail(KafkaCluster kafka, String queue, Job job) {
-        JobFailure failure = failure(job, queue, Instant.now());
-        ItKafka.send(
-                kafka,
-                new ProducerRecord<>(
-                        Topics.failed(queue),
-                        job.getId().getBytes(StandardCharsets.UTF_8),
-                        failures.encode(Topics.failed(queue), failure)));
+        ItKafka.sendFailure(kafka, queue, failure(job, queue, Instant.now()));
     }
 }

@@ -11,16 +11,12 @@ import io.jobstream.dlq.retry.RetryPolicy;
 import io.jobstream.runtime.CheckResult;
 import io.jobstream.runtime.KafkaSettings;
 import io.jobstream.schemas.DelayTiers;
-import io.jobstream.schemas.Job;
-import io.jobstream.schemas.JobFailure;
-import io.jobstream.schemas.JobSerde;
 import io.jobstream.schemas.SerdeConfig;
 import io.jobstream.schemas.Topics;
 import io.jobstream.testkit.JobstreamTest;
 import io.jobstream.testkit.KafkaCluster;
 import io.jobstream.testkit.TestTopics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +27,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,7 +90,6 @@ class RouterStallIT {
                 .stateDir(stateDir)
                 .routerStallTimeout(Duration.ofSeconds(10))
                 .build();
-        JobSerde<JobFailure> failures = JobSerde.forFailure(SERDES);
         try (DlqService service = DlqService.builder(
                                 config,
                                 KafkaSettings.builder()
@@ -109,13 +103,13 @@ class RouterStallIT {
                         .start();
                 ItKafka.Collector onQueue = new ItKafka.Collector(kafka, queue)) {
             await().atMost(WAIT).until(service::isRunning);
-            fail(kafka, queue, failures, failure(job("flaky", 1), queue, Instant.now()));
+            ItKafka.sendFailure(kafka, queue, failure(job("flaky", 1), queue, Instant.now()));
             await().atMost(WAIT).until(onQueue::poll, received -> received.size() == 1);
 
             // When the router's thread is held in the routing of the next failure, and one more waits behind it
             random.close();
-            fail(kafka, queue, failures, failure(job("flaky", 1), queue, Instant.now()));
-            fail(kafka, queue, failures, failure(job("flaky", 1), queue, Instant.now()));
+            ItKafka.sendFailure(kafka, queue, failure(job("flaky", 1), queue, Instant.now()));
+            ItKafka.sendFailure(kafka, queue, failure(job("flaky", 1), queue, Instant.now()));
 
             // Then, while its Streams client still says RUNNING (the only problem listed is the stall), the service
             // reports the router stalled with 2 failures waiting
@@ -137,15 +131,5 @@ class RouterStallIT {
         } finally {
             random.open();
         }
-    }
-
-    private static void fail(KafkaCluster kafka, String queue, JobSerde<JobFailure> failures, JobFailure failure) {
-        Job job = failure.getJob().orElseThrow();
-        ItKafka.send(
-                kafka,
-                new ProducerRecord<>(
-                        Topics.failed(queue),
-                        job.getId().getBytes(StandardCharsets.UTF_8),
-                        failures.encode(Topics.failed(queue), failure)));
     }
 }

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeProducersOptions;
@@ -41,14 +43,21 @@ import org.slf4j.LoggerFactory;
  * the stacks of the router's threads, the restores in progress, and the open transactions on the router's input and
  * changelog partitions ({@code describeProducers}).
  *
- * <p>Threading: one platform thread ({@code jobstream-dlq-router-watchdog}) owns the Admin client and the judges;
- * {@link #problems()} reads a volatile snapshot. Failure contract: a sample that fails is logged at DEBUG and judged
- * as no information (it never makes a stall); the watchdog never stops the service itself.
+ * <p>Threading: one scheduled platform thread ({@code jobstream-dlq-router-watchdog}) samples with the Admin client
+ * and owns the judges; {@link #problems()} reads a volatile snapshot. Failure contract: a group that cannot be read
+ * is logged at DEBUG and judged as no information (it never makes a stall); a round that throws is logged and the
+ * next one runs; the watchdog never stops the service itself.
  */
 public final class RouterWatchdog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouterWatchdog.class);
+    /** An open transaction older than this (the brokers' default {@code transaction.max.timeout.ms}) hangs. */
+    private static final Duration HANGING = Duration.ofMinutes(15);
 
     private final Map<String, KafkaStreams> routers;
+    private final Map<String, String> changelogs;
+    /** The input partitions of each router's group last read (for the changelog partitions of its tasks). */
+    private final Map<String, List<Integer>> inputPartitions = new ConcurrentHashMap<>();
+
     private final Map<String, Object> adminProps;
     private final MeterRegistry registry;
     private final Duration timeout;
@@ -56,23 +65,29 @@ public final class RouterWatchdog implements AutoCloseable {
     private final Clock clock;
     private final Map<String, RouterProgress> judges = new LinkedHashMap<>();
     private final Map<String, Restores> restores = new ConcurrentHashMap<>();
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final ScheduledExecutorService scheduler;
+    private final Map<String, Instant> reported = new LinkedHashMap<>();
+    private Admin admin;
+    private KafkaMeters.Binding adminMeters;
+    private LagSampler sampler;
     private volatile List<String> problems = List.of();
 
     /**
      * @param routers each queue's router (its Streams client)
+     * @param changelogs each queue's router's store changelog topic (its open transactions are reported)
      * @param timeout how long failures may wait with none routed before the router is stalled
      * @param interval how often the routers' groups are read
      */
     public RouterWatchdog(
             Map<String, KafkaStreams> routers,
+            Map<String, String> changelogs,
             KafkaSettings kafka,
             MeterRegistry registry,
             Duration timeout,
             Duration interval,
             Clock clock) {
         this.routers = new LinkedHashMap<>(routers);
+        this.changelogs = Map.copyOf(changelogs);
         this.adminProps = kafka.adminProperties();
         this.registry = Objects.requireNonNull(registry, "registry");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
@@ -82,10 +97,10 @@ public final class RouterWatchdog implements AutoCloseable {
             judges.put(queue, new RouterProgress(timeout));
             restores.put(queue, new Restores());
         }
-        this.thread = Thread.ofPlatform()
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
                 .name("jobstream-dlq-router-watchdog")
                 .daemon(true)
-                .unstarted(this::run);
+                .factory());
     }
 
     /** The default sampling interval for {@code timeout}: a sixth of it, between 1 and 10 seconds. */
@@ -105,9 +120,13 @@ public final class RouterWatchdog implements AutoCloseable {
         return Objects.requireNonNull(restores.get(queue), () -> "not a watched queue: " + queue);
     }
 
-    /** Starts watching. */
-    public RouterWatchdog start() {
-        thread.start();
+    /** Starts watching: a sample now and then every interval. */
+    public synchronized RouterWatchdog start() {
+        admin = Admin.create(adminProps);
+        adminMeters = KafkaMeters.bind(registry, admin);
+        sampler =
+                new LagSampler(admin, interval.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : interval);
+        scheduler.scheduleWithFixedDelay(this::sample, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -116,49 +135,46 @@ public final class RouterWatchdog implements AutoCloseable {
         return problems;
     }
 
-    private void run() {
-        try (Admin admin = Admin.create(adminProps)) {
-            KafkaMeters.Binding meters = KafkaMeters.bind(registry, admin);
-            try {
-                LagSampler sampler = new LagSampler(
-                        admin, interval.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : interval);
-                Map<String, Instant> reported = new LinkedHashMap<>();
-                while (running) {
-                    List<String> found = new ArrayList<>();
-                    for (Map.Entry<String, RouterProgress> entry : judges.entrySet()) {
-                        String queue = entry.getKey();
-                        Optional<RouterProgress.Stall> stall = judge(sampler, queue, entry.getValue());
-                        if (stall.isEmpty()) {
-                            if (reported.remove(queue) != null) {
-                                LOG.info("router_progress queue={} the router routes again", queue);
-                            }
-                            continue;
-                        }
-                        RouterProgress.Stall s = stall.get();
-                        found.add("router " + queue + " stalled: " + s.waiting() + " failures waiting in "
-                                + s.partitions() + ", none routed since " + s.since());
-                        if (!s.since().equals(reported.get(queue))) {
-                            reported.put(queue, s.since());
-                            report(admin, queue, s);
-                        }
+    /** One round: judges every router and publishes the stalled ones (on the watchdog thread). */
+    private void sample() {
+        try {
+            List<String> found = new ArrayList<>();
+            for (Map.Entry<String, RouterProgress> entry : judges.entrySet()) {
+                String queue = entry.getKey();
+                Optional<RouterProgress.Stall> stall = judge(queue, entry.getValue());
+                if (stall.isEmpty()) {
+                    if (reported.remove(queue) != null) {
+                        LOG.info("router_progress queue={} the router routes again", queue);
                     }
-                    problems = List.copyOf(found);
-                    sleep(interval);
+                    continue;
                 }
-            } finally {
-                meters.close();
+                RouterProgress.Stall s = stall.get();
+                found.add("router " + queue + " stalled: " + s.waiting() + " failures waiting in " + s.partitions()
+                        + ", none routed since " + s.since());
+                if (!s.since().equals(reported.get(queue))) {
+                    reported.put(queue, s.since());
+                    report(queue, s);
+                }
             }
+            problems = List.copyOf(found);
         } catch (RuntimeException e) {
-            if (running) {
-                LOG.error("router watchdog stopped; stalled routers are no longer reported", e);
-            }
+            LOG.warn("router watchdog sample failed; trying again in {}", interval, e);
         }
     }
 
-    private Optional<RouterProgress.Stall> judge(LagSampler sampler, String queue, RouterProgress judge) {
+    private Optional<RouterProgress.Stall> judge(String queue, RouterProgress judge) {
         judge.restored(restores.get(queue).lastProgress());
         switch (sampler.sample(List.of(Names.dlqRouter(queue))).get(Names.dlqRouter(queue))) {
-            case LagSampler.GroupLagSample.Read read -> judge.observe(clock.instant(), read.partitions());
+            case LagSampler.GroupLagSample.Read read -> {
+                judge.observe(clock.instant(), read.partitions());
+                inputPartitions.put(
+                        queue,
+                        read.partitions().stream()
+                                .map(p -> p.partition().partition())
+                                .distinct()
+                                .sorted()
+                                .toList());
+            }
             case LagSampler.GroupLagSample.Failed failed -> {
                 LOG.debug("router watchdog sample failed queue={} error={}", queue, failed.error());
                 judge.sampleFailed();
@@ -168,7 +184,7 @@ public final class RouterWatchdog implements AutoCloseable {
     }
 
     /** Logs what an operator needs to find why {@code queue}'s router stalled. */
-    private void report(Admin admin, String queue, RouterProgress.Stall stall) {
+    private void report(String queue, RouterProgress.Stall stall) {
         KafkaStreams streams = routers.get(queue);
         StringBuilder out = new StringBuilder();
         out.append("router_stalled queue=")
@@ -206,7 +222,16 @@ public final class RouterWatchdog implements AutoCloseable {
         }
         out.append("\n  restores: ").append(restores.get(queue).describe());
         String prefix = Names.dlqRouter(queue) + "-";
-        Thread.getAllStackTraces().forEach((t, stack) -> {
+        Map<Thread, StackTraceElement[]> stacks = Thread.getAllStackTraces();
+        // a StateUpdater thread that died leaves restores that never end: its absence from this list says so
+        out.append("\n  threads alive: ")
+                .append(stacks.keySet().stream()
+                        .map(Thread::getName)
+                        .filter(name -> name.startsWith(prefix))
+                        .map(name -> name.substring(prefix.length()))
+                        .sorted()
+                        .toList());
+        stacks.forEach((t, stack) -> {
             if (t.getName().startsWith(prefix)) {
                 out.append("\n  stack of ")
                         .append(t.getName())
@@ -218,10 +243,18 @@ public final class RouterWatchdog implements AutoCloseable {
                 }
             }
         });
-        List<TopicPartition> partitions = new ArrayList<>(stall.partitions());
+        // open transactions on the stalled input and on the store's changelog: a restore reads the changelog
+        // read_committed up to its log end, so a transaction that never ends there keeps the router restoring forever
+        java.util.Set<TopicPartition> partitions = new java.util.LinkedHashSet<>(stall.partitions());
+        String changelog = changelogs.get(queue);
+        if (changelog != null) {
+            inputPartitions
+                    .getOrDefault(queue, List.of())
+                    .forEach(n -> partitions.add(new TopicPartition(changelog, n)));
+        }
         partitions.addAll(restores.get(queue).partitions());
         try {
-            admin.describeProducers(partitions, new DescribeProducersOptions().timeoutMs(10_000))
+            admin.describeProducers(List.copyOf(partitions), new DescribeProducersOptions().timeoutMs(10_000))
                     .all()
                     .get(15, TimeUnit.SECONDS)
                     .forEach((partition, description) -> {
@@ -238,6 +271,14 @@ public final class RouterWatchdog implements AutoCloseable {
                                                 .getAsLong())
                                         .append(" lastWrite=")
                                         .append(Instant.ofEpochMilli(producer.lastTimestamp()));
+                                Duration open = Duration.between(
+                                        Instant.ofEpochMilli(producer.lastTimestamp()), clock.instant());
+                                if (open.compareTo(HANGING) > 0) {
+                                    out.append(" HANGING (no write for ")
+                                            .append(open)
+                                            .append(", longer than transaction.max.timeout.ms's default: abort it with"
+                                                    + " kafka-transactions.sh, docs/OPERATIONS.md)");
+                                }
                             }
                         }
                     });
@@ -250,30 +291,22 @@ public final class RouterWatchdog implements AutoCloseable {
         LOG.error("{}", out);
     }
 
-    private void sleep(Duration wait) {
-        Instant until = Instant.now().plus(wait);
+    /** Stops watching, waiting up to {@code timeout} for a sample in progress, and closes its Admin client. */
+    public synchronized boolean close(Duration timeout) {
+        scheduler.shutdownNow();
+        boolean stopped;
         try {
-            while (running && Instant.now().isBefore(until)) {
-                Thread.sleep(Math.min(
-                        100, Math.max(1, Duration.between(Instant.now(), until).toMillis())));
-            }
+            stopped = scheduler.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            running = false;
+            stopped = false;
         }
-    }
-
-    /** Stops watching, waiting up to {@code timeout}. */
-    public boolean close(Duration timeout) {
-        running = false;
-        try {
-            return thread.join(timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (IllegalThreadStateException notStarted) {
-            return true;
+        if (admin != null) {
+            adminMeters.close();
+            admin.close(Duration.ofSeconds(5));
+            admin = null;
         }
+        return stopped;
     }
 
     @Override

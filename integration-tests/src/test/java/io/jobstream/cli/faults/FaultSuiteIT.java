@@ -145,8 +145,12 @@ class FaultSuiteIT {
     private final Object dlqServiceLock = new Object();
     /** Every dlq-service that exited on its own and was started again by the supervisor, with its last words. */
     private final List<String> supervisedRestarts = new CopyOnWriteArrayList<>();
-    /** The router's stall timeout in the suite: short, so a stalled router is replaced within the run. */
-    private static final String ROUTER_STALL_TIMEOUT = "30s";
+    /**
+     * How long the suite waits, at the end, for every accepted job to reach a terminal state: long enough for a stalled
+     * router to be noticed (the default {@code jobstream.dlq.router.stall-timeout}, 2 minutes) and its dlq-service
+     * started again.
+     */
+    private static final Duration DRAIN = Duration.ofMinutes(4);
 
     private Thread follower;
     private final HttpClient http =
@@ -365,11 +369,10 @@ class FaultSuiteIT {
             // Then every accepted job reaches a terminal state
             List<Accepted> ticks = tickJobs(kafka, queue);
             try {
-                await().atMost(Duration.ofSeconds(90))
-                        .pollInterval(Duration.ofMillis(500))
-                        .until(() -> unfinished(ticks).isEmpty());
+                await().atMost(DRAIN).pollInterval(Duration.ofMillis(500)).until(() -> unfinished(ticks)
+                        .isEmpty());
             } catch (org.awaitility.core.ConditionTimeoutException e) {
-                System.out.println("fault-suite: unfinished after 90 s: "
+                System.out.println("fault-suite: unfinished after " + DRAIN.toSeconds() + " s: "
                         + unfinished(ticks).size());
             } // the checker names them, lost
 
@@ -1081,6 +1084,12 @@ class FaultSuiteIT {
                     String entry = dlqService + " exited " + current.process().exitValue()
                             + (words.isEmpty() ? "" : " (" + words.strip() + ")");
                     System.out.println("fault-suite: " + entry + "; starting a new one");
+                    // the router's diagnosis (kept logs go with a passing run): threads, stacks, open transactions
+                    current.log()
+                            .lines()
+                            .dropWhile(l -> !l.contains("router_stalled"))
+                            .limit(200)
+                            .forEach(l -> System.out.println("fault-suite:   " + l));
                     supervisedRestarts.add(entry);
                     dlqService = launchDlqService(bootstrap, queue);
                 }
@@ -1098,7 +1107,11 @@ class FaultSuiteIT {
                 name,
                 processes.start(
                         name,
-                        Map.of(DlqServiceConfig.ROUTER_STALL_TIMEOUT.envVar(), ROUTER_STALL_TIMEOUT),
+                        // one state directory for the suite's dlq-services, as a StatefulSet's volume (each replacement
+                        // keeps its predecessor's Streams process id and store), never the shared /tmp/kafka-streams
+                        Map.of(
+                                DlqServiceConfig.STATE_DIR.envVar(),
+                                dir.resolve("dlq-state").toString()),
                         "dlq-service",
                         "--bootstrap-servers",
                         bootstrap,

@@ -32,6 +32,11 @@ public final class RouterTopology {
     static final String EVENTS = "events";
     /** The store of routed attempts; its changelog is {@code <application id>-routed-attempts-changelog}. */
     public static final String ROUTED_STORE = "routed-attempts";
+
+    /** The changelog topic of {@link #ROUTED_STORE} of the router whose application id is {@code applicationId}. */
+    public static String changelogTopic(String applicationId) {
+        return applicationId + "-" + ROUTED_STORE + "-changelog";
+    }
     /** A routed attempt is one instant, not a window: the store's windows are this long. */
     private static final Duration ROUTED_WINDOW = Duration.ofMillis(1);
 
