@@ -81,6 +81,7 @@ public final class ProcessorLoop implements Runnable {
     private final ProcessorMetrics metrics;
     private final Clock clock;
     private final Lanes<Work> lanes;
+    private final HeartbeatSilence heartbeatSilence;
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Set<TopicPartition> paused = new HashSet<>();
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
@@ -118,6 +119,7 @@ public final class ProcessorLoop implements Runnable {
         this.metrics = metrics;
         this.clock = clock;
         this.lanes = new Lanes<>(config.ordering(), Work::partition, Work::key);
+        this.heartbeatSilence = new HeartbeatSilence(consumer, config.heartbeatSilenceLimit(), clock);
     }
 
     @Override
@@ -312,6 +314,10 @@ public final class ProcessorLoop implements Runnable {
     }
 
     private void startReady() {
+        if (inFlight < config.concurrency() && lanes.notStarted() > 0 && heartbeatSilence.holds()) {
+            // cut off from the group coordinator: it may have given these partitions to another worker already
+            return;
+        }
         while (inFlight < config.concurrency() && !closing) {
             Work work = lanes.nextReady();
             if (work == null) {
