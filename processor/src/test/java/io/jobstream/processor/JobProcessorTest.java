@@ -133,8 +133,12 @@ class JobProcessorTest {
         // Then none starts while no heartbeat goes out
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> ran.get() == 0);
 
-        // When one does, then they run and are committed
+        // When one goes out, then still none starts before it is answered (the answer may be "fenced")
         kafka.consumer.heartbeatSecondsAgo.set(0);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> ran.get() == 0);
+
+        // When it is answered, then they run and are committed
+        kafka.consumer.heartbeatAnswers.incrementAndGet();
         await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 3);
         assertThat(ran).hasValue(3);
     }

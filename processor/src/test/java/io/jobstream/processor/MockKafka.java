@@ -169,6 +169,8 @@ final class MockKafka {
         /** What the consumer's {@code last-heartbeat-seconds-ago} reads: -1 (none sent yet) unless a test sets it. */
         final java.util.concurrent.atomic.AtomicLong heartbeatSecondsAgo =
                 new java.util.concurrent.atomic.AtomicLong(-1);
+        /** What the consumer's {@code heartbeat-total} (answers to heartbeats) reads. */
+        final java.util.concurrent.atomic.AtomicLong heartbeatAnswers = new java.util.concurrent.atomic.AtomicLong();
 
         private final Map<TopicPartition, NavigableSet<Long>> invisible = new HashMap<>();
 
@@ -202,7 +204,13 @@ final class MockKafka {
                     "consumer-coordinator-metrics",
                     "The number of seconds since the last coordinator heartbeat was sent",
                     Map.of());
-            return Map.of(name, new Metric() {
+            MetricName answers = new MetricName(
+                    "heartbeat-total", "consumer-coordinator-metrics", "The total number of heartbeats", Map.of());
+            return Map.of(name, gauge(name, heartbeatSecondsAgo), answers, gauge(answers, heartbeatAnswers));
+        }
+
+        private static Metric gauge(MetricName name, java.util.concurrent.atomic.AtomicLong value) {
+            return new Metric() {
                 @Override
                 public MetricName metricName() {
                     return name;
@@ -210,9 +218,9 @@ final class MockKafka {
 
                 @Override
                 public Object metricValue() {
-                    return (double) heartbeatSecondsAgo.get();
+                    return (double) value.get();
                 }
-            });
+            };
         }
 
         synchronized void addInvisible(TopicPartition tp, long offset) {

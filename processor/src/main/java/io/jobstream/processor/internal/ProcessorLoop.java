@@ -374,11 +374,13 @@ public final class ProcessorLoop implements Runnable {
         // core on this thread plus 35 % in the consumer's background thread). With a partition paused, poll without
         // waiting; turn() then waits for a finished job.
         Duration timeout = park && paused.isEmpty() ? POLL_TIMEOUT : Duration.ZERO;
+        heartbeatSilence.beforePoll();
         try {
             records = consumer.poll(timeout);
         } catch (WakeupException e) {
             records = ConsumerRecords.empty();
         } finally {
+            heartbeatSilence.afterPoll();
             synchronized (wakeLock) {
                 parked = false;
             }
