@@ -56,6 +56,11 @@ import org.slf4j.LoggerFactory;
  * so they write no failure, deferral or event afterwards (dropped and counted by the {@link JobRunner}). On loss it drops everything without
  * committing.
  *
+ * <p><b>Cut off from the coordinator.</b> While the consumer has sent its group coordinator no heartbeat for {@code
+ * jobstream.worker.heartbeat-silence-limit}, no job starts until one has been answered ({@link HeartbeatSilence}):
+ * fetches are not fenced by the group, so a worker healed from a network partition (or SIGCONTed) would otherwise run
+ * jobs its successor has run and committed, before the answer tells it its partitions were lost.
+ *
  * <p><b>Close.</b> {@link #requestClose(long)} makes the loop stop fetching, drop not-started jobs, wait for running
  * ones until the deadline, {@link JobRunner#abandon() abandon} the rest, commit what finished, and close the consumer
  * (leaving the group). A fault of the consumer that is not retriable ends the loop the same way.
