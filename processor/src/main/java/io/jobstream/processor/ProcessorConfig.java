@@ -51,6 +51,8 @@ import java.util.Optional;
  * @param delayTiers the delay tiers whose topics exist; a deferred job goes to the one that fits {@code deferDelay}
  * @param idempotencyRetention how long an idempotent job id stays marked done
  * @param events which job events are written to {@code <queue>.events}
+ * @param heartbeatSilenceLimit how long the consumer may go without sending its group coordinator a heartbeat before
+ *     the worker starts no new job (zero: no limit)
  */
 public record ProcessorConfig(
         String queue,
@@ -72,7 +74,8 @@ public record ProcessorConfig(
         Duration deferDelay,
         DelayTiers delayTiers,
         Duration idempotencyRetention,
-        EventLevel events) {
+        EventLevel events,
+        Duration heartbeatSilenceLimit) {
 
     /** The queue to work on. */
     public static final ConfigKey<String> QUEUE = ConfigKey.stringKey("jobstream.worker.queue")
@@ -196,6 +199,19 @@ public record ProcessorConfig(
                     + " each acknowledged before the job's offset counts as done; ALL (also STARTED).")
             .build();
 
+    /** When a worker cut off from its group coordinator stops starting jobs. */
+    public static final ConfigKey<Duration> HEARTBEAT_SILENCE_LIMIT = ConfigKey.durationKey(
+                    "jobstream.worker.heartbeat-silence-limit")
+            .defaultValue(Duration.ofSeconds(15))
+            .validator(ConfigValidator.range(Duration.ZERO, Duration.ofMinutes(5)))
+            .doc("While the worker's consumer has sent its group coordinator no heartbeat for this long (whole"
+                    + " seconds; it cannot reach it, or its last heartbeat is unanswered) the worker starts no new job:"
+                    + " the coordinator may have fenced it and given its partitions to another worker, and a worker"
+                    + " cut off by a network partition still fetches once it is healed, before it learns that. Keep it"
+                    + " above the brokers' group.consumer.heartbeat.interval.ms (5 s by default) and below their"
+                    + " group.consumer.session.timeout.ms (45 s). 0s: no limit.")
+            .build();
+
     /**
      * Every key of this module, the shared delay tiers ({@link TopicSettings}) and the {@code jobstream.schemas.*} keys
      * jobs are read and derived records written by.
@@ -217,7 +233,8 @@ public record ProcessorConfig(
                     COORDINATION_WAIT,
                     DEFER_DELAY,
                     IDEMPOTENCY_RETENTION,
-                    EVENTS)
+                    EVENTS,
+                    HEARTBEAT_SILENCE_LIMIT)
             .and(TopicSettings.DEFINITION)
             .and(SchemaSettings.DEFINITION);
 
@@ -249,6 +266,7 @@ public record ProcessorConfig(
         TopicSettings.check(delayTiers);
         IDEMPOTENCY_RETENTION.check(idempotencyRetention);
         EVENTS.check(events);
+        HEARTBEAT_SILENCE_LIMIT.check(heartbeatSilenceLimit);
     }
 
     /** A builder with every default, for {@code queue} on {@code kafka}. */
@@ -270,6 +288,7 @@ public record ProcessorConfig(
                 .delayTiers(TopicSettings.delayTiers(config))
                 .idempotencyRetention(config.get(IDEMPOTENCY_RETENTION))
                 .events(config.get(EVENTS))
+                .heartbeatSilenceLimit(config.get(HEARTBEAT_SILENCE_LIMIT))
                 .serde(SchemaSettings.from(config));
         config.find(GROUP).ifPresent(b::group);
         config.find(INSTANCE_ID).ifPresent(b::instanceId);
@@ -299,7 +318,8 @@ public record ProcessorConfig(
                 .deferDelay(deferDelay)
                 .delayTiers(delayTiers)
                 .idempotencyRetention(idempotencyRetention)
-                .events(events);
+                .events(events)
+                .heartbeatSilenceLimit(heartbeatSilenceLimit);
         typeTimeouts.forEach(b::typeTimeout);
         typeConcurrency.forEach(b::typeConcurrency);
         typeRules.forEach(b::typeRules);
@@ -366,6 +386,8 @@ public record ProcessorConfig(
         private Duration idempotencyRetention =
                 IDEMPOTENCY_RETENTION.defaultValue().orElseThrow();
         private EventLevel events = EVENTS.defaultValue().orElseThrow();
+        private Duration heartbeatSilenceLimit =
+                HEARTBEAT_SILENCE_LIMIT.defaultValue().orElseThrow();
 
         private Builder(String queue, KafkaSettings kafka) {
             this.queue = queue;
@@ -464,6 +486,12 @@ public record ProcessorConfig(
             return this;
         }
 
+        /** {@code Duration.ZERO}: no limit. */
+        public Builder heartbeatSilenceLimit(Duration heartbeatSilenceLimit) {
+            this.heartbeatSilenceLimit = heartbeatSilenceLimit;
+            return this;
+        }
+
         /**
          * The config.
          *
@@ -490,7 +518,8 @@ public record ProcessorConfig(
                     deferDelay,
                     delayTiers,
                     idempotencyRetention,
-                    events);
+                    events,
+                    heartbeatSilenceLimit);
         }
     }
 }

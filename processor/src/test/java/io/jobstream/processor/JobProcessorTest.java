@@ -114,6 +114,54 @@ class JobProcessorTest {
     }
 
     @Test
+    void startsNoJobWhileTheConsumerHasSentItsCoordinatorNoHeartbeatForTheSilenceLimit() {
+        // Given a worker whose consumer last sent its group coordinator a heartbeat 20 s ago (limit 15 s): cut off
+        MockKafka kafka = new MockKafka(true);
+        kafka.consumer.heartbeatSecondsAgo.set(20);
+        AtomicInteger ran = new AtomicInteger();
+        started(kafka.builder(MockKafka.config().build())
+                .handle("send_email", Email.class, (ctx, email) -> ran.incrementAndGet())
+                .build());
+        kafka.assign(partition(0));
+
+        // When three jobs are fetched
+        for (int seq = 0; seq < 3; seq++) {
+            kafka.addJob(partition(0), "k" + seq, "send_email", email("x@example.com", seq));
+        }
+        await().atMost(WAIT).until(() -> kafka.consumer.position(partition(0)) == 3);
+
+        // Then none starts while no heartbeat goes out
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> ran.get() == 0);
+
+        // When one goes out, then still none starts before it is answered (the answer may be "fenced")
+        kafka.consumer.heartbeatSecondsAgo.set(0);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> ran.get() == 0);
+
+        // When it is answered, then they run and are committed
+        kafka.consumer.heartbeatAnswers.incrementAndGet();
+        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 3);
+        assertThat(ran).hasValue(3);
+    }
+
+    @Test
+    void aZeroHeartbeatSilenceLimitNeverHoldsJobs() {
+        // Given no limit, and a consumer that has sent no heartbeat for long
+        MockKafka kafka = new MockKafka(true);
+        kafka.consumer.heartbeatSecondsAgo.set(1_000);
+        AtomicInteger ran = new AtomicInteger();
+        started(kafka.builder(
+                        MockKafka.config().heartbeatSilenceLimit(Duration.ZERO).build())
+                .handle("send_email", Email.class, (ctx, email) -> ran.incrementAndGet())
+                .build());
+        kafka.assign(partition(0));
+
+        // When a job arrives, then it runs
+        kafka.addJob(partition(0), "k", "send_email", email("x@example.com", 0));
+        await().atMost(WAIT).until(() -> kafka.committed(partition(0)) == 1);
+        assertThat(ran).hasValue(1);
+    }
+
+    @Test
     void partitionModeRunsOneJobAtATimePerPartition() {
         // Given partition mode and jobs of many keys on one partition
         MockKafka kafka = new MockKafka(true);

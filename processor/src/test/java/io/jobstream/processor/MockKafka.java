@@ -28,6 +28,8 @@ import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -164,6 +166,12 @@ final class MockKafka {
      */
     static final class TestConsumer extends MockConsumer<byte[], byte[]> {
         final Map<TopicPartition, Long> commits = new ConcurrentHashMap<>();
+        /** What the consumer's {@code last-heartbeat-seconds-ago} reads: -1 (none sent yet) unless a test sets it. */
+        final java.util.concurrent.atomic.AtomicLong heartbeatSecondsAgo =
+                new java.util.concurrent.atomic.AtomicLong(-1);
+        /** What the consumer's {@code heartbeat-total} (answers to heartbeats) reads. */
+        final java.util.concurrent.atomic.AtomicLong heartbeatAnswers = new java.util.concurrent.atomic.AtomicLong();
+
         private final Map<TopicPartition, NavigableSet<Long>> invisible = new HashMap<>();
 
         TestConsumer(boolean outputTopicsExist) {
@@ -187,6 +195,32 @@ final class MockKafka {
                 Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
             super.commitAsync(offsets, callback);
             offsets.forEach((tp, offset) -> commits.put(tp, offset.offset()));
+        }
+
+        @Override
+        public synchronized Map<MetricName, ? extends Metric> metrics() {
+            MetricName name = new MetricName(
+                    "last-heartbeat-seconds-ago",
+                    "consumer-coordinator-metrics",
+                    "The number of seconds since the last coordinator heartbeat was sent",
+                    Map.of());
+            MetricName answers = new MetricName(
+                    "heartbeat-total", "consumer-coordinator-metrics", "The total number of heartbeats", Map.of());
+            return Map.of(name, gauge(name, heartbeatSecondsAgo), answers, gauge(answers, heartbeatAnswers));
+        }
+
+        private static Metric gauge(MetricName name, java.util.concurrent.atomic.AtomicLong value) {
+            return new Metric() {
+                @Override
+                public MetricName metricName() {
+                    return name;
+                }
+
+                @Override
+                public Object metricValue() {
+                    return (double) value.get();
+                }
+            };
         }
 
         synchronized void addInvisible(TopicPartition tp, long offset) {

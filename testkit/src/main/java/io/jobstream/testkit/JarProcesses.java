@@ -26,12 +26,14 @@ public final class JarProcesses implements AutoCloseable {
     private final Path jar;
     private final Path logDir;
     private final List<String> jvmOptions;
+    private final List<String> launcher;
     private final List<Service> services = new CopyOnWriteArrayList<>();
 
-    private JarProcesses(Path jar, Path logDir, List<String> jvmOptions) {
+    private JarProcesses(Path jar, Path logDir, List<String> jvmOptions, List<String> launcher) {
         this.jar = jar.toAbsolutePath();
         this.logDir = logDir;
         this.jvmOptions = List.copyOf(jvmOptions);
+        this.launcher = List.copyOf(launcher);
     }
 
     /** Runs {@code jar} with {@code jvmOptions} (e.g. {@code -Xmx256m}), logging under {@code logDir}. */
@@ -39,7 +41,16 @@ public final class JarProcesses implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new TestkitException("no jar at " + jar.toAbsolutePath() + " (it is built in the package phase)");
         }
-        return new JarProcesses(jar, logDir, List.of(jvmOptions));
+        return new JarProcesses(jar, logDir, List.of(jvmOptions), List.of());
+    }
+
+    /**
+     * The same jar and options, each JVM started through {@code launcher} — a command that ends by executing what
+     * follows it in place, such as {@link NetworkNamespace#launcher()} ({@code ip netns exec <name>}), so that the
+     * process's pid is the JVM's and signals reach it. The returned handle has its own services: close it too.
+     */
+    public JarProcesses launchedThrough(List<String> launcher) {
+        return new JarProcesses(jar, logDir, jvmOptions, launcher);
     }
 
     /** What a one-shot command did. */
@@ -79,7 +90,7 @@ public final class JarProcesses implements AutoCloseable {
     }
 
     private ProcessBuilder builder(Map<String, String> env, String... args) {
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-jar");

@@ -36,7 +36,7 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real Kafka cluster for tests: 1 to 9 KRaft nodes (each broker and controller at once) on random
- * free ports of 127.0.0.1, as child JVMs ({@link Backend#PROCESS}, the default) or containers.
+ * free ports of 127.0.0.1 (or of {@link Builder#host(String)}), as child JVMs ({@link Backend#PROCESS}, the default) or containers.
  *
  * <pre>{@code
  * try (KafkaCluster kafka = KafkaCluster.builder().brokers(3).build().start()) {
@@ -468,8 +468,22 @@ public final class KafkaCluster implements AutoCloseable {
         private Path logRoot = TestkitLogs.defaultRoot();
         private List<String> brokerJvmOptions = KafkaClusterConfig.TEST_JVM_OPTIONS;
         private boolean scram;
+        private String host = KafkaClusterConfig.DEFAULT_HOST;
 
         private Builder() {}
+
+        /**
+         * The IPv4 address the brokers' {@code PLAINTEXT} listener binds to and advertises, instead of {@value
+         * KafkaClusterConfig#DEFAULT_HOST}: {@link #bootstrapServers()} and {@link #address(int)} then name it, and
+         * the brokers replicate through it. It must be an address of this machine when the cluster starts — e.g. the
+         * host end of a veth pair, so that a process in a network namespace ({@link NetworkNamespace}) reaches the
+         * brokers. The controller and SCRAM listeners stay on {@value KafkaClusterConfig#DEFAULT_HOST}. The process
+         * backend only.
+         */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
 
         /**
          * Each broker also listens for {@code SASL_PLAINTEXT} with SCRAM-SHA-512 ({@link #scramBootstrapServers()}),
@@ -535,7 +549,7 @@ public final class KafkaCluster implements AutoCloseable {
         public KafkaCluster build() {
             Backend chosen = BackendSelector.fromEnvironment().select(backend);
             return new KafkaCluster(new KafkaClusterConfig(
-                    name, brokers, brokerProperties, chosen, startupTimeout, logRoot, brokerJvmOptions, scram));
+                    name, brokers, brokerProperties, chosen, startupTimeout, logRoot, brokerJvmOptions, scram, host));
         }
     }
 }

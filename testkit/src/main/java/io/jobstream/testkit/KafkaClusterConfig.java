@@ -22,6 +22,10 @@ import java.util.regex.Pattern;
  * @param brokerJvmOptions the broker JVMs' options ({@link #TEST_JVM_OPTIONS} unless given; process backend only)
  * @param scram whether each broker also has a {@code SASL_PLAINTEXT} listener with {@code SCRAM-SHA-512} and the
  *     cluster authorizes with ACLs ({@link #scramBrokerProperties()}); process backend only
+ * @param host the IPv4 address the brokers' {@code PLAINTEXT} listener (the clients' and the brokers' own) binds to
+ *     and advertises: {@link #DEFAULT_HOST} unless given, else an address of this machine that must exist when the
+ *     cluster starts, e.g. the host end of a veth pair that a network namespace reaches the brokers through. The
+ *     controller and SCRAM listeners stay on {@link #DEFAULT_HOST}. Process backend only
  */
 public record KafkaClusterConfig(
         String name,
@@ -31,7 +35,11 @@ public record KafkaClusterConfig(
         Duration startupTimeout,
         Path logRoot,
         List<String> brokerJvmOptions,
-        boolean scram) {
+        boolean scram,
+        String host) {
+
+    /** Where the brokers listen unless told otherwise: the loopback address. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
 
     /** Small heaps and a quick start (serial GC, C1 only): test brokers hold test data only. */
     public static final List<String> TEST_JVM_OPTIONS =
@@ -69,6 +77,8 @@ public record KafkaClusterConfig(
     public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(90);
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+    private static final Pattern IPV4 =
+            Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
 
     public KafkaClusterConfig {
         Objects.requireNonNull(name, "name");
@@ -109,6 +119,26 @@ public record KafkaClusterConfig(
         if (scram && backend != Backend.PROCESS) {
             throw new IllegalArgumentException("scram needs the PROCESS backend (was " + backend + ")");
         }
+        Objects.requireNonNull(host, "host");
+        if (!IPV4.matcher(host).matches()) {
+            throw new IllegalArgumentException("host must be an IPv4 address (was '" + host + "')");
+        }
+        if (!host.equals(DEFAULT_HOST) && backend != Backend.PROCESS) {
+            throw new IllegalArgumentException("host " + host + " needs the PROCESS backend (was " + backend + ")");
+        }
+    }
+
+    /** A configuration whose brokers listen on {@link #DEFAULT_HOST}. */
+    public KafkaClusterConfig(
+            String name,
+            int brokers,
+            Map<String, String> brokerProperties,
+            Backend backend,
+            Duration startupTimeout,
+            Path logRoot,
+            List<String> brokerJvmOptions,
+            boolean scram) {
+        this(name, brokers, brokerProperties, backend, startupTimeout, logRoot, brokerJvmOptions, scram, DEFAULT_HOST);
     }
 
     /** A configuration without the SCRAM listener. */

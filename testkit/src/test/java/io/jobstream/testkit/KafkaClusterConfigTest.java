@@ -81,6 +81,29 @@ class KafkaClusterConfigTest {
     }
 
     @Test
+    void brokersListenOnLoopbackUnlessGivenAHostWhichMustBeAnIpv4AddressAndNeedsTheProcessBackend() {
+        assertThat(config(1, Map.of()).host()).isEqualTo("127.0.0.1");
+        assertThat(KafkaCluster.builder().host("10.77.0.1").build().config().host())
+                .isEqualTo("10.77.0.1");
+        assertThatThrownBy(() -> KafkaCluster.builder().host("localhost").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("host must be an IPv4 address (was 'localhost')");
+        assertThatThrownBy(() -> KafkaCluster.builder().host("10.77.0.256").build())
+                .hasMessage("host must be an IPv4 address (was '10.77.0.256')");
+        assertThatThrownBy(() -> new KafkaClusterConfig(
+                        "kafka",
+                        1,
+                        Map.of(),
+                        Backend.CONTAINERS,
+                        Duration.ofSeconds(30),
+                        Path.of("target"),
+                        KafkaClusterConfig.TEST_JVM_OPTIONS,
+                        false,
+                        "10.77.0.1"))
+                .hasMessage("host 10.77.0.1 needs the PROCESS backend (was CONTAINERS)");
+    }
+
+    @Test
     void rejectsNonPositiveStartupTimeout() {
         assertThatThrownBy(() ->
                         new KafkaClusterConfig("kafka", 1, Map.of(), Backend.PROCESS, Duration.ZERO, Path.of("target")))

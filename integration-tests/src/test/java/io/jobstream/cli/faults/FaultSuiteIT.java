@@ -1043,7 +1043,12 @@ class FaultSuiteIT {
     /** A worker named {@code worker-<n>} (also its worker id); {@code slot} is its instance id if static. */
     private String launchWorker(String bootstrap, String queue, String slot) throws IOException {
         String name = next("worker");
+        // heartbeat-silence-limit below the brokers' 10 s session timeout (3 heartbeat intervals of testkit's 1 s): a
+        // worker SIGSTOPped past the session starts nothing it fetched until its heartbeat is answered (RELIABILITY.md,
+        // finding 5)
         Map<String, String> env = new HashMap<>(Map.of(
+                ProcessorConfig.HEARTBEAT_SILENCE_LIMIT.envVar(),
+                "3s",
                 ProcessorConfig.EVENTS.envVar(),
                 "all",
                 ProcessorConfig.REVOKE_TIMEOUT.envVar(),

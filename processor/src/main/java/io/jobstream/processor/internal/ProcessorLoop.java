@@ -56,6 +56,11 @@ import org.slf4j.LoggerFactory;
  * so they write no failure, deferral or event afterwards (dropped and counted by the {@link JobRunner}). On loss it drops everything without
  * committing.
  *
+ * <p><b>Cut off from the coordinator.</b> While the consumer has sent its group coordinator no heartbeat for {@code
+ * jobstream.worker.heartbeat-silence-limit}, no job starts until one has been answered ({@link HeartbeatSilence}):
+ * fetches are not fenced by the group, so a worker healed from a network partition (or SIGCONTed) would otherwise run
+ * jobs its successor has run and committed, before the answer tells it its partitions were lost.
+ *
  * <p><b>Close.</b> {@link #requestClose(long)} makes the loop stop fetching, drop not-started jobs, wait for running
  * ones until the deadline, {@link JobRunner#abandon() abandon} the rest, commit what finished, and close the consumer
  * (leaving the group). A fault of the consumer that is not retriable ends the loop the same way.
@@ -81,6 +86,7 @@ public final class ProcessorLoop implements Runnable {
     private final ProcessorMetrics metrics;
     private final Clock clock;
     private final Lanes<Work> lanes;
+    private final HeartbeatSilence heartbeatSilence;
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Set<TopicPartition> paused = new HashSet<>();
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
@@ -118,6 +124,7 @@ public final class ProcessorLoop implements Runnable {
         this.metrics = metrics;
         this.clock = clock;
         this.lanes = new Lanes<>(config.ordering(), Work::partition, Work::key);
+        this.heartbeatSilence = new HeartbeatSilence(consumer, config.heartbeatSilenceLimit(), clock);
     }
 
     @Override
@@ -312,6 +319,10 @@ public final class ProcessorLoop implements Runnable {
     }
 
     private void startReady() {
+        if (inFlight < config.concurrency() && lanes.notStarted() > 0 && heartbeatSilence.holds()) {
+            // cut off from the group coordinator: it may have given these partitions to another worker already
+            return;
+        }
         while (inFlight < config.concurrency() && !closing) {
             Work work = lanes.nextReady();
             if (work == null) {
@@ -368,11 +379,13 @@ public final class ProcessorLoop implements Runnable {
         // core on this thread plus 35 % in the consumer's background thread). With a partition paused, poll without
         // waiting; turn() then waits for a finished job.
         Duration timeout = park && paused.isEmpty() ? POLL_TIMEOUT : Duration.ZERO;
+        heartbeatSilence.beforePoll();
         try {
             records = consumer.poll(timeout);
         } catch (WakeupException e) {
             records = ConsumerRecords.empty();
         } finally {
+            heartbeatSilence.afterPoll();
             synchronized (wakeLock) {
                 parked = false;
             }

@@ -102,23 +102,33 @@ public final class ProcessKafkaNodes implements KafkaNodes {
         properties.put("process.roles", "broker,controller");
         properties.put("node.id", Integer.toString(node.id));
         properties.put("controller.quorum.voters", voters);
-        String scram = KafkaClusterConfig.SCRAM_LISTENER;
-        String scramListener = config.scram() ? "," + scram + "://127.0.0.1:" + node.scramPort : "";
-        properties.put(
-                "listeners",
-                "PLAINTEXT://127.0.0.1:" + node.port + ",CONTROLLER://127.0.0.1:" + node.controllerPort
-                        + scramListener);
-        properties.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + node.port + scramListener);
-        properties.put(
-                "listener.security.protocol.map",
-                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT" + (config.scram() ? "," + scram + ":" + scram : ""));
-        properties.put("controller.listener.names", "CONTROLLER");
-        properties.put("inter.broker.listener.name", "PLAINTEXT");
+        properties.putAll(listenerProperties(config, node.port, node.controllerPort, node.scramPort));
         properties.put("log.dirs", workDirectory.resolve("data-" + node.id).toString());
         StringBuilder text = new StringBuilder("# Written by jobstream-testkit for broker " + node.id + "\n");
         properties.forEach((key, value) ->
                 text.append(key).append('=').append(escape(value)).append('\n'));
         Files.writeString(node.properties, text, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A node's listeners: {@code PLAINTEXT} (clients and replication) bound to and advertised on the cluster's host,
+     * {@code CONTROLLER} and the SCRAM listener on 127.0.0.1.
+     */
+    static Map<String, String> listenerProperties(
+            KafkaClusterConfig config, int port, int controllerPort, int scramPort) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        String scram = KafkaClusterConfig.SCRAM_LISTENER;
+        String loopback = KafkaClusterConfig.DEFAULT_HOST;
+        String plaintext = "PLAINTEXT://" + config.host() + ":" + port;
+        String scramListener = config.scram() ? "," + scram + "://" + loopback + ":" + scramPort : "";
+        properties.put("listeners", plaintext + ",CONTROLLER://" + loopback + ":" + controllerPort + scramListener);
+        properties.put("advertised.listeners", plaintext + scramListener);
+        properties.put(
+                "listener.security.protocol.map",
+                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT" + (config.scram() ? "," + scram + ":" + scram : ""));
+        properties.put("controller.listener.names", "CONTROLLER");
+        properties.put("inter.broker.listener.name", "PLAINTEXT");
+        return properties;
     }
 
     private static String escape(String value) {
@@ -164,7 +174,9 @@ public final class ProcessKafkaNodes implements KafkaNodes {
 
     @Override
     public String bootstrapServers() {
-        return nodes.values().stream().map(node -> "127.0.0.1:" + node.port).collect(Collectors.joining(","));
+        return nodes.values().stream()
+                .map(node -> config.host() + ":" + node.port)
+                .collect(Collectors.joining(","));
     }
 
     @Override
@@ -176,7 +188,7 @@ public final class ProcessKafkaNodes implements KafkaNodes {
 
     @Override
     public String address(int id) {
-        return "127.0.0.1:" + node(id).port;
+        return config.host() + ":" + node(id).port;
     }
 
     @Override
