@@ -21,6 +21,7 @@ import java.util.Objects;
  *     {@link #UNKNOWN} for a 404; a job not in the map was not asked
  * @param unacknowledged every job the workload tried to publish that was not acknowledged: refused or failed (its
  *     publisher said so), or never answered (its future did not complete, or its outcome was missing)
+ * @param pauses every time a worker was frozen (SIGSTOP to SIGCONT) by the fault run
  */
 record History(
         List<Accepted> accepted,
@@ -29,7 +30,8 @@ record History(
         List<String> deadLetters,
         Map<String, Duration> schedulePeriods,
         Map<String, String> statuses,
-        List<Unacknowledged> unacknowledged) {
+        List<Unacknowledged> unacknowledged,
+        List<Pause> pauses) {
 
     /** The status API's answer for a job it does not know. */
     static final String UNKNOWN = "UNKNOWN";
@@ -42,11 +44,42 @@ record History(
         schedulePeriods = Map.copyOf(schedulePeriods);
         statuses = Map.copyOf(statuses);
         unacknowledged = List.copyOf(unacknowledged);
+        pauses = List.copyOf(pauses);
+    }
+
+    /** A history of a run that froze no worker. */
+    History(
+            List<Accepted> accepted,
+            List<Event> events,
+            List<JobRecord> records,
+            List<String> deadLetters,
+            Map<String, Duration> schedulePeriods,
+            Map<String, String> statuses,
+            List<Unacknowledged> unacknowledged) {
+        this(accepted, events, records, deadLetters, schedulePeriods, statuses, unacknowledged, List.of());
     }
 
     /** This history with the status API's answers. */
     History withStatuses(Map<String, String> answers) {
-        return new History(accepted, events, records, deadLetters, schedulePeriods, answers, unacknowledged);
+        return new History(accepted, events, records, deadLetters, schedulePeriods, answers, unacknowledged, pauses);
+    }
+
+    /** This history with the times workers were frozen. */
+    History withPauses(List<Pause> frozen) {
+        return new History(accepted, events, records, deadLetters, schedulePeriods, statuses, unacknowledged, frozen);
+    }
+
+    /**
+     * A worker frozen by the fault run: SIGSTOPped at {@code from}, SIGCONTed at {@code to}.
+     *
+     * @param workerId the worker's id (as in its events)
+     */
+    record Pause(String workerId, Instant from, Instant to) {
+        Pause {
+            Objects.requireNonNull(workerId, "workerId");
+            Objects.requireNonNull(from, "from");
+            Objects.requireNonNull(to, "to");
+        }
     }
 
     /**

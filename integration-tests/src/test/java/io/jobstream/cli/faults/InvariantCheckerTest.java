@@ -35,6 +35,7 @@ class InvariantCheckerTest {
     private final Map<String, Duration> schedules = new HashMap<>();
     private final Map<String, String> statuses = new HashMap<>();
     private final List<History.Unacknowledged> unacknowledged = new ArrayList<>();
+    private final List<History.Pause> pauses = new ArrayList<>();
 
     @Test
     void aCleanHistoryHasNoViolationAndCountsItsReRuns() {
@@ -192,6 +193,37 @@ class InvariantCheckerTest {
     }
 
     @Test
+    void aRunUnderWayWhenItsWorkerWasFrozenOverlapsLaterJobsOfItsKeyAsDocumentedButOneStartedAfterIsAViolation() {
+        cleanHistory();
+        // Given w1 frozen from 120 to 400 while it ran k4-a (100..410), and w2, the partition's new owner, ran k4-b
+        accepted.add(Accepted.keyed("k4-a", Terminal.SUCCEEDED, "k4", 0));
+        accepted.add(Accepted.keyed("k4-b", Terminal.SUCCEEDED, "k4", 1));
+        accepted.add(Accepted.keyed("k4-c", Terminal.SUCCEEDED, "k4", 2));
+        run("k4-a", 1, "w1", 100, 410);
+        run("k4-b", 1, "w2", 300, 320);
+        // And k4-c, which w1 started after it was let go and k4-a had ended, overlapping w2's run of k4-d
+        run("k4-c", 1, "w1", 415, 430);
+        accepted.add(Accepted.keyed("k4-d", Terminal.SUCCEEDED, "k4", 3));
+        run("k4-d", 1, "w2", 420, 440);
+        pauses.add(new History.Pause("w1", at(120), at(400)));
+
+        Report report = check();
+
+        // Then the frozen run's overlap is counted, not a violation
+        assertThat(report.frozenOverlaps())
+                .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("k4-a attempt 1 on w1")
+                .contains("k4-b attempt 1 on w2");
+        // And the run w1 started after it was let go, overlapping k4-d on w2, is an order violation
+        assertThat(report.of(Kind.ORDER)).singleElement().satisfies(v -> assertThat(v.detail())
+                .startsWith("runs overlap: k4-c attempt 1 on w1"));
+        assertThat(report.violations()).hasSize(1);
+        // And without the pause, both overlaps are violations
+        pauses.clear();
+        assertThat(check().of(Kind.ORDER)).hasSize(2);
+    }
+
+    @Test
     void aLaterJobOfAKeyRunningFirstIsAnOrderViolation() {
         cleanHistory();
         // Given position 1 of key k3 ran before position 0
@@ -338,6 +370,7 @@ class InvariantCheckerTest {
     }
 
     private Report check() {
-        return checker.check(new History(accepted, events, records, deadLetters, schedules, statuses, unacknowledged));
+        return checker.check(
+                new History(accepted, events, records, deadLetters, schedules, statuses, unacknowledged, pauses));
     }
 }
