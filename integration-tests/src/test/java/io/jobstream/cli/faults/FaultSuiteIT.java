@@ -1,5 +1,7 @@
 package io.jobstream.cli.faults;
 
+import static io.jobstream.cli.faults.TopicReader.consumer;
+import static io.jobstream.cli.faults.TopicReader.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -59,14 +61,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -1020,32 +1020,6 @@ class FaultSuiteIT {
         System.out.printf("fault-suite: partitions revoked or lost under running jobs: %d times%n", underJobs);
         return new History(
                 all, List.copyOf(eventLog), records, lettered, Map.of("beat", TICK), Map.of(), unacknowledged);
-    }
-
-    /** Every committed record of {@code topics}, from the beginning to the end offsets of now. */
-    private List<ConsumerRecord<byte[], byte[]>> read(KafkaCluster kafka, List<String> topics) {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
-            List<TopicPartition> partitions = topics.stream()
-                    .flatMap(topic ->
-                            consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-            await().atMost(STEP).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-                return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
-            });
-            return out;
-        }
-    }
-
-    private static KafkaConsumer<byte[], byte[]> consumer(KafkaCluster kafka) {
-        Map<String, Object> settings = new HashMap<>(kafka.clientProperties());
-        settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        return new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     // --- processes ---

@@ -1,5 +1,7 @@
 package io.jobstream.cli.faults;
 
+import static io.jobstream.cli.faults.TopicReader.consumer;
+import static io.jobstream.cli.faults.TopicReader.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -45,11 +47,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -597,32 +597,6 @@ class NetworkPartitionIT {
                         .collect(Collectors.groupingBy(Event::state, java.util.TreeMap::new, Collectors.counting())),
                 unacknowledged.size());
         return new History(accepted, List.copyOf(eventLog), records, lettered, Map.of(), Map.of(), unacknowledged);
-    }
-
-    /** Every committed record of {@code topics}, from the beginning to the end offsets of now. */
-    private static List<ConsumerRecord<byte[], byte[]>> read(KafkaCluster kafka, List<String> topics) {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
-            List<TopicPartition> partitions = topics.stream()
-                    .flatMap(topic ->
-                            consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-            await().atMost(STEP).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-                return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
-            });
-            return out;
-        }
-    }
-
-    private static KafkaConsumer<byte[], byte[]> consumer(KafkaCluster kafka) {
-        Map<String, Object> settings = new HashMap<>(kafka.clientProperties());
-        settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        return new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     private static long seconds(long since) {
