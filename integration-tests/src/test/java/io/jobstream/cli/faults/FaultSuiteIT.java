@@ -278,11 +278,11 @@ class FaultSuiteIT {
             kinds.put("SIGSTOP a worker for 12 s (past the 10 s session timeout), then SIGCONT", () -> {
                 String paused = workers.getFirst();
                 stops.add(new WorkerStop(lastStruck(), paused, Instant.now(), Instant.now(), assigned(paused)));
-                Instant stopped = Instant.now();
                 signal(paused, "STOP");
+                Instant stopped = Instant.now(); // kill -STOP has returned: frozen by now
                 pause(Duration.ofSeconds(12)); // the pause is the fault
+                frozen.add(new History.Pause(paused, stopped, Instant.now())); // before SIGCONT: still frozen
                 signal(paused, "CONT");
-                frozen.add(new History.Pause(paused, stopped, Instant.now()));
             });
             kinds.put("SIGKILL the dlq-service (a new one started)", () -> {
                 synchronized (dlqServiceLock) {
@@ -328,15 +328,15 @@ class FaultSuiteIT {
                     "SIGKILL the dlq-service while a worker is SIGSTOPped for 12 s (a new dlq-service started)", () -> {
                         String paused = workers.getFirst();
                         stops.add(new WorkerStop(lastStruck(), paused, Instant.now(), Instant.now(), assigned(paused)));
-                        Instant stopped = Instant.now();
                         signal(paused, "STOP");
+                        Instant stopped = Instant.now(); // kill -STOP has returned: frozen by now
                         synchronized (dlqServiceLock) {
                             kill(dlqService);
                             dlqService = launchDlqService(bootstrap, queue);
                         }
                         pause(Duration.ofSeconds(12));
+                        frozen.add(new History.Pause(paused, stopped, Instant.now())); // before SIGCONT
                         signal(paused, "CONT");
-                        frozen.add(new History.Pause(paused, stopped, Instant.now()));
                     });
             // the CI run: every fault kind at least once; the broker, redis and dlq-service kills only combined
             List<String> ciRun = List.of(

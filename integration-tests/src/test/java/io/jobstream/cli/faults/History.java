@@ -70,7 +70,8 @@ record History(
     }
 
     /**
-     * A worker frozen by the fault run: SIGSTOPped at {@code from}, SIGCONTed at {@code to}.
+     * A worker frozen by the fault run, at least from {@code from} to {@code to}: {@code from} is taken once {@code kill
+     * -STOP} has returned, {@code to} before {@code kill -CONT} is sent, so the worker was frozen all along.
      *
      * @param workerId the worker's id (as in its events)
      */

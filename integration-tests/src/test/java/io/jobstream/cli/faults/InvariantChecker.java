@@ -311,11 +311,15 @@ final class InvariantChecker {
         return runs;
     }
 
-    /** Whether {@code run} was under way when its worker was frozen: it began before a pause and ended after it began. */
+    /**
+     * Whether {@code run} was under way while its worker was frozen: it began before the pause ended and ended after it
+     * began. (A frozen process starts nothing, so a run that "began" inside a pause began in the instant before the
+     * signal took hold; one that began after the pause is not excepted.)
+     */
     private static boolean frozenDuring(Run run, List<History.Pause> pauses) {
         return pauses.stream()
                 .anyMatch(p -> p.workerId().equals(run.workerId())
-                        && !run.start().isAfter(p.from())
+                        && run.start().isBefore(p.to())
                         && run.end().isAfter(p.from()));
     }
 

@@ -195,11 +195,13 @@ class InvariantCheckerTest {
     @Test
     void aRunUnderWayWhenItsWorkerWasFrozenOverlapsLaterJobsOfItsKeyAsDocumentedButOneStartedAfterIsAViolation() {
         cleanHistory();
-        // Given w1 frozen from 120 to 400 while it ran k4-a (100..410), and w2, the partition's new owner, ran k4-b
+        // Given w1 frozen from 120 to 400 while it ran k4-a, which its STARTED event stamps at 130 (the instant before
+        // the SIGSTOP took hold: the suite takes the pause's start once kill -STOP has returned) to 410, and w2, the
+        // partition's new owner, ran k4-b
         accepted.add(Accepted.keyed("k4-a", Terminal.SUCCEEDED, "k4", 0));
         accepted.add(Accepted.keyed("k4-b", Terminal.SUCCEEDED, "k4", 1));
         accepted.add(Accepted.keyed("k4-c", Terminal.SUCCEEDED, "k4", 2));
-        run("k4-a", 1, "w1", 100, 410);
+        run("k4-a", 1, "w1", 130, 410);
         run("k4-b", 1, "w2", 300, 320);
         // And k4-c, which w1 started after it was let go and k4-a had ended, overlapping w2's run of k4-d
         run("k4-c", 1, "w1", 415, 430);
